@@ -1,0 +1,202 @@
+"""Stored side of webclient.
+
+Workspace ─< Membership >─ User (role: owner / editor / viewer)
+Workspace ─< Collection ─< Folder (nested) ─< SavedRequest
+Workspace ─< Environment (variables: ordered [{key, value, secret, enabled}])
+Workspace ─< HistoryEntry (request as sent, secrets masked; response; timings; error)
+(User, Workspace) ─ CookieJarState (http.cookiejar state, serialised)
+
+Request parts (params, headers, body, auth, options) are stored in the engine's dict
+shapes (`engine.spec.spec_to_dict`), so lists that may repeat stay ordered lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    EDITOR = "editor", "Editor"
+    VIEWER = "viewer", "Viewer"
+
+
+class Workspace(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220)
+    is_personal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")]
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (Role.OWNER, Role.EDITOR)
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+
+class Collection(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="collections")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    variables = models.JSONField(default=list, blank=True)  # [{key, value, enabled}]
+    auth = models.JSONField(default=dict, blank=True)  # default auth, engine shape; {} = none
+    position = models.IntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Folder(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="folders")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    position = models.IntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedRequest(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="requests")
+    folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="requests")
+    name = models.CharField(max_length=200)
+    position = models.IntegerField(default=0)
+    method = models.CharField(max_length=32, default="GET")
+    url = models.TextField(blank=True, default="")
+    params = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    body = models.JSONField(default=dict, blank=True)
+    auth = models.JSONField(default=dict, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    description = models.TextField(blank=True, default="")
+    # Declarative runner checks and captures (issue: collection runner); engine-free dicts.
+    assertions = models.JSONField(default=list, blank=True)
+    captures = models.JSONField(default=list, blank=True)
+    # Imported pre-request/test scripts are kept as text, never executed.
+    scripts = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Environment(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="environments")
+    name = models.CharField(max_length=200)
+    # [{key, value, secret, enabled}]; a secret's value is stored encrypted (services.secrets).
+    variables = models.JSONField(default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HistoryEntry(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="history")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    saved_request = models.ForeignKey(
+        SavedRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="history"
+    )
+    environment = models.ForeignKey(Environment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # What was asked for (engine spec dict, secrets masked as {{name}}), for reopening in the editor.
+    spec = models.JSONField(default=dict)
+    method = models.CharField(max_length=32)
+    url = models.TextField()
+    status = models.IntegerField(null=True, blank=True)
+    error_kind = models.CharField(max_length=32, blank=True, default="")
+    total_ms = models.FloatField(null=True, blank=True)
+    # engine.exchange.exchange_to_dict output with secrets masked; the body may live in body_file.
+    exchange = models.JSONField(default=dict)
+    body_file = models.FileField(upload_to="history/%Y/%m/", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "user", "-created_at"])]
+
+
+class CookieJarState(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=list)  # engine.cookies.CookieJar.to_list()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "workspace"], name="one_jar_per_user_workspace")]
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 is stored, the token is shown once."""
+
+    PREFIX = "wc_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)  # first characters, to tell tokens apart in a list
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def new_token_text(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)

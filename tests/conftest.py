@@ -1,0 +1,12 @@
+"""Shared fixtures live in tests/fixtures/, one module per concern, each owned by its area:
+
+- echo.py:      echo_server / echo_tls_server: the playground on 127.0.0.1 (plain and TLS)
+- accounts.py:  alice (owner), bob (team member), carol (outsider), their workspace, API clients
+- browser.py:   Playwright driving Debian's chromium against a live server
+"""
+
+pytest_plugins = [
+    "tests.fixtures.echo",
+    "tests.fixtures.accounts",
+    "tests.fixtures.browser",
+]
