@@ -1,0 +1,219 @@
+"""The one place that turns (user, id) into an object, scoped to the user's workspaces.
+
+Usage::
+
+    from requests_app import access
+    workspace = access.get_workspace_for_user(request.user, workspace_id)              # read
+    saved = access.get_request_for_user(request.user, request_id, need="edit")
+    saved.user_role                     # "owner" | "editor" | "viewer", set on every object returned
+    access.workspaces_for_user(user)    # queryset, each workspace annotated with user_role
+
+Missing ids, malformed ids and objects of workspaces the user is not a member of all raise
+`NotFound` (404), so ids can't be probed. A member whose role is too low for `need` gets
+`Forbidden` (403). Roles: viewer reads and executes; editor also creates, changes and
+deletes; owner also manages members and the workspace itself.
+
+Each getter costs one query: the caller's role comes along as an annotation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, OuterRef, QuerySet, Subquery
+
+from requests_app.models import (
+    Collection,
+    Environment,
+    Folder,
+    HistoryEntry,
+    Membership,
+    Role,
+    SavedRequest,
+    Workspace,
+)
+from requests_app.services.errors import Forbidden, NotFound
+
+Need = Literal["read", "edit", "own"]
+UserLike = AbstractBaseUser | AnonymousUser
+
+_ROLE_RANK = {Role.VIEWER: 1, Role.EDITOR: 2, Role.OWNER: 3}
+_NEED_RANK = {"read": 1, "edit": 2, "own": 3}
+_NEED_MESSAGES = {
+    "edit": "Viewers can read and send requests; ask an owner for the editor role to change things.",
+    "own": "Only an owner of this workspace can do that.",
+}
+
+M = TypeVar("M", bound=Model)
+
+
+def role_allows(role: str | None, need: Need) -> bool:
+    """Whether a member with `role` may do what `need` asks (read < edit < own)."""
+    return role is not None and _ROLE_RANK.get(role, 0) >= _NEED_RANK[need]  # type: ignore[call-overload]
+
+
+def can_edit(role: str | None) -> bool:
+    return role_allows(role, "edit")
+
+
+def is_owner(role: str | None) -> bool:
+    return role_allows(role, "own")
+
+
+def _user_id(user: UserLike | None) -> int | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
+    return user.pk  # type: ignore[no-any-return]
+
+
+def _role_subquery(user_id: int, workspace_ref: str) -> Subquery:
+    return Subquery(
+        Membership.objects.filter(workspace_id=OuterRef(workspace_ref), user_id=user_id).values("role")[:1]
+    )
+
+
+def _scoped(queryset: QuerySet[M], user: UserLike | None, workspace_ref: str) -> QuerySet[M]:
+    """Keep only rows of workspaces `user` belongs to, annotated with `user_role`."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return queryset.none()
+    return queryset.annotate(user_role=_role_subquery(user_id, workspace_ref)).filter(user_role__isnull=False)
+
+
+def _as_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 2**63 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value) or None
+    return None
+
+
+def _get(queryset: QuerySet[M], object_id: Any, need: Need, what: str) -> M:
+    pk = _as_id(object_id)
+    if pk is None:
+        raise NotFound(f"{what} not found.")
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"{what} not found.")
+    require(obj, need)
+    return obj
+
+
+def require(obj: Model, need: Need) -> None:
+    """Raise Forbidden unless the `user_role` annotated on `obj` (by this module) allows `need`."""
+    role = getattr(obj, "user_role", None)
+    if not role_allows(role, need):
+        raise Forbidden(_NEED_MESSAGES.get(need))
+
+
+def role_for(user: UserLike | None, workspace: Workspace | int) -> str | None:
+    """The user's role in a workspace, or None when not a member (one query unless annotated)."""
+    if isinstance(workspace, Workspace) and hasattr(workspace, "user_role"):
+        return workspace.user_role  # type: ignore[no-any-return]
+    user_id = _user_id(user)
+    if user_id is None:
+        return None
+    workspace_id = workspace.pk if isinstance(workspace, Workspace) else workspace
+    return Membership.objects.filter(workspace_id=workspace_id, user_id=user_id).values_list("role", flat=True).first()
+
+
+def ensure_role(user: UserLike | None, obj: Model, need: Need) -> None:
+    """Check `need` on an object that may not come from this module (queries when not annotated).
+
+    Services call this so that a caller who skipped the getters still meets the same rules.
+    """
+    if not hasattr(obj, "user_role"):
+        workspace_id = workspace_id_of(obj)
+        role = role_for(user, workspace_id)
+        if role is None:
+            raise NotFound()
+        obj.user_role = role  # type: ignore[attr-defined]
+    require(obj, need)
+
+
+def workspace_id_of(obj: Model) -> int:
+    """The workspace an object belongs to, without a query when its parents are loaded."""
+    if isinstance(obj, Workspace):
+        return obj.pk  # type: ignore[no-any-return]
+    if isinstance(obj, (Collection, Environment, HistoryEntry)):
+        return obj.workspace_id  # type: ignore[no-any-return,attr-defined]
+    if isinstance(obj, (Folder, SavedRequest)):
+        return obj.collection.workspace_id  # type: ignore[no-any-return]
+    raise TypeError(f"no workspace for {type(obj).__name__}")
+
+
+# ---------------------------------------------------------------- querysets
+
+
+def workspaces_for_user(user: UserLike | None) -> QuerySet[Workspace]:
+    """The user's workspaces, each with `user_role`; personal first, then by name."""
+    return _scoped(Workspace.objects.all(), user, "pk").order_by("-is_personal", "name", "id")
+
+
+def collections_for_user(user: UserLike | None, *, workspace: Workspace | None = None) -> QuerySet[Collection]:
+    qs = _scoped(Collection.objects.all(), user, "workspace_id")
+    return qs.filter(workspace=workspace) if workspace is not None else qs
+
+
+def folders_for_user(user: UserLike | None, *, collection: Collection | None = None) -> QuerySet[Folder]:
+    qs = _scoped(Folder.objects.select_related("collection"), user, "collection__workspace_id")
+    return qs.filter(collection=collection) if collection is not None else qs
+
+
+def requests_for_user(user: UserLike | None, *, collection: Collection | None = None) -> QuerySet[SavedRequest]:
+    qs = _scoped(
+        SavedRequest.objects.select_related("collection", "created_by", "updated_by"),
+        user,
+        "collection__workspace_id",
+    )
+    return qs.filter(collection=collection) if collection is not None else qs
+
+
+def environments_for_user(user: UserLike | None, *, workspace: Workspace | None = None) -> QuerySet[Environment]:
+    qs = _scoped(Environment.objects.all(), user, "workspace_id")
+    return qs.filter(workspace=workspace) if workspace is not None else qs
+
+
+def history_for_user(user: UserLike | None, *, workspace: Workspace | None = None) -> QuerySet[HistoryEntry]:
+    """The user's own history entries (history is personal, even in a shared workspace)."""
+    user_id = _user_id(user)
+    qs = _scoped(HistoryEntry.objects.filter(user_id=user_id), user, "workspace_id")
+    return qs.filter(workspace=workspace) if workspace is not None else qs
+
+
+# ---------------------------------------------------------------- getters
+
+
+def get_workspace_for_user(user: UserLike | None, workspace_id: Any, *, need: Need = "read") -> Workspace:
+    return _get(workspaces_for_user(user), workspace_id, need, "Workspace")
+
+
+def get_collection_for_user(user: UserLike | None, collection_id: Any, *, need: Need = "read") -> Collection:
+    return _get(
+        _scoped(Collection.objects.select_related("workspace"), user, "workspace_id"), collection_id, need, "Collection"
+    )
+
+
+def get_folder_for_user(user: UserLike | None, folder_id: Any, *, need: Need = "read") -> Folder:
+    return _get(
+        _scoped(Folder.objects.select_related("collection"), user, "collection__workspace_id"),
+        folder_id,
+        need,
+        "Folder",
+    )
+
+
+def get_request_for_user(user: UserLike | None, request_id: Any, *, need: Need = "read") -> SavedRequest:
+    return _get(requests_for_user(user), request_id, need, "Request")
+
+
+def get_environment_for_user(user: UserLike | None, environment_id: Any, *, need: Need = "read") -> Environment:
+    return _get(environments_for_user(user), environment_id, need, "Environment")
+
+
+def get_history_for_user(user: UserLike | None, entry_id: Any, *, need: Need = "read") -> HistoryEntry:
+    return _get(history_for_user(user), entry_id, need, "History entry")

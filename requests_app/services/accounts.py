@@ -1,0 +1,81 @@
+"""Accounts and personal API tokens.
+
+Usage::
+
+    from requests_app.services.accounts import account_create, api_token_create, api_token_revoke
+    user = account_create(username="alice", password="correct horse 9", email="a@example.com")
+    user.personal_workspace          # the workspace the account owns from the start
+    token, text = api_token_create(user=user, name="laptop")   # `text` is shown once, only hashed after
+    api_token_revoke(user=user, token_id=token.pk)
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from requests_app.models import ApiToken, Membership, Role, Workspace
+from requests_app.services.errors import USERNAME_TAKEN, NotFound, ValidationFailed
+from requests_app.services.validation import clean_name
+from requests_app.services.workspaces import unique_slug
+
+
+def account_create(*, username: str, password: str, email: str = "") -> AbstractBaseUser:
+    """Create a user and a personal workspace they own; ValidationFailed names the bad field.
+
+    The password goes through Django's AUTH_PASSWORD_VALIDATORS.
+    """
+    User = get_user_model()
+    username = (username or "").strip()
+    if not username:
+        raise ValidationFailed.for_field("username", "A username is required.")
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError as error:
+        raise ValidationFailed.for_field("username", " ".join(error.messages)) from None
+    if len(username) > 150:
+        raise ValidationFailed.for_field("username", "must be at most 150 characters")
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise ValidationFailed.for_field("email", " ".join(error.messages)) from None
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed.for_field("username", USERNAME_TAKEN, code="username_taken")
+    candidate = User(username=username, email=email)
+    try:
+        password_validation.validate_password(password, user=candidate)
+    except ValidationError as error:
+        raise ValidationFailed("password: " + " ".join(error.messages), fields={"password": error.messages}) from None
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, email=email, password=password)
+            workspace = Workspace.objects.create(
+                name=f"{username}'s workspace", slug=unique_slug(username), is_personal=True
+            )
+            Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
+    except IntegrityError:  # a concurrent signup took the name
+        raise ValidationFailed.for_field("username", USERNAME_TAKEN, code="username_taken") from None
+    user.personal_workspace = workspace  # type: ignore[attr-defined]
+    return user
+
+
+def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """A new personal API token; returns (row, token text). Only the text's SHA-256 is stored."""
+    text = ApiToken.new_token_text()
+    token = ApiToken.objects.create(
+        user=user, name=clean_name(name), token_hash=ApiToken.hash(text), hint=text[: len(ApiToken.PREFIX) + 4]
+    )
+    return token, text
+
+
+def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> None:
+    """Delete one of the user's tokens (someone else's token id answers NotFound)."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise NotFound("Token not found.")

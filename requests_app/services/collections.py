@@ -1,0 +1,150 @@
+"""Collections: create, update, move (reorder in the workspace), duplicate, delete, tree.
+
+Usage::
+
+    from requests_app import access
+    from requests_app.services.collections import collection_create, collection_update, collection_tree
+    workspace = access.get_workspace_for_user(user, workspace_id, need="edit")
+    c = collection_create(user=user, workspace=workspace, name="Users API",
+                          variables=[{"key": "base", "value": "http://127.0.0.1:8000", "enabled": True}],
+                          auth={"type": "bearer", "token": "{{token}}"})
+    c = collection_update(user=user, collection=c, version=c.version, name="Users API v2")
+    collection_tree(user=user, collection=c)   # nested folders and requests, for the sidebar
+
+Every function checks the caller's role (editor for changes) even when handed an object,
+so a page or API view that forgot `need="edit"` still can't let a viewer write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from requests_app import access
+from requests_app.models import Collection, Folder, SavedRequest, Workspace
+from requests_app.services import tree
+from requests_app.services.validation import clean_auth, clean_name, clean_text, clean_variables
+from requests_app.services.versioning import save_versioned
+
+
+def collection_create(
+    *,
+    user: AbstractBaseUser,
+    workspace: Workspace,
+    name: str,
+    description: str = "",
+    variables: list[dict[str, Any]] | None = None,
+    auth: dict[str, Any] | None = None,
+) -> Collection:
+    """A new collection at the end of the workspace's list (editor or owner)."""
+    access.ensure_role(user, workspace, "edit")
+    collection = Collection.objects.create(
+        workspace=workspace,
+        name=clean_name(name),
+        description=clean_text(description, field="description"),
+        variables=clean_variables(variables),
+        auth=clean_auth(auth, allow_inherit=False),
+        position=tree.next_position(Collection.objects.filter(workspace=workspace)),
+    )
+    collection.user_role = workspace.user_role  # type: ignore[attr-defined]
+    return collection
+
+
+def collection_update(
+    *,
+    user: AbstractBaseUser,
+    collection: Collection,
+    version: int,
+    name: str | None = None,
+    description: str | None = None,
+    variables: list[dict[str, Any]] | None = None,
+    auth: dict[str, Any] | None = None,
+) -> Collection:
+    """Change the given fields (None = unchanged) if `collection` is still at `version`.
+
+    Raises VersionConflict (with the stored collection) when someone saved in between.
+    """
+    access.ensure_role(user, collection, "edit")
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = clean_name(name)
+    if description is not None:
+        changes["description"] = clean_text(description, field="description")
+    if variables is not None:
+        changes["variables"] = clean_variables(variables)
+    if auth is not None:
+        changes["auth"] = clean_auth(auth, allow_inherit=False)
+    return save_versioned(collection, version=version, changes=changes)
+
+
+def collection_move(*, user: AbstractBaseUser, collection: Collection, position: int) -> Collection:
+    """Reorder: put the collection at `position` (0 = first) in its workspace."""
+    access.ensure_role(user, collection, "edit")
+    with transaction.atomic():
+        collection.position = tree.place(
+            Collection.objects.filter(workspace_id=collection.workspace_id), collection, position
+        )
+        Collection.objects.filter(pk=collection.pk).update(position=collection.position)
+    return collection
+
+
+def collection_duplicate(*, user: AbstractBaseUser, collection: Collection, name: str | None = None) -> Collection:
+    """A deep copy (folders, requests, variables, auth) right after the original."""
+    access.ensure_role(user, collection, "edit")
+    with transaction.atomic():
+        siblings = Collection.objects.filter(workspace_id=collection.workspace_id)
+        position = tree.open_gap_after(siblings, collection.position)
+        copy = Collection.objects.create(
+            **{
+                **tree.copied_fields(collection),
+                "name": clean_name(name) if name is not None else _copy_name(collection.name),
+                "position": position,
+            },
+        )
+        tree.copy_subtree(source=collection, target=copy, root=None, user=user)
+    copy.user_role = collection.user_role  # type: ignore[attr-defined]
+    return copy
+
+
+def collection_delete(*, user: AbstractBaseUser, collection: Collection) -> None:
+    """Delete the collection with its folders and requests (history entries keep their copy)."""
+    access.ensure_role(user, collection, "edit")
+    collection.delete()
+
+
+def collection_tree(*, user: AbstractBaseUser, collection: Collection) -> dict[str, Any]:
+    """The collection as nested plain data: {id, name, folders: [...], requests: [...]}.
+
+    Folders come before requests at each level, each in position order. Two queries.
+    """
+    access.ensure_role(user, collection, "read")
+    folders = list(Folder.objects.filter(collection=collection).order_by("position", "id"))
+    requests = list(
+        SavedRequest.objects.filter(collection=collection)
+        .order_by("position", "id")
+        .values("id", "name", "method", "url", "folder_id", "position", "version")
+    )
+    nodes: dict[int | None, dict[str, Any]] = {
+        None: {"id": collection.pk, "name": collection.name, "version": collection.version, "folders": [], "requests": []}
+    }
+    for folder in folders:
+        nodes[folder.pk] = {
+            "id": folder.pk,
+            "name": folder.name,
+            "position": folder.position,
+            "version": folder.version,
+            "folders": [],
+            "requests": [],
+        }
+    for folder in folders:
+        nodes.get(folder.parent_id, nodes[None])["folders"].append(nodes[folder.pk])
+    for request in requests:
+        folder_id = request.pop("folder_id")
+        nodes.get(folder_id, nodes[None])["requests"].append(request)
+    return nodes[None]
+
+
+def _copy_name(name: str) -> str:
+    return (name + " copy")[:200]

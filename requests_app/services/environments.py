@@ -1,0 +1,185 @@
+"""Environments: ordered variables {key, value, secret, enabled}; secret values encrypted at rest.
+
+Usage::
+
+    from requests_app.services.environments import (
+        environment_create, environment_update, environment_variables, environment_values)
+    env = environment_create(user=user, workspace=ws, name="Staging", variables=[
+        {"key": "base", "value": "https://staging.example.com", "secret": False, "enabled": True},
+        {"key": "token", "value": "s3cr3t", "secret": True, "enabled": True}])
+    environment_variables(env)                       # secrets shown as MASK ("••••••")
+    environment_variables(env, reveal=True)          # plain values: callers check may-edit first
+    environment_update(user=user, environment=env, version=env.version,
+                       variables=environment_variables(env))   # the mask sent back keeps the secret
+    environment_values(env)                          # {"base": "...", "token": "s3cr3t"} for sending
+    environment_secrets(env)                         # {"token": "s3cr3t"}: what history must hide
+
+Stored shape of a secret row: {"key", "secret": true, "enabled", "encrypted": <Fernet token>};
+the plain value never reaches the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+
+from requests_app import access
+from requests_app.models import Environment, Workspace
+from requests_app.services.errors import MASKED_SECRET_UNKNOWN, Forbidden, ValidationFailed
+from requests_app.services.secrets import MASK, decrypt_secret, encrypt_secret
+from requests_app.services.validation import clean_kv_list, clean_name
+from requests_app.services.versioning import save_versioned
+
+
+def _stored_secrets_by_key(stored: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Encrypted values of the stored secret rows, per key in order (keys may repeat)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for row in stored:
+        if row.get("secret") and row.get("encrypted"):
+            found[row["key"]].append(row["encrypted"])
+    return found
+
+
+def _store_variables(variables: Any, previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Clean submitted variables into the stored shape, encrypting secrets.
+
+    A secret sent back as MASK keeps the stored secret of the same key (n-th row of that key
+    matches the n-th stored one), so a form round trip never loses data.
+    """
+    rows = clean_kv_list(variables, field="variables", allow_secret=True)
+    encrypted_by_key = _stored_secrets_by_key(previous)
+    used: dict[str, int] = defaultdict(int)
+    out: list[dict[str, Any]] = []
+    for index, row in enumerate(rows):
+        if not row["key"].strip():
+            raise ValidationFailed.for_field(f"variables[{index}].key", "a variable needs a name")
+        key, value = row["key"], row["value"]
+        candidates = encrypted_by_key.get(key, [])
+        if value == MASK and (row["secret"] or used[key] < len(candidates)):
+            if used[key] >= len(candidates):
+                raise ValidationFailed.for_field(f"variables[{index}].value", MASKED_SECRET_UNKNOWN, code="secret_unknown")
+            encrypted = candidates[used[key]]
+            used[key] += 1
+            if row["secret"]:
+                out.append({"key": key, "secret": True, "enabled": row["enabled"], "encrypted": encrypted})
+            else:  # un-marking a secret keeps its value, now in the clear
+                out.append({"key": key, "value": decrypt_secret(encrypted) or "", "secret": False,
+                            "enabled": row["enabled"]})
+        elif row["secret"]:
+            out.append({"key": key, "secret": True, "enabled": row["enabled"], "encrypted": encrypt_secret(value)})
+        else:
+            out.append({"key": key, "value": value, "secret": False, "enabled": row["enabled"]})
+    return out
+
+
+def environment_variables(environment: Environment, *, reveal: bool = False) -> list[dict[str, Any]]:
+    """Variables for display: {key, value, secret, enabled}; secrets as MASK unless `reveal`.
+
+    `reveal` is for callers that checked the person may edit the environment
+    (see `environment_reveal_allowed`).
+    """
+    out = []
+    for row in environment.variables:
+        if row.get("secret"):
+            value = (decrypt_secret(row.get("encrypted", "")) or "") if reveal else MASK
+        else:
+            value = row.get("value", "")
+        out.append({"key": row.get("key", ""), "value": value, "secret": bool(row.get("secret")),
+                    "enabled": row.get("enabled", True)})
+    return out
+
+
+def environment_reveal_allowed(*, user: AbstractBaseUser, environment: Environment) -> bool:
+    """Whether `user` may see secret values in the clear (editors and owners)."""
+    try:
+        access.ensure_role(user, environment, "edit")
+    except Forbidden:
+        return False
+    return True
+
+
+def environment_values(environment: Environment | None) -> dict[str, str]:
+    """Enabled variables as {name: plain value}, for the engine (later rows of a key win).
+
+    An unreadable secret (SECRET_KEY rotated) is left out, so it reads as an unset variable.
+    """
+    values: dict[str, str] = {}
+    if environment is None:
+        return values
+    for row in environment.variables:
+        if not row.get("enabled", True):
+            continue
+        if row.get("secret"):
+            plain = decrypt_secret(row.get("encrypted", ""))
+            if plain is None:
+                continue
+            values[row["key"]] = plain
+        else:
+            values[row["key"]] = row.get("value", "")
+    return values
+
+
+def environment_secrets(environment: Environment | None) -> dict[str, str]:
+    """{name: plain value} of every secret row (enabled or not) with a readable, non-empty value."""
+    found: dict[str, str] = {}
+    if environment is None:
+        return found
+    for row in environment.variables:
+        if row.get("secret"):
+            plain = decrypt_secret(row.get("encrypted", ""))
+            if plain:
+                found[row["key"]] = plain
+    return found
+
+
+def environment_create(
+    *, user: AbstractBaseUser, workspace: Workspace, name: str, variables: list[dict[str, Any]] | None = None
+) -> Environment:
+    """A new environment (editor or owner); secret values are encrypted before saving."""
+    access.ensure_role(user, workspace, "edit")
+    environment = Environment.objects.create(
+        workspace=workspace, name=clean_name(name), variables=_store_variables(variables, [])
+    )
+    environment.user_role = workspace.user_role  # type: ignore[attr-defined]
+    return environment
+
+
+def environment_update(
+    *,
+    user: AbstractBaseUser,
+    environment: Environment,
+    version: int,
+    name: str | None = None,
+    variables: list[dict[str, Any]] | None = None,
+) -> Environment:
+    """Rename and/or replace the variables if still at `version` (else VersionConflict).
+
+    Secrets sent back as MASK keep their stored value.
+    """
+    access.ensure_role(user, environment, "edit")
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = clean_name(name)
+    if variables is not None:
+        changes["variables"] = _store_variables(variables, environment.variables)
+    return save_versioned(environment, version=version, changes=changes)
+
+
+def environment_duplicate(*, user: AbstractBaseUser, environment: Environment, name: str | None = None) -> Environment:
+    """A copy with the same (still encrypted) variables."""
+    access.ensure_role(user, environment, "edit")
+    copy = Environment.objects.create(
+        workspace_id=environment.workspace_id,
+        name=clean_name(name) if name is not None else (environment.name + " copy")[:200],
+        variables=list(environment.variables),
+    )
+    copy.user_role = environment.user_role  # type: ignore[attr-defined]
+    return copy
+
+
+def environment_delete(*, user: AbstractBaseUser, environment: Environment) -> None:
+    """Delete the environment; history entries that used it keep their (masked) record."""
+    access.ensure_role(user, environment, "edit")
+    environment.delete()

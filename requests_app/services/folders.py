@@ -1,0 +1,142 @@
+"""Folders, nested to any depth: create, update, move/reorder, duplicate, delete.
+
+Usage::
+
+    from requests_app.services.folders import folder_create, folder_move
+    users = folder_create(user=user, collection=c, name="Users")
+    admin = folder_create(user=user, collection=c, parent=users, name="Admin")
+    folder_move(user=user, folder=admin, parent=None, position=0)         # to the collection root, first
+    folder_move(user=user, folder=admin, parent=other_folder)             # may cross collections
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from requests_app import access
+from requests_app.models import Collection, Folder, SavedRequest
+from requests_app.services import tree
+from requests_app.services.errors import FOLDER_CYCLE, ValidationFailed
+from requests_app.services.validation import clean_name, clean_position, clean_text
+from requests_app.services.versioning import save_versioned
+
+
+def _siblings(collection_id: int, parent_id: int | None) -> Any:
+    return Folder.objects.filter(collection_id=collection_id, parent_id=parent_id)
+
+
+def _check_parent(collection: Collection, parent: Folder | None) -> None:
+    if parent is not None and parent.collection_id != collection.pk:
+        raise ValidationFailed.for_field("parent", "must be a folder of the same collection")
+
+
+def folder_create(
+    *,
+    user: AbstractBaseUser,
+    collection: Collection,
+    name: str,
+    parent: Folder | None = None,
+    description: str = "",
+    position: int | None = None,
+) -> Folder:
+    """A new folder under `parent` (None = collection root), last unless `position` is given."""
+    access.ensure_role(user, collection, "edit")
+    _check_parent(collection, parent)
+    clean_position(position)
+    with transaction.atomic():
+        folder = Folder(
+            collection=collection,
+            parent=parent,
+            name=clean_name(name),
+            description=clean_text(description, field="description"),
+        )
+        siblings = _siblings(collection.pk, parent.pk if parent else None)
+        folder.position = tree.next_position(siblings) if position is None else tree.place(siblings, folder, position)
+        folder.save()
+    folder.user_role = collection.user_role  # type: ignore[attr-defined]
+    return folder
+
+
+def folder_update(
+    *,
+    user: AbstractBaseUser,
+    folder: Folder,
+    version: int,
+    name: str | None = None,
+    description: str | None = None,
+) -> Folder:
+    """Rename or re-describe the folder if it is still at `version` (else VersionConflict)."""
+    access.ensure_role(user, folder, "edit")
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = clean_name(name)
+    if description is not None:
+        changes["description"] = clean_text(description, field="description")
+    return save_versioned(folder, version=version, changes=changes)
+
+
+def folder_move(
+    *,
+    user: AbstractBaseUser,
+    folder: Folder,
+    parent: Folder | None,
+    collection: Collection | None = None,
+    position: int | None = None,
+) -> Folder:
+    """Move under `parent` (None = root of `collection`, default the folder's own) at `position`.
+
+    Reordering is a move to the same parent. Moving to another collection (editor rights on
+    both) takes the subfolders and requests along. A folder can't go below itself.
+    """
+    access.ensure_role(user, folder, "edit")
+    clean_position(position)
+    if parent is not None:
+        access.ensure_role(user, parent, "edit")
+        target = parent.collection
+        if collection is not None and collection.pk != target.pk:
+            raise ValidationFailed.for_field("parent", "must be a folder of the target collection")
+    elif collection is not None:
+        access.ensure_role(user, collection, "edit")
+        target = collection
+    else:
+        target = folder.collection
+    with transaction.atomic():
+        moved_ids = tree.descendant_ids(folder)
+        if parent is not None and parent.pk in moved_ids:
+            raise ValidationFailed.for_field("parent", FOLDER_CYCLE, code="folder_cycle")
+        if target.pk != folder.collection_id:
+            Folder.objects.filter(pk__in=moved_ids).update(collection=target)
+            SavedRequest.objects.filter(folder_id__in=moved_ids).update(collection=target)
+        folder.position = tree.place(_siblings(target.pk, parent.pk if parent else None), folder, position)
+        Folder.objects.filter(pk=folder.pk).update(parent=parent, position=folder.position, collection=target)
+        folder.parent = parent
+        folder.collection = target
+    return folder
+
+
+def folder_duplicate(*, user: AbstractBaseUser, folder: Folder, name: str | None = None) -> Folder:
+    """A deep copy (subfolders and requests) right after the original, under the same parent."""
+    access.ensure_role(user, folder, "edit")
+    with transaction.atomic():
+        position = tree.open_gap_after(_siblings(folder.collection_id, folder.parent_id), folder.position)
+        copy = tree.copy_subtree(
+            source=folder.collection,
+            target=folder.collection,
+            root=folder,
+            root_parent=folder.parent,
+            root_name=clean_name(name) if name is not None else (folder.name + " copy")[:200],
+            root_position=position,
+            user=user,
+        )
+    assert copy is not None
+    copy.user_role = folder.user_role  # type: ignore[attr-defined]
+    return copy
+
+
+def folder_delete(*, user: AbstractBaseUser, folder: Folder) -> None:
+    """Delete the folder with its subfolders and requests."""
+    access.ensure_role(user, folder, "edit")
+    folder.delete()

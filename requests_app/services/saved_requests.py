@@ -1,0 +1,232 @@
+"""Saved requests: create, update, move/reorder, duplicate, delete, and their engine spec.
+
+Usage::
+
+    from requests_app.services.saved_requests import request_create, request_update, request_spec
+    r = request_create(user=user, collection=c, folder=None, name="List users",
+                       method="GET", url="{{base}}/users",
+                       headers=[{"key": "Accept", "value": "application/json", "enabled": True}])
+    r = request_update(user=user, saved_request=r, version=r.version, url="{{base}}/users?page=2")
+    request_create(user=user, collection=c, name="Imported", spec=some_request_spec)  # from interop
+    request_spec(r)            # engine RequestSpec (auth "inherit" resolved to the collection's)
+
+Request parts use the engine's dict shapes (engine.spec.spec_to_dict); `auth` may also be
+{"type": "inherit"}: use the collection's default auth (the default for new requests).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from requests_app import access
+from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dict, spec_to_dict
+from requests_app.models import Collection, Folder, SavedRequest
+from requests_app.services import tree
+from requests_app.services.errors import ValidationFailed
+from requests_app.services.validation import (
+    REQUEST_PARTS,
+    clean_json_list,
+    clean_json_object,
+    clean_name,
+    clean_position,
+    clean_request_parts,
+    clean_text,
+)
+from requests_app.services.versioning import save_versioned
+
+
+def _siblings(collection_id: int, folder_id: int | None) -> Any:
+    return SavedRequest.objects.filter(collection_id=collection_id, folder_id=folder_id)
+
+
+def _parts(spec: RequestSpec | None, given: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    if spec is not None:
+        return clean_request_parts(spec_to_dict(spec))
+    return clean_request_parts({k: v for k, v in given.items() if v is not None} if partial else given, partial=partial)
+
+
+def _extras(assertions: Any, captures: Any, scripts: Any, *, partial: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if assertions is not None or not partial:
+        out["assertions"] = clean_json_list(assertions, field="assertions")
+    if captures is not None or not partial:
+        out["captures"] = clean_json_list(captures, field="captures")
+    if scripts is not None or not partial:
+        out["scripts"] = clean_json_object(scripts, field="scripts")
+    return out
+
+
+def request_create(
+    *,
+    user: AbstractBaseUser,
+    collection: Collection,
+    name: str,
+    folder: Folder | None = None,
+    spec: RequestSpec | None = None,
+    method: str = "GET",
+    url: str = "",
+    params: list[dict[str, Any]] | None = None,
+    headers: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+    auth: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+    description: str = "",
+    assertions: list[Any] | None = None,
+    captures: list[Any] | None = None,
+    scripts: dict[str, Any] | None = None,
+    position: int | None = None,
+) -> SavedRequest:
+    """Save a new request in `collection` (under `folder`), from parts or from an engine `spec`.
+
+    Raises ValidationFailed naming the bad field (e.g. "headers[1].value").
+    """
+    access.ensure_role(user, collection, "edit")
+    if folder is not None and folder.collection_id != collection.pk:
+        raise ValidationFailed.for_field("folder", "must be a folder of the same collection")
+    clean_position(position)
+    parts = _parts(
+        spec,
+        {"method": method, "url": url, "params": params, "headers": headers, "body": body, "auth": auth,
+         "options": options},
+        partial=False,
+    )
+    with transaction.atomic():
+        saved = SavedRequest(
+            collection=collection,
+            folder=folder,
+            name=clean_name(name),
+            description=clean_text(description, field="description"),
+            created_by=user,
+            updated_by=user,
+            **parts,
+            **_extras(assertions, captures, scripts, partial=False),
+        )
+        siblings = _siblings(collection.pk, folder.pk if folder else None)
+        saved.position = tree.next_position(siblings) if position is None else tree.place(siblings, saved, position)
+        saved.save()
+    saved.user_role = collection.user_role  # type: ignore[attr-defined]
+    return saved
+
+
+def request_update(
+    *,
+    user: AbstractBaseUser,
+    saved_request: SavedRequest,
+    version: int,
+    name: str | None = None,
+    spec: RequestSpec | None = None,
+    method: str | None = None,
+    url: str | None = None,
+    params: list[dict[str, Any]] | None = None,
+    headers: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+    auth: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+    description: str | None = None,
+    assertions: list[Any] | None = None,
+    captures: list[Any] | None = None,
+    scripts: dict[str, Any] | None = None,
+) -> SavedRequest:
+    """Change the given parts (None = unchanged; `spec` replaces all request parts).
+
+    Only if the stored request is still at `version`; else VersionConflict with the stored one.
+    """
+    access.ensure_role(user, saved_request, "edit")
+    changes: dict[str, Any] = _parts(
+        spec,
+        {"method": method, "url": url, "params": params, "headers": headers, "body": body, "auth": auth,
+         "options": options},
+        partial=True,
+    )
+    if name is not None:
+        changes["name"] = clean_name(name)
+    if description is not None:
+        changes["description"] = clean_text(description, field="description")
+    changes.update(_extras(assertions, captures, scripts, partial=True))
+    changes["updated_by"] = user
+    return save_versioned(saved_request, version=version, changes=changes)
+
+
+def request_move(
+    *,
+    user: AbstractBaseUser,
+    saved_request: SavedRequest,
+    folder: Folder | None,
+    collection: Collection | None = None,
+    position: int | None = None,
+) -> SavedRequest:
+    """Move into `folder` (None = root of `collection`, default the request's own) at `position`.
+
+    Reordering is a move to the same folder. Another collection needs editor rights there too.
+    """
+    access.ensure_role(user, saved_request, "edit")
+    clean_position(position)
+    if folder is not None:
+        access.ensure_role(user, folder, "edit")
+        target = folder.collection
+        if collection is not None and collection.pk != target.pk:
+            raise ValidationFailed.for_field("folder", "must be a folder of the target collection")
+    elif collection is not None:
+        access.ensure_role(user, collection, "edit")
+        target = collection
+    else:
+        target = saved_request.collection
+    with transaction.atomic():
+        saved_request.position = tree.place(
+            _siblings(target.pk, folder.pk if folder else None), saved_request, position
+        )
+        SavedRequest.objects.filter(pk=saved_request.pk).update(
+            collection=target, folder=folder, position=saved_request.position
+        )
+        saved_request.collection = target
+        saved_request.folder = folder
+    return saved_request
+
+
+def request_duplicate(*, user: AbstractBaseUser, saved_request: SavedRequest, name: str | None = None) -> SavedRequest:
+    """A copy right after the original, in the same folder."""
+    access.ensure_role(user, saved_request, "edit")
+    with transaction.atomic():
+        position = tree.open_gap_after(
+            _siblings(saved_request.collection_id, saved_request.folder_id), saved_request.position
+        )
+        copy = SavedRequest.objects.create(
+            collection_id=saved_request.collection_id,
+            folder_id=saved_request.folder_id,
+            created_by=user,
+            updated_by=user,
+            **{
+                **tree.copied_fields(saved_request),
+                "name": clean_name(name) if name is not None else (saved_request.name + " copy")[:200],
+                "position": position,
+            },
+        )
+    copy.user_role = saved_request.user_role  # type: ignore[attr-defined]
+    return copy
+
+
+def request_delete(*, user: AbstractBaseUser, saved_request: SavedRequest) -> None:
+    """Delete the request; its history entries stay (they keep their own copy of what was sent)."""
+    access.ensure_role(user, saved_request, "edit")
+    saved_request.delete()
+
+
+def request_spec(saved_request: SavedRequest, *, collection: Collection | None = None) -> RequestSpec:
+    """The engine spec for a saved request; auth none/inherit takes the collection's default auth."""
+    data = {part: getattr(saved_request, part) for part in REQUEST_PARTS}
+    return spec_with_collection_auth(data, collection or saved_request.collection)
+
+
+def spec_with_collection_auth(data: dict[str, Any], collection: Collection | None) -> RequestSpec:
+    """Read request parts into a spec; auth none/inherit falls back to the collection's auth."""
+    data = dict(data)
+    auth = data.get("auth") or {}
+    if auth.get("type", "none") in ("none", "inherit"):
+        data["auth"] = (collection.auth or None) if collection is not None else None
+    try:
+        return spec_from_dict(data)
+    except SpecFormatError as error:
+        raise ValidationFailed.for_field(error.field or "request", error.message) from None
