@@ -1,0 +1,162 @@
+"""The playground (requests_app/playground.py) mounted in the app at /echo/.
+
+The view only translates: Django request → PlaygroundRequest, PlaygroundResponse → HttpResponse.
+What it adds is containment, because these bodies and headers are chosen by whoever wrote the
+URL and are served from the app's own origin:
+- every response is sandboxed (CSP `sandbox`) and never sniffed;
+- headers that could reach beyond /echo/ (CORS, HSTS, Clear-Site-Data, Refresh, framing) are dropped;
+- cookies it sets are confined to the /echo/ path on this host, so /echo/cookies/set cannot
+  overwrite the session or CSRF cookie; the app's own cookies are not echoed back either,
+  so /echo/anything cannot hand an HttpOnly session cookie to a script;
+- /echo/redirect-to only redirects to this host (no open redirect on the app's origin).
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils.crypto import salted_hmac
+from django.views.decorators.csrf import csrf_exempt
+
+from requests_app.playground import (
+    PlaygroundRequest,
+    PlaygroundResponse,
+    error_response,
+    handle,
+    parse_query,
+)
+
+ECHO_CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+# Hop-by-hop headers are the WSGI server's (wsgiref refuses them); the rest could act beyond /echo/.
+DROPPED_RESPONSE_HEADERS = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "content-security-policy",
+        "content-security-policy-report-only",
+        "x-content-type-options",
+        "x-frame-options",
+        "strict-transport-security",
+        "clear-site-data",
+        "refresh",
+        "set-cookie",
+    }
+)
+
+
+def _app_cookie_names() -> frozenset[str]:
+    return frozenset(
+        {
+            settings.SESSION_COOKIE_NAME,
+            settings.CSRF_COOKIE_NAME,
+            settings.LANGUAGE_COOKIE_NAME,
+            "messages",
+        }
+    )
+
+
+def _without_app_cookies(cookie_header: str) -> str:
+    app_cookies = _app_cookie_names()
+    kept = [
+        item.strip()
+        for item in cookie_header.split(";")
+        if item.strip() and item.split("=", 1)[0].strip() not in app_cookies
+    ]
+    return "; ".join(kept)
+
+
+def _request_headers(request: HttpRequest) -> list[tuple[str, str]]:
+    headers = []
+    for name, value in request.headers.items():
+        if name.lower() == "cookie":
+            value = _without_app_cookies(value)
+            if not value:
+                continue
+        headers.append((name, value))
+    return headers
+
+
+def to_playground_request(request: HttpRequest, rest: str, body: bytes) -> PlaygroundRequest:
+    mount = request.path[: len(request.path) - len(rest)].rstrip("/")
+    return PlaygroundRequest(
+        method=request.method or "GET",
+        path="/" + rest,
+        query=parse_query(request.META.get("QUERY_STRING", "")),
+        headers=_request_headers(request),
+        body=body,
+        remote_addr=request.META.get("REMOTE_ADDR", ""),
+        mount=mount,
+        scheme=request.scheme or "http",
+        host=request.get_host(),
+        target=request.get_full_path(),
+        allows_offsite_redirects=False,
+        secret=salted_hmac("requests_app.playground.digest", "nonce").digest(),
+    )
+
+
+def _confined_cookies(set_cookie_values: list[str], mount: str) -> SimpleCookie:
+    confined: SimpleCookie = SimpleCookie()
+    app_cookies = _app_cookie_names()
+    for value in set_cookie_values:
+        parsed: SimpleCookie = SimpleCookie()
+        parsed.load(value)
+        for morsel in parsed.values():
+            if morsel.key in app_cookies:
+                continue  # even confined to /echo/, a second "sessionid" only confuses
+            if not morsel["path"].startswith(mount + "/"):
+                morsel["path"] = mount + "/"
+            morsel["domain"] = ""  # host-only: never the parent domain
+            confined[morsel.key] = morsel
+    return confined
+
+
+def to_django_response(result: PlaygroundResponse, mount: str, is_head: bool) -> HttpResponseBase:
+    response: HttpResponseBase
+    body = result.body
+    if isinstance(body, bytes):
+        response = HttpResponse(b"" if is_head else body, status=result.status, reason=result.reason)
+    elif is_head:
+        close = getattr(body, "close", None)
+        if close:
+            close()
+        response = HttpResponse(b"", status=result.status, reason=result.reason)
+    else:
+        response = StreamingHttpResponse(body, status=result.status, reason=result.reason)
+    merged: dict[str, tuple[str, list[str]]] = {}
+    for name, value in result.headers:
+        merged.setdefault(name.lower(), (name, []))[1].append(value)
+    if "content-type" not in merged:
+        del response["Content-Type"]
+    for lowered, (name, values) in merged.items():
+        if lowered in DROPPED_RESPONSE_HEADERS or lowered.startswith("access-control-"):
+            continue
+        # Django keeps one value per name; a comma-joined list means the same (RFC 9110 5.3).
+        response[name] = ", ".join(values)
+    response.cookies.update(_confined_cookies(merged.get("set-cookie", ("", []))[1], mount))
+    response["Content-Security-Policy"] = ECHO_CONTENT_SECURITY_POLICY
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@csrf_exempt
+def echo(request: HttpRequest, rest: str = "") -> HttpResponseBase:
+    mount = request.path[: len(request.path) - len(rest)].rstrip("/")
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return to_django_response(
+            error_response(413, f"request body over {limit} bytes"), mount, is_head=False
+        )
+    result = handle(to_playground_request(request, rest, body))
+    return to_django_response(result, mount, is_head=request.method == "HEAD")
