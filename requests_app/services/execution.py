@@ -1,0 +1,157 @@
+"""Send a request on behalf of a person and record it: the one execution path of page and API.
+
+Usage::
+
+    from requests_app.services.execution import request_execute
+    entry = request_execute(user=user, workspace=ws, saved_request=saved, environment=env)
+    entry = request_execute(user=user, workspace=ws, spec={"method": "GET", "url": "{{base}}/users"},
+                            collection=c)     # ad hoc, or an edited saved request (saved_request=…)
+    history_exchange(entry)                   # engine.exchange.exchange_to_dict shape, masked
+
+What happens:
+
+1. Access: any member (viewers too) may execute; every object must belong to `workspace`.
+2. The request as asked: `spec` (engine RequestSpec or its dict shape) or the saved request.
+   Auth none/inherit takes the collection's default auth.
+3. Variables: scopes [collection variables, environment variables (secrets decrypted)]; the
+   environment wins.
+4. The outbound policy and limits come from settings (WEBCLIENT_OUTBOUND, _ALLOW, _DENY,
+   WEBCLIENT_MAX_RESPONSE_BYTES, WEBCLIENT_MAX_REQUEST_BODY_BYTES).
+5. The cookie jar of (user, workspace) is loaded, used, and its changes merged back.
+6. Invalid input (engine error kinds invalid_request / unsupported) raises ValidationFailed
+   naming the field and records nothing; network trouble (refused, timeout, TLS, blocked…) is
+   a successful execution with `error` set, recorded like any other.
+7. History keeps the exchange with every secret value replaced by {{name}}.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ImproperlyConfigured
+
+from requests_app import access
+from requests_app.engine import send
+from requests_app.engine.exchange import INVALID_REQUEST, UNSUPPORTED
+from requests_app.engine.policy import OutboundPolicy
+from requests_app.engine.spec import RequestSpec, spec_to_dict
+from requests_app.models import Collection, Environment, HistoryEntry, SavedRequest, Workspace
+from requests_app.services.cookies import cookie_jar_load, cookie_jar_save
+from requests_app.services.environments import environment_secrets, environment_values
+from requests_app.services.errors import NotFound, ValidationFailed
+from requests_app.services.history import history_record
+from requests_app.services.masking import SecretMasker
+from requests_app.services.saved_requests import spec_with_collection_auth
+from requests_app.services.validation import REQUEST_PARTS, clean_request_parts
+
+logger = logging.getLogger(__name__)
+
+_VALIDATION_KINDS = (INVALID_REQUEST, UNSUPPORTED)
+BODY_TOO_LARGE = "The request body is larger than this server accepts ({limit} bytes)."
+
+
+@lru_cache(maxsize=8)
+def _policy(mode: str, allow: tuple[str, ...], deny: tuple[str, ...]) -> OutboundPolicy:
+    try:
+        return OutboundPolicy.from_config(mode, allow, deny)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"WEBCLIENT_OUTBOUND settings: {error}") from None
+
+
+def outbound_policy() -> OutboundPolicy:
+    """The server's outbound policy, built from settings (cached per distinct configuration)."""
+    return _policy(
+        settings.WEBCLIENT_OUTBOUND,
+        tuple(settings.WEBCLIENT_OUTBOUND_ALLOW),
+        tuple(settings.WEBCLIENT_OUTBOUND_DENY),
+    )
+
+
+def collection_values(collection: Collection | None) -> dict[str, str]:
+    """Enabled collection variables as {name: value} (later rows of a key win)."""
+    if collection is None:
+        return {}
+    return {
+        row["key"]: row.get("value", "")
+        for row in collection.variables
+        if isinstance(row, dict) and row.get("enabled", True) and row.get("key")
+    }
+
+
+def _body_size(spec: RequestSpec) -> int:
+    body = spec.body
+    size = len(body.text.encode("utf-8")) + len(body.data) + len(body.query) + len(body.variables)
+    for field in body.fields:
+        size += len(field.key) + len(field.value) + (len(field.file.content) if field.file else 0)
+    return size
+
+
+def _belongs(obj: Any, workspace: Workspace, what: str) -> None:
+    if obj is not None and access.workspace_id_of(obj) != workspace.pk:
+        raise NotFound(f"{what} not found in this workspace.")
+
+
+def request_execute(
+    *,
+    user: AbstractBaseUser,
+    workspace: Workspace,
+    spec: RequestSpec | dict[str, Any] | None = None,
+    saved_request: SavedRequest | None = None,
+    collection: Collection | None = None,
+    environment: Environment | None = None,
+) -> HistoryEntry:
+    """Send `spec` (or the saved request as stored) and return the recorded history entry.
+
+    With both `spec` and `saved_request`, the spec is sent (e.g. unsaved edits) in the saved
+    request's collection and the entry is linked to it. Raises NotFound for objects outside
+    `workspace`, ValidationFailed (fields named) for invalid input; never for network trouble.
+    """
+    access.ensure_role(user, workspace, "read")
+    _belongs(saved_request, workspace, "Request")
+    _belongs(collection, workspace, "Collection")
+    _belongs(environment, workspace, "Environment")
+    if collection is None and saved_request is not None:
+        collection = saved_request.collection
+    if spec is None and saved_request is None:
+        raise ValidationFailed.for_field("url", "Give a request to send.")
+
+    if spec is None:
+        assert saved_request is not None
+        asked = {part: getattr(saved_request, part) for part in REQUEST_PARTS}
+    elif isinstance(spec, RequestSpec):
+        asked = spec_to_dict(spec)
+    else:
+        asked = clean_request_parts(spec)
+    to_send = spec_with_collection_auth(asked, collection)
+    limit = settings.WEBCLIENT_MAX_RESPONSE_BYTES
+    to_send.options.max_response_bytes = min(to_send.options.max_response_bytes, limit)
+    body_limit = settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES
+    if _body_size(to_send) > body_limit:
+        raise ValidationFailed.for_field("body", BODY_TOO_LARGE.format(limit=body_limit), code="too_large")
+
+    scopes = [collection_values(collection), environment_values(environment)]
+    jar, before = cookie_jar_load(user=user, workspace=workspace) if to_send.options.use_cookies else (None, [])
+    exchange = send(to_send, policy=outbound_policy(), cookie_jar=jar, variables=scopes)
+
+    error = exchange.error
+    secrets = environment_secrets(environment)
+    if error is not None and error.kind in _VALIDATION_KINDS:
+        message = SecretMasker(secrets).text(error.message)  # messages may quote the resolved value
+        raise ValidationFailed(message, code=error.code or error.kind, fields={error.field or "url": [message]})
+    if jar is not None:
+        cookie_jar_save(user=user, workspace=workspace, before=before, jar=jar)
+    entry = history_record(
+        user=user,
+        workspace=workspace,
+        asked=asked,
+        exchange=exchange,
+        secrets=secrets,
+        saved_request=saved_request,
+        environment=environment,
+    )
+    logger.info("executed history=%s status=%s error=%s", entry.pk, entry.status, entry.error_kind or "-")
+    return entry

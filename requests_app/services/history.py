@@ -1,0 +1,199 @@
+"""History: what was sent and received, secrets masked; per user, per workspace, newest first.
+
+Usage::
+
+    from requests_app.services.history import (
+        history_list, history_exchange, history_spec, history_delete, history_clear, history_record)
+    entries = history_list(user=user, workspace=ws)[:20]        # the caller's own entries
+    history_exchange(entry)      # exchange_to_dict shape, body inline even when kept in a file
+    history_spec(entry)          # the request as asked ({{name}} where secrets were), to reopen
+    history_delete(user=user, entry=entry)
+    history_clear(user=user, workspace=ws)                      # -> number of entries removed
+    history_record(user=…, workspace=…, asked=spec_dict, exchange=exchange, secrets={"token": "…"})
+
+History is personal: teammates in a shared workspace don't see each other's entries (they may
+hold ad hoc credentials). Bodies larger than WEBCLIENT_HISTORY_INLINE_BYTES go to the default
+file storage; at most WEBCLIENT_HISTORY_LIMIT entries are kept per user per workspace.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from requests_app import access
+from requests_app.engine.exchange import Exchange, exchange_to_dict
+from requests_app.models import Environment, HistoryEntry, SavedRequest, Workspace
+from requests_app.services.errors import NotFound
+from requests_app.services.masking import SecretMasker
+
+_BODY_KEYS = ("body_text", "body_base64")
+
+
+def history_list(
+    *,
+    user: AbstractBaseUser,
+    workspace: Workspace | None = None,
+    saved_request: SavedRequest | None = None,
+) -> QuerySet[HistoryEntry]:
+    """The caller's entries, newest first (in all their workspaces unless one is given).
+
+    The `exchange` and `spec` columns are deferred: lists show method, url, status, timing.
+    """
+    queryset = access.history_for_user(user, workspace=workspace)
+    if saved_request is not None:
+        queryset = queryset.filter(saved_request=saved_request)
+    return queryset.defer("exchange", "spec").order_by("-created_at", "-id")
+
+
+def _read_offloaded(entry: HistoryEntry) -> dict[str, Any]:
+    if not entry.body_file:
+        return {}
+    try:
+        with entry.body_file.open("rb") as stored:
+            data = json.loads(stored.read().decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def history_exchange(entry: HistoryEntry) -> dict[str, Any]:
+    """The recorded exchange (engine.exchange.exchange_to_dict shape), body inline, masked."""
+    cached = getattr(entry, "_full_exchange", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    exchange = json.loads(json.dumps(entry.exchange))
+    response = exchange.get("response")
+    if response and response.get("body_stored"):
+        body = _read_offloaded(entry).get("response", {})
+        response.pop("body_stored", None)
+        for key in _BODY_KEYS:
+            if key in body:
+                response[key] = body[key]
+        if not any(key in response for key in _BODY_KEYS):
+            response["body_text"] = ""
+            exchange.setdefault("warnings", []).append("The stored body of this entry could not be read.")
+    entry._full_exchange = exchange  # type: ignore[attr-defined]
+    return exchange  # type: ignore[no-any-return]
+
+
+def history_spec(entry: HistoryEntry) -> dict[str, Any]:
+    """The request as asked (engine dict shape), secrets as {{name}}; body inline."""
+    spec = dict(entry.spec)
+    if spec.get("body_stored"):
+        spec.pop("body_stored")
+        spec["body"] = _read_offloaded(entry).get("spec_body", {"mode": "none"})
+    return spec
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":")).encode("utf-8"))
+
+
+def _offload(spec: dict[str, Any], exchange: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], bytes | None]:
+    """Move bodies over the inline limit out of the row; returns (spec, exchange, file content)."""
+    limit = settings.WEBCLIENT_HISTORY_INLINE_BYTES
+    stored: dict[str, Any] = {}
+    response = exchange.get("response")
+    if response:
+        body = {key: response[key] for key in _BODY_KEYS if key in response}
+        if body and _size(body) > limit:
+            stored["response"] = body
+            exchange = {**exchange, "response": {k: v for k, v in response.items() if k not in _BODY_KEYS}}
+            exchange["response"]["body_stored"] = True
+    if _size(spec.get("body", {})) > limit:
+        stored["spec_body"] = spec["body"]
+        spec = {**spec, "body": {"mode": spec["body"].get("mode", "none")}, "body_stored": True}
+    content = json.dumps(stored, separators=(",", ":")).encode("utf-8") if stored else None
+    return spec, exchange, content
+
+
+def history_record(
+    *,
+    user: AbstractBaseUser,
+    workspace: Workspace,
+    asked: dict[str, Any],
+    exchange: Exchange,
+    secrets: Mapping[str, str],
+    saved_request: SavedRequest | None = None,
+    environment: Environment | None = None,
+) -> HistoryEntry:
+    """Store one execution with every secret value replaced by {{name}}, then apply retention.
+
+    `asked` is the request as the person wrote it (engine dict shape, before substitution).
+    The returned entry's `history_exchange` needs no file read.
+    """
+    masker = SecretMasker(secrets)
+    spec = masker.deep(asked)
+    full = masker.deep(exchange_to_dict(exchange))
+    row_spec, row_exchange, content = _offload(spec, full)
+    sent_url = full["request"]["url"] if full.get("request") else spec.get("url", "")
+    response = full.get("response")
+    entry = HistoryEntry(
+        workspace=workspace,
+        user=user,
+        saved_request=saved_request,
+        environment=environment,
+        spec=row_spec,
+        method=(full["request"]["method"] if full.get("request") else spec.get("method", "GET"))[:32],
+        url=sent_url,
+        status=response["status"] if response else None,
+        error_kind=(full["error"] or {}).get("kind", "")[:32] if full.get("error") else "",
+        total_ms=full["timings"]["total_ms"],
+        exchange=row_exchange,
+        created_at=timezone.now(),
+    )
+    if content is not None:
+        entry.body_file.save(f"{uuid.uuid4().hex}.json", ContentFile(content), save=False)
+    with transaction.atomic():
+        entry.save()
+        _prune(user=user, workspace=workspace)
+    entry._full_exchange = full  # type: ignore[attr-defined]
+    return entry
+
+
+def _delete_files_after_commit(names: Iterable[str]) -> None:
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+
+
+def _prune(*, user: AbstractBaseUser, workspace: Workspace) -> None:
+    """Keep the newest WEBCLIENT_HISTORY_LIMIT entries of (user, workspace).
+
+    One DELETE for the rows; a SELECT first only finds files of rows about to go.
+    """
+    mine = HistoryEntry.objects.filter(workspace=workspace, user=user)
+    keep = mine.order_by("-id").values("id")[: max(settings.WEBCLIENT_HISTORY_LIMIT, 1)]
+    stale = mine.exclude(id__in=keep)
+    _delete_files_after_commit(stale.exclude(body_file="").values_list("body_file", flat=True))
+    stale.delete()
+
+
+def history_delete(*, user: AbstractBaseUser, entry: HistoryEntry) -> None:
+    """Delete one of the caller's entries (someone else's answers NotFound)."""
+    if entry.user_id != user.pk:
+        raise NotFound("History entry not found.")
+    with transaction.atomic():
+        _delete_files_after_commit([entry.body_file.name] if entry.body_file else [])
+        entry.delete()
+
+
+def history_clear(*, user: AbstractBaseUser, workspace: Workspace) -> int:
+    """Delete all of the caller's entries in `workspace`; returns how many."""
+    access.ensure_role(user, workspace, "read")
+    mine = HistoryEntry.objects.filter(workspace=workspace, user=user)
+    with transaction.atomic():
+        _delete_files_after_commit(mine.exclude(body_file="").values_list("body_file", flat=True))
+        deleted, _ = mine.delete()
+    return deleted
