@@ -1,0 +1,162 @@
+"""What a RequestSpec puts on the wire, for exporters that must say it in another language.
+
+Usage::
+
+    from requests_app.interop.wire import prepare
+    wire = prepare(spec)
+    wire.method, wire.url              # params and an API key in the query already merged
+    wire.headers                       # user headers, then auth and Content-Type as the engine adds them
+    wire.body                          # bytes, for every mode but multipart
+    wire.form_fields                   # multipart: the enabled fields, files included
+
+The rules mirror the engine's: enabled entries only; params appended to the URL's own
+query (encoded the engine's way); the Content-Type follows from the body mode unless
+the user set one; basic, bearer and API-key auth become a header (or a query pair);
+digest needs a challenge first, so it stays `wire.digest`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from urllib.parse import quote_plus
+
+from requests_app.engine.spec import Auth, Body, FormField, KeyValue, RequestSpec
+from requests_app.engine.validation import encode_query_param
+
+# What the engine labels each body mode with when the user set no Content-Type.
+DEFAULT_CONTENT_TYPES = {
+    "raw": "text/plain",
+    "json": "application/json",
+    "urlencoded": "application/x-www-form-urlencoded",
+    "multipart": "multipart/form-data",
+    "binary": "application/octet-stream",
+    "graphql": "application/json",
+}
+
+
+@dataclass
+class WireRequest:
+    method: str
+    url: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    body_mode: str = "none"
+    content_type: str = ""  # the media type the body is labelled with ("" for no body)
+    form_fields: list[FormField] = field(default_factory=list)  # multipart only
+    digest: tuple[str, str] | None = None  # digest credentials (answered after a 401 challenge)
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+    @property
+    def body_text(self) -> str | None:
+        """The body as text when it is UTF-8 without control characters other than whitespace."""
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if any(ord(c) < 0x20 and c not in "\t\n\r" for c in text):
+            return None
+        return text
+
+
+def enabled(pairs: list[KeyValue]) -> list[KeyValue]:
+    return [p for p in pairs if p.enabled]
+
+
+def find_header(headers: list[KeyValue], name: str) -> KeyValue | None:
+    lowered = name.lower()
+    return next((h for h in headers if h.enabled and h.key.lower() == lowered), None)
+
+
+def add_query(url: str, pairs: list[tuple[str, str]]) -> str:
+    if not pairs:
+        return url
+    base, hash_mark, fragment = url.partition("#")
+    query = "&".join(encode_query_param(k, v) for k, v in pairs)
+    separator = "" if base.endswith(("?", "&")) else ("&" if "?" in base else "?")
+    return base + separator + query + (hash_mark + fragment if hash_mark else "")
+
+
+def effective_url(spec: RequestSpec) -> str:
+    pairs = [(p.key, p.value) for p in enabled(spec.params)]
+    if spec.auth.type == "apikey" and spec.auth.location == "query" and spec.auth.key:
+        pairs.append((spec.auth.key, spec.auth.value))
+    return add_query(spec.url, pairs)
+
+
+def encode_form(fields: list[FormField]) -> str:
+    return "&".join(f"{quote_plus(f.key)}={quote_plus(f.value)}" for f in fields if f.enabled)
+
+
+def graphql_payload(body: Body) -> str:
+    """The JSON document a GraphQL body is sent as; variables that are not JSON are kept as text."""
+    payload: dict[str, object] = {"query": body.query}
+    if body.variables.strip():
+        try:
+            payload["variables"] = json.loads(body.variables)
+        except ValueError:
+            payload["variables"] = body.variables
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def body_bytes(body: Body) -> bytes:
+    """The bytes of every body mode but multipart (whose boundary is chosen when sending)."""
+    if body.mode in ("raw", "json"):
+        return body.text.encode("utf-8")
+    if body.mode == "urlencoded":
+        return encode_form(body.fields).encode("ascii")
+    if body.mode == "binary":
+        return body.data
+    if body.mode == "graphql":
+        return graphql_payload(body).encode("utf-8")
+    return b""
+
+
+def declared_content_type(spec: RequestSpec) -> str:
+    """The Content-Type the user set (header first, then the body's label), or ""."""
+    header = find_header(spec.headers, "Content-Type")
+    if header is not None:
+        return header.value
+    if spec.body.mode in ("raw", "binary"):
+        return spec.body.content_type
+    return ""
+
+
+def body_content_type(spec: RequestSpec) -> str:
+    if spec.body.mode == "none":
+        return declared_content_type(spec)
+    return declared_content_type(spec) or DEFAULT_CONTENT_TYPES.get(spec.body.mode, "")
+
+
+def auth_header(auth: Auth) -> tuple[str, str] | None:
+    if auth.type == "basic":
+        token = base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode("ascii")
+        return ("Authorization", f"Basic {token}")
+    if auth.type == "bearer":
+        return ("Authorization", f"Bearer {auth.token}")
+    if auth.type == "apikey" and auth.location == "header" and auth.key:
+        return (auth.key, auth.value)
+    return None
+
+
+def prepare(spec: RequestSpec) -> WireRequest:
+    wire = WireRequest(method=spec.method.upper() or "GET", url=effective_url(spec), body_mode=spec.body.mode)
+    wire.headers = [(h.key, h.value) for h in enabled(spec.headers)]
+    extra = auth_header(spec.auth)
+    if extra is not None and find_header(spec.headers, extra[0]) is None:
+        wire.headers.append(extra)
+    if spec.auth.type == "digest":
+        wire.digest = (spec.auth.username, spec.auth.password)
+    if spec.body.mode != "none":
+        wire.content_type = body_content_type(spec)
+        if find_header(spec.headers, "Content-Type") is None and spec.body.mode != "multipart":
+            wire.headers.append(("Content-Type", wire.content_type))
+        if spec.body.mode == "multipart":
+            wire.form_fields = [f for f in spec.body.fields if f.enabled]
+        else:
+            wire.body = body_bytes(spec.body)
+    return wire
