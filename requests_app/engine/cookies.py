@@ -1,0 +1,203 @@
+"""Cookies: the jar that remembers them between requests, and the parser for what a response sets.
+
+Usage::
+
+    from requests_app.engine.cookies import CookieJar, parse_set_cookie_headers
+
+    jar = CookieJar()                          # one per user per workspace, never shared
+    exchange = send(spec, policy=policy, cookie_jar=jar)
+    jar.list()                                 # [exchange.Cookie(name=..., domain=..., ...)]
+    data = jar.to_list()                       # JSON-safe, store it
+    jar = CookieJar.from_list(data)            # and back; CookieFormatError names a bad entry
+    jar.delete("127.0.0.1", "/", "session")    # True if it was there
+    jar.clear()
+
+    parse_set_cookie_headers(["a=1; Path=/; HttpOnly"], host="127.0.0.1", path="/x")
+
+The jar is `http.cookiejar.CookieJar` with its DefaultCookiePolicy: a cookie goes back only to
+requests whose domain, path, scheme (Secure) and time (expiry) match, never to another host.
+Note: `http.cookiejar` knows no public-suffix list, so a jar must never be shared between people.
+Host names without a dot are stored with ".local" appended (`localhost` -> `localhost.local`),
+as http.cookiejar does.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import time
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from requests_app.engine.exchange import Cookie
+
+# The constructor arguments of http.cookiejar.Cookie, which is also the stored shape.
+_STORED_FIELDS = (
+    "version",
+    "name",
+    "value",
+    "port",
+    "port_specified",
+    "domain",
+    "domain_specified",
+    "domain_initial_dot",
+    "path",
+    "path_specified",
+    "secure",
+    "expires",
+    "discard",
+    "comment",
+    "comment_url",
+    "rest",
+    "rfc2109",
+)
+_REQUIRED_TEXT = ("name", "domain", "path")
+_DEFAULTS: dict[str, Any] = {
+    "version": 0,
+    "value": "",
+    "port": None,
+    "port_specified": False,
+    "domain_specified": False,
+    "domain_initial_dot": False,
+    "path_specified": True,
+    "secure": False,
+    "expires": None,
+    "discard": False,
+    "comment": None,
+    "comment_url": None,
+    "rest": {},
+    "rfc2109": False,
+}
+
+
+class CookieFormatError(ValueError):
+    """Stored cookie data could not be read; the message names the entry and field."""
+
+
+def _iso_utc(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    try:
+        return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _rest_attr(cookie: http.cookiejar.Cookie, name: str) -> tuple[bool, str]:
+    """(present, value) of a non-standard attribute such as HttpOnly, whatever its case."""
+    rest: dict[str, Any] = getattr(cookie, "_rest", {})
+    for key, value in rest.items():
+        if key.lower() == name:
+            return True, "" if value is None else str(value)
+    return False, ""
+
+
+class CookieJar:
+    def __init__(self) -> None:
+        self.http_jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy())
+
+    def __len__(self) -> int:
+        return len(self.http_jar)
+
+    def list(self) -> list[Cookie]:
+        out = []
+        for c in self.http_jar:
+            http_only, _ = _rest_attr(c, "httponly")
+            _, same_site = _rest_attr(c, "samesite")
+            out.append(
+                Cookie(
+                    name=c.name,
+                    value=c.value or "",
+                    domain=c.domain,
+                    path=c.path,
+                    expires=_iso_utc(c.expires),
+                    secure=c.secure,
+                    http_only=http_only,
+                    same_site=same_site,
+                )
+            )
+        return out
+
+    def delete(self, domain: str, path: str, name: str) -> bool:
+        try:
+            self.http_jar.clear(domain, path, name)
+        except KeyError:
+            return False
+        return True
+
+    def clear(self) -> None:
+        self.http_jar.clear()
+
+    def to_list(self) -> list[dict[str, Any]]:
+        self.http_jar.clear_expired_cookies()
+        out = []
+        for c in self.http_jar:
+            entry = {name: getattr(c, name) for name in _STORED_FIELDS if name != "rest"}
+            entry["rest"] = dict(getattr(c, "_rest", {}))
+            out.append(entry)
+        return out
+
+    @classmethod
+    def from_list(cls, data: Iterable[Any]) -> CookieJar:
+        jar = cls()
+        now = time.time()
+        for index, item in enumerate(data):
+            if not isinstance(item, dict):
+                raise CookieFormatError(f"cookies[{index}] must be an object.")
+            for name in _REQUIRED_TEXT:
+                if not isinstance(item.get(name), str):
+                    raise CookieFormatError(f"cookies[{index}].{name} must be text.")
+            values = {name: item.get(name, _DEFAULTS.get(name)) for name in _STORED_FIELDS}
+            if values["value"] is not None and not isinstance(values["value"], str):
+                raise CookieFormatError(f"cookies[{index}].value must be text.")
+            expires = values["expires"]
+            if expires is not None and (isinstance(expires, bool) or not isinstance(expires, (int, float))):
+                raise CookieFormatError(f"cookies[{index}].expires must be a timestamp or null.")
+            if not isinstance(values["rest"], dict):
+                raise CookieFormatError(f"cookies[{index}].rest must be an object.")
+            if expires is not None and expires <= now:
+                continue
+            jar.http_jar.set_cookie(http.cookiejar.Cookie(**values))
+        return jar
+
+
+def default_cookie_path(request_path: str) -> str:
+    """RFC 6265 section 5.1.4: the directory of the request path."""
+    path = request_path.split("?", 1)[0]
+    if not path.startswith("/") or path.count("/") == 1:
+        return "/"
+    return path[: path.rindex("/")]
+
+
+def parse_set_cookie(value: str, *, host: str, path: str) -> Cookie:
+    """One Set-Cookie header value as exchange.Cookie; tolerant of whatever servers send."""
+    pair, *attributes = value.split(";")
+    name, has_equals, cookie_value = pair.partition("=")
+    if not has_equals:  # browsers read "Set-Cookie: token" as a nameless cookie
+        name, cookie_value = "", name
+    cookie = Cookie(name=name.strip(), value=cookie_value.strip(), domain=host, path=default_cookie_path(path))
+    for attribute in attributes:
+        key, _, attr_value = attribute.partition("=")
+        key, attr_value = key.strip().lower(), attr_value.strip()
+        if key == "expires":
+            cookie.expires = _iso_utc(http.cookiejar.http2time(attr_value))
+        elif key == "max-age":
+            try:
+                cookie.max_age = int(attr_value)
+            except ValueError:
+                pass
+        elif key == "domain" and attr_value.strip("."):
+            cookie.domain = attr_value.lstrip(".").lower()
+        elif key == "path" and attr_value.startswith("/"):
+            cookie.path = attr_value
+        elif key == "secure":
+            cookie.secure = True
+        elif key == "httponly":
+            cookie.http_only = True
+        elif key == "samesite":
+            cookie.same_site = attr_value
+    return cookie
+
+
+def parse_set_cookie_headers(values: Iterable[str], *, host: str, path: str) -> list[Cookie]:
+    return [parse_set_cookie(v, host=host, path=path) for v in values if v.strip()]

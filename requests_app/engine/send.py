@@ -1,0 +1,293 @@
+"""`send`: one request, start to finish, as plain data in and plain data out.
+
+Usage::
+
+    from requests_app.engine import send, CookieJar, OutboundPolicy
+    from requests_app.engine.spec import RequestSpec
+
+    exchange = send(RequestSpec(url="http://127.0.0.1:8000/echo/anything?a={{a}}"),
+                    policy=OutboundPolicy.allow_all(), cookie_jar=CookieJar(),
+                    variables=[{"a": "1"}], ca_file=None)
+    exchange.error          # None, or ExchangeError(kind, message, code, field)
+    exchange.response       # Response (also with some errors: a timeout while reading the body)
+    exchange.request.wire   # b"GET /echo/anything?a=1 HTTP/1.1\\r\\nHost: ..."
+
+Order: resolve variables -> validate -> build -> (for each hop) policy -> connect -> send ->
+read -> redirect. `send` never raises for what happens on the network or for bad input.
+
+Timings: dns, connect, tls, ttfb and download add up over every connection the exchange made
+(redirect hops, the digest challenge round trip); total is the wall clock of the whole call.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from time import perf_counter
+from urllib.parse import urljoin
+
+from requests_app.engine.cookies import CookieJar, parse_set_cookie_headers
+from requests_app.engine.decoding import BodyDecoder, body_kind, media_type
+from requests_app.engine.exchange import (
+    INVALID_REQUEST,
+    PROTOCOL,
+    TOO_LARGE,
+    Exchange,
+    ExchangeError,
+    RedirectHop,
+    Response,
+    SentRequest,
+    Timings,
+)
+from requests_app.engine.policy import OutboundPolicy
+from requests_app.engine.prepare import (
+    REDIRECT_STATUSES,
+    PreparedRequest,
+    follow_redirect,
+    headers_for_hop,
+    prepare_request,
+)
+from requests_app.engine.spec import RequestSpec
+from requests_app.engine.transport import (
+    CapturedResponse,
+    ConnectionTrace,
+    Deadline,
+    OutgoingRequest,
+    PinnedHandler,
+    build_opener,
+    close_response,
+    error_for,
+    read_body,
+    tls_context,
+)
+from requests_app.engine.validation import DEFAULT_MAX_REQUEST_BODY_BYTES, RequestRejected, Target, parse_url
+from requests_app.engine.variables import VariableCycleError, VariableExpansionError, resolve_spec
+
+TOO_MANY_REDIRECTS = "too_many_redirects"
+VARIABLE_CYCLE = "variable_cycle"
+VARIABLE_EXPANSION = "variable_expansion"
+# Compressed bytes read for a body beyond which it is cut even if little came out of them.
+_RAW_BODY_SLACK = 1024 * 1024
+
+
+def send(
+    spec: RequestSpec,
+    *,
+    policy: OutboundPolicy,
+    cookie_jar: CookieJar | None = None,
+    variables: Sequence[Mapping[str, str]] = (),
+    ca_file: str | None = None,
+    max_request_body_bytes: int = DEFAULT_MAX_REQUEST_BODY_BYTES,
+) -> Exchange:
+    """Send `spec` and return what happened; errors come back in `Exchange.error`."""
+    started = perf_counter()
+    exchange = Exchange()
+    try:
+        resolved, warnings = resolve_spec(spec, variables)
+        exchange.warnings.extend(warnings)
+        prepared = prepare_request(resolved, max_request_body_bytes=max_request_body_bytes)
+    except VariableCycleError as exc:
+        exchange.error = ExchangeError(INVALID_REQUEST, exc.message, code=VARIABLE_CYCLE, field=exc.field)
+    except VariableExpansionError as exc:
+        exchange.error = ExchangeError(TOO_LARGE, exc.message, code=VARIABLE_EXPANSION, field=exc.field)
+    except RequestRejected as exc:
+        exchange.error = exc.error
+    else:
+        jar = cookie_jar.http_jar if cookie_jar is not None and resolved.options.use_cookies else None
+        _Exchanger(prepared, resolved, policy=policy, cookie_jar=jar, ca_file=ca_file, exchange=exchange).run()
+    exchange.timings.total_ms = (perf_counter() - started) * 1000.0
+    return exchange
+
+
+@dataclass
+class _Hop:
+    response: Response | None
+    error: ExchangeError | None
+
+
+class _Exchanger:
+    """The redirect loop over one deadline; fills `exchange` as it goes."""
+
+    def __init__(
+        self,
+        prepared: PreparedRequest,
+        spec: RequestSpec,
+        *,
+        policy: OutboundPolicy,
+        cookie_jar: http.cookiejar.CookieJar | None,
+        ca_file: str | None,
+        exchange: Exchange,
+    ) -> None:
+        self.prepared = prepared
+        self.options = spec.options
+        self.exchange = exchange
+        self.deadline = Deadline(self.options.timeout_ms / 1000.0)
+        verify = self.options.verify_tls
+        handler = PinnedHandler(
+            policy=policy, deadline=self.deadline, tls_context=lambda: tls_context(verify, ca_file)
+        )
+        self.opener = build_opener(handler, cookie_jar)
+        self.origin = prepared.target.origin
+        self.digest = _DigestResponder(prepared) if prepared.digest_credentials else None
+
+    def run(self) -> None:
+        current = self.prepared
+        authorization: list[tuple[str, str]] = []
+        while True:
+            hop = self._send_once(current, authorization)
+            self.exchange.response = hop.response
+            if hop.error is not None or hop.response is None:
+                self.exchange.error = hop.error
+                return
+            response = hop.response
+            if response.status == 401 and self.digest and not authorization and current.target.origin == self.origin:
+                answer = self.digest.authorization(current, response, self.exchange.warnings)
+                if answer:
+                    authorization = [("Authorization", answer)]
+                    continue
+            location = response.header("Location")
+            if not (self.options.follow_redirects and response.status in REDIRECT_STATUSES and location):
+                return
+            if len(self.exchange.redirects) >= self.options.max_redirects:
+                self.exchange.error = ExchangeError(
+                    PROTOCOL,
+                    f"Stopped after {self.options.max_redirects} redirects (the limit in Settings).",
+                    code=TOO_MANY_REDIRECTS,
+                )
+                return
+            try:
+                target = _redirect_target(current.target, location)
+            except RequestRejected as exc:
+                self.exchange.error = replace(
+                    exc.error, message=f"The server redirected to {location!r}: {exc.error.message}"
+                )
+                return
+            self.exchange.redirects.append(RedirectHop(response.status, current.target.url, location))
+            current = follow_redirect(current, response.status, target)
+            authorization = []
+
+    def _send_once(self, prepared: PreparedRequest, authorization: list[tuple[str, str]]) -> _Hop:
+        headers = headers_for_hop(prepared, original_origin=self.origin, extra=authorization)
+        request = OutgoingRequest(prepared.target, prepared.method, headers, prepared.body)
+        trace = request.trace
+        raw: CapturedResponse | None = None
+        response: Response | None = None
+        error: ExchangeError | None = None
+        body_started: float | None = None
+        try:
+            raw = self.opener.open(request)
+            body_started = perf_counter()
+            response = _response_head(raw, prepared.target)
+            decoder = BodyDecoder(raw.getheader("Content-Encoding"), self.options.max_response_bytes)
+            try:
+                response.wire_body_size = read_body(
+                    raw, decoder, raw_limit=2 * self.options.max_response_bytes + _RAW_BODY_SLACK
+                )
+            finally:
+                response.body, response.truncated = decoder.body, decoder.truncated
+                response.kind = body_kind(response.content_type, response.body)
+                if decoder.warning:
+                    self.exchange.warnings.append(decoder.warning)
+        except Exception as exc:  # only network trouble is turned into data; anything else re-raises
+            error = error_for(exc, target=prepared.target, trace=trace, timeout_s=self.deadline.seconds)
+            if error is None:
+                raise
+        finally:
+            if raw is not None:
+                close_response(raw)
+        self._record(prepared, trace, body_started)
+        return _Hop(response, error)
+
+    def _record(self, prepared: PreparedRequest, trace: ConnectionTrace, body_started: float | None) -> None:
+        if trace.wire:
+            self.exchange.request = SentRequest(
+                method=prepared.method,
+                url=prepared.target.url,
+                headers=list(trace.headers_sent),
+                body_size=len(prepared.body),
+                wire=bytes(trace.wire),
+            )
+        timings = self.exchange.timings
+        ttfb = None
+        if trace.sent_at is not None and trace.status_at is not None:
+            ttfb = (trace.status_at - trace.sent_at) * 1000.0
+        download = None
+        if body_started is not None:
+            download = (perf_counter() - (trace.status_at or body_started)) * 1000.0
+        for name, value in (
+            ("dns_ms", trace.dns_ms),
+            ("connect_ms", trace.connect_ms),
+            ("tls_ms", trace.tls_ms),
+            ("ttfb_ms", ttfb),
+            ("download_ms", download),
+        ):
+            if value is not None:
+                setattr(timings, name, (getattr(timings, name) or 0.0) + value)
+
+
+def _redirect_target(current: Target, location: str) -> Target:
+    # Servers put raw spaces (and UTF-8 read as latin-1) in Location; browsers encode them.
+    try:
+        location = location.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        pass
+    absolute = urljoin(current.url, location.strip().replace(" ", "%20"))
+    return parse_url(absolute, field="redirect").target
+
+
+def _response_head(raw: CapturedResponse, target: Target) -> Response:
+    headers = [(name, " ".join(value.split("\r\n"))) for name, value in raw.msg.raw_items()]
+    media, charset = media_type(raw.getheader("Content-Type"))
+    response = Response(
+        http_version="HTTP/1.0" if raw.version == 10 else "HTTP/1.1",
+        status=raw.status,
+        reason=raw.reason,
+        headers=headers,
+        content_type=media,
+        charset=charset,
+        wire_head=raw.wire_head,
+        header_size=raw.head_size,
+    )
+    response.cookies = parse_set_cookie_headers(
+        raw.msg.get_all("Set-Cookie") or [], host=target.host, path=target.request_target
+    )
+    return response
+
+
+class _DigestResponder:
+    """Answers a Digest challenge with urllib's AbstractDigestAuthHandler (nonce counts kept)."""
+
+    def __init__(self, prepared: PreparedRequest) -> None:
+        assert prepared.digest_credentials is not None
+        user, password = prepared.digest_credentials
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        # Scoped to the origin asked for: a redirect elsewhere never gets an answer.
+        passwords.add_password(None, f"{prepared.target.scheme}://{prepared.target.authority}/", user, password)
+        self._handler = urllib.request.AbstractDigestAuthHandler(passwords)
+
+    def authorization(self, prepared: PreparedRequest, response: Response, warnings: list[str]) -> str | None:
+        challenge = next(
+            (
+                value.strip()
+                for name, value in response.headers
+                if name.lower() == "www-authenticate" and value.strip().lower().startswith("digest ")
+            ),
+            None,
+        )
+        if challenge is None:
+            warnings.append("Digest auth is set, but the server did not send a Digest challenge.")
+            return None
+        params = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(challenge[7:])))
+        request = urllib.request.Request(prepared.target.url, data=prepared.body or None, method=prepared.method)
+        try:
+            answer = self._handler.get_authorization(request, params)
+        except (ValueError, urllib.error.URLError) as exc:
+            warnings.append(f"Could not answer the Digest challenge: {getattr(exc, 'reason', exc)}.")
+            return None
+        if not answer:
+            warnings.append("Could not answer the Digest challenge: it lacks a realm or nonce.")
+            return None
+        return f"Digest {answer}"
