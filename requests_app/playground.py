@@ -45,7 +45,6 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, unquote_to_bytes, urlencode, urlsplit
@@ -77,6 +76,12 @@ FRAMING_HEADERS = frozenset(
 )
 
 
+def header_values(headers: Headers, name: str) -> list[str]:
+    """Every value of header `name` (any case), in order."""
+    lowered = name.lower()
+    return [value for key, value in headers if key.lower() == lowered]
+
+
 @dataclass
 class PlaygroundRequest:
     method: str
@@ -96,15 +101,10 @@ class PlaygroundRequest:
 
     def header(self, name: str) -> str | None:
         """The first value of header `name` (any case), or None."""
-        lowered = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lowered:
-                return value
-        return None
+        return next(iter(header_values(self.headers, name)), None)
 
     def header_values(self, name: str) -> list[str]:
-        lowered = name.lower()
-        return [value for key, value in self.headers if key.lower() == lowered]
+        return header_values(self.headers, name)
 
     def param(self, name: str) -> str | None:
         """The first query value for `name`, or None."""
@@ -137,11 +137,7 @@ class PlaygroundResponse:
     reason: str | None = None
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lowered:
-                return value
-        return None
+        return next(iter(header_values(self.headers, name)), None)
 
 
 class RouteInputError(ValueError):
@@ -196,26 +192,27 @@ def redirect_response(location: str, status: int = 302) -> PlaygroundResponse:
 
 
 def _int_param(value: str | None, name: str, default: int, low: int, high: int) -> int:
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise RouteInputError(f"{name} must be a whole number, got {value!r}") from None
-    if not low <= number <= high:
-        raise RouteInputError(f"{name} must be between {low} and {high}, got {number}")
-    return number
+    return int(_number_param(value, name, default, low, high, whole=True))
 
 
 def _float_param(value: str | None, name: str, default: float, high: float) -> float:
+    return float(_number_param(value, name, default, 0, high, whole=False))
+
+
+def _number_param(
+    value: str | None, name: str, default: float, low: Any, high: Any, whole: bool
+) -> float:
+    """A query or path number in [low, high]; absent or empty gives `default`."""
     if value is None or value == "":
         return default
     try:
-        number = float(value)
+        number: float = int(value) if whole else float(value)
     except ValueError:
-        raise RouteInputError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(number) or not 0 <= number <= high:
-        raise RouteInputError(f"{name} must be between 0 and {high:g}, got {value}")
+        kind = "a whole number" if whole else "a number"
+        raise RouteInputError(f"{name} must be {kind}, got {value!r}") from None
+    if not math.isfinite(number) or not low <= number <= high:
+        bounds = (f"{low:d} and {high:d}" if whole else f"{low:g} and {high:g}")
+        raise RouteInputError(f"{name} must be between {bounds}, got {value}")
     return number
 
 
@@ -841,24 +838,16 @@ def _gf2_square(matrix: list[int]) -> list[int]:
 
 def _crc32_combine(crc1: int, crc2: int, length2: int) -> int:
     """zlib's crc32_combine: the CRC of A+B from crc(A), crc(B) and len(B)."""
-    if length2 <= 0:
-        return crc1
-    odd = [0xEDB88320] + [1 << bit for bit in range(31)]  # one zero bit
-    even = _gf2_square(odd)  # two zero bits
-    odd = _gf2_square(even)  # four zero bits
-    while True:
-        even = _gf2_square(odd)
+    # The operator that appends one zero bit to a CRC, as a GF(2) matrix; squared three
+    # times it appends one zero byte, and squaring it again doubles the bytes appended.
+    operator = [0xEDB88320] + [1 << bit for bit in range(31)]
+    for _ in range(3):
+        operator = _gf2_square(operator)
+    while length2 > 0:
         if length2 & 1:
-            crc1 = _gf2_times(even, crc1)
+            crc1 = _gf2_times(operator, crc1)
+        operator = _gf2_square(operator)
         length2 >>= 1
-        if not length2:
-            break
-        odd = _gf2_square(even)
-        if length2 & 1:
-            crc1 = _gf2_times(odd, crc1)
-        length2 >>= 1
-        if not length2:
-            break
     return crc1 ^ crc2
 
 
