@@ -314,7 +314,7 @@ def _apply(state: _CurlState, name: str, value: str | None, token: str, line: in
     if name == "url":
         _set_url(state, v, line)
     elif name == "request":
-        state.method = v.upper() if v.isascii() and v.isalpha() else v
+        state.method = v
     elif name == "header":
         _add_header(state, v, token, line)
     elif name in ("data", "data-ascii", "data-binary", "data-raw", "json"):
@@ -644,7 +644,7 @@ def to_curl(spec: RequestSpec, *, multiline: bool = True) -> str:
     method = (spec.method or "GET").upper()
     body = spec.body
     has_body = body.mode != "none"
-    if method == "HEAD":
+    if method == "HEAD" and not has_body:
         args.append("--head")
     elif not (method == "GET" and not has_body) and not (method == "POST" and has_body):
         args += ["-X", spec.method]

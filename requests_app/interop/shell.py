@@ -12,8 +12,8 @@ Usage::
 Two grammars: POSIX sh (quotes, `$'…'`, backslash-newline continuations, comments,
 `;` `&&` `|` separators, redirections skipped) and Windows cmd.exe as browsers write
 "Copy as cURL (cmd)" (`^` escapes and `^`-newline continuations, then the C runtime's
-double-quote rules). Shell expansions (`$VAR`, `$(…)`, globs) are not performed: the
-text is kept as written and a note says so. An unterminated quote is an
+double-quote rules). `$NAME` and `${NAME}` become `{{NAME}}` variables, with a note;
+command substitutions and globs are kept as written. An unterminated quote is an
 ImportFormatError with its line and column.
 """
 
@@ -56,7 +56,9 @@ _ANSI_C_ESCAPES = {
 }
 _HEX = re.compile(r"[0-9A-Fa-f]")
 _OCTAL = re.compile(r"[0-7]")
-_EXPANSION = re.compile(r"\$[A-Za-z_{(]|`")
+_SHELL_VARIABLE = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})")
+_SUBSTITUTION = re.compile(r"\$\(|`")
+_UNQUOTED_RUN = re.compile(r"[^ \t\n\\'\"$;&|<>]+|\$")
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|")
 
 
@@ -106,12 +108,19 @@ class _PosixSplitter:
             command.line = self.word_line
         command.words.append(Word(text, self.word_line))
 
-    def _note_expansion(self, chunk: str) -> None:
-        if not self.expansion_noted and _EXPANSION.search(chunk):
+    def _dollar(self, at: int, out: list[str]) -> int:
+        """`$NAME` / `${NAME}` become `{{NAME}}`; anything else after `$` stays as written."""
+        match = _SHELL_VARIABLE.match(self.text, at)
+        if match:
+            name = match.group(1) or match.group(2)
+            out.append("{{" + name + "}}")
+            self.commands[-1].notes.append((self.line, f"shell variable ${name} became the variable {{{{{name}}}}}"))
+            return match.end()
+        if _SUBSTITUTION.match(self.text, at) and not self.expansion_noted:
             self.expansion_noted = True
-            self.commands[-1].notes.append(
-                (self.line, "shell variables and substitutions ($NAME, $(...), `...`) are kept as written, not expanded")
-            )
+            self.commands[-1].notes.append((self.line, "shell command substitution is kept as written, not run"))
+        out.append(self.text[at])
+        return at + 1
 
     def _end_command(self) -> None:
         self._end_word()
@@ -231,8 +240,11 @@ class _PosixSplitter:
                     out.append(escaped)
                 i += 2
                 continue
-            if char == "$" or char == "`":
-                self._note_expansion(text[i : i + 2])
+            if char == "$":
+                i = self._dollar(i, out)
+                continue
+            if char == "`":
+                self._dollar(i, [])  # notes the substitution; the backtick itself is kept below
             self.line += char == "\n"
             out.append(char)
             i += 1
@@ -293,12 +305,12 @@ class _PosixSplitter:
         self.commands[-1].notes.append((self.line, f"shell redirection {op} ignored"))
 
     def _unquoted_run(self) -> None:
-        match = re.compile(r"[^\s\\'\"$;&|<>]+|\$").match(self.text, self.pos)
+        match = _UNQUOTED_RUN.match(self.text, self.pos)
         assert match is not None
-        chunk = match.group()
-        if chunk == "$":
-            self._note_expansion(self.text[self.pos : self.pos + 2])
-        self._start_word().append(chunk)
+        if match.group() == "$":
+            self.pos = self._dollar(self.pos, self._start_word())
+            return
+        self._start_word().append(match.group())
         self.pos = match.end()
 
 
