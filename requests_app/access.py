@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.db.models import IntegerField, Model, OuterRef, QuerySet, Subquery, Value
 
 from requests_app.models import (
     Collection,
@@ -75,14 +75,22 @@ def _role_subquery(user_id: int, workspace_ref: str) -> Subquery:
 
 
 def _scoped(queryset: QuerySet[M], user: UserLike | None, workspace_ref: str) -> QuerySet[M]:
-    """Keep only rows of workspaces `user` belongs to, annotated with `user_role`."""
+    """Keep only rows of workspaces `user` belongs to, annotated with `user_role`.
+
+    `role_user_id` records whose role it is, so an object handed to another user's call is
+    checked afresh (see ensure_role).
+    """
     user_id = _user_id(user)
     if user_id is None:
         return queryset.none()
-    return queryset.annotate(user_role=_role_subquery(user_id, workspace_ref)).filter(user_role__isnull=False)
+    return queryset.annotate(
+        user_role=_role_subquery(user_id, workspace_ref),
+        role_user_id=Value(user_id, output_field=IntegerField()),
+    ).filter(user_role__isnull=False)
 
 
-def _as_id(value: Any) -> int | None:
+def parse_id(value: Any) -> int | None:
+    """A positive database id from an int or a string of digits; None for anything else."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -93,7 +101,7 @@ def _as_id(value: Any) -> int | None:
 
 
 def _get(queryset: QuerySet[M], object_id: Any, need: Need, what: str) -> M:
-    pk = _as_id(object_id)
+    pk = parse_id(object_id)
     if pk is None:
         raise NotFound(f"{what} not found.")
     obj = queryset.filter(pk=pk).first()
@@ -110,9 +118,20 @@ def require(obj: Model, need: Need) -> None:
         raise Forbidden(_NEED_MESSAGES.get(need))
 
 
+def set_role(obj: Model, user: UserLike, role: str) -> None:
+    """Record `user`'s role on an object a service just made (so later checks need no query)."""
+    obj.user_role = role  # type: ignore[attr-defined]
+    obj.role_user_id = user.pk  # type: ignore[attr-defined]
+
+
+def _has_role_of(obj: Model, user: UserLike | None) -> bool:
+    user_id = _user_id(user)
+    return user_id is not None and hasattr(obj, "user_role") and getattr(obj, "role_user_id", None) == user_id
+
+
 def role_for(user: UserLike | None, workspace: Workspace | int) -> str | None:
     """The user's role in a workspace, or None when not a member (one query unless annotated)."""
-    if isinstance(workspace, Workspace) and hasattr(workspace, "user_role"):
+    if isinstance(workspace, Workspace) and _has_role_of(workspace, user):
         return workspace.user_role  # type: ignore[no-any-return]
     user_id = _user_id(user)
     if user_id is None:
@@ -126,12 +145,11 @@ def ensure_role(user: UserLike | None, obj: Model, need: Need) -> None:
 
     Services call this so that a caller who skipped the getters still meets the same rules.
     """
-    if not hasattr(obj, "user_role"):
-        workspace_id = workspace_id_of(obj)
-        role = role_for(user, workspace_id)
+    if not _has_role_of(obj, user):
+        role = role_for(user, workspace_id_of(obj))
         if role is None:
             raise NotFound()
-        obj.user_role = role  # type: ignore[attr-defined]
+        set_role(obj, user, role)  # type: ignore[arg-type]
     require(obj, need)
 
 

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from requests_app import access
 from requests_app.models import ApiToken, Membership, Role, Workspace
 from requests_app.services.errors import USERNAME_TAKEN, NotFound, ValidationFailed
 from requests_app.services.validation import clean_name
@@ -61,6 +62,7 @@ def account_create(*, username: str, password: str, email: str = "") -> Abstract
             Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
     except IntegrityError:  # a concurrent signup took the name
         raise ValidationFailed.for_field("username", USERNAME_TAKEN, code="username_taken") from None
+    access.set_role(workspace, user, Role.OWNER)
     user.personal_workspace = workspace  # type: ignore[attr-defined]
     return user
 

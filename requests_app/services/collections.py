@@ -48,7 +48,7 @@ def collection_create(
         auth=clean_auth(auth, allow_inherit=False),
         position=tree.next_position(Collection.objects.filter(workspace=workspace)),
     )
-    collection.user_role = workspace.user_role  # type: ignore[attr-defined]
+    access.set_role(collection, user, workspace.user_role)
     return collection
 
 
@@ -104,7 +104,7 @@ def collection_duplicate(*, user: AbstractBaseUser, collection: Collection, name
             },
         )
         tree.copy_subtree(source=collection, target=copy, root=None, user=user)
-    copy.user_role = collection.user_role  # type: ignore[attr-defined]
+    access.set_role(copy, user, collection.user_role)
     return copy
 
 

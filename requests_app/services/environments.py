@@ -142,7 +142,7 @@ def environment_create(
     environment = Environment.objects.create(
         workspace=workspace, name=clean_name(name), variables=_store_variables(variables, [])
     )
-    environment.user_role = workspace.user_role  # type: ignore[attr-defined]
+    access.set_role(environment, user, workspace.user_role)
     return environment
 
 
@@ -175,7 +175,7 @@ def environment_duplicate(*, user: AbstractBaseUser, environment: Environment, n
         name=clean_name(name) if name is not None else (environment.name + " copy")[:200],
         variables=list(environment.variables),
     )
-    copy.user_role = environment.user_role  # type: ignore[attr-defined]
+    access.set_role(copy, user, environment.user_role)
     return copy
 
 

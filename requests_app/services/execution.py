@@ -18,8 +18,8 @@ What happens:
 4. The outbound policy and limits come from settings (WEBCLIENT_OUTBOUND, _ALLOW, _DENY,
    WEBCLIENT_MAX_RESPONSE_BYTES, WEBCLIENT_MAX_REQUEST_BODY_BYTES).
 5. The cookie jar of (user, workspace) is loaded, used, and its changes merged back.
-6. Invalid input (engine error kinds invalid_request / unsupported) raises ValidationFailed
-   naming the field and records nothing; network trouble (refused, timeout, TLS, blocked…) is
+6. Invalid input (engine error kinds invalid_request / unsupported, or a body over the limit)
+   raises ValidationFailed naming the field and records nothing; network trouble (refused, timeout, TLS, blocked…) is
    a successful execution with `error` set, recorded like any other.
 7. History keeps the exchange with every secret value replaced by {{name}}.
 """
@@ -36,7 +36,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from requests_app import access
 from requests_app.engine import send
-from requests_app.engine.exchange import INVALID_REQUEST, UNSUPPORTED
+from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED
 from requests_app.engine.policy import OutboundPolicy
 from requests_app.engine.spec import RequestSpec, spec_to_dict
 from requests_app.models import Collection, Environment, HistoryEntry, SavedRequest, Workspace
@@ -51,7 +51,6 @@ from requests_app.services.validation import REQUEST_PARTS, clean_request_parts
 logger = logging.getLogger(__name__)
 
 _VALIDATION_KINDS = (INVALID_REQUEST, UNSUPPORTED)
-BODY_TOO_LARGE = "The request body is larger than this server accepts ({limit} bytes)."
 
 
 @lru_cache(maxsize=8)
@@ -80,14 +79,6 @@ def collection_values(collection: Collection | None) -> dict[str, str]:
         for row in collection.variables
         if isinstance(row, dict) and row.get("enabled", True) and row.get("key")
     }
-
-
-def _body_size(spec: RequestSpec) -> int:
-    body = spec.body
-    size = len(body.text.encode("utf-8")) + len(body.data) + len(body.query) + len(body.variables)
-    for field in body.fields:
-        size += len(field.key) + len(field.value) + (len(field.file.content) if field.file else 0)
-    return size
 
 
 def _belongs(obj: Any, workspace: Workspace, what: str) -> None:
@@ -129,17 +120,21 @@ def request_execute(
     to_send = spec_with_collection_auth(asked, collection)
     limit = settings.WEBCLIENT_MAX_RESPONSE_BYTES
     to_send.options.max_response_bytes = min(to_send.options.max_response_bytes, limit)
-    body_limit = settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES
-    if _body_size(to_send) > body_limit:
-        raise ValidationFailed.for_field("body", BODY_TOO_LARGE.format(limit=body_limit), code="too_large")
 
     scopes = [collection_values(collection), environment_values(environment)]
     jar, before = cookie_jar_load(user=user, workspace=workspace) if to_send.options.use_cookies else (None, [])
-    exchange = send(to_send, policy=outbound_policy(), cookie_jar=jar, variables=scopes)
+    exchange = send(
+        to_send,
+        policy=outbound_policy(),
+        cookie_jar=jar,
+        variables=scopes,
+        max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
+    )
 
     error = exchange.error
     secrets = environment_secrets(environment)
-    if error is not None and error.kind in _VALIDATION_KINDS:
+    # Refused before anything was sent: bad input (a 400), not an execution to record.
+    if error is not None and (error.kind in _VALIDATION_KINDS or (error.kind == TOO_LARGE and exchange.request is None)):
         message = SecretMasker(secrets).text(error.message)  # messages may quote the resolved value
         raise ValidationFailed(message, code=error.code or error.kind, fields={error.field or "url": [message]})
     if jar is not None:

@@ -56,7 +56,7 @@ def folder_create(
         siblings = _siblings(collection.pk, parent.pk if parent else None)
         folder.position = tree.next_position(siblings) if position is None else tree.place(siblings, folder, position)
         folder.save()
-    folder.user_role = collection.user_role  # type: ignore[attr-defined]
+    access.set_role(folder, user, collection.user_role)
     return folder
 
 
@@ -110,8 +110,11 @@ def folder_move(
         if target.pk != folder.collection_id:
             Folder.objects.filter(pk__in=moved_ids).update(collection=target)
             SavedRequest.objects.filter(folder_id__in=moved_ids).update(collection=target)
+        source = (folder.collection_id, folder.parent_id)
         folder.position = tree.place(_siblings(target.pk, parent.pk if parent else None), folder, position)
         Folder.objects.filter(pk=folder.pk).update(parent=parent, position=folder.position, collection=target)
+        if source != (target.pk, parent.pk if parent else None):
+            tree.renumber(_siblings(*source))
         folder.parent = parent
         folder.collection = target
     return folder
@@ -132,7 +135,7 @@ def folder_duplicate(*, user: AbstractBaseUser, folder: Folder, name: str | None
             user=user,
         )
     assert copy is not None
-    copy.user_role = folder.user_role  # type: ignore[attr-defined]
+    access.set_role(copy, user, folder.user_role)
     return copy
 
 

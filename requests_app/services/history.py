@@ -18,6 +18,7 @@ file storage; at most WEBCLIENT_HISTORY_LIMIT entries are kept per user per work
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Iterable, Mapping
@@ -96,6 +97,26 @@ def history_spec(entry: HistoryEntry) -> dict[str, Any]:
     return spec
 
 
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL JSON can't hold NUL characters: show them as U+FFFD in wire text and the like."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
+def _storable(exchange: dict[str, Any]) -> dict[str, Any]:
+    response = exchange.get("response")
+    if response and "\x00" in response.get("body_text", ""):
+        # Keep the body exact: as base64 rather than with its NULs replaced.
+        text = response.pop("body_text")
+        response["body_base64"] = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return _without_nul(exchange)  # type: ignore[no-any-return]
+
+
 def _size(value: Any) -> int:
     return len(json.dumps(value, separators=(",", ":")).encode("utf-8"))
 
@@ -134,8 +155,8 @@ def history_record(
     The returned entry's `history_exchange` needs no file read.
     """
     masker = SecretMasker(secrets)
-    spec = masker.deep(asked)
-    full = masker.deep(exchange_to_dict(exchange))
+    spec = _without_nul(masker.deep(asked))
+    full = _storable(masker.deep(exchange_to_dict(exchange)))
     row_spec, row_exchange, content = _offload(spec, full)
     sent_url = full["request"]["url"] if full.get("request") else spec.get("url", "")
     response = full.get("response")

@@ -107,7 +107,7 @@ def request_create(
         siblings = _siblings(collection.pk, folder.pk if folder else None)
         saved.position = tree.next_position(siblings) if position is None else tree.place(siblings, saved, position)
         saved.save()
-    saved.user_role = collection.user_role  # type: ignore[attr-defined]
+    access.set_role(saved, user, collection.user_role)
     return saved
 
 
@@ -174,6 +174,7 @@ def request_move(
         target = collection
     else:
         target = saved_request.collection
+    source = (saved_request.collection_id, saved_request.folder_id)
     with transaction.atomic():
         saved_request.position = tree.place(
             _siblings(target.pk, folder.pk if folder else None), saved_request, position
@@ -181,6 +182,8 @@ def request_move(
         SavedRequest.objects.filter(pk=saved_request.pk).update(
             collection=target, folder=folder, position=saved_request.position
         )
+        if source != (target.pk, folder.pk if folder else None):
+            tree.renumber(_siblings(*source))
         saved_request.collection = target
         saved_request.folder = folder
     return saved_request
@@ -204,7 +207,7 @@ def request_duplicate(*, user: AbstractBaseUser, saved_request: SavedRequest, na
                 "position": position,
             },
         )
-    copy.user_role = saved_request.user_role  # type: ignore[attr-defined]
+    access.set_role(copy, user, saved_request.user_role)
     return copy
 
 

@@ -51,6 +51,18 @@ def place(siblings: QuerySet[M], obj: M, position: int | None) -> int:
     return index
 
 
+def renumber(siblings: QuerySet[Any]) -> None:
+    """Close gaps (after something moved away): positions become 0..n-1 in their order."""
+    rows = list(siblings.order_by("position", "id").only("pk", "position"))
+    changed = []
+    for number, row in enumerate(rows):
+        if row.position != number:
+            row.position = number
+            changed.append(row)
+    if changed:
+        siblings.model._default_manager.bulk_update(changed, ["position"])
+
+
 def open_gap_after(siblings: QuerySet[Any], position: int) -> int:
     """Shift siblings after `position` down by one; returns the freed position."""
     siblings.filter(position__gt=position).update(position=F("position") + 1)

@@ -27,10 +27,28 @@ REQUEST_PARTS = ("method", "url", "params", "headers", "body", "auth", "options"
 INHERIT_AUTH = {"type": "inherit"}
 
 
+NUL_MESSAGE = "must not contain NUL characters (use a binary body for binary data)"
+
+
+def reject_nul(value: Any, *, field: str) -> Any:
+    """Refuse NUL characters anywhere in nested data: PostgreSQL can't store them in text or JSON."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationFailed.for_field(field, NUL_MESSAGE, code="nul_character")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            reject_nul(key, field=field)
+            reject_nul(item, field=f"{field}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            reject_nul(item, field=f"{field}[{index}]")
+    return value
+
+
 def clean_name(value: Any, *, field: str = "name") -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationFailed.for_field(field, NAME_REQUIRED, code="name_required")
-    value = value.strip()
+    value = reject_nul(value.strip(), field=field)
     if len(value) > NAME_MAX:
         raise ValidationFailed.for_field(field, f"must be at most {NAME_MAX} characters")
     return value
@@ -43,7 +61,7 @@ def clean_text(value: Any, *, field: str, max_length: int = 100_000) -> str:
         raise ValidationFailed.for_field(field, "must be a string")
     if len(value) > max_length:
         raise ValidationFailed.for_field(field, f"must be at most {max_length} characters")
-    return value
+    return reject_nul(value, field=field)
 
 
 def clean_kv_list(value: Any, *, field: str, allow_secret: bool = False) -> list[dict[str, Any]]:
@@ -74,7 +92,7 @@ def clean_kv_list(value: Any, *, field: str, allow_secret: bool = False) -> list
             if not isinstance(secret, bool):
                 raise ValidationFailed.for_field(f"{where}.secret", "must be true or false")
             row["secret"] = secret
-        out.append(row)
+        out.append(reject_nul(row, field=where))
     return out
 
 
@@ -93,7 +111,7 @@ def clean_auth(value: Any, *, field: str = "auth", allow_inherit: bool = True) -
     if allow_inherit and isinstance(value, Mapping) and value.get("type") == "inherit":
         return dict(INHERIT_AUTH)
     try:
-        return spec_to_dict(spec_from_dict({"auth": value}))["auth"]
+        return reject_nul(spec_to_dict(spec_from_dict({"auth": value}))["auth"], field=field)  # type: ignore[no-any-return]
     except SpecFormatError as error:
         raise ValidationFailed.for_field(_rename(error.field, "auth", field), error.message) from None
 
@@ -133,7 +151,7 @@ def clean_request_parts(data: Mapping[str, Any], *, partial: bool = False) -> di
     cleaned["method"] = cleaned["method"].strip().upper() or "GET"
     if inherit:
         cleaned["auth"] = dict(INHERIT_AUTH)
-    return {part: cleaned[part] for part in present}
+    return {part: reject_nul(cleaned[part], field=part) for part in present}
 
 
 def clean_json_list(value: Any, *, field: str) -> list[Any]:
@@ -141,7 +159,7 @@ def clean_json_list(value: Any, *, field: str) -> list[Any]:
         return []
     if not isinstance(value, list):
         raise ValidationFailed.for_field(field, "must be a list")
-    return value
+    return reject_nul(value, field=field)  # type: ignore[no-any-return]
 
 
 def clean_json_object(value: Any, *, field: str) -> dict[str, Any]:
@@ -149,7 +167,7 @@ def clean_json_object(value: Any, *, field: str) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise ValidationFailed.for_field(field, "must be an object")
-    return value
+    return reject_nul(value, field=field)  # type: ignore[no-any-return]
 
 
 def clean_position(value: Any, *, field: str = "position") -> int | None:

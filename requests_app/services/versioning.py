@@ -35,6 +35,7 @@ def save_versioned(obj: M, *, version: Any, changes: dict[str, Any]) -> M:
             raise NotFound()
         if hasattr(obj, "user_role"):
             current.user_role = obj.user_role  # type: ignore[attr-defined]
+            current.role_user_id = getattr(obj, "role_user_id", None)  # type: ignore[attr-defined]
         raise VersionConflict(current)
     for name, value in changes.items():
         setattr(obj, name, value)

@@ -48,7 +48,7 @@ def workspace_create(*, user: AbstractBaseUser, name: str) -> Workspace:
     with transaction.atomic():
         workspace = Workspace.objects.create(name=name, slug=unique_slug(name))
         Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
-    workspace.user_role = Role.OWNER  # type: ignore[attr-defined]
+    access.set_role(workspace, user, Role.OWNER)
     return workspace
 
 
