@@ -1,1 +1,55 @@
-urlpatterns: list = []
+"""The page's URLs. Everything under w/<workspace_id>/ names the workspace it acts in."""
+
+from django.urls import path
+
+from requests_app.views import accounts, editor, environments, tree, workspace
+
+urlpatterns = [
+    path("", workspace.home, name="home"),
+    # accounts
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("signup/", accounts.signup, name="signup"),
+    path("account/password/", accounts.password_change, name="password_change"),
+    path("account/tokens/", accounts.tokens, name="tokens"),
+    path("account/tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token_revoke"),
+    # the page
+    path("w/", workspace.workspace_switch, name="workspace_switch"),
+    path("w/<int:workspace_id>/", workspace.workspace_page, name="workspace"),
+    path("w/<int:workspace_id>/requests/<int:request_id>/", workspace.request_open, name="request_open"),
+    path("w/<int:workspace_id>/send/", editor.request_send, name="request_send"),
+    path("w/<int:workspace_id>/save/", editor.request_save, name="request_save"),
+    path("w/<int:workspace_id>/save-as/", editor.request_save_as, name="request_save_as"),
+    # history
+    path("w/<int:workspace_id>/history/", workspace.history_list_view, name="history_list"),
+    path("w/<int:workspace_id>/history/clear/", workspace.history_clear_view, name="history_clear"),
+    path("w/<int:workspace_id>/history/<int:entry_id>/", workspace.history_open, name="history_open"),
+    path("w/<int:workspace_id>/history/<int:entry_id>/body/", workspace.history_body, name="history_body"),
+    path("w/<int:workspace_id>/history/<int:entry_id>/delete/", workspace.history_delete_view, name="history_delete"),
+    # collections tree
+    path("w/<int:workspace_id>/tree/", tree.sidebar_tree_view, name="sidebar_tree"),
+    path("w/<int:workspace_id>/folders/<int:folder_id>/children/", tree.folder_children, name="folder_children"),
+    path("w/<int:workspace_id>/collections/new/", tree.collection_create_view, name="collection_create"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/rename/", tree.collection_rename, name="collection_rename"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/move/", tree.collection_move, name="collection_move"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/delete/", tree.collection_delete_view, name="collection_delete"),
+    path("w/<int:workspace_id>/folders/new/", tree.folder_create_view, name="folder_create"),
+    path("w/<int:workspace_id>/folders/<int:folder_id>/rename/", tree.folder_rename, name="folder_rename"),
+    path("w/<int:workspace_id>/folders/<int:folder_id>/move/", tree.folder_move, name="folder_move"),
+    path("w/<int:workspace_id>/folders/<int:folder_id>/delete/", tree.folder_delete_view, name="folder_delete"),
+    path("w/<int:workspace_id>/requests/new/", tree.request_create_view, name="request_create"),
+    path("w/<int:workspace_id>/requests/<int:request_id>/rename/", tree.request_rename, name="request_rename"),
+    path("w/<int:workspace_id>/requests/<int:request_id>/move/", tree.request_move, name="request_move"),
+    path("w/<int:workspace_id>/requests/<int:request_id>/duplicate/", tree.request_duplicate_view, name="request_duplicate"),
+    path("w/<int:workspace_id>/requests/<int:request_id>/delete/", tree.request_delete_view, name="request_delete"),
+    # environments and cookies
+    path("w/<int:workspace_id>/environments/", environments.environment_list, name="environment_list"),
+    path("w/<int:workspace_id>/environments/new/", environments.environment_create_view, name="environment_create"),
+    path("w/<int:workspace_id>/environments/active/", environments.environment_activate, name="environment_activate"),
+    path("w/<int:workspace_id>/environments/<int:environment_id>/", environments.environment_edit, name="environment_edit"),
+    path("w/<int:workspace_id>/environments/<int:environment_id>/reveal/", environments.environment_reveal, name="environment_reveal"),
+    path("w/<int:workspace_id>/environments/<int:environment_id>/delete/", environments.environment_delete_view, name="environment_delete"),
+    path("w/<int:workspace_id>/cookies/", environments.cookies, name="cookies"),
+    path("w/<int:workspace_id>/cookies/delete/", environments.cookie_delete_view, name="cookie_delete"),
+    path("w/<int:workspace_id>/cookies/clear/", environments.cookie_clear_view, name="cookie_clear"),
+]

@@ -1,0 +1,236 @@
+"""Shared pieces of the page views: workspace lookup, the active environment, the editor state.
+
+Views stay thin: they check access (requests_app.access), parse input (requests_app.forms),
+call one service and render a template or one of its partials (`template.html#partial`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_htmx.http import trigger_client_event
+
+from requests_app import access
+from requests_app.engine.prepare import DEFAULT_ACCEPT, DEFAULT_ACCEPT_ENCODING
+from requests_app.engine.spec import DEFAULT_USER_AGENT, RAW_CONTENT_TYPES, RequestSpec
+from requests_app.forms import STANDARD_METHODS, EditorFields, editor_fields
+from requests_app.models import Collection, Environment, Folder, SavedRequest, Workspace
+from requests_app.services.environments import environment_variables
+from requests_app.services.errors import NotFound
+from requests_app.services.history import history_list
+from requests_app.services.sidebar import SidebarTree, sidebar_tree
+from requests_app.views.response_view import ResponseView
+
+Need = Literal["read", "edit", "own"]
+
+HISTORY_SHOWN = 100
+BODY_MODES = (
+    ("none", "None"),
+    ("raw", "Raw"),
+    ("urlencoded", "Form (urlencoded)"),
+    ("multipart", "Multipart"),
+    ("binary", "Binary file"),
+    ("graphql", "GraphQL"),
+)
+RAW_TYPES = (("json", "JSON"), ("xml", "XML"), ("html", "HTML"), ("text", "Text"), ("javascript", "JavaScript"))
+AUTH_TYPES = (
+    ("none", "None (or the collection's default)"),
+    ("basic", "Basic"),
+    ("bearer", "Bearer token"),
+    ("apikey", "API key"),
+    ("digest", "Digest"),
+)
+HEADER_SUGGESTIONS = (
+    "Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Connection",
+    "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Type", "Cookie", "DNT",
+    "Forwarded", "If-Match", "If-Modified-Since", "If-None-Match", "If-Range", "If-Unmodified-Since",
+    "Origin", "Pragma", "Prefer", "Range", "Referer", "TE", "Upgrade", "User-Agent", "Via",
+    "X-API-Key", "X-Correlation-ID", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+    "X-Request-ID", "X-Requested-With",
+)  # fmt: skip
+# What the engine adds when the request does not set it (shown greyed in the Headers tab).
+AUTO_HEADERS = (
+    ("Host", "from the URL"),
+    ("User-Agent", DEFAULT_USER_AGENT),
+    ("Accept", DEFAULT_ACCEPT),
+    ("Accept-Encoding", DEFAULT_ACCEPT_ENCODING),
+    ("Content-Type", "from the Body tab (e.g. " + RAW_CONTENT_TYPES["json"] + ")"),
+    ("Content-Length", "computed from the body"),
+    ("Authorization", "from the Auth tab or the collection's default auth"),
+    ("Cookie", "from the cookie jar, when Settings allow it"),
+)
+
+
+def workspace_for(request: HttpRequest, workspace_id: int, need: Need = "read") -> Workspace:
+    return access.get_workspace_for_user(request.user, workspace_id, need=need)
+
+
+def in_workspace(obj: Any, workspace: Workspace) -> Any:
+    """404 for an object of another of the user's workspaces: URLs name one workspace."""
+    if access.workspace_id_of(obj) != workspace.pk:
+        raise NotFound()
+    return obj
+
+
+def can_edit(workspace: Workspace) -> bool:
+    return access.can_edit(getattr(workspace, "user_role", None))
+
+
+# ---------------------------------------------------------------- environment
+
+
+def _session_key(workspace: Workspace) -> str:
+    return f"environment:{workspace.pk}"
+
+
+def active_environment(request: HttpRequest, workspace: Workspace) -> Environment | None:
+    environment_id = request.session.get(_session_key(workspace))
+    if not environment_id:
+        return None
+    try:
+        return in_workspace(access.get_environment_for_user(request.user, environment_id), workspace)
+    except NotFound:
+        return None
+
+
+def remember_environment(request: HttpRequest, workspace: Workspace, environment: Environment | None) -> None:
+    request.session[_session_key(workspace)] = environment.pk if environment else None
+
+
+def chosen_environment(request: HttpRequest, workspace: Workspace) -> Environment | None:
+    """The environment a send names (the top bar's select), else the remembered one."""
+    if "environment" not in request.POST:
+        return active_environment(request, workspace)
+    environment_id = request.POST.get("environment")
+    if not environment_id:
+        return None
+    return in_workspace(access.get_environment_for_user(request.user, environment_id), workspace)
+
+
+def variables_map(environment: Environment | None, collection: Collection | None) -> dict[str, dict[str, str]]:
+    """{name: {value, scope}} for highlighting {{name}} in the editor; secrets stay masked."""
+    found: dict[str, dict[str, str]] = {}
+    if collection is not None:
+        for row in collection.variables:
+            if isinstance(row, dict) and row.get("key") and row.get("enabled", True):
+                found[row["key"]] = {"value": str(row.get("value", "")), "scope": f"collection “{collection.name}”"}
+    if environment is not None:
+        for row in environment_variables(environment):
+            if row["key"] and row["enabled"]:
+                scope = f"environment “{environment.name}”" + (", secret" if row["secret"] else "")
+                found[row["key"]] = {"value": row["value"], "scope": scope}
+    return found
+
+
+# ---------------------------------------------------------------- editor
+
+
+@dataclass
+class EditorState:
+    fields: EditorFields
+    saved_request: SavedRequest | None = None
+    name: str = ""
+    breadcrumb: str = ""
+    description: str = ""
+    variables: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, str] | None = None
+    notice: str = ""
+    from_history: bool = False
+
+
+def folder_path(folder: Folder | None) -> list[str]:
+    names: list[str] = []
+    seen: set[int] = set()
+    while folder is not None and folder.pk not in seen:
+        seen.add(folder.pk)
+        names.insert(0, folder.name)
+        folder = folder.parent
+    return names
+
+
+def editor_state(
+    spec: RequestSpec,
+    *,
+    environment: Environment | None,
+    saved_request: SavedRequest | None = None,
+    collection: Collection | None = None,
+    **extra: Any,
+) -> EditorState:
+    if saved_request is not None:
+        collection = saved_request.collection
+        extra.setdefault("name", saved_request.name)
+        extra.setdefault("description", saved_request.description)
+        extra.setdefault(
+            "breadcrumb", " / ".join([saved_request.collection.name, *folder_path(saved_request.folder)])
+        )
+    return EditorState(
+        fields=editor_fields(spec),
+        saved_request=saved_request,
+        variables=variables_map(environment, collection),
+        **extra,
+    )
+
+
+def editor_context(workspace: Workspace, editor: EditorState) -> dict[str, Any]:
+    return {
+        "workspace": workspace,
+        "can_edit": can_edit(workspace),
+        "editor": editor,
+        "methods": STANDARD_METHODS,
+        "body_modes": BODY_MODES,
+        "raw_types": RAW_TYPES,
+        "auth_types": AUTH_TYPES,
+        "header_suggestions": HEADER_SUGGESTIONS,
+        "auto_headers": AUTO_HEADERS,
+    }
+
+
+# ---------------------------------------------------------------- sidebar and page
+
+
+def folder_ids(text: str) -> set[int]:
+    return {int(part) for part in text.split(",") if part.strip().isdigit() and len(part.strip()) < 19}
+
+
+def tree_for(request: HttpRequest, workspace: Workspace, current_request_id: int | None = None) -> SidebarTree:
+    return sidebar_tree(
+        user=request.user,
+        workspace=workspace,
+        open_folder_ids=folder_ids(request.GET.get("open", "")),
+        current_request_id=current_request_id,
+    )
+
+
+def page(
+    request: HttpRequest,
+    workspace: Workspace,
+    editor: EditorState,
+    *,
+    response: ResponseView | None = None,
+    entry: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The whole three-pane page (first load, reload, or no-JS navigation)."""
+    environment = active_environment(request, workspace)
+    current_id = editor.saved_request.pk if editor.saved_request else None
+    context = {
+        **editor_context(workspace, editor),
+        "workspaces": access.workspaces_for_user(request.user),
+        "tree": tree_for(request, workspace, current_id),
+        "current_request_id": current_id,
+        "history": history_list(user=request.user, workspace=workspace)[:HISTORY_SHOWN],
+        "environments": access.environments_for_user(request.user, workspace=workspace),
+        "active_environment": environment,
+        "response": response,
+        "entry": entry,
+    }
+    return render(request, "requests_app/workspace.html", context, status=status)
+
+
+def with_events(response: HttpResponse, *events: str, after: str = "receive") -> HttpResponse:
+    for event in events:
+        trigger_client_event(response, event, after=after)  # type: ignore[arg-type]
+    return response

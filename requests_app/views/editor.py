@@ -1,0 +1,137 @@
+"""The request editor's actions: send, save, save as."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from requests_app import access
+from requests_app.engine.exchange import ERROR_HINTS, INVALID_REQUEST
+from requests_app.engine.spec import RequestSpec
+from requests_app.forms import EditorInputError, SaveAsForm, spec_from_editor
+from requests_app.models import SavedRequest, Workspace
+from requests_app.services.errors import ServiceError, ValidationFailed, VersionConflict
+from requests_app.services.execution import request_execute
+from requests_app.services.history import history_exchange
+from requests_app.services.saved_requests import request_create, request_update
+from requests_app.views.common import (
+    chosen_environment,
+    editor_context,
+    editor_state,
+    in_workspace,
+    tree_for,
+    with_events,
+    workspace_for,
+)
+from requests_app.views.response_view import ResponseView
+
+SAVED = "Saved."
+
+
+def _saved_request(request: HttpRequest, workspace: Workspace, need: str = "read") -> SavedRequest | None:
+    request_id = request.POST.get("saved_request")
+    if not request_id:
+        return None
+    return in_workspace(access.get_request_for_user(request.user, request_id, need=need), workspace)  # type: ignore[arg-type]
+
+
+def _invalid(request: HttpRequest, workspace: Workspace, field: str, message: str) -> HttpResponse:
+    """Input the request can't be built from, shown where the response would be."""
+    view = ResponseView.from_exchange(
+        {"error": {"kind": INVALID_REQUEST, "code": "", "message": message, "field": field,
+                   "hint": ERROR_HINTS[INVALID_REQUEST]}}
+    )  # fmt: skip
+    return render(request, "requests_app/editor/response.html", {"workspace": workspace, "response": view})
+
+
+def _first_field(error: ValidationFailed) -> str:
+    return next(iter(error.fields), "")
+
+
+@login_required
+@require_POST
+def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    saved = _saved_request(request, workspace)
+    environment = chosen_environment(request, workspace)
+    try:
+        spec = spec_from_editor(request.POST, request.FILES)
+    except EditorInputError as error:
+        return _invalid(request, workspace, error.field, error.message)
+    try:
+        entry = request_execute(
+            user=request.user, workspace=workspace, spec=spec, saved_request=saved, environment=environment
+        )
+    except ValidationFailed as error:
+        return _invalid(request, workspace, _first_field(error), error.message)
+    context = {"workspace": workspace, "response": ResponseView.from_exchange(history_exchange(entry)), "entry": entry}
+    return with_events(render(request, "requests_app/editor/response.html", context), "history-changed")
+
+
+def _editor_head(request: HttpRequest, workspace: Workspace, saved: SavedRequest, spec, **extra) -> HttpResponse:  # type: ignore[no-untyped-def]
+    editor = editor_state(spec or RequestSpec(), environment=None, saved_request=saved, **extra)
+    return render(request, "requests_app/editor/editor.html#editor-head", editor_context(workspace, editor))
+
+
+@login_required
+@require_POST
+def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Save the editor over its saved request, if nobody saved a newer version meanwhile."""
+    workspace = workspace_for(request, workspace_id)
+    saved = _saved_request(request, workspace, need="edit")
+    if saved is None:
+        return _invalid(request, workspace, "saved_request", "Use “Save as…” to save a new request.")
+    try:
+        spec = spec_from_editor(request.POST, request.FILES)
+    except EditorInputError as error:
+        return _editor_head(request, workspace, saved, None, error={"field": error.field, "message": error.message})
+    version = int(request.POST.get("version") or 0)
+    try:
+        saved = request_update(user=request.user, saved_request=saved, version=version, spec=spec)
+    except VersionConflict as conflict:
+        return _editor_head(request, workspace, conflict.current, spec, notice="", error={"message": conflict.message})
+    except ServiceError as error:
+        return _editor_head(request, workspace, saved, spec, error={"message": error.message})
+    return with_events(_editor_head(request, workspace, saved, spec, notice=SAVED), "tree-changed", "request-saved")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """GET: the dialog (name, collection or folder). POST: create the request and open it."""
+    workspace = workspace_for(request, workspace_id, need="edit")
+    tree = tree_for(request, workspace)
+    context = {"workspace": workspace, "locations": tree.locations(), "form": SaveAsForm()}
+    if request.method == "GET":
+        context["name"] = request.GET.get("name") or "Untitled request"
+        return render(request, "requests_app/dialogs/save_as.html", context)
+    form = SaveAsForm({"name": request.POST.get("save_as_name", ""), "location": request.POST.get("location", "")})
+    context.update(form=form, name=request.POST.get("save_as_name", ""), location=request.POST.get("location", ""))
+    if not form.is_valid():
+        return render(request, "requests_app/dialogs/save_as.html", context)
+    kind, target_id = form.target()
+    if kind == "folder":
+        folder = in_workspace(access.get_folder_for_user(request.user, target_id, need="edit"), workspace)
+        collection = folder.collection
+        collection.user_role = folder.user_role
+    else:
+        folder = None
+        collection = in_workspace(access.get_collection_for_user(request.user, target_id, need="edit"), workspace)
+    try:
+        spec = spec_from_editor(request.POST, request.FILES)
+        saved = request_create(
+            user=request.user, collection=collection, folder=folder, name=form.cleaned_data["name"], spec=spec
+        )
+    except EditorInputError as error:
+        return render(request, "requests_app/dialogs/save_as.html", {**context, "error": error.message})
+    except ServiceError as error:
+        return render(request, "requests_app/dialogs/save_as.html", {**context, "error": error.message})
+    url = reverse("request_open", args=[workspace.pk, saved.pk])
+    if not request.htmx:
+        return redirect(url)
+    response = HttpResponse(status=204)
+    response["HX-Location"] = f'{{"path": "{url}", "target": "#editor"}}'
+    return with_events(response, "dialog-close", "tree-changed")

@@ -1,0 +1,218 @@
+"""Environments (list, create, edit variables, reveal a secret, delete, choose the active one) and the cookie jar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from requests_app import access
+from requests_app.forms import EnvironmentVariablesForm
+from requests_app.models import Environment, Workspace
+from requests_app.services.cookies import cookie_clear, cookie_delete, cookie_list
+from requests_app.services.environments import (
+    environment_create,
+    environment_delete,
+    environment_reveal_allowed,
+    environment_update,
+    environment_variables,
+)
+from requests_app.services.errors import Forbidden, NotFound, ServiceError
+from requests_app.services.secrets import MASK
+from requests_app.views.common import (
+    active_environment,
+    can_edit,
+    in_workspace,
+    remember_environment,
+    variables_map,
+    with_events,
+    workspace_for,
+)
+
+
+def _list_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
+    return {
+        "workspace": workspace,
+        "can_edit": can_edit(workspace),
+        "environments": access.environments_for_user(request.user, workspace=workspace),
+        "active_environment": active_environment(request, workspace),
+    }
+
+
+@login_required
+@require_GET
+def environment_list(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    return render(request, "requests_app/sidebar/environments.html#environment-list", _list_context(request, workspace))
+
+
+def _dialog(
+    request: HttpRequest, workspace: Workspace, environment: Environment | None, **extra: Any
+) -> HttpResponse:
+    action = (
+        reverse("environment_edit", args=[workspace.pk, environment.pk])
+        if environment
+        else reverse("environment_create", args=[workspace.pk])
+    )
+    context = {
+        "workspace": workspace,
+        "environment": environment,
+        "can_edit": can_edit(workspace),
+        "action": action,
+        "mask": MASK,
+        "name": environment.name if environment else "",
+        "variables": environment_variables(environment) if environment else [],
+        **extra,
+    }
+    return render(request, "requests_app/dialogs/environment.html", context)
+
+
+def _saved(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    if not request.htmx:
+        return redirect("workspace", workspace_id=workspace.pk)
+    return with_events(HttpResponse(status=204), "environments-changed", "dialog-close")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def environment_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id, need="edit")
+    if request.method == "GET":
+        return _dialog(request, workspace, None, variables=[{"key": "", "value": "", "enabled": True, "secret": False}])
+    rows = EnvironmentVariablesForm(request.POST).rows()
+    try:
+        environment_create(user=request.user, workspace=workspace, name=request.POST.get("name", ""), variables=rows)
+    except ServiceError as error:
+        return _dialog(request, workspace, None, error=error.message, name=request.POST.get("name", ""), variables=rows)
+    return _saved(request, workspace)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def environment_edit(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
+    """GET: the dialog (read-only for viewers). POST: save name and variables (editors)."""
+    workspace = workspace_for(request, workspace_id)
+    need = "edit" if request.method == "POST" else "read"
+    environment = in_workspace(access.get_environment_for_user(request.user, environment_id, need=need), workspace)
+    if request.method == "GET":
+        return _dialog(request, workspace, environment)
+    rows = EnvironmentVariablesForm(request.POST).rows()
+    version = int(request.POST.get("version") or 0)
+    try:
+        environment_update(
+            user=request.user,
+            environment=environment,
+            version=version,
+            name=request.POST.get("name", ""),
+            variables=rows,
+        )
+    except ServiceError as error:
+        return _dialog(request, workspace, environment, error=error.message, variables=rows)
+    return _saved(request, workspace)
+
+
+@login_required
+@require_GET
+def environment_reveal(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
+    """One secret's value in the clear, for editors and owners."""
+    workspace = workspace_for(request, workspace_id)
+    environment = in_workspace(access.get_environment_for_user(request.user, environment_id), workspace)
+    if not environment_reveal_allowed(user=request.user, environment=environment):
+        raise Forbidden()
+    index_text = request.GET.get("index", "")
+    variables = environment_variables(environment, reveal=True)
+    if not index_text.isdigit() or int(index_text) >= len(variables) or not variables[int(index_text)]["secret"]:
+        raise NotFound("No such secret.")
+    context = {
+        "workspace": workspace,
+        "environment": environment,
+        "can_edit": True,
+        "index": int(index_text),
+        "revealed": variables[int(index_text)]["value"] or " ",
+        "mask": MASK,
+    }
+    return render(request, "requests_app/dialogs/environment.html#secret-value", context)
+
+
+@login_required
+@require_POST
+def environment_delete_view(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    environment = in_workspace(access.get_environment_for_user(request.user, environment_id, need="edit"), workspace)
+    environment_delete(user=request.user, environment=environment)
+    return _saved(request, workspace)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def environment_activate(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Choose the environment sends use (remembered per workspace in the session).
+
+    GET re-renders the select (after environments change); POST chooses.
+    """
+    workspace = workspace_for(request, workspace_id)
+    if request.method == "POST":
+        environment_id = request.POST.get("environment", "")
+        environment = None
+        if environment_id:
+            environment = in_workspace(access.get_environment_for_user(request.user, environment_id), workspace)
+        remember_environment(request, workspace, environment)
+    if not request.htmx:
+        return redirect("workspace", workspace_id=workspace.pk)
+    environment = active_environment(request, workspace)
+    collection = None
+    saved_id = request.POST.get("saved_request") or request.GET.get("saved_request")
+    if saved_id:
+        try:
+            collection = in_workspace(access.get_request_for_user(request.user, saved_id), workspace).collection
+        except NotFound:
+            collection = None
+    context = {
+        **_list_context(request, workspace),
+        "variables": variables_map(environment, collection),
+    }
+    response = render(request, "requests_app/sidebar/environment_select.html#environment-swap", context)
+    return with_events(response, "environment-activated", "variables-changed", "dialog-close", after="settle")
+
+
+# ---------------------------------------------------------------- cookie jar
+
+
+def _jar(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for cookie in cookie_list(user=request.user, workspace=workspace):
+        groups.setdefault(cookie["domain"] or "(no domain)", []).append(cookie)
+    context = {"workspace": workspace, "cookie_groups": list(groups.items())}
+    return render(request, "requests_app/dialogs/cookies.html#cookie-jar", context)
+
+
+@login_required
+@require_GET
+def cookies(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    return _jar(request, workspace_for(request, workspace_id))
+
+
+@login_required
+@require_POST
+def cookie_delete_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    cookie_delete(
+        user=request.user,
+        workspace=workspace,
+        domain=request.POST.get("domain", ""),
+        path=request.POST.get("path", ""),
+        name=request.POST.get("name", ""),
+    )
+    return _jar(request, workspace)
+
+
+@login_required
+@require_POST
+def cookie_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    cookie_clear(user=request.user, workspace=workspace)
+    return _jar(request, workspace)

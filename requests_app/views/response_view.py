@@ -1,0 +1,151 @@
+"""What the response viewer shows, read from a stored exchange (`exchange_to_dict` shape).
+
+Usage::
+
+    view = ResponseView.from_exchange(entry.exchange)
+    view.status_line, view.status_class, view.timing_segments, view.pretty_html ...
+
+Presentation only: no queries, no network. Every body is treated as untrusted text;
+an HTML preview goes to a sandboxed iframe's srcdoc, images to a data: URL in <img>.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.safestring import SafeString
+
+from requests_app.engine.exchange import ERROR_HINTS
+from requests_app.templatetags.pretty import pretty_body
+
+# Media types an <img> may show from a data: URL (scripts never run inside <img>).
+_IMAGE_TYPE = re.compile(r"^image/[a-z0-9.+-]+$")
+TIMING_PHASES = (
+    ("dns_ms", "DNS", "t-dns"),
+    ("connect_ms", "Connect", "t-connect"),
+    ("tls_ms", "TLS", "t-tls"),
+    ("ttfb_ms", "Waiting", "t-wait"),
+    ("download_ms", "Download", "t-download"),
+)
+
+
+@dataclass
+class TimingSegment:
+    label: str
+    css: str
+    ms: float
+    percent: float
+
+
+@dataclass
+class ResponseView:
+    exchange: dict[str, Any]
+    error: dict[str, Any] | None = None
+    status: int | None = None
+    status_line: str = ""
+    status_name: str = ""
+    status_description: str = ""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    cookies: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = "empty"
+    content_type: str = ""
+    body_text: str | None = None
+    body_base64: str | None = None
+    truncated: bool = False
+    size_headers: int = 0
+    size_body: int = 0
+    size_wire_body: int = 0
+    total_ms: float | None = None
+    timing_segments: list[TimingSegment] = field(default_factory=list)
+    request_wire: str = ""
+    response_head: str = ""
+    redirects: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_exchange(cls, exchange: dict[str, Any] | None) -> ResponseView:
+        exchange = exchange or {}
+        view = cls(exchange=exchange)
+        error = exchange.get("error")
+        if error:
+            kind = error.get("kind", "")
+            view.error = {**error, "hint": error.get("hint") or ERROR_HINTS.get(kind, "")}
+        request = exchange.get("request") or {}
+        view.request_wire = request.get("wire", "")
+        view.redirects = list(exchange.get("redirects") or [])
+        view.warnings = list(exchange.get("warnings") or [])
+        timings = exchange.get("timings") or {}
+        view.total_ms = timings.get("total_ms")
+        view.timing_segments = _segments(timings)
+        response = exchange.get("response")
+        if response:
+            view.status = response.get("status")
+            view.status_line = (
+                f"{response.get('http_version', 'HTTP/1.1')} {response.get('status', '')} {response.get('reason', '')}"
+            ).rstrip()
+            view.status_name = response.get("status_name", "")
+            view.status_description = response.get("status_description", "")
+            view.headers = [(k, v) for k, v in response.get("headers", [])]
+            view.cookies = list(response.get("cookies") or [])
+            view.kind = response.get("kind", "empty")
+            view.content_type = response.get("content_type", "")
+            view.body_text = response.get("body_text")
+            view.body_base64 = response.get("body_base64")
+            view.truncated = bool(response.get("truncated"))
+            size = response.get("size") or {}
+            view.size_headers = size.get("headers", 0)
+            view.size_body = size.get("body", 0)
+            view.size_wire_body = size.get("wire_body", 0)
+            view.response_head = response.get("wire_head", "")
+        return view
+
+    @property
+    def has_response(self) -> bool:
+        return self.status is not None
+
+    @property
+    def size_total_wire(self) -> int:
+        return self.size_headers + self.size_wire_body
+
+    @property
+    def size_total_decoded(self) -> int:
+        return self.size_headers + self.size_body
+
+    @property
+    def is_compressed(self) -> bool:
+        return self.size_wire_body != self.size_body
+
+    @property
+    def pretty_html(self) -> SafeString | None:
+        if self.body_text is None:
+            return None
+        return pretty_body(self.body_text, self.kind)
+
+    @property
+    def can_preview_html(self) -> bool:
+        return self.kind == "html" and self.body_text is not None
+
+    @property
+    def image_data_url(self) -> str | None:
+        if self.kind != "image" or not self.body_base64 or not _IMAGE_TYPE.match(self.content_type):
+            return None
+        return f"data:{self.content_type};base64,{self.body_base64}"
+
+    @property
+    def is_binary(self) -> bool:
+        return self.body_text is None
+
+    @property
+    def header_count(self) -> int:
+        return len(self.headers)
+
+
+def _segments(timings: dict[str, Any]) -> list[TimingSegment]:
+    phases = [(label, css, timings.get(key)) for key, label, css in TIMING_PHASES]
+    known = [(label, css, float(ms)) for label, css, ms in phases if ms is not None and ms >= 0]
+    total = sum(ms for _, _, ms in known)
+    if total <= 0:
+        return []
+    return [TimingSegment(label, css, ms, round(ms * 100 / total, 2)) for label, css, ms in known]

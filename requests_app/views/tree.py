@@ -1,0 +1,282 @@
+"""The sidebar's collections tree: render, lazy folder children, create/rename/move/duplicate/delete.
+
+Changes answer 204 with HX-Trigger "tree-changed" (the tree reloads itself, keeping open
+folders open) and "dialog-close"; a form with errors is rendered again in the dialog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from requests_app import access
+from requests_app.forms import NameForm
+from requests_app.models import Collection, Folder, SavedRequest, Workspace
+from requests_app.services.collections import collection_create, collection_delete, collection_update
+from requests_app.services.errors import ServiceError
+from requests_app.services.folders import folder_create, folder_delete, folder_update
+from requests_app.services.saved_requests import (
+    request_create,
+    request_delete,
+    request_duplicate,
+    request_update,
+)
+from requests_app.services.sidebar import sidebar_folder, sidebar_move
+from requests_app.views.common import can_edit, in_workspace, tree_for, with_events, workspace_for
+
+
+def _changed(request: HttpRequest, workspace: Workspace, *events: str) -> HttpResponse:
+    if not request.htmx:
+        return redirect("workspace", workspace_id=workspace.pk)
+    return with_events(HttpResponse(status=204), "tree-changed", *events)
+
+
+@login_required
+@require_GET
+def sidebar_tree_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    current = request.GET.get("current", "")
+    current_id = int(current) if current.isdigit() and len(current) < 19 else None
+    context = {
+        "workspace": workspace,
+        "can_edit": can_edit(workspace),
+        "tree": tree_for(request, workspace, current_id),
+        "current_request_id": current_id,
+    }
+    return render(request, "requests_app/sidebar/tree.html#tree", context)
+
+
+@login_required
+@require_GET
+def folder_children(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    folder = in_workspace(access.get_folder_for_user(request.user, folder_id), workspace)
+    depth_text = request.GET.get("depth", "1")
+    depth = min(int(depth_text), 64) if depth_text.isdigit() and len(depth_text) < 4 else 1
+    context = {
+        "workspace": workspace,
+        "can_edit": can_edit(workspace),
+        "node": sidebar_folder(user=request.user, folder=folder),
+        "depth": depth,
+    }
+    return render(request, "requests_app/sidebar/tree_children.html", context)
+
+
+# ---------------------------------------------------------------- name dialogs
+
+
+def _name_dialog(
+    request: HttpRequest,
+    *,
+    title: str,
+    action: str,
+    submit_label: str,
+    initial: str,
+    save: Callable[[str], Any],
+    hidden: dict[str, str] | None = None,
+    done: Callable[[Any], HttpResponse],
+) -> HttpResponse:
+    """GET shows a one-field dialog; POST validates, calls `save(name)`, then `done(result)`."""
+    form = NameForm(request.POST if request.method == "POST" else {"name": initial})
+    context = {"title": title, "action": action, "submit_label": submit_label, "form": form, "hidden": hidden or {}}
+    if request.method == "POST" and form.is_valid():
+        try:
+            return done(save(form.cleaned_data["name"]))
+        except ServiceError as error:
+            context["error"] = error.message
+    return render(request, "requests_app/dialogs/name.html", context)
+
+
+def _parent_from_query(request: HttpRequest, workspace: Workspace) -> tuple[Collection, Folder | None]:
+    """The collection (and folder) a new item goes in: ?folder=<id> or ?collection=<id>."""
+    params = request.GET if request.method == "GET" else request.POST
+    if params.get("folder"):
+        folder = in_workspace(access.get_folder_for_user(request.user, params["folder"], need="edit"), workspace)
+        collection = folder.collection
+        collection.user_role = folder.user_role  # type: ignore[attr-defined]
+        return collection, folder
+    collection = access.get_collection_for_user(request.user, params.get("collection", ""), need="edit")
+    return in_workspace(collection, workspace), None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collection_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id, need="edit")
+    return _name_dialog(
+        request,
+        title="New collection",
+        action=reverse("collection_create", args=[workspace.pk]),
+        submit_label="Create",
+        initial="",
+        save=lambda name: collection_create(user=request.user, workspace=workspace, name=name),
+        done=lambda _: _changed(request, workspace, "dialog-close"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def folder_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id, need="edit")
+    collection, parent = _parent_from_query(request, workspace)
+    hidden = {"folder": str(parent.pk)} if parent else {"collection": str(collection.pk)}
+    return _name_dialog(
+        request,
+        title=f"New folder in {parent.name if parent else collection.name}",
+        action=reverse("folder_create", args=[workspace.pk]),
+        submit_label="Create",
+        initial="",
+        hidden=hidden,
+        save=lambda name: folder_create(user=request.user, collection=collection, parent=parent, name=name),
+        done=lambda _: _changed(request, workspace, "dialog-close"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """A new empty GET request in a collection or folder, then opened in the editor."""
+    workspace = workspace_for(request, workspace_id, need="edit")
+    collection, folder = _parent_from_query(request, workspace)
+    hidden = {"folder": str(folder.pk)} if folder else {"collection": str(collection.pk)}
+
+    def opened(saved: SavedRequest) -> HttpResponse:
+        url = reverse("request_open", args=[workspace.pk, saved.pk])
+        if not request.htmx:
+            return redirect(url)
+        response = HttpResponse(status=204)
+        response["HX-Location"] = f'{{"path": "{url}", "target": "#editor"}}'
+        return with_events(response, "tree-changed", "dialog-close")
+
+    return _name_dialog(
+        request,
+        title=f"New request in {folder.name if folder else collection.name}",
+        action=reverse("request_create", args=[workspace.pk]),
+        submit_label="Create",
+        initial="",
+        hidden=hidden,
+        save=lambda name: request_create(user=request.user, collection=collection, folder=folder, name=name),
+        done=opened,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collection_rename(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    collection = in_workspace(access.get_collection_for_user(request.user, collection_id, need="edit"), workspace)
+    return _name_dialog(
+        request,
+        title="Rename collection",
+        action=reverse("collection_rename", args=[workspace.pk, collection.pk]),
+        submit_label="Rename",
+        initial=collection.name,
+        save=lambda name: collection_update(
+            user=request.user, collection=collection, version=collection.version, name=name
+        ),
+        done=lambda _: _changed(request, workspace, "dialog-close"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def folder_rename(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    folder = in_workspace(access.get_folder_for_user(request.user, folder_id, need="edit"), workspace)
+    return _name_dialog(
+        request,
+        title="Rename folder",
+        action=reverse("folder_rename", args=[workspace.pk, folder.pk]),
+        submit_label="Rename",
+        initial=folder.name,
+        save=lambda name: folder_update(user=request.user, folder=folder, version=folder.version, name=name),
+        done=lambda _: _changed(request, workspace, "dialog-close"),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_rename(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    saved = in_workspace(access.get_request_for_user(request.user, request_id, need="edit"), workspace)
+    return _name_dialog(
+        request,
+        title="Rename request",
+        action=reverse("request_rename", args=[workspace.pk, saved.pk]),
+        submit_label="Rename",
+        initial=saved.name,
+        save=lambda name: request_update(user=request.user, saved_request=saved, version=saved.version, name=name),
+        done=lambda _: _changed(request, workspace, "dialog-close"),
+    )
+
+
+# ---------------------------------------------------------------- one-click actions
+
+
+@login_required
+@require_POST
+def collection_move(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    collection = in_workspace(access.get_collection_for_user(request.user, collection_id, need="edit"), workspace)
+    sidebar_move(user=request.user, item=collection, direction=request.POST.get("direction", ""))
+    return _changed(request, workspace)
+
+
+@login_required
+@require_POST
+def folder_move(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    folder = in_workspace(access.get_folder_for_user(request.user, folder_id, need="edit"), workspace)
+    sidebar_move(user=request.user, item=folder, direction=request.POST.get("direction", ""))
+    return _changed(request, workspace)
+
+
+@login_required
+@require_POST
+def request_move(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    saved = in_workspace(access.get_request_for_user(request.user, request_id, need="edit"), workspace)
+    sidebar_move(user=request.user, item=saved, direction=request.POST.get("direction", ""))
+    return _changed(request, workspace)
+
+
+@login_required
+@require_POST
+def request_duplicate_view(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    saved = in_workspace(access.get_request_for_user(request.user, request_id, need="edit"), workspace)
+    request_duplicate(user=request.user, saved_request=saved)
+    return _changed(request, workspace)
+
+
+@login_required
+@require_POST
+def collection_delete_view(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    collection = in_workspace(access.get_collection_for_user(request.user, collection_id, need="edit"), workspace)
+    collection_delete(user=request.user, collection=collection)
+    return _changed(request, workspace)
+
+
+@login_required
+@require_POST
+def folder_delete_view(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    folder = in_workspace(access.get_folder_for_user(request.user, folder_id, need="edit"), workspace)
+    folder_delete(user=request.user, folder=folder)
+    return _changed(request, workspace)
+
+
+@login_required
+@require_POST
+def request_delete_view(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    saved = in_workspace(access.get_request_for_user(request.user, request_id, need="edit"), workspace)
+    request_delete(user=request.user, saved_request=saved)
+    return _changed(request, workspace)

@@ -1,0 +1,150 @@
+"""The three-pane page: open a workspace, a saved request, a history entry; history actions."""
+
+from __future__ import annotations
+
+import base64
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from requests_app import access
+from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dict
+from requests_app.services.history import history_clear, history_delete, history_exchange, history_list, history_spec
+from requests_app.services.saved_requests import spec_with_collection_auth
+from requests_app.views.common import (
+    HISTORY_SHOWN,
+    active_environment,
+    editor_context,
+    editor_state,
+    in_workspace,
+    page,
+    workspace_for,
+)
+from requests_app.views.response_view import ResponseView
+
+DOWNLOAD_EXTENSIONS = {"json": "json", "xml": "xml", "html": "html", "text": "txt", "image": "img", "binary": "bin"}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Anonymous: sign in (or create the first account); signed in: the first workspace."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    first = access.workspaces_for_user(request.user).first()
+    if first is None:
+        return render(request, "requests_app/no_workspace.html", status=200)
+    return redirect("workspace", workspace_id=first.pk)
+
+
+@login_required
+@require_GET
+def workspace_switch(request: HttpRequest) -> HttpResponse:
+    workspace = workspace_for(request, request.GET.get("workspace", ""))
+    return redirect("workspace", workspace_id=workspace.pk)
+
+
+@login_required
+@require_GET
+def workspace_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """A new, empty request in the editor (also the "New" button's target)."""
+    workspace = workspace_for(request, workspace_id)
+    editor = editor_state(RequestSpec(), environment=active_environment(request, workspace))
+    if request.htmx and request.htmx.target == "editor":
+        return render(request, "requests_app/editor/editor.html", editor_context(workspace, editor))
+    return page(request, workspace, editor)
+
+
+def _editor_with_response(
+    request: HttpRequest, workspace, editor, response: ResponseView | None, entry
+) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """htmx: the editor, plus the response pane out of band; otherwise the whole page."""
+    if not request.htmx:
+        return page(request, workspace, editor, response=response, entry=entry)
+    context = {**editor_context(workspace, editor), "response": response, "entry": entry, "oob_response": True}
+    return render(request, "requests_app/editor/editor_swap.html", context)
+
+
+@login_required
+@require_GET
+def request_open(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    saved = in_workspace(access.get_request_for_user(request.user, request_id), workspace)
+    data = {part: getattr(saved, part) for part in ("method", "url", "params", "headers", "body", "auth", "options")}
+    # The request's own auth: "none"/"inherit" shows as None (the collection's default then applies).
+    spec = spec_with_collection_auth(data, None)
+    editor = editor_state(spec, environment=active_environment(request, workspace), saved_request=saved)
+    last = history_list(user=request.user, workspace=workspace, saved_request=saved).first()
+    response = ResponseView.from_exchange(history_exchange(last)) if last else None
+    return _editor_with_response(request, workspace, editor, response, last)
+
+
+@login_required
+@require_GET
+def history_open(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
+    """The exact request of a history entry (secrets as {{name}}) with its response."""
+    workspace = workspace_for(request, workspace_id)
+    entry = in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
+    try:
+        spec = spec_from_dict(history_spec(entry))
+    except SpecFormatError:
+        spec = RequestSpec(method=entry.method, url=entry.url)
+    editor = editor_state(
+        spec,
+        environment=active_environment(request, workspace),
+        name=f"{entry.method} {entry.url}"[:120],
+        breadcrumb="History",
+        from_history=True,
+    )
+    response = ResponseView.from_exchange(history_exchange(entry))
+    return _editor_with_response(request, workspace, editor, response, entry)
+
+
+@login_required
+@require_GET
+def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
+    """The response body as a download: never rendered in our origin."""
+    workspace = workspace_for(request, workspace_id)
+    entry = in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
+    response_data = history_exchange(entry).get("response") or {}
+    if "body_base64" in response_data:
+        body = base64.b64decode(response_data["body_base64"] or "")
+    else:
+        body = (response_data.get("body_text") or "").encode("utf-8")
+    extension = DOWNLOAD_EXTENSIONS.get(response_data.get("kind", ""), "bin")
+    download = HttpResponse(body, content_type="application/octet-stream")
+    download["Content-Disposition"] = f'attachment; filename="response-{entry.pk}.{extension}"'
+    download["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return download
+
+
+def _history_partial(request: HttpRequest, workspace) -> HttpResponse:  # type: ignore[no-untyped-def]
+    context = {"workspace": workspace, "history": history_list(user=request.user, workspace=workspace)[:HISTORY_SHOWN]}
+    return render(request, "requests_app/sidebar/history.html#history-list", context)
+
+
+@login_required
+@require_GET
+def history_list_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    return _history_partial(request, workspace_for(request, workspace_id))
+
+
+@login_required
+@require_POST
+def history_delete_view(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    entry = in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
+    history_delete(user=request.user, entry=entry)
+    if not request.htmx:
+        return redirect("workspace", workspace_id=workspace.pk)
+    return _history_partial(request, workspace)
+
+
+@login_required
+@require_POST
+def history_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    history_clear(user=request.user, workspace=workspace)
+    if not request.htmx:
+        return redirect("workspace", workspace_id=workspace.pk)
+    return _history_partial(request, workspace)
