@@ -163,6 +163,9 @@ class _HeadRecorder:
             self.recorded += line
         return line
 
+    def close(self) -> None:
+        self._fp.close()
+
 
 class CapturedResponse(http.client.HTTPResponse):
     """An HTTPResponse that keeps the head exactly as received and when its status line came."""
@@ -187,7 +190,8 @@ class CapturedResponse(http.client.HTTPResponse):
         try:
             super().begin()
         finally:
-            self.fp = reader
+            if self.fp is recorder:  # http.client drops fp when it gives up on a response
+                self.fp = reader
             self.wire_head = bytes(recorder.recorded)
             self.head_size = recorder.size
 
@@ -264,6 +268,8 @@ class _PinnedConnectionMixin:
         raise last_error
 
     def send(self, data: Any) -> None:
+        if self.sock is None:
+            self.connect()  # before recording: what could not be sent is not on the wire
         self._trace.record_sent(bytes(data))
         super().send(data)  # type: ignore[misc]
         self._trace.sent_at = perf_counter()
@@ -409,7 +415,8 @@ def read_body(response: CapturedResponse, decoder: BodyDecoder, *, raw_limit: in
     """
     wire_size = 0
     while not decoder.full:
-        chunk = response.read(READ_CHUNK_BYTES)
+        # read1: whatever has arrived, so a body cut by the deadline keeps what came before it.
+        chunk = response.read1(READ_CHUNK_BYTES)
         if not chunk:
             break
         wire_size += len(chunk)
@@ -418,6 +425,9 @@ def read_body(response: CapturedResponse, decoder: BodyDecoder, *, raw_limit: in
             decoder.truncated = True
             break
     decoder.finish()
+    if not decoder.full and response.length:
+        # http.client raises IncompleteRead only for unbounded reads; a short body ends quietly here.
+        raise http.client.IncompleteRead(b"", response.length)
     return wire_size
 
 
