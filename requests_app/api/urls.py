@@ -1,1 +1,29 @@
-urlpatterns: list = []
+"""/api/v1/… resources and actions, /api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI).
+
+Trailing slashes are optional everywhere: /api/v1/execute and /api/v1/execute/ both work.
+"""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from requests_app.api import views
+
+router = SimpleRouter()
+router.trailing_slash = "/?"  # the constructor only knows "/" or ""; this makes the slash optional
+router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
+router.register("collections", views.CollectionViewSet, basename="collection")
+router.register("folders", views.FolderViewSet, basename="folder")
+router.register("requests", views.SavedRequestViewSet, basename="request")
+router.register("environments", views.EnvironmentViewSet, basename="environment")
+router.register("history", views.HistoryViewSet, basename="history")
+router.register("cookies", views.CookieViewSet, basename="cookie")
+
+app_name = "api"
+
+urlpatterns = [
+    re_path(r"^v1/execute/?$", views.ExecuteView.as_view(), name="execute"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
