@@ -138,7 +138,8 @@ class _Exchanger:
         authorization: list[tuple[str, str]] = []
         while True:
             hop = self._send_once(current, authorization)
-            self.exchange.response = hop.response
+            if hop.response is not None:
+                self.exchange.response = hop.response
             if hop.error is not None or hop.response is None:
                 self.exchange.error = hop.error
                 return

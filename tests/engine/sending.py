@@ -20,9 +20,9 @@ LOOPBACK_NAMES = {"localhost": "127.0.0.1"}
 
 
 def loopback_resolver(host: str, port: int, *args: Any, **kwargs: Any) -> list[tuple[Any, ...]]:
-    address = LOOPBACK_NAMES.get(host, host)
     try:
-        socket.inet_pton(socket.AF_INET, address)
+        # inet_aton reads the numeric spellings getaddrinfo accepts: 127.1, 0x7f.1, 2130706433.
+        address = socket.inet_ntoa(socket.inet_aton(LOOPBACK_NAMES.get(host, host)))
     except OSError:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
     if not address.startswith("127."):
