@@ -205,6 +205,10 @@ def headers_for_hop(
     if "content-length" not in names and "transfer-encoding" not in names:
         if prepared.body or prepared.method.upper() in METHODS_EXPECTING_BODY:
             headers.append(("Content-Length", str(len(prepared.body))))
+    if "connection" not in names:
+        # RFC 9112 section 9.6: a client that does not reuse connections MUST say so; the
+        # server can then free its side at once instead of waiting for the next request.
+        headers.append(("Connection", "close"))
     return headers
 
 

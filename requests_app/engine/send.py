@@ -52,12 +52,11 @@ from requests_app.engine.prepare import (
 )
 from requests_app.engine.spec import RequestSpec
 from requests_app.engine.transport import (
+    OPENER,
     CapturedResponse,
     ConnectionTrace,
     Deadline,
     OutgoingRequest,
-    PinnedHandler,
-    build_opener,
     close_response,
     error_for,
     read_body,
@@ -125,11 +124,10 @@ class _Exchanger:
         self.options = spec.options
         self.exchange = exchange
         self.deadline = Deadline(self.options.timeout_ms / 1000.0)
+        self.policy = policy
+        self.cookie_jar = cookie_jar
         verify = self.options.verify_tls
-        handler = PinnedHandler(
-            policy=policy, deadline=self.deadline, tls_context=lambda: tls_context(verify, ca_file)
-        )
-        self.opener = build_opener(handler, cookie_jar)
+        self.tls_context = lambda: tls_context(verify, ca_file)
         self.origin = prepared.target.origin
         self.digest = _DigestResponder(prepared) if prepared.digest_credentials else None
 
@@ -172,15 +170,27 @@ class _Exchanger:
 
     def _send_once(self, prepared: PreparedRequest, authorization: list[tuple[str, str]]) -> _Hop:
         headers = headers_for_hop(prepared, original_origin=self.origin, extra=authorization)
-        request = OutgoingRequest(prepared.target, prepared.method, headers, prepared.body)
+        request = OutgoingRequest(
+            prepared.target,
+            prepared.method,
+            headers,
+            prepared.body,
+            policy=self.policy,
+            deadline=self.deadline,
+            tls_context=self.tls_context,
+        )
+        if self.cookie_jar is not None:
+            self.cookie_jar.add_cookie_header(request)  # never overrides a Cookie the user typed
         trace = request.trace
         raw: CapturedResponse | None = None
         response: Response | None = None
         error: ExchangeError | None = None
         body_started: float | None = None
         try:
-            raw = self.opener.open(request)
+            raw = OPENER.open(request)
             body_started = perf_counter()
+            if self.cookie_jar is not None:
+                self.cookie_jar.extract_cookies(raw, request)
             response = _response_head(raw, prepared.target)
             decoder = BodyDecoder(raw.getheader("Content-Encoding"), self.options.max_response_bytes)
             try:

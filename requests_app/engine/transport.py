@@ -2,22 +2,22 @@
 
 Usage::
 
-    from requests_app.engine.transport import Deadline, OutgoingRequest, PinnedHandler, build_opener
+    from requests_app.engine.transport import OPENER, Deadline, OutgoingRequest, read_body, close_response
 
     deadline = Deadline(30.0)                                   # the whole exchange, wall clock
-    opener = build_opener(PinnedHandler(policy=policy, deadline=deadline, tls_context=context),
-                          cookie_jar=jar.http_jar)              # or None: no cookies read or written
-    request = OutgoingRequest(target, "GET", [("Host", "127.0.0.1:8000"), ...], b"")
-    response = opener.open(request)     # CapturedResponse: status line and headers read
-    body, wire_size = ... read_body(response, decoder, deadline)
+    request = OutgoingRequest(target, "GET", [("Host", "127.0.0.1:8000"), ...], b"",
+                              policy=policy, deadline=deadline, tls_context=lambda: tls_context(True))
+    response = OPENER.open(request)      # CapturedResponse: status line and headers read
+    wire_size = read_body(response, decoder, raw_limit=...)
     request.trace                        # timings, the address connected to, the bytes sent
     close_response(response)
 
 Why not `urllib.request.build_opener()`: its defaults read file:// and ftp:// URLs, take proxies
 from the environment, follow redirects anywhere with our credentials, capitalise header names,
 add `Content-Type: application/x-www-form-urlencoded` and `User-agent: Python-urllib`, and raise
-for 4xx/5xx. The opener here has exactly: our PinnedHandler (http/https only), optionally
-HTTPCookieProcessor, and UnknownHandler (anything else is refused). No ProxyHandler at all.
+for 4xx/5xx. The opener here has exactly: our PinnedHandler (http/https only) and
+UnknownHandler (anything else is refused). No ProxyHandler at all. Cookies are added and stored
+by send.py on each hop through http.cookiejar's add_cookie_header / extract_cookies.
 
 Pinning: `connect()` asks the policy to approve the host (one resolution, every address checked)
 and connects to those addresses only, while Host, TLS SNI and the certificate check stay on the
@@ -28,9 +28,8 @@ server dripping one byte a second cannot hold us past it.
 from __future__ import annotations
 
 import http.client
-import http.cookiejar
 import io
-import ipaddress
+import re
 import socket
 import ssl
 import urllib.request
@@ -49,6 +48,10 @@ from requests_app.engine.validation import Target
 READ_CHUNK_BYTES = 64 * 1024
 WIRE_CAPTURE_BYTES = 64 * 1024
 HEAD_CAPTURE_BYTES = 256 * 1024
+
+# IPv4 in any numeric spelling, or IPv6: getaddrinfo answers these without asking DNS.
+_NUMERIC_PART = r"(?:0[xX][0-9a-fA-F]*|[0-9]+)"
+_NUMERIC_HOST = re.compile(rf"{_NUMERIC_PART}(?:\.{_NUMERIC_PART}){{0,3}}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")
 
 # getaddrinfo cannot be interrupted; names are resolved in these threads so the deadline holds.
 # A lookup that hangs past its deadline keeps one thread busy until the resolver gives up.
@@ -234,12 +237,8 @@ class _PinnedConnectionMixin:
         self.sock = _DeadlineSocket(sock, deadline)
 
     def _approved_addresses(self) -> list[str]:
-        try:
-            ipaddress.ip_address(self.host)
-        except ValueError:
-            pass
-        else:
-            return self._pinned_policy.approve(self.host, self.port)  # a literal: no DNS to wait for
+        if _NUMERIC_HOST.fullmatch(self.host):
+            return self._pinned_policy.approve(self.host, self.port)  # no DNS to wait for
         lookup = _resolver_threads.submit(self._pinned_policy.approve, self.host, self.port)
         try:
             return lookup.result(timeout=self._deadline.remaining())
@@ -320,16 +319,30 @@ def tls_context(verify: bool, ca_file: str | None = None) -> ssl.SSLContext:
 
 
 class OutgoingRequest(urllib.request.Request):
-    """A urllib Request carrying the exact header list to send (names as typed, duplicates kept).
+    """A urllib Request carrying the exact header list to send (names as typed, duplicates kept),
+    and what its connection must obey: the policy, the exchange's deadline, the TLS context.
 
     `Request.add_header` would capitalise names and keep one value per name; here the list is
-    the truth, and urllib processors (the cookie jar) add theirs as unredirected headers.
+    the truth, and the cookie jar adds its Cookie as an unredirected header.
     """
 
-    def __init__(self, target: Target, method: str, headers: list[tuple[str, str]], body: bytes) -> None:
+    def __init__(
+        self,
+        target: Target,
+        method: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        *,
+        policy: OutboundPolicy,
+        deadline: Deadline,
+        tls_context: Callable[[], ssl.SSLContext],
+    ) -> None:
         self.header_list = headers  # before Request.__init__, whose data setter looks at headers
         super().__init__(target.url, data=body or None, method=method)
         self.target = target
+        self.policy = policy
+        self.deadline = deadline
+        self.tls_context = tls_context
         self.trace = ConnectionTrace()
 
     def has_header(self, header_name: str) -> bool:
@@ -350,18 +363,19 @@ class OutgoingRequest(urllib.request.Request):
 
 
 class PinnedHandler(urllib.request.BaseHandler):
-    """Opens http and https requests over pinned connections; never raises for a 4xx/5xx."""
+    """Opens http and https requests over pinned connections; never raises for a 4xx/5xx.
 
-    def __init__(
-        self, *, policy: OutboundPolicy, deadline: Deadline, tls_context: Callable[[], ssl.SSLContext]
-    ) -> None:
-        self._policy = policy
-        self._deadline = deadline
-        self._tls_context = tls_context
+    Stateless: everything a connection obeys travels on the OutgoingRequest, so one opener
+    serves every exchange and thread.
+    """
 
     def http_open(self, request: OutgoingRequest) -> CapturedResponse:
         connection = PinnedHTTPConnection(
-            request.target.host, request.target.port, policy=self._policy, deadline=self._deadline, trace=request.trace
+            request.target.host,
+            request.target.port,
+            policy=request.policy,
+            deadline=request.deadline,
+            trace=request.trace,
         )
         return self._exchange(connection, request)
 
@@ -369,10 +383,10 @@ class PinnedHandler(urllib.request.BaseHandler):
         connection = PinnedHTTPSConnection(
             request.target.host,
             request.target.port,
-            policy=self._policy,
-            deadline=self._deadline,
+            policy=request.policy,
+            deadline=request.deadline,
             trace=request.trace,
-            context=self._tls_context(),
+            context=request.tls_context(),
         )
         return self._exchange(connection, request)
 
@@ -397,14 +411,17 @@ class PinnedHandler(urllib.request.BaseHandler):
         return response
 
 
-def build_opener(handler: PinnedHandler, cookie_jar: http.cookiejar.CookieJar | None) -> urllib.request.OpenerDirector:
+def build_opener() -> urllib.request.OpenerDirector:
+    """Exactly two handlers: ours for http/https, UnknownHandler refusing every other scheme."""
     opener = urllib.request.OpenerDirector()
     opener.addheaders = []  # no "User-agent: Python-urllib/3.11"
-    opener.add_handler(handler)
-    if cookie_jar is not None:
-        opener.add_handler(urllib.request.HTTPCookieProcessor(cookie_jar))
+    opener.add_handler(PinnedHandler())
     opener.add_handler(urllib.request.UnknownHandler())
     return opener
+
+
+# Built once: OpenerDirector.add_handler introspects every handler, too slow to repeat per request.
+OPENER = build_opener()
 
 
 def read_body(response: CapturedResponse, decoder: BodyDecoder, *, raw_limit: int) -> int:

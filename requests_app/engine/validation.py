@@ -244,13 +244,17 @@ def _check_host_name(name: str, field: str) -> str:
         raise _bad_url("The URL has no host name.", field)
     if "%" in name:
         raise _bad_url("Percent-encoded characters are not allowed in the host name.", field)
-    try:
-        # IDNA turns "bücher.example" into "xn--bcher-kva.example" and full-width digits into ASCII;
-        # it also refuses empty and over-long labels ("a..b").
-        ascii_name = name.encode("idna").decode("ascii").lower()
-    except UnicodeError:
-        raise _bad_url(f"{name!r} is not a valid host name.", field) from None
-    if not _HOST_CHARS.fullmatch(ascii_name) or ascii_name.strip(".") == "":
+    if name.isascii():
+        ascii_name = name.lower()
+    else:
+        try:
+            # IDNA turns "bücher.example" into "xn--bcher-kva.example" and full-width digits
+            # into ASCII (what getaddrinfo would resolve).
+            ascii_name = name.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            raise _bad_url(f"{name!r} is not a valid host name.", field) from None
+    labels = ascii_name[:-1].split(".") if ascii_name.endswith(".") else ascii_name.split(".")
+    if not _HOST_CHARS.fullmatch(ascii_name) or not all(0 < len(label) <= 63 for label in labels):
         raise _bad_url(f"{name!r} is not a valid host name.", field)
     return ascii_name
 

@@ -54,7 +54,8 @@ def test_duplicate_headers_arrive_in_order_with_the_typed_case(echo_server):
 def test_defaults_are_added_unless_set_and_urllib_adds_nothing(echo_server):
     echo = echoed(send_to(echo_server.url("/anything"), method="POST"))
     names = [name for name, _ in echo["headers"]]
-    assert names == ["Host", "User-Agent", "Accept", "Accept-Encoding", "Content-Length"]
+    assert names == ["Host", "User-Agent", "Accept", "Accept-Encoding", "Content-Length", "Connection"]
+    assert header_values(echo, "Connection") == ["close"]
     assert header_values(echo, "User-Agent") == [DEFAULT_USER_AGENT]
     assert header_values(echo, "Accept-Encoding") == ["gzip, deflate, br"]
     assert header_values(echo, "Content-Length") == ["0"]
