@@ -27,6 +27,8 @@ PRETTY_LIMIT_CHARS = 1_000_000
 PRETTY_LIMIT_NODES = 20_000
 # Containers deeper than this start folded, so a deep document opens readable.
 OPEN_DEPTH = 3
+ONE_LINE_ITEMS = 6
+ONE_LINE_CHARS = 72
 
 
 class _TooBig(Exception):
@@ -41,6 +43,14 @@ def _json_scalar(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f'<span class="j-num">{escape(json.dumps(value))}</span>'
     return f'<span class="j-str">{escape(json.dumps(value, ensure_ascii=False))}</span>'
+
+
+def _fits_one_line(value: dict[str, Any] | list[Any]) -> bool:
+    """Short containers of scalars read better on one line: ["color", "blue"]."""
+    children = list(value.values()) if isinstance(value, dict) else value
+    if len(children) > ONE_LINE_ITEMS or any(isinstance(child, (dict, list)) for child in children):
+        return False
+    return len(json.dumps(value, ensure_ascii=False)) <= ONE_LINE_CHARS
 
 
 def _json_html(value: Any, out: list[str], label: str, comma: str, depth: int, budget: list[int]) -> None:
@@ -60,6 +70,15 @@ def _json_html(value: Any, out: list[str], label: str, comma: str, depth: int, b
         return
     if not items:
         out.append(f'<div class="j-line">{label}<span class="j-punc">{opening}{closing}</span>{comma}</div>')
+        return
+    if _fits_one_line(value):
+        inner = ", ".join(
+            (f'<span class="j-key">{escape(json.dumps(k, ensure_ascii=False))}</span>: ' if isinstance(value, dict) else "")
+            + _json_scalar(v)
+            for k, v in items
+        )
+        budget[0] -= len(items)
+        out.append(f'<div class="j-line">{label}<span class="j-punc">{opening}</span>{inner}<span class="j-punc">{closing}</span>{comma}</div>')
         return
     is_open = " open" if depth < OPEN_DEPTH else ""
     out.append(
