@@ -40,6 +40,8 @@ class _Stage(Protocol):
 
     def has_pending(self) -> bool: ...
 
+    def is_complete(self) -> bool: ...
+
 
 class _ZlibStage:
     """gzip (possibly several members), zlib-wrapped deflate or raw deflate."""
@@ -67,6 +69,9 @@ class _ZlibStage:
     def has_pending(self) -> bool:
         return bool(self._tail)
 
+    def is_complete(self) -> bool:
+        return self._inflater.eof
+
 
 class _DeflateStage:
     """Content-Encoding: deflate is zlib-wrapped by the RFC, raw deflate from some servers."""
@@ -89,6 +94,9 @@ class _DeflateStage:
     def has_pending(self) -> bool:
         return self._stage is not None and self._stage.has_pending()
 
+    def is_complete(self) -> bool:
+        return self._stage is not None and self._stage.is_complete()
+
 
 class _BrotliStage:
     def __init__(self) -> None:
@@ -108,6 +116,9 @@ class _BrotliStage:
 
     def has_pending(self) -> bool:
         return bool(self._waiting) or not self._decompressor.can_accept_more_data()
+
+    def is_complete(self) -> bool:
+        return bool(self._decompressor.is_finished())
 
 
 _STAGES = {
@@ -137,6 +148,7 @@ class BodyDecoder:
         self.encodings = codings
         self._stages: list[_Stage] = [_STAGES[c]() for c in reversed(codings)]
         self._failed = False
+        self._fed = False
 
     @property
     def body(self) -> bytes:
@@ -150,6 +162,7 @@ class BodyDecoder:
     def feed(self, data: bytes) -> None:
         if self.full:
             return
+        self._fed = self._fed or bool(data)
         if not self._stages:
             self._append(data)
             return
@@ -163,8 +176,10 @@ class BodyDecoder:
             )
 
     def finish(self) -> None:
-        """Drain what the decompressors still hold (within the limit)."""
+        """Drain what the decompressors still hold (within the limit); warn if the stream was cut."""
         self.feed(b"")
+        if self._fed and not self.full and not all(stage.is_complete() for stage in self._stages):
+            self.warning = f"The {', '.join(self.encodings)} body ended before its compressed stream did."
 
     def _pump(self, data: bytes) -> None:
         while True:

@@ -362,6 +362,10 @@ class OutgoingRequest(urllib.request.Request):
         return [*self.header_list, *self.unredirected_hdrs.items()]
 
 
+def _pinning(request: OutgoingRequest) -> dict[str, Any]:
+    return {"policy": request.policy, "deadline": request.deadline, "trace": request.trace}
+
+
 class PinnedHandler(urllib.request.BaseHandler):
     """Opens http and https requests over pinned connections; never raises for a 4xx/5xx.
 
@@ -370,25 +374,15 @@ class PinnedHandler(urllib.request.BaseHandler):
     """
 
     def http_open(self, request: OutgoingRequest) -> CapturedResponse:
-        connection = PinnedHTTPConnection(
-            request.target.host,
-            request.target.port,
-            policy=request.policy,
-            deadline=request.deadline,
-            trace=request.trace,
-        )
-        return self._exchange(connection, request)
+        target = request.target
+        return self._exchange(PinnedHTTPConnection(target.host, target.port, **_pinning(request)), request)
 
     def https_open(self, request: OutgoingRequest) -> CapturedResponse:
-        connection = PinnedHTTPSConnection(
-            request.target.host,
-            request.target.port,
-            policy=request.policy,
-            deadline=request.deadline,
-            trace=request.trace,
-            context=request.tls_context(),
+        target = request.target
+        context = request.tls_context()
+        return self._exchange(
+            PinnedHTTPSConnection(target.host, target.port, context=context, **_pinning(request)), request
         )
-        return self._exchange(connection, request)
 
     def _exchange(self, connection: http.client.HTTPConnection, request: OutgoingRequest) -> CapturedResponse:
         headers = request.headers_to_send()

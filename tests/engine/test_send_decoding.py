@@ -143,3 +143,14 @@ def test_media_type_and_charset():
 )
 def test_body_kind(media, body, kind):
     assert body_kind(media, body) == kind
+
+
+def test_cut_compressed_stream_warns():
+    decoder = decode("gzip", gzip.compress(PAYLOAD)[:-20])
+    assert "ended before" in decoder.warning
+    assert PAYLOAD.startswith(decoder.body)
+
+
+def test_empty_body_with_an_encoding_is_fine():
+    decoder = decode("gzip", b"")
+    assert decoder.body == b"" and decoder.warning == ""

@@ -154,3 +154,15 @@ def test_a_spec_is_not_changed_by_sending(echo_server):
     spec = RequestSpec(url=echo_server.url("/anything?x={{x}}"), headers=[KeyValue("A", "1")])
     send_spec(spec, variables=[{"x": "1"}])
     assert spec.url.endswith("?x={{x}}") and spec.headers == [KeyValue("A", "1")]
+
+
+def test_wire_capture_keeps_the_first_64_kib(echo_server):
+    from requests_app.engine.spec import Body
+
+    body = Body(mode="binary", data=b"z" * 200_000)
+    exchange = send_to(echo_server.url("/anything"), method="PUT", body=body)
+    assert exchange.error is None
+    assert len(exchange.request.wire) == 64 * 1024
+    assert exchange.request.wire.startswith(b"PUT /anything HTTP/1.1\r\n")
+    assert exchange.request.body_size == 200_000
+    assert echoed(exchange)["data"] == "z" * 200_000
