@@ -1,0 +1,118 @@
+"""The sidebar costs a fixed number of queries, whatever the size of the workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from requests_app.models import Collection, Folder, SavedRequest, Workspace
+from requests_app.services.sidebar import sidebar_tree
+
+
+def fill(workspace: Workspace, *, folders: int, requests: int, nested: bool = True) -> list[Folder]:
+    """One collection with `folders` folders (every 5th nested in the previous one) and `requests` requests."""
+    collection = Collection.objects.create(workspace=workspace, name=f"Big {folders}")
+    made: list[Folder] = []
+    for i in range(folders):
+        parent = made[-1] if nested and made and i % 5 == 4 else None
+        made.append(Folder.objects.create(collection=collection, parent=parent, name=f"F{i}", position=i))
+    SavedRequest.objects.bulk_create(
+        SavedRequest(collection=collection, folder=made[i % folders] if folders else None, name=f"R{i}", position=i,
+                     url=f"http://127.0.0.1:9/{i}")  # fmt: skip
+        for i in range(requests)
+    )
+    return made
+
+
+def count_queries(client: Any, url: str) -> tuple[int, Any]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return len(captured), response
+
+
+@pytest.fixture
+def big_and_small(alice: Any, make_account: Callable[..., Any]) -> tuple[Workspace, Workspace]:
+    small = alice.personal_workspace
+    fill(small, folders=2, requests=10)
+    other = make_account("dora")
+    big = other.personal_workspace
+    fill(big, folders=50, requests=1000)
+    return small, big
+
+
+def test_sidebar_tree_with_1000_requests_in_50_folders_costs_as_many_queries_as_a_small_one(
+    alice: Any, big_and_small: tuple[Workspace, Workspace], client_for: Callable[[Any], Any]
+) -> None:
+    small, big = big_and_small
+    dora = big.members.get()
+    small_count, _ = count_queries(client_for(alice), reverse("sidebar_tree", args=[small.pk]))
+    big_count, response = count_queries(client_for(dora), reverse("sidebar_tree", args=[big.pk]))
+    assert big_count == small_count
+    assert big_count <= 8
+    # the 40 top-level folders are listed, collapsed; subfolders and requests load on expand
+    html = response.content.decode()
+    assert html.count('class="node folder"') == 40
+    assert 'hx-trigger="toggle once"' in html
+    assert "R999" not in html
+
+
+def test_sidebar_tree_with_open_folders_and_a_current_request_still_costs_a_fixed_number(
+    big_and_small: tuple[Workspace, Workspace], client_for: Callable[[Any], Any]
+) -> None:
+    _, big = big_and_small
+    dora = big.members.get()
+    folders = list(Folder.objects.filter(collection__workspace=big).order_by("id"))
+    deep = folders[9]  # nested under folders[8]
+    current = SavedRequest.objects.filter(folder=deep).first()
+    url = reverse("sidebar_tree", args=[big.pk])
+    none_open, _ = count_queries(client_for(dora), url)
+    many_open, response = count_queries(
+        client_for(dora), f"{url}?open={','.join(str(f.pk) for f in folders[:30])}&current={current.pk}"
+    )
+    assert many_open == none_open + 1  # the current request's folder
+    html = response.content.decode()
+    assert f'data-request-id="{current.pk}"' in html
+    assert f'data-folder-id="{deep.pk}" open' in html  # the current request's folder, nested, shown open
+
+
+def test_workspace_page_with_1000_requests_costs_as_many_queries_as_a_small_one(
+    alice: Any, big_and_small: tuple[Workspace, Workspace], client_for: Callable[[Any], Any]
+) -> None:
+    small, big = big_and_small
+    dora = big.members.get()
+    small_count, _ = count_queries(client_for(alice), reverse("workspace", args=[small.pk]))
+    big_count, _ = count_queries(client_for(dora), reverse("workspace", args=[big.pk]))
+    assert big_count == small_count
+
+
+def test_expanding_a_folder_loads_its_children_in_a_fixed_number_of_queries(
+    big_and_small: tuple[Workspace, Workspace], client_for: Callable[[Any], Any]
+) -> None:
+    _, big = big_and_small
+    dora = big.members.get()
+    folders = list(Folder.objects.filter(collection__workspace=big).order_by("id"))
+    client = client_for(dora)
+    counts = {count_queries(client, reverse("folder_children", args=[big.pk, f.pk]))[0] for f in folders[:10]}
+    assert len(counts) == 1
+    _, response = count_queries(client, reverse("folder_children", args=[big.pk, folders[0].pk]))
+    assert response.content.decode().count('class="item request') == 20
+
+
+def test_sidebar_tree_service_nests_folders_and_counts_requests(alice: Any) -> None:
+    workspace = alice.personal_workspace
+    folders = fill(workspace, folders=10, requests=40)
+    tree = sidebar_tree(user=alice, workspace=workspace, open_folder_ids={folders[3].pk})
+    (collection,) = tree.collections
+    assert collection.request_count == 40
+    assert [f.name for f in collection.folders] == ["F0", "F1", "F2", "F3", "F5", "F6", "F7", "F8"]
+    assert [f.name for f in collection.folders[3].folders] == ["F4"]
+    opened = collection.folders[3]
+    assert opened.loaded and [r["name"] for r in opened.requests] == ["R3", "R13", "R23", "R33"]
+    assert not collection.folders[0].loaded and collection.folders[0].requests == []
+    assert ("f:%d" % folders[4].pk, "Big 10 / F3 / F4") in tree.locations()
