@@ -23,6 +23,7 @@ as http.cookiejar does.
 
 from __future__ import annotations
 
+import builtins
 import http.cookiejar
 import time
 from collections.abc import Iterable
@@ -128,7 +129,7 @@ class CookieJar:
     def clear(self) -> None:
         self.http_jar.clear()
 
-    def to_list(self) -> list[dict[str, Any]]:
+    def to_list(self) -> builtins.list[dict[str, Any]]:
         self.http_jar.clear_expired_cookies()
         out = []
         for c in self.http_jar:
@@ -147,7 +148,7 @@ class CookieJar:
             for name in _REQUIRED_TEXT:
                 if not isinstance(item.get(name), str):
                     raise CookieFormatError(f"cookies[{index}].{name} must be text.")
-            values = {name: item.get(name, _DEFAULTS.get(name)) for name in _STORED_FIELDS}
+            values: dict[str, Any] = {name: item.get(name, _DEFAULTS.get(name)) for name in _STORED_FIELDS}
             if values["value"] is not None and not isinstance(values["value"], str):
                 raise CookieFormatError(f"cookies[{index}].value must be text.")
             expires = values["expires"]
@@ -180,7 +181,8 @@ def parse_set_cookie(value: str, *, host: str, path: str) -> Cookie:
         key, _, attr_value = attribute.partition("=")
         key, attr_value = key.strip().lower(), attr_value.strip()
         if key == "expires":
-            cookie.expires = _iso_utc(http.cookiejar.http2time(attr_value))
+            # http2time reads the many date spellings servers use; typeshed does not list it.
+            cookie.expires = _iso_utc(http.cookiejar.http2time(attr_value))  # type: ignore[attr-defined]
         elif key == "max-age":
             try:
                 cookie.max_age = int(attr_value)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Callable
 from typing import Protocol
 
 import brotli
@@ -109,8 +110,10 @@ class _BrotliStage:
             # While it still holds output, the decompressor only takes empty input.
             if self._decompressor.can_accept_more_data():
                 chunk, self._waiting = self._waiting, b""
-                return self._decompressor.process(chunk, output_buffer_limit=max_length)
-            return self._decompressor.process(b"", output_buffer_limit=max_length)
+            else:
+                chunk = b""
+            out: bytes = self._decompressor.process(chunk, output_buffer_limit=max_length)
+            return out
         except brotli.error as exc:
             raise DecodingFailed(str(exc) or "invalid brotli data") from None
 
@@ -121,7 +124,7 @@ class _BrotliStage:
         return bool(self._decompressor.is_finished())
 
 
-_STAGES = {
+_STAGES: dict[str, Callable[[], _Stage]] = {
     "gzip": lambda: _ZlibStage(GZIP_OR_ZLIB_WBITS),
     "x-gzip": lambda: _ZlibStage(GZIP_OR_ZLIB_WBITS),
     "deflate": _DeflateStage,

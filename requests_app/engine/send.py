@@ -291,7 +291,7 @@ class _DigestResponder:
         if challenge is None:
             warnings.append("Digest auth is set, but the server did not send a Digest challenge.")
             return None
-        params = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(challenge[7:])))
+        params = urllib.request.parse_keqv_list([p for p in urllib.request.parse_http_list(challenge[7:]) if p])
         request = urllib.request.Request(prepared.target.url, data=prepared.body or None, method=prepared.method)
         try:
             answer = self._handler.get_authorization(request, params)

@@ -189,7 +189,7 @@ class CapturedResponse(http.client.HTTPResponse):
             return
         reader = self.fp
         recorder = _HeadRecorder(reader)
-        self.fp = recorder  # type: ignore[assignment]
+        self.fp = recorder
         try:
             super().begin()
         finally:
