@@ -300,13 +300,20 @@ class PinnedHTTPSConnection(_PinnedConnectionMixin, http.client.HTTPSConnection)
         self._pin(policy, deadline, trace)
 
 
+class CAFileError(Exception):
+    """The CA file given to trust could not be loaded."""
+
+
 @lru_cache(maxsize=16)
 def tls_context(verify: bool, ca_file: str | None = None) -> ssl.SSLContext:
     """A client context, built once per (verify, ca_file): loading CA stores is slow."""
     if verify:
         context = ssl.create_default_context()
         if ca_file:
-            context.load_verify_locations(cafile=ca_file)
+            try:
+                context.load_verify_locations(cafile=ca_file)
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+                raise CAFileError(f"Could not load the CA file {ca_file}: {exc}") from None
     else:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
@@ -476,6 +483,8 @@ def error_for(exc: BaseException, *, target: Target, trace: ConnectionTrace, tim
     """The ExchangeError for something that went wrong on the network, or None if `exc` is not one."""
     host = target.host
     where = trace.address or f"{host}:{target.port}"
+    if isinstance(exc, CAFileError):
+        return ExchangeError(TLS, str(exc), code="tls_ca_file")
     if isinstance(exc, PolicyRefusal):
         return ExchangeError(BLOCKED, exc.message, code=exc.rule, field="url")
     if isinstance(exc, ResolutionError):

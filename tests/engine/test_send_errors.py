@@ -188,3 +188,12 @@ def test_http10_reason_and_folded_headers_are_kept(raw_server):
     assert response.headers == [("X-Folded", "one  two"), ("X-Dup", "1"), ("x-dup", "2")]
     assert response.wire_head == raw_server.reply[: raw_server.reply.index(b"\r\n\r\n") + 4]
     assert response.body == b"body until close"
+
+
+def test_unreadable_ca_file_is_a_tls_error(echo_tls_server, tmp_path):
+    not_a_ca = tmp_path / "ca.pem"
+    not_a_ca.write_text("not a certificate")
+    exchange = send_spec(RequestSpec(url=echo_tls_server.url("/")), ca_file=str(not_a_ca))
+    assert (exchange.error.kind, exchange.error.code) == (TLS, "tls_ca_file")
+    missing = send_spec(RequestSpec(url=echo_tls_server.url("/")), ca_file=str(tmp_path / "missing.pem"))
+    assert missing.error.code == "tls_ca_file"
