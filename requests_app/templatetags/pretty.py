@@ -143,7 +143,11 @@ _RAW_TEXT = {"script", "style", "pre", "textarea"}
 
 
 class _HtmlIndenter(HTMLParser):
-    """Re-lays out HTML one tag per line; text inside script/style/pre/textarea is kept as is."""
+    """Re-lays out HTML one tag per line as escaped, coloured markup.
+
+    Text inside script/style/pre/textarea is kept as is. Each piece is escaped and coloured
+    as it is read, so a `<` inside a script is never mistaken for a tag.
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
@@ -151,31 +155,32 @@ class _HtmlIndenter(HTMLParser):
         self.depth = 0
         self.raw_depth = 0
 
-    def _emit(self, text: str) -> None:
+    def _emit(self, text: str, css: str = "") -> None:
+        piece = f'<span class="{css}">{escape(text)}</span>' if css else escape(text)
         if self.raw_depth and self.lines:
-            self.lines[-1] += text
+            self.lines[-1] += piece
         else:
-            self.lines.append("  " * self.depth + text)
+            self.lines.append("  " * self.depth + piece)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._emit(self.get_starttag_text() or f"<{tag}>")
+        self._emit(self.get_starttag_text() or f"<{tag}>", "x-tag")
         if tag in _RAW_TEXT:
             self.raw_depth += 1
         if tag not in _VOID:
             self.depth += 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._emit(self.get_starttag_text() or f"<{tag}/>")
+        self._emit(self.get_starttag_text() or f"<{tag}/>", "x-tag")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _VOID:
             return
         self.depth = max(0, self.depth - 1)
         if tag in _RAW_TEXT and self.raw_depth:
+            self._emit(f"</{tag}>", "x-tag")
             self.raw_depth -= 1
-            self.lines[-1] += f"</{tag}>"
             return
-        self._emit(f"</{tag}>")
+        self._emit(f"</{tag}>", "x-tag")
 
     def handle_data(self, data: str) -> None:
         if self.raw_depth:
@@ -190,16 +195,16 @@ class _HtmlIndenter(HTMLParser):
         self._emit(f"&#{name};")
 
     def handle_comment(self, data: str) -> None:
-        self._emit(f"<!--{data}-->")
+        self._emit(f"<!--{data}-->", "x-comment")
 
     def handle_decl(self, decl: str) -> None:
-        self._emit(f"<!{decl}>")
+        self._emit(f"<!{decl}>", "x-comment")
 
     def handle_pi(self, data: str) -> None:
-        self._emit(f"<?{data}>")
+        self._emit(f"<?{data}>", "x-comment")
 
     def unknown_decl(self, data: str) -> None:
-        self._emit(f"<![{data}]>")
+        self._emit(f"<![{data}]>", "x-comment")
 
 
 def pretty_html(text: str) -> SafeString | None:
@@ -209,7 +214,7 @@ def pretty_html(text: str) -> SafeString | None:
         indenter.close()
     except (AssertionError, ValueError):
         return None
-    return _colour_markup("\n".join(indenter.lines))
+    return mark_safe("\n".join(indenter.lines))  # noqa: S308 - every piece escaped in _emit
 
 
 _PRETTIFIERS = {"json": pretty_json, "xml": pretty_xml, "html": pretty_html}
