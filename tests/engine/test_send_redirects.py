@@ -6,9 +6,10 @@ from urllib.parse import quote
 
 import pytest
 
+from requests_app.engine import CookieJar
 from requests_app.engine.exchange import PROTOCOL, UNSUPPORTED
-from requests_app.engine.spec import Auth, Body, KeyValue, Options
-from tests.engine.sending import echoed, header_values, send_to
+from requests_app.engine.spec import Auth, Body, KeyValue, Options, RequestSpec
+from tests.engine.sending import echoed, header_values, send_spec, send_to
 
 
 def redirect_to(echo_server, target, status=302):
@@ -135,10 +136,6 @@ def test_scheme_relative_location_is_revalidated(echo_server):
 
 
 def test_cookies_set_by_a_hop_reach_the_final_request(echo_server):
-    from requests_app.engine import CookieJar
-    from tests.engine.sending import send_spec
-    from requests_app.engine.spec import RequestSpec
-
     jar = CookieJar()
     exchange = send_spec(RequestSpec(url=echo_server.url("/cookies/set?hop=1&other=2")), cookie_jar=jar)
     assert exchange.redirects[0].status == 302

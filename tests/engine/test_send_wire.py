@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from requests_app.engine.spec import DEFAULT_USER_AGENT, KeyValue, RequestSpec
+from requests_app.engine.spec import DEFAULT_USER_AGENT, Body, KeyValue, RequestSpec
 from tests.engine.sending import echoed, header_values, send_spec, send_to
 
 
@@ -157,8 +157,6 @@ def test_a_spec_is_not_changed_by_sending(echo_server):
 
 
 def test_wire_capture_keeps_the_first_64_kib(echo_server):
-    from requests_app.engine.spec import Body
-
     body = Body(mode="binary", data=b"z" * 200_000)
     exchange = send_to(echo_server.url("/anything"), method="PUT", body=body)
     assert exchange.error is None
