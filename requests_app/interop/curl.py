@@ -23,7 +23,7 @@ import base64
 import posixpath
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote, unquote
+from urllib.parse import quote, unquote
 
 from requests_app.engine.spec import (
     DEFAULT_MAX_REDIRECTS,
@@ -47,10 +47,11 @@ from requests_app.interop.model import (
 from requests_app.interop.shell import Command, Word, quote_posix, split_commands
 from requests_app.interop.wire import (
     DEFAULT_CONTENT_TYPES,
+    FORM_CONTENT_TYPE,
     body_bytes,
     effective_url,
-    encode_form,
     find_header,
+    form_fields_if_lossless,
     graphql_payload,
 )
 
@@ -595,7 +596,7 @@ def _data_body(state: _CurlState, text: str, headers: list[KeyValue]) -> Body:
     declared = find_header(headers, "Content-Type")
     only_files = all(p.file for p in state.data)
     is_json = any(p.kind == "json" for p in state.data)
-    content_type = declared.value if declared else ("application/json" if is_json else _FORM)
+    content_type = declared.value if declared else ("application/json" if is_json else FORM_CONTENT_TYPE)
     media_type = content_type.split(";")[0].strip().lower()
     if only_files:
         return Body(mode="binary", data=b"", content_type="" if declared else content_type)
@@ -603,26 +604,11 @@ def _data_body(state: _CurlState, text: str, headers: list[KeyValue]) -> Body:
         if declared is None or media_type == "application/json":
             return Body(mode="json", text=text)
         return Body(mode="raw", text=text)
-    if media_type == _FORM:
-        fields = _lossless_form_fields(text)
+    if media_type == FORM_CONTENT_TYPE:
+        fields = form_fields_if_lossless(text)
         if fields is not None:
             return Body(mode="urlencoded", fields=fields)
     return Body(mode="raw", text=text, content_type="" if declared else content_type)
-
-
-_FORM = "application/x-www-form-urlencoded"
-
-
-def _lossless_form_fields(text: str) -> list[FormField] | None:
-    """The fields of a form body, only when encoding them again gives the very same bytes."""
-    if not text:
-        return None
-    try:
-        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict")
-    except (ValueError, UnicodeDecodeError):
-        return None
-    fields = [FormField(k, v) for k, v in pairs]
-    return fields if encode_form(fields) == text else None
 
 
 def _request_name(spec: RequestSpec) -> str:
@@ -724,7 +710,7 @@ def _body_args(spec: RequestSpec) -> list[str]:
     content_type = DEFAULT_CONTENT_TYPES[body.mode]
     if body.mode in ("raw", "binary") and body.content_type:
         content_type = body.content_type
-    if declared is None and content_type != _FORM:
+    if declared is None and content_type != FORM_CONTENT_TYPE:
         args += ["-H", f"Content-Type: {content_type}"]
     if body.mode == "graphql":
         return [*args, "--data-raw", graphql_payload(body)]

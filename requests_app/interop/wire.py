@@ -20,16 +20,18 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from urllib.parse import quote_plus
+from urllib.parse import parse_qsl, quote_plus
 
 from requests_app.engine.spec import Auth, Body, FormField, KeyValue, RequestSpec
 from requests_app.engine.validation import encode_query_param
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 # What the engine labels each body mode with when the user set no Content-Type.
 DEFAULT_CONTENT_TYPES = {
     "raw": "text/plain",
     "json": "application/json",
-    "urlencoded": "application/x-www-form-urlencoded",
+    "urlencoded": FORM_CONTENT_TYPE,
     "multipart": "multipart/form-data",
     "binary": "application/octet-stream",
     "graphql": "application/json",
@@ -90,6 +92,18 @@ def effective_url(spec: RequestSpec) -> str:
 
 def encode_form(fields: list[FormField]) -> str:
     return "&".join(f"{quote_plus(f.key)}={quote_plus(f.value)}" for f in fields if f.enabled)
+
+
+def form_fields_if_lossless(text: str) -> list[FormField] | None:
+    """The fields of a form body, only when encoding them again gives the very same bytes."""
+    if not text:
+        return None
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    fields = [FormField(k, v) for k, v in pairs]
+    return fields if encode_form(fields) == text else None
 
 
 def graphql_payload(body: Body) -> str:
