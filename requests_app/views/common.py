@@ -61,6 +61,7 @@ AUTO_HEADERS = (
     ("Content-Length", "computed from the body"),
     ("Authorization", "from the Auth tab or the collection's default auth"),
     ("Cookie", "from the cookie jar, when Settings allow it"),
+    ("Connection", "close (one connection per request)"),
 )
 
 

@@ -326,7 +326,14 @@
   // ------------------------------------------------------------------ send / save / cancel
   function cancelSend() {
     var form = document.getElementById("request-form");
-    if (form) htmx.trigger(form, "htmx:abort");
+    var work = document.getElementById("work");
+    if (!form || !work.classList.contains("htmx-request")) return;
+    htmx.trigger(form, "htmx:abort");
+    // htmx drops an aborted request silently: say so where the response would have been.
+    work.classList.remove("htmx-request");
+    document.getElementById("response").innerHTML =
+      '<div class="empty response-empty"><p class="empty-title">Cancelled</p><p>The request was cancelled before its ' +
+      "response arrived. If the server had already received it, it still appears in History.</p></div>";
   }
 
   document.addEventListener("keydown", function (event) {
@@ -342,16 +349,6 @@
     } else if (event.key === "Escape" && document.getElementById("work").classList.contains("htmx-request")) {
       event.preventDefault();
       cancelSend();
-    }
-  });
-
-  document.addEventListener("htmx:abort", function () {
-    // htmx drops the request silently: say so where the response would have been.
-    var response = document.getElementById("response");
-    var work = document.getElementById("work");
-    if (work && work.classList.contains("htmx-request") && response) {
-      work.classList.remove("htmx-request");
-      response.innerHTML = '<div class="empty response-empty"><p class="empty-title">Cancelled</p><p>The request was cancelled before a response arrived. It still appears in History if the server finished sending it.</p></div>';
     }
   });
 

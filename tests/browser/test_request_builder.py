@@ -165,4 +165,15 @@ def test_response_viewer_shows_status_classes_html_preview_sandboxed_and_images(
     page.locator("#response-tabs").get_by_role("tab", name="Raw").click()
     expect(page.locator("#panel-res-raw")).to_contain_text("Content-Encoding: gzip")
     screenshot(page, "11-raw-tab")
+
+    # a slow request shows progress and Cancel; Escape cancels it
+    page.get_by_label("URL", exact=True).fill("{{baseUrl}}/delay/3")
+    page.get_by_role("button", name="Send").click()
+    cancel = page.get_by_role("button", name="Cancel")
+    expect(cancel).to_be_visible()
+    expect(page.locator(".busy-overlay")).to_be_visible()
+    screenshot(page, "12-sending")
+    page.keyboard.press("Escape")
+    expect(page.locator("#response")).to_contain_text("Cancelled")
+    expect(cancel).to_be_hidden()
     assert page.errors == []
