@@ -9,10 +9,13 @@ Usage::
     wire.body                          # bytes, for every mode but multipart
     wire.form_fields                   # multipart: the enabled fields, files included
 
-The rules mirror the engine's: enabled entries only; params appended to the URL's own
-query (encoded the engine's way); the Content-Type follows from the body mode unless
-the user set one; basic, bearer and API-key auth become a header (or a query pair);
-digest needs a challenge first, so it stays `wire.digest`.
+Unlike the engine's `prepare_request`, this works on templates (`{{baseUrl}}/items` is no
+URL yet) and never refuses; it uses the engine's own encoders (`build_body`,
+`encode_query_param`) so both agree byte for byte. Enabled entries only; params appended
+to the URL's own query; the Content-Type follows from the body mode unless the user set
+one; basic, bearer and API-key auth become a header (or a query pair); digest needs a
+challenge first, so it stays `wire.digest`. The engine's own defaults (User-Agent,
+Accept, Accept-Encoding) are left out: each tool sends its own.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote_plus
+from urllib.parse import parse_qsl
 
 from requests_app.engine.spec import Auth, Body, FormField, KeyValue, RequestSpec
-from requests_app.engine.validation import encode_query_param
+from requests_app.engine.prepare import build_body
+from requests_app.engine.validation import RequestRejected, encode_query_param
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
@@ -75,12 +79,13 @@ def find_header(headers: list[KeyValue], name: str) -> KeyValue | None:
 
 
 def add_query(url: str, pairs: list[tuple[str, str]]) -> str:
-    if not pairs:
+    """Append query pairs the engine's way: encoded as typed where valid, empty pairs skipped."""
+    parts = [encode_query_param(k, v) for k, v in pairs if k or v]
+    if not parts:
         return url
     base, hash_mark, fragment = url.partition("#")
-    query = "&".join(encode_query_param(k, v) for k, v in pairs)
     separator = "" if base.endswith(("?", "&")) else ("&" if "?" in base else "?")
-    return base + separator + query + (hash_mark + fragment if hash_mark else "")
+    return base + separator + "&".join(parts) + (hash_mark + fragment if hash_mark else "")
 
 
 def effective_url(spec: RequestSpec) -> str:
@@ -91,7 +96,9 @@ def effective_url(spec: RequestSpec) -> str:
 
 
 def encode_form(fields: list[FormField]) -> str:
-    return "&".join(f"{quote_plus(f.key)}={quote_plus(f.value)}" for f in fields if f.enabled)
+    """A form body exactly as the engine encodes it (urlencode; empty fields skipped)."""
+    body, _ = build_body(Body(mode="urlencoded", fields=fields))
+    return body.decode("ascii")
 
 
 def form_fields_if_lossless(text: str) -> list[FormField] | None:
@@ -107,27 +114,21 @@ def form_fields_if_lossless(text: str) -> list[FormField] | None:
 
 
 def graphql_payload(body: Body) -> str:
-    """The JSON document a GraphQL body is sent as; variables that are not JSON are kept as text."""
-    payload: dict[str, object] = {"query": body.query}
-    if body.variables.strip():
-        try:
-            payload["variables"] = json.loads(body.variables)
-        except ValueError:
-            payload["variables"] = body.variables
-    return json.dumps(payload, ensure_ascii=False)
+    """The JSON document a GraphQL body is sent as; variables that are not a JSON object
+    (the engine refuses those when sending) are kept as text, so templates still export."""
+    try:
+        return build_body(body)[0].decode("utf-8")
+    except RequestRejected:
+        return json.dumps({"query": body.query, "variables": body.variables})
 
 
 def body_bytes(body: Body) -> bytes:
     """The bytes of every body mode but multipart (whose boundary is chosen when sending)."""
-    if body.mode in ("raw", "json"):
-        return body.text.encode("utf-8")
-    if body.mode == "urlencoded":
-        return encode_form(body.fields).encode("ascii")
-    if body.mode == "binary":
-        return body.data
     if body.mode == "graphql":
         return graphql_payload(body).encode("utf-8")
-    return b""
+    if body.mode in ("none", "multipart"):
+        return b""
+    return build_body(body)[0]
 
 
 def declared_content_type(spec: RequestSpec) -> str:
@@ -160,11 +161,6 @@ def auth_header(auth: Auth) -> tuple[str, str] | None:
 def prepare(spec: RequestSpec) -> WireRequest:
     wire = WireRequest(method=spec.method.upper() or "GET", url=effective_url(spec), body_mode=spec.body.mode)
     wire.headers = [(h.key, h.value) for h in enabled(spec.headers)]
-    extra = auth_header(spec.auth)
-    if extra is not None and find_header(spec.headers, extra[0]) is None:
-        wire.headers.append(extra)
-    if spec.auth.type == "digest":
-        wire.digest = (spec.auth.username, spec.auth.password)
     if spec.body.mode != "none":
         wire.content_type = body_content_type(spec)
         if find_header(spec.headers, "Content-Type") is None and spec.body.mode != "multipart":
@@ -173,4 +169,9 @@ def prepare(spec: RequestSpec) -> WireRequest:
             wire.form_fields = [f for f in spec.body.fields if f.enabled]
         else:
             wire.body = body_bytes(spec.body)
+    extra = auth_header(spec.auth)
+    if extra is not None and find_header(spec.headers, extra[0]) is None:
+        wire.headers.append(extra)
+    if spec.auth.type == "digest":
+        wire.digest = (spec.auth.username, spec.auth.password)
     return wire
