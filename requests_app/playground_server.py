@@ -247,6 +247,12 @@ class PlaygroundServer(ThreadingHTTPServer):
         finally:
             tls_connection.close()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that stops reading early (a size cap, a gzip bomb) is expected, not worth a traceback.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ssl.SSLEOFError)):
+            return
+        super().handle_error(request, client_address)
+
     def track_connection(self, connection: socket.socket) -> None:
         with self._lock:
             self._open_connections.add(connection)
