@@ -16,7 +16,6 @@ that are open (those the page says are open, plus the folders holding the curren
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -6,11 +6,13 @@ call one service and render a template or one of its partials (`template.html#pa
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django_htmx.http import trigger_client_event
 
 from requests_app import access
@@ -235,3 +237,13 @@ def with_events(response: HttpResponse, *events: str, after: str = "receive") ->
     for event in events:
         trigger_client_event(response, event, after=after)  # type: ignore[arg-type]
     return response
+
+
+def open_in_editor(request: HttpRequest, workspace: Workspace, saved: SavedRequest) -> HttpResponse:
+    """After creating a request: close the dialog, reload the tree, open it in the editor."""
+    url = reverse("request_open", args=[workspace.pk, saved.pk])
+    if not request.htmx:
+        return redirect(url)
+    response = HttpResponse(status=204)
+    response["HX-Location"] = json.dumps({"path": url, "target": "#editor"})
+    return with_events(response, "dialog-close", "tree-changed")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from requests_app import access
@@ -18,6 +17,7 @@ from requests_app.services.execution import request_execute
 from requests_app.services.history import history_exchange
 from requests_app.services.saved_requests import request_create, request_update
 from requests_app.views.common import (
+    open_in_editor,
     chosen_environment,
     editor_context,
     editor_state,
@@ -129,9 +129,4 @@ def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
         return render(request, "requests_app/dialogs/save_as.html", {**context, "error": error.message})
     except ServiceError as error:
         return render(request, "requests_app/dialogs/save_as.html", {**context, "error": error.message})
-    url = reverse("request_open", args=[workspace.pk, saved.pk])
-    if not request.htmx:
-        return redirect(url)
-    response = HttpResponse(status=204)
-    response["HX-Location"] = f'{{"path": "{url}", "target": "#editor"}}'
-    return with_events(response, "dialog-close", "tree-changed")
+    return open_in_editor(request, workspace, saved)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from requests_app import access
 from requests_app.forms import NameForm
-from requests_app.models import Collection, Folder, SavedRequest, Workspace
+from requests_app.models import Collection, Folder, Workspace
 from requests_app.services.collections import collection_create, collection_delete, collection_update
 from requests_app.services.errors import ServiceError
 from requests_app.services.folders import folder_create, folder_delete, folder_update
@@ -28,7 +28,7 @@ from requests_app.services.saved_requests import (
     request_update,
 )
 from requests_app.services.sidebar import sidebar_folder, sidebar_move
-from requests_app.views.common import can_edit, in_workspace, tree_for, with_events, workspace_for
+from requests_app.views.common import can_edit, in_workspace, open_in_editor, tree_for, with_events, workspace_for
 
 
 def _changed(request: HttpRequest, workspace: Workspace, *events: str) -> HttpResponse:
@@ -146,14 +146,6 @@ def request_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse
     collection, folder = _parent_from_query(request, workspace)
     hidden = {"folder": str(folder.pk)} if folder else {"collection": str(collection.pk)}
 
-    def opened(saved: SavedRequest) -> HttpResponse:
-        url = reverse("request_open", args=[workspace.pk, saved.pk])
-        if not request.htmx:
-            return redirect(url)
-        response = HttpResponse(status=204)
-        response["HX-Location"] = f'{{"path": "{url}", "target": "#editor"}}'
-        return with_events(response, "tree-changed", "dialog-close")
-
     return _name_dialog(
         request,
         title=f"New request in {folder.name if folder else collection.name}",
@@ -162,7 +154,7 @@ def request_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse
         initial="",
         hidden=hidden,
         save=lambda name: request_create(user=request.user, collection=collection, folder=folder, name=name),
-        done=opened,
+        done=lambda saved: open_in_editor(request, workspace, saved),
     )
 
 
@@ -218,65 +210,36 @@ def request_rename(request: HttpRequest, workspace_id: int, request_id: int) -> 
 
 # ---------------------------------------------------------------- one-click actions
 
-
-@login_required
-@require_POST
-def collection_move(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    collection = in_workspace(access.get_collection_for_user(request.user, collection_id, need="edit"), workspace)
-    sidebar_move(user=request.user, item=collection, direction=request.POST.get("direction", ""))
-    return _changed(request, workspace)
+_EDITABLE: dict[str, Callable[..., Any]] = {
+    "collection": access.get_collection_for_user,
+    "folder": access.get_folder_for_user,
+    "request": access.get_request_for_user,
+}
 
 
-@login_required
-@require_POST
-def folder_move(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    folder = in_workspace(access.get_folder_for_user(request.user, folder_id, need="edit"), workspace)
-    sidebar_move(user=request.user, item=folder, direction=request.POST.get("direction", ""))
-    return _changed(request, workspace)
+def _one_click(kind: str, act: Callable[[HttpRequest, Any], Any]) -> Callable[..., HttpResponse]:
+    """A POST view: find the item (editors only), `act(request, item)`, reload the tree."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, workspace_id: int, **item_ids: int) -> HttpResponse:
+        workspace = workspace_for(request, workspace_id)
+        (item_id,) = item_ids.values()
+        item = in_workspace(_EDITABLE[kind](request.user, item_id, need="edit"), workspace)
+        act(request, item)
+        return _changed(request, workspace)
+
+    return view
 
 
-@login_required
-@require_POST
-def request_move(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    saved = in_workspace(access.get_request_for_user(request.user, request_id, need="edit"), workspace)
-    sidebar_move(user=request.user, item=saved, direction=request.POST.get("direction", ""))
-    return _changed(request, workspace)
+def _move(request: HttpRequest, item: Any) -> None:
+    sidebar_move(user=request.user, item=item, direction=request.POST.get("direction", ""))
 
 
-@login_required
-@require_POST
-def request_duplicate_view(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    saved = in_workspace(access.get_request_for_user(request.user, request_id, need="edit"), workspace)
-    request_duplicate(user=request.user, saved_request=saved)
-    return _changed(request, workspace)
-
-
-@login_required
-@require_POST
-def collection_delete_view(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    collection = in_workspace(access.get_collection_for_user(request.user, collection_id, need="edit"), workspace)
-    collection_delete(user=request.user, collection=collection)
-    return _changed(request, workspace)
-
-
-@login_required
-@require_POST
-def folder_delete_view(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    folder = in_workspace(access.get_folder_for_user(request.user, folder_id, need="edit"), workspace)
-    folder_delete(user=request.user, folder=folder)
-    return _changed(request, workspace)
-
-
-@login_required
-@require_POST
-def request_delete_view(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    saved = in_workspace(access.get_request_for_user(request.user, request_id, need="edit"), workspace)
-    request_delete(user=request.user, saved_request=saved)
-    return _changed(request, workspace)
+collection_move = _one_click("collection", _move)
+folder_move = _one_click("folder", _move)
+request_move = _one_click("request", _move)
+request_duplicate_view = _one_click("request", lambda r, item: request_duplicate(user=r.user, saved_request=item))
+collection_delete_view = _one_click("collection", lambda r, item: collection_delete(user=r.user, collection=item))
+folder_delete_view = _one_click("folder", lambda r, item: folder_delete(user=r.user, folder=item))
+request_delete_view = _one_click("request", lambda r, item: request_delete(user=r.user, saved_request=item))
