@@ -187,7 +187,11 @@ def encode_multipart(fields: list[FormField], boundary: str) -> bytes:
 
 
 def headers_for_hop(
-    prepared: PreparedRequest, *, original_origin: tuple[str, str, int], extra: list[tuple[str, str]] | None = None
+    prepared: PreparedRequest,
+    *,
+    original_origin: tuple[str, str, int],
+    extra: list[tuple[str, str]] | None = None,
+    keep_alive: bool = False,
 ) -> list[tuple[str, str]]:
     """The header list for one connection: Host first, credentials only for the original origin."""
     same_origin = prepared.target.origin == original_origin
@@ -205,7 +209,7 @@ def headers_for_hop(
     if "content-length" not in names and "transfer-encoding" not in names:
         if prepared.body or prepared.method.upper() in METHODS_EXPECTING_BODY:
             headers.append(("Content-Length", str(len(prepared.body))))
-    if "connection" not in names:
+    if "connection" not in names and not keep_alive:
         # RFC 9112 section 9.6: a client that does not reuse connections MUST say so; the
         # server can then free its side at once instead of waiting for the next request.
         headers.append(("Connection", "close"))

@@ -26,6 +26,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 from time import perf_counter
 from urllib.parse import urljoin
 
@@ -65,6 +66,9 @@ from requests_app.engine.transport import (
 from requests_app.engine.validation import DEFAULT_MAX_REQUEST_BODY_BYTES, RequestRejected, Target, parse_url
 from requests_app.engine.variables import VariableCycleError, VariableExpansionError, resolve_spec
 
+if TYPE_CHECKING:
+    from requests_app.engine.keepalive import ConnectionPool
+
 TOO_MANY_REDIRECTS = "too_many_redirects"
 VARIABLE_CYCLE = "variable_cycle"
 VARIABLE_EXPANSION = "variable_expansion"
@@ -80,8 +84,13 @@ def send(
     variables: Sequence[Mapping[str, str]] = (),
     ca_file: str | None = None,
     max_request_body_bytes: int = DEFAULT_MAX_REQUEST_BODY_BYTES,
+    connections: ConnectionPool | None = None,
 ) -> Exchange:
-    """Send `spec` and return what happened; errors come back in `Exchange.error`."""
+    """Send `spec` and return what happened; errors come back in `Exchange.error`.
+
+    `connections`: a keepalive.ConnectionPool to reuse connections across a run's requests;
+    without one every hop opens its own connection and asks the server to close it.
+    """
     started = perf_counter()
     exchange = Exchange()
     try:
@@ -96,7 +105,9 @@ def send(
         exchange.error = exc.error
     else:
         jar = cookie_jar.http_jar if cookie_jar is not None and resolved.options.use_cookies else None
-        _Exchanger(prepared, resolved, policy=policy, cookie_jar=jar, ca_file=ca_file, exchange=exchange).run()
+        _Exchanger(
+            prepared, resolved, policy=policy, cookie_jar=jar, ca_file=ca_file, exchange=exchange, connections=connections
+        ).run()
     exchange.timings.total_ms = (perf_counter() - started) * 1000.0
     return exchange
 
@@ -119,6 +130,7 @@ class _Exchanger:
         cookie_jar: http.cookiejar.CookieJar | None,
         ca_file: str | None,
         exchange: Exchange,
+        connections: ConnectionPool | None = None,
     ) -> None:
         self.prepared = prepared
         self.options = spec.options
@@ -126,6 +138,7 @@ class _Exchanger:
         self.deadline = Deadline(self.options.timeout_ms / 1000.0)
         self.policy = policy
         self.cookie_jar = cookie_jar
+        self.connections = connections
         verify = self.options.verify_tls
         self.tls_context = lambda: tls_context(verify, ca_file)
         self.origin = prepared.target.origin
@@ -169,7 +182,9 @@ class _Exchanger:
             authorization = []
 
     def _send_once(self, prepared: PreparedRequest, authorization: list[tuple[str, str]]) -> _Hop:
-        headers = headers_for_hop(prepared, original_origin=self.origin, extra=authorization)
+        headers = headers_for_hop(
+            prepared, original_origin=self.origin, extra=authorization, keep_alive=self.connections is not None
+        )
         request = OutgoingRequest(
             prepared.target,
             prepared.method,
@@ -187,7 +202,7 @@ class _Exchanger:
         error: ExchangeError | None = None
         body_started: float | None = None
         try:
-            raw = OPENER.open(request)
+            raw = (OPENER if self.connections is None else self.connections.opener).open(request)
             body_started = perf_counter()
             if self.cookie_jar is not None:
                 self.cookie_jar.extract_cookies(raw, request)
@@ -208,7 +223,7 @@ class _Exchanger:
                 raise
         finally:
             if raw is not None:
-                close_response(raw)
+                (close_response if self.connections is None else self.connections.finish)(raw)
         self._record(prepared, trace, body_started)
         return _Hop(response, error)
 

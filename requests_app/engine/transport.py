@@ -412,11 +412,12 @@ class PinnedHandler(urllib.request.BaseHandler):
         return response
 
 
-def build_opener() -> urllib.request.OpenerDirector:
-    """Exactly two handlers: ours for http/https, UnknownHandler refusing every other scheme."""
+def build_opener(handler: PinnedHandler | None = None) -> urllib.request.OpenerDirector:
+    """Exactly two handlers: ours for http/https (keepalive.py passes its pooled one), UnknownHandler
+    refusing every other scheme."""
     opener = urllib.request.OpenerDirector()
     opener.addheaders = []  # no "User-agent: Python-urllib/3.11"
-    opener.add_handler(PinnedHandler())
+    opener.add_handler(handler or PinnedHandler())
     opener.add_handler(urllib.request.UnknownHandler())
     return opener
 
