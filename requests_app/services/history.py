@@ -28,7 +28,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -192,11 +192,23 @@ def _delete_files_after_commit(names: Iterable[str]) -> None:
 def _prune(*, user: AbstractBaseUser, workspace: Workspace) -> None:
     """Keep the newest WEBCLIENT_HISTORY_LIMIT entries of (user, workspace).
 
-    One DELETE for the rows; a SELECT first only finds files of rows about to go.
+    One DELETE … RETURNING body_file where the database has it and no table points at history
+    entries (so there is nothing to cascade); else the ORM's SELECT-then-DELETE.
     """
+    limit = max(settings.WEBCLIENT_HISTORY_LIMIT, 1)
+    if connection.features.can_return_columns_from_insert and not HistoryEntry._meta.related_objects:
+        table = connection.ops.quote_name(HistoryEntry._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE workspace_id = %s AND user_id = %s AND id NOT IN "
+                f"(SELECT id FROM {table} WHERE workspace_id = %s AND user_id = %s "
+                f"ORDER BY created_at DESC, id DESC LIMIT %s) RETURNING body_file",
+                [workspace.pk, user.pk, workspace.pk, user.pk, limit],
+            )
+            _delete_files_after_commit(row[0] for row in cursor.fetchall())
+        return
     mine = HistoryEntry.objects.filter(workspace=workspace, user=user)
-    keep = mine.order_by("-id").values("id")[: max(settings.WEBCLIENT_HISTORY_LIMIT, 1)]
-    stale = mine.exclude(id__in=keep)
+    stale = mine.exclude(id__in=mine.order_by("-created_at", "-id").values("id")[:limit])
     _delete_files_after_commit(stale.exclude(body_file="").values_list("body_file", flat=True))
     stale.delete()
 
