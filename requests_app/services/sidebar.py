@@ -54,6 +54,11 @@ class CollectionNode:
     requests: list[dict[str, Any]] = field(default_factory=list)
     request_count: int = 0
 
+    @property
+    def delete_extra(self) -> str:
+        """What else a delete removes, for the confirmation question."""
+        return f" with its {self.request_count} request{'' if self.request_count == 1 else 's'}"
+
 
 @dataclass
 class SidebarTree:

@@ -18,6 +18,7 @@ from requests_app.services.history import history_exchange
 from requests_app.services.saved_requests import request_create, request_update
 from requests_app.views.common import (
     open_in_editor,
+    page,
     chosen_environment,
     editor_context,
     editor_state,
@@ -67,7 +68,11 @@ def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
         )
     except ValidationFailed as error:
         return _invalid(request, workspace, _first_field(error), error.message)
-    context = {"workspace": workspace, "response": ResponseView.from_exchange(history_exchange(entry)), "entry": entry}
+    response = ResponseView.from_exchange(history_exchange(entry))
+    if not request.htmx:  # a plain form post: the whole page, the editor as it was sent
+        editor = editor_state(spec, environment=environment, saved_request=saved)
+        return page(request, workspace, editor, response=response, entry=entry)
+    context = {"workspace": workspace, "response": response, "entry": entry}
     return with_events(render(request, "requests_app/editor/response.html", context), "history-changed")
 
 

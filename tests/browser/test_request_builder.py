@@ -151,6 +151,17 @@ def test_response_viewer_shows_status_classes_html_preview_sandboxed_and_images(
     expect(frame).to_have_attribute("sandbox", "")
     assert "<" in frame.get_attribute("srcdoc")
     screenshot(page, "10-html-preview")
+    page.locator("#body-view-tabs").get_by_role("tab", name="Raw").click()
+    page.get_by_label("Search the body").fill("ishmael")
+    expect(page.locator(".search-count")).to_have_text("1 match")
+    expect(page.locator("#body-raw mark.hit")).to_have_text("Ishmael")
+
+    # an unknown {{variable}} is marked; a known one shows its value and scope on hover
+    page.get_by_label("URL", exact=True).fill("{{baseUrl}}/html?x={{nope}}")
+    expect(page.locator(".url-field .var-unknown")).to_have_text("{{nope}}")
+    expect(page.locator(".url-field .var-known")).to_have_attribute("title", re.compile("collection “HTTP tour”"))
+    page.get_by_label("Method", exact=True).select_option("__custom__")
+    expect(page.get_by_label("Custom method")).to_be_visible()
 
     open_request(page, "A PNG image")
     send(page)

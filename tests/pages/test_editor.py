@@ -231,3 +231,13 @@ def test_a_viewer_sees_no_save_buttons(victor: Any, acme_content: AcmeContent, c
 def test_images_are_shown_from_a_data_url(alice_client: Client, acme_content: AcmeContent, echo_server: Any) -> None:
     html = send(alice_client, acme_content, form(echo_server.url("/image/png"))).content.decode()
     assert '<img src="data:image/png;base64,iVBOR' in html
+
+
+def test_a_plain_form_post_without_javascript_gets_the_whole_page_back(
+    alice_client: Client, acme_content: AcmeContent, echo_server: Any
+) -> None:
+    data = form(echo_server.url("/status/418"), saved_request=acme_content.request.pk)
+    html = alice_client.post(reverse("request_send", args=[acme_content.workspace.pk]), data).content.decode()
+    assert "<!doctype html>" in html
+    assert "HTTP/1.1 418" in html
+    assert f'value="{echo_server.url("/status/418")}"' in html
