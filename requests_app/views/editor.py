@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -33,7 +35,13 @@ SAVED = "Saved."
 
 
 def _saved_request(request: HttpRequest, workspace: Workspace, need: str = "read") -> SavedRequest | None:
-    request_id = request.POST.get("saved_request")
+    return _saved_request_in(request.POST, request, workspace, need)
+
+
+def _saved_request_in(
+    data: Any, request: HttpRequest, workspace: Workspace, need: str = "read"
+) -> SavedRequest | None:
+    request_id = data.get("saved_request")
     if not request_id:
         return None
     return in_workspace(access.get_request_for_user(request.user, request_id, need=need), workspace)  # type: ignore[arg-type]
@@ -112,6 +120,9 @@ def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
     context = {"workspace": workspace, "locations": tree.locations(), "form": SaveAsForm()}
     if request.method == "GET":
         context["name"] = request.GET.get("name") or "Untitled request"
+        current = _saved_request_in(request.GET, request, workspace)
+        if current is not None:  # offer the current request's place first
+            context["location"] = f"f:{current.folder_id}" if current.folder_id else f"c:{current.collection_id}"
         return render(request, "requests_app/dialogs/save_as.html", context)
     form = SaveAsForm({"name": request.POST.get("save_as_name", ""), "location": request.POST.get("location", "")})
     context.update(form=form, name=request.POST.get("save_as_name", ""), location=request.POST.get("location", ""))

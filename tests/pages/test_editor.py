@@ -149,8 +149,8 @@ def test_save_as_creates_the_request_in_the_chosen_folder_and_opens_it(
     alice_client: Client, acme_content: AcmeContent
 ) -> None:
     url = reverse("request_save_as", args=[acme_content.workspace.pk])
-    dialog = alice_client.get(url, {"name": "Draft"}, **HTMX).content.decode()
-    assert f'value="f:{acme_content.folder.pk}"' in dialog and "Users API / Admin" in dialog
+    dialog = alice_client.get(url, {"name": "Draft", "saved_request": acme_content.request.pk}, **HTMX).content.decode()
+    assert f'<option value="f:{acme_content.folder.pk}" selected>Users API / Admin</option>' in dialog
     data = form("http://127.0.0.1:9/new", save_as_name="New one", location=f"f:{acme_content.folder.pk}",
                 **{"body_mode": "raw", "raw_type": "json", "body_text": '{"a": 1}'})  # fmt: skip
     response = alice_client.post(url, data, **HTMX)
