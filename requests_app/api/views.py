@@ -80,6 +80,46 @@ class ServiceViewSet(viewsets.GenericViewSet):
                                                                   context=self.get_serializer_context()).data)
 
 
+class VersionedViewSet(ServiceViewSet):
+    """Get, update (with `version`), delete and duplicate, the same for the four versioned kinds.
+
+    Subclasses name the access getter, the keyword their services take, and the services.
+    """
+
+    get_for_user: Any  # staticmethod(access.get_<kind>_for_user)
+    service_keyword = ""
+    update_input: type[serializers.Serializer] = serializers.Serializer
+    update_service: Any
+    delete_service: Any
+    duplicate_service: Any
+
+    def get_object_for(self, pk: str, need: access.Need = "read") -> Any:
+        return self.get_for_user(self.request.user, pk, need=need)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self.render(self.get_object_for(pk))
+
+    def update(self, request: Request, pk: str) -> Response:
+        obj = self.get_object_for(pk, "edit")
+        data = self.parse(self.update_input)
+        return self.render(self.update_service(user=request.user, **{self.service_keyword: obj}, **data))
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        self.delete_service(user=request.user, **{self.service_keyword: self.get_object_for(pk, "edit")})
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.DuplicateInput, summary="A copy right after the original (collections and folders: deep)")
+    @action(detail=True, methods=["post"])
+    def duplicate(self, request: Request, pk: str) -> Response:
+        obj = self.get_object_for(pk, "edit")
+        data = self.parse(s.DuplicateInput)
+        copy = self.duplicate_service(user=request.user, **{self.service_keyword: obj}, **data)
+        return self.render(copy, http_status=status.HTTP_201_CREATED)
+
+
 # ---------------------------------------------------------------- workspaces
 
 
@@ -155,6 +195,21 @@ class WorkspaceViewSet(ServiceViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def _move_target(request: Request, data: dict[str, Any], parent_key: str,
+                 current_parent: Folder | None) -> tuple[Collection | None, Folder | None]:
+    """(target collection or None, target folder or None = root) of a move request.
+
+    No parent key: stay in the current folder, unless another collection is named (its root).
+    """
+    collection = (
+        access.get_collection_for_user(request.user, data["collection"], need="edit") if "collection" in data else None
+    )
+    if parent_key in data:
+        parent_id = data[parent_key]
+        return collection, access.get_folder_for_user(request.user, parent_id, need="edit") if parent_id else None
+    return collection, current_parent if collection is None else None
+
+
 def _path_id(raw: str) -> int:
     value = access.parse_id(raw)
     if value is None:
@@ -172,9 +227,15 @@ def _path_id(raw: str) -> int:
     partial_update=extend_schema(request=s.CollectionUpdateInput,
                                  summary="Update; send the version you edited (409 if stale)"),
 )
-class CollectionViewSet(ServiceViewSet):
+class CollectionViewSet(VersionedViewSet):
     output_serializer = s.CollectionOutput
     queryset = Collection.objects.none()
+    get_for_user = staticmethod(access.get_collection_for_user)
+    service_keyword = "collection"
+    update_input = s.CollectionUpdateInput
+    update_service = staticmethod(collection_services.collection_update)
+    delete_service = staticmethod(collection_services.collection_delete)
+    duplicate_service = staticmethod(collection_services.collection_duplicate)
 
     def list(self, request: Request) -> Response:
         queryset = access.collections_for_user(request.user)
@@ -189,22 +250,6 @@ class CollectionViewSet(ServiceViewSet):
         collection = collection_services.collection_create(user=request.user, workspace=workspace, **data)
         return self.render(collection, http_status=status.HTTP_201_CREATED)
 
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return self.render(access.get_collection_for_user(request.user, pk))
-
-    def update(self, request: Request, pk: str) -> Response:
-        collection = access.get_collection_for_user(request.user, pk, need="edit")
-        data = self.parse(s.CollectionUpdateInput, partial=False)
-        return self.render(collection_services.collection_update(user=request.user, collection=collection, **data))
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        collection = access.get_collection_for_user(request.user, pk, need="edit")
-        collection_services.collection_delete(user=request.user, collection=collection)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
     @extend_schema(request=s.PositionInput, responses=s.CollectionOutput, summary="Reorder in the workspace")
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str) -> Response:
@@ -212,14 +257,6 @@ class CollectionViewSet(ServiceViewSet):
         data = self.parse(s.PositionInput)
         return self.render(collection_services.collection_move(user=request.user, collection=collection,
                                                                position=data["position"]))
-
-    @extend_schema(request=s.DuplicateInput, responses={201: s.CollectionOutput}, summary="Deep copy")
-    @action(detail=True, methods=["post"])
-    def duplicate(self, request: Request, pk: str) -> Response:
-        collection = access.get_collection_for_user(request.user, pk, need="edit")
-        data = self.parse(s.DuplicateInput)
-        copy = collection_services.collection_duplicate(user=request.user, collection=collection, **data)
-        return self.render(copy, http_status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.TreeOutput, summary="Folders and requests, nested")
     @action(detail=True, methods=["get"])
@@ -238,9 +275,15 @@ class CollectionViewSet(ServiceViewSet):
     partial_update=extend_schema(request=s.FolderUpdateInput,
                                  summary="Update; send the version you edited (409 if stale)"),
 )
-class FolderViewSet(ServiceViewSet):
+class FolderViewSet(VersionedViewSet):
     output_serializer = s.FolderOutput
     queryset = Folder.objects.none()
+    get_for_user = staticmethod(access.get_folder_for_user)
+    service_keyword = "folder"
+    update_input = s.FolderUpdateInput
+    update_service = staticmethod(folder_services.folder_update)
+    delete_service = staticmethod(folder_services.folder_delete)
+    duplicate_service = staticmethod(folder_services.folder_duplicate)
 
     def list(self, request: Request) -> Response:
         queryset = access.folders_for_user(request.user)
@@ -257,47 +300,16 @@ class FolderViewSet(ServiceViewSet):
         folder = folder_services.folder_create(user=request.user, collection=collection, parent=parent, **data)
         return self.render(folder, http_status=status.HTTP_201_CREATED)
 
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return self.render(access.get_folder_for_user(request.user, pk))
-
-    def update(self, request: Request, pk: str) -> Response:
-        folder = access.get_folder_for_user(request.user, pk, need="edit")
-        data = self.parse(s.FolderUpdateInput)
-        return self.render(folder_services.folder_update(user=request.user, folder=folder, **data))
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        folder = access.get_folder_for_user(request.user, pk, need="edit")
-        folder_services.folder_delete(user=request.user, folder=folder)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
     @extend_schema(request=s.FolderMoveInput, responses=s.FolderOutput,
                    summary="Move under another parent or collection, or reorder (position)")
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str) -> Response:
         folder = access.get_folder_for_user(request.user, pk, need="edit")
         data = self.parse(s.FolderMoveInput)
-        collection = (
-            access.get_collection_for_user(request.user, data["collection"], need="edit")
-            if "collection" in data else None
-        )
-        if "parent" in data:
-            parent = access.get_folder_for_user(request.user, data["parent"], need="edit") if data["parent"] else None
-        else:
-            parent = folder.parent if collection is None else None
+        collection, parent = _move_target(request, data, "parent", folder.parent)
         moved = folder_services.folder_move(user=request.user, folder=folder, parent=parent, collection=collection,
                                             position=data.get("position"))
         return self.render(moved)
-
-    @extend_schema(request=s.DuplicateInput, responses={201: s.FolderOutput}, summary="Deep copy")
-    @action(detail=True, methods=["post"])
-    def duplicate(self, request: Request, pk: str) -> Response:
-        folder = access.get_folder_for_user(request.user, pk, need="edit")
-        data = self.parse(s.DuplicateInput)
-        return self.render(folder_services.folder_duplicate(user=request.user, folder=folder, **data),
-                           http_status=status.HTTP_201_CREATED)
 
 
 # ---------------------------------------------------------------- saved requests
@@ -311,9 +323,15 @@ class FolderViewSet(ServiceViewSet):
     partial_update=extend_schema(request=s.RequestUpdateInput,
                                  summary="Update; send the version you edited (409 if stale)"),
 )
-class SavedRequestViewSet(ServiceViewSet):
+class SavedRequestViewSet(VersionedViewSet):
     output_serializer = s.SavedRequestOutput
     queryset = SavedRequest.objects.none()
+    get_for_user = staticmethod(access.get_request_for_user)
+    service_keyword = "saved_request"
+    update_input = s.RequestUpdateInput
+    update_service = staticmethod(request_services.request_update)
+    delete_service = staticmethod(request_services.request_delete)
+    duplicate_service = staticmethod(request_services.request_duplicate)
 
     def list(self, request: Request) -> Response:
         queryset = access.requests_for_user(request.user)
@@ -333,47 +351,16 @@ class SavedRequestViewSet(ServiceViewSet):
         saved = request_services.request_create(user=request.user, collection=collection, folder=folder, **data)
         return self.render(saved, http_status=status.HTTP_201_CREATED)
 
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return self.render(access.get_request_for_user(request.user, pk))
-
-    def update(self, request: Request, pk: str) -> Response:
-        saved = access.get_request_for_user(request.user, pk, need="edit")
-        data = self.parse(s.RequestUpdateInput)
-        return self.render(request_services.request_update(user=request.user, saved_request=saved, **data))
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        saved = access.get_request_for_user(request.user, pk, need="edit")
-        request_services.request_delete(user=request.user, saved_request=saved)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
     @extend_schema(request=s.RequestMoveInput, responses=s.SavedRequestOutput,
                    summary="Move to another folder or collection, or reorder (position)")
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str) -> Response:
         saved = access.get_request_for_user(request.user, pk, need="edit")
         data = self.parse(s.RequestMoveInput)
-        collection = (
-            access.get_collection_for_user(request.user, data["collection"], need="edit")
-            if "collection" in data else None
-        )
-        if "folder" in data:
-            folder = access.get_folder_for_user(request.user, data["folder"], need="edit") if data["folder"] else None
-        else:
-            folder = saved.folder if collection is None else None
+        collection, folder = _move_target(request, data, "folder", saved.folder)
         moved = request_services.request_move(user=request.user, saved_request=saved, folder=folder,
                                               collection=collection, position=data.get("position"))
         return self.render(moved)
-
-    @extend_schema(request=s.DuplicateInput, responses={201: s.SavedRequestOutput}, summary="Copy")
-    @action(detail=True, methods=["post"])
-    def duplicate(self, request: Request, pk: str) -> Response:
-        saved = access.get_request_for_user(request.user, pk, need="edit")
-        data = self.parse(s.DuplicateInput)
-        return self.render(request_services.request_duplicate(user=request.user, saved_request=saved, **data),
-                           http_status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.SavedExecuteInput, responses=s.ExchangeOutput,
                    summary="Send the saved request (viewers too); answers the history entry")
@@ -403,9 +390,15 @@ class SavedRequestViewSet(ServiceViewSet):
     partial_update=extend_schema(request=s.EnvironmentUpdateInput,
                                  summary="Update; send the version you edited (409 if stale). The mask keeps a secret."),
 )
-class EnvironmentViewSet(ServiceViewSet):
+class EnvironmentViewSet(VersionedViewSet):
     output_serializer = s.EnvironmentOutput
     queryset = Environment.objects.none()
+    get_for_user = staticmethod(access.get_environment_for_user)
+    service_keyword = "environment"
+    update_input = s.EnvironmentUpdateInput
+    update_service = staticmethod(environment_services.environment_update)
+    delete_service = staticmethod(environment_services.environment_delete)
+    duplicate_service = staticmethod(environment_services.environment_duplicate)
 
     def list(self, request: Request) -> Response:
         queryset = access.environments_for_user(request.user)
@@ -426,28 +419,6 @@ class EnvironmentViewSet(ServiceViewSet):
             user=request.user, environment=environment
         )
         return Response(s.EnvironmentOutput(environment, context={"reveal": reveal}).data)
-
-    def update(self, request: Request, pk: str) -> Response:
-        environment = access.get_environment_for_user(request.user, pk, need="edit")
-        data = self.parse(s.EnvironmentUpdateInput)
-        return self.render(environment_services.environment_update(user=request.user, environment=environment,
-                                                                    **data))
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk)
-
-    def destroy(self, request: Request, pk: str) -> Response:
-        environment = access.get_environment_for_user(request.user, pk, need="edit")
-        environment_services.environment_delete(user=request.user, environment=environment)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(request=s.DuplicateInput, responses={201: s.EnvironmentOutput}, summary="Copy")
-    @action(detail=True, methods=["post"])
-    def duplicate(self, request: Request, pk: str) -> Response:
-        environment = access.get_environment_for_user(request.user, pk, need="edit")
-        data = self.parse(s.DuplicateInput)
-        copy = environment_services.environment_duplicate(user=request.user, environment=environment, **data)
-        return self.render(copy, http_status=status.HTTP_201_CREATED)
 
 
 # ---------------------------------------------------------------- history

@@ -46,16 +46,14 @@ def folder_create(
     access.ensure_role(user, collection, "edit")
     _check_parent(collection, parent)
     clean_position(position)
+    folder = Folder(
+        collection=collection,
+        parent=parent,
+        name=clean_name(name),
+        description=clean_text(description, field="description"),
+    )
     with transaction.atomic():
-        folder = Folder(
-            collection=collection,
-            parent=parent,
-            name=clean_name(name),
-            description=clean_text(description, field="description"),
-        )
-        siblings = _siblings(collection.pk, parent.pk if parent else None)
-        folder.position = tree.next_position(siblings) if position is None else tree.place(siblings, folder, position)
-        folder.save()
+        tree.insert(folder, _siblings(collection.pk, parent.pk if parent else None), position)
     access.set_role(folder, user, collection.user_role)
     return folder
 

@@ -93,20 +93,18 @@ def request_create(
          "options": options},
         partial=False,
     )
+    saved = SavedRequest(
+        collection=collection,
+        folder=folder,
+        name=clean_name(name),
+        description=clean_text(description, field="description"),
+        created_by=user,
+        updated_by=user,
+        **parts,
+        **_extras(assertions, captures, scripts, partial=False),
+    )
     with transaction.atomic():
-        saved = SavedRequest(
-            collection=collection,
-            folder=folder,
-            name=clean_name(name),
-            description=clean_text(description, field="description"),
-            created_by=user,
-            updated_by=user,
-            **parts,
-            **_extras(assertions, captures, scripts, partial=False),
-        )
-        siblings = _siblings(collection.pk, folder.pk if folder else None)
-        saved.position = tree.next_position(siblings) if position is None else tree.place(siblings, saved, position)
-        saved.save()
+        tree.insert(saved, _siblings(collection.pk, folder.pk if folder else None), position)
     access.set_role(saved, user, collection.user_role)
     return saved
 

@@ -51,6 +51,13 @@ def place(siblings: QuerySet[M], obj: M, position: int | None) -> int:
     return index
 
 
+def insert(obj: M, siblings: QuerySet[M], position: int | None) -> M:
+    """Save a new obj among `siblings`: last, or at `position` with the others renumbered."""
+    obj.position = next_position(siblings) if position is None else place(siblings, obj, position)  # type: ignore[attr-defined]
+    obj.save()
+    return obj
+
+
 def renumber(siblings: QuerySet[Any]) -> None:
     """Close gaps (after something moved away): positions become 0..n-1 in their order."""
     rows = list(siblings.order_by("position", "id").only("pk", "position"))
