@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from requests_app.engine.exchange import Exchange
@@ -219,13 +219,22 @@ class TotalsCounter:
             self.times.append(row.time_ms)
 
     def finish(self, *, duration_ms: float, iterations: int) -> RunTotals:
-        totals = self.totals
-        totals.duration_ms = duration_ms
-        totals.iterations = iterations
-        if self.times:
-            totals.mean_ms = sum(self.times) / len(self.times)
-            totals.p95_ms = percentile(self.times, 0.95)
-        return totals
+        """The totals so far as a new object (the counter goes on counting)."""
+        return replace(
+            self.totals,
+            duration_ms=duration_ms,
+            iterations=iterations,
+            mean_ms=sum(self.times) / len(self.times) if self.times else None,
+            p95_ms=percentile(self.times, 0.95),
+        )
+
+    def progress(self, *, duration_ms: float) -> RunTotals:
+        """Counts and mean while a run goes on; p95 (a sort) only at the end."""
+        return replace(
+            self.totals,
+            duration_ms=duration_ms,
+            mean_ms=sum(self.times) / len(self.times) if self.times else None,
+        )
 
 
 def compute_totals(rows: Iterable[ResultRow], *, duration_ms: float, iterations: int) -> RunTotals:
