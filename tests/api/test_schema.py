@@ -9,6 +9,8 @@ import socket
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from webclient.wsgi import application
@@ -45,6 +47,17 @@ CONFIG = schemathesis.config.SchemathesisConfig.from_str(
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
 
 
+@pytest.fixture
+def keep_test_connection():
+    """Calling the WSGI app directly would close the test's database connection after each
+    request (request_finished → close_old_connections); Django's test client avoids it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def real_ids(world, bob):
     """Path ids of existing objects, by the resource a path starts with."""
     return {
@@ -60,7 +73,8 @@ def real_ids(world, bob):
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
-def test_no_generated_request_causes_a_server_error(case, world, bob, alice_client, monkeypatch):
+def test_no_generated_request_causes_a_server_error(case, world, bob, alice_client, monkeypatch,
+                                                    keep_test_connection):
     monkeypatch.setattr(socket, "getaddrinfo", _no_dns)
     headers = {"Authorization": alice_client._credentials["HTTP_AUTHORIZATION"]}
     check(case.call(headers=headers), case)
