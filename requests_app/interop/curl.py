@@ -50,8 +50,8 @@ from requests_app.interop.wire import (
     FORM_CONTENT_TYPE,
     body_bytes,
     effective_url,
+    body_for_media_type,
     find_header,
-    form_fields_if_lossless,
     graphql_payload,
 )
 
@@ -152,6 +152,14 @@ _DROPPED = {
     "next": "only the first request of a --next chain is imported",
     "upload-flags": "upload flags are not supported",
 }
+# Options that change nothing about the request, and why; checked in this order.
+_IGNORED_GROUPS = (
+    (_PROXY, "proxy settings ignored; webclient connects directly"),
+    (_OUTPUT_ONLY, "ignored (affects only curl's own output)"),
+    (_TLS, "TLS setting ignored (certificates are verified unless -k is given)"),
+    (_CONNECTION, "ignored (connection tuning)"),
+    (_VALUED, "ignored"),
+)
 _CURL_DEFAULT_MAX_REDIRECTS = 50
 _URL_CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)([^/?#@]*)@")
 _FORM_PART_META = re.compile(r";\s*(type|filename|headers|encoder)=", re.IGNORECASE)
@@ -383,16 +391,8 @@ def _apply(state: _CurlState, name: str, value: str | None, token: str, line: in
             state.upload_file = v
     elif name in _DROPPED:
         report.dropped(where, f"{token}: {_DROPPED[name]}")
-    elif name in _PROXY:
-        report.note(where, f"{token}: proxy settings ignored; webclient connects directly")
-    elif name in _OUTPUT_ONLY:
-        report.note(where, f"{token}: ignored (affects only curl's own output)")
-    elif name in _TLS:
-        report.note(where, f"{token}: TLS setting ignored (certificates are verified unless -k is given)")
-    elif name in _CONNECTION:
-        report.note(where, f"{token}: ignored (connection tuning)")
-    elif name in _VALUED:
-        report.note(where, f"{token}: ignored")
+    elif any(name in group for group, _ in _IGNORED_GROUPS):
+        report.note(where, f"{token}: " + next(why for group, why in _IGNORED_GROUPS if name in group))
     else:
         report.dropped(where, f"{token}: unknown curl option, ignored")
 
@@ -597,18 +597,9 @@ def _data_body(state: _CurlState, text: str, headers: list[KeyValue]) -> Body:
     only_files = all(p.file for p in state.data)
     is_json = any(p.kind == "json" for p in state.data)
     content_type = declared.value if declared else ("application/json" if is_json else FORM_CONTENT_TYPE)
-    media_type = content_type.split(";")[0].strip().lower()
     if only_files:
         return Body(mode="binary", data=b"", content_type="" if declared else content_type)
-    if media_type == "application/json" or media_type.endswith("+json"):
-        if declared is None or media_type == "application/json":
-            return Body(mode="json", text=text)
-        return Body(mode="raw", text=text)
-    if media_type == FORM_CONTENT_TYPE:
-        fields = form_fields_if_lossless(text)
-        if fields is not None:
-            return Body(mode="urlencoded", fields=fields)
-    return Body(mode="raw", text=text, content_type="" if declared else content_type)
+    return body_for_media_type(text, content_type, labelled_by_header=declared is not None)
 
 
 def _request_name(spec: RequestSpec) -> str:

@@ -42,7 +42,7 @@ from requests_app.interop.model import (
     ImportResult,
     Report,
 )
-from requests_app.interop.wire import FORM_CONTENT_TYPE, body_content_type, form_fields_if_lossless
+from requests_app.interop.wire import body_content_type, body_for_media_type
 
 FORMAT = "HAR file"
 MAX_NAME_LENGTH = 200
@@ -347,7 +347,7 @@ def parse_har_data(data: Any) -> ImportResult:
             by_host.setdefault(urlsplit(request.spec.url).netloc, []).append(request)
     if entries:
         report.note("log.entries", "responses are not imported; each entry becomes a request to send again")
-    pages = log.get("pages") if isinstance(log.get("pages"), list) else []
+    pages = found if isinstance(found := log.get("pages"), list) else []
     title = next((p.get("title") for p in pages if isinstance(p, dict) and isinstance(p.get("title"), str)), "")
     collection = ImportedCollection(name=(title or "HAR import")[:MAX_NAME_LENGTH])
     items: list[ImportedItem]
@@ -412,10 +412,4 @@ def _post_body(value: Any, path: str, headers: list[KeyValue], report: Report) -
     if not text and media_type.startswith("multipart/"):
         report.dropped(path, "the multipart body was not recorded in the HAR file")
         return Body()
-    if media_type == "application/json" or media_type.endswith("+json"):
-        return Body(mode="json", text=text)
-    if media_type == FORM_CONTENT_TYPE:
-        fields = form_fields_if_lossless(text)
-        if fields is not None:
-            return Body(mode="urlencoded", fields=fields)
-    return Body(mode="raw", text=text, content_type="" if has_header else mime_type)
+    return body_for_media_type(text, mime_type, labelled_by_header=has_header)

@@ -60,8 +60,8 @@ from requests_app.interop.wire import (
     auth_header,
     effective_url,
     encode_form,
+    body_for_media_type,
     find_header,
-    form_fields_if_lossless,
 )
 
 FORMAT = ".http file"
@@ -381,9 +381,7 @@ def _body(lines: list[tuple[int, str]], headers: list[KeyValue], where: str, rep
     text = "\n".join(line for _, line in lines)
     if media_type == FORM_CONTENT_TYPE:
         # REST Client lets a form body run over several lines, each starting with &.
-        joined = "".join(line.strip() for _, line in lines)
-        fields = form_fields_if_lossless(joined)
-        return Body(mode="urlencoded", fields=fields) if fields is not None else Body(mode="raw", text=joined)
+        text = "".join(line.strip() for _, line in lines)
     if media_type.startswith("multipart/form-data") and content_type is not None:
         fields = _multipart_fields(text, content_type.value, where, report)
         if fields is not None:
@@ -393,9 +391,7 @@ def _body(lines: list[tuple[int, str]], headers: list[KeyValue], where: str, rep
         reference = _FILE_REFERENCE.match(line.strip())
         if reference:
             report.downgraded(f"line {number}", f"the body includes the file {reference.group(1)}; paste its content")
-    if media_type == "application/json" or media_type.endswith("+json"):
-        return Body(mode="json", text=text)
-    return Body(mode="raw", text=text)
+    return body_for_media_type(text, media_type, labelled_by_header=True)
 
 
 def _graphql_body(lines: list[str]) -> Body:

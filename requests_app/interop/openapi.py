@@ -194,7 +194,7 @@ class _Importer:
             return
         first = self.obj(servers[0], "servers[0]")
         url = self.text(first.get("url"), "servers[0].url")
-        variables = first.get("variables") if isinstance(first.get("variables"), dict) else {}
+        variables = found if isinstance(found := first.get("variables"), dict) else {}
         for name, spec in variables.items():
             default = self.text(spec.get("default") if isinstance(spec, dict) else "", f"servers[0].variables.{name}")
             self.add_variable(str(name), default)
@@ -280,13 +280,9 @@ class _Importer:
 
     def _parameter_example(self, parameter: dict[str, Any]) -> str:
         where = parameter["_path"]
-        if "example" in parameter:
-            return _as_text(parameter["example"])
-        examples = parameter.get("examples")
-        if isinstance(examples, dict) and examples:
-            first, _ = self.resolve(next(iter(examples.values())), f"{where}.examples")
-            if isinstance(first, dict) and "value" in first:
-                return _as_text(first["value"])
+        found, example = self._given_example(parameter, where)
+        if found:
+            return _as_text(example)
         schema, _ = self.resolve(parameter.get("schema"), f"{where}.schema")
         if isinstance(schema, dict):
             for key in ("example", "default"):
@@ -323,16 +319,23 @@ class _Importer:
         text = example if isinstance(example, str) else "" if example is None else json.dumps(example)
         return Body(mode="raw", text=text, content_type=media_type)
 
-    def _media_example(self, media: dict[str, Any], schema: Any, seen: tuple[str, ...], where: str) -> Any:
-        if "example" in media:
-            return _plain(media["example"])
-        examples = media.get("examples")
+    def _given_example(self, owner: dict[str, Any], where: str) -> tuple[bool, Any]:
+        """(found, value) from a parameter's or media type's `example`, else its first `examples` entry."""
+        if "example" in owner:
+            return True, owner["example"]
+        examples = owner.get("examples")
         if isinstance(examples, dict) and examples:
             first, _ = self.resolve(next(iter(examples.values())), f"{where}.examples")
             if isinstance(first, dict) and "value" in first:
-                return _plain(first["value"])
+                return True, first["value"]
             if isinstance(first, dict) and "externalValue" in first:
                 self.report.dropped(f"{where}.examples", "an external example is not fetched; a skeleton is used")
+        return False, None
+
+    def _media_example(self, media: dict[str, Any], schema: Any, seen: tuple[str, ...], where: str) -> Any:
+        found, example = self._given_example(media, where)
+        if found:
+            return _plain(example)
         self.example_nodes = 0
         return self._example(schema, seen, 0)
 
@@ -386,7 +389,7 @@ class _Importer:
         if isinstance(kind, list):
             kind = next((k for k in kind if k != "null"), "null")
         if kind == "object" or (kind is None and "properties" in schema):
-            properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+            properties = found if isinstance(found := schema.get("properties"), dict) else {}
             out = {}
             for name, prop in list(properties.items())[:MAX_PROPERTIES]:
                 value = self._example(prop, seen, depth + 1)
@@ -429,8 +432,8 @@ class _Importer:
         return Auth()
 
     def _scheme(self, name: str, path: str) -> Auth | None:
-        components = self.root.get("components") if isinstance(self.root.get("components"), dict) else {}
-        schemes = components.get("securitySchemes") if isinstance(components.get("securitySchemes"), dict) else {}
+        components = found if isinstance(found := self.root.get("components"), dict) else {}
+        schemes = found if isinstance(found := components.get("securitySchemes"), dict) else {}
         if name not in schemes:
             raise self.fail(path, f"the security scheme {name!r} is not defined in components.securitySchemes")
         where = f"components.securitySchemes.{name}"

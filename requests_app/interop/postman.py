@@ -349,9 +349,9 @@ def _body(value: Any, path: str, headers: list[KeyValue], report: Report) -> Bod
     if mode == "raw":
         text = body.get("raw")
         text = json.dumps(text) if isinstance(text, (dict, list)) else _text(text, _join(path, "raw"))
-        options = body.get("options") if isinstance(body.get("options"), dict) else {}
-        raw_options = options.get("raw") if isinstance(options.get("raw"), dict) else {}
-        language = raw_options.get("language", "") if isinstance(raw_options.get("language", ""), str) else ""
+        options = found if isinstance(found := body.get("options"), dict) else {}
+        raw_options = found if isinstance(found := options.get("raw"), dict) else {}
+        language = found if isinstance(found := raw_options.get("language"), str) else ""
         if language == "json":
             return Body(mode="json", text=text)
         has_header = find_header(headers, "Content-Type") is not None

@@ -151,6 +151,15 @@ def _py_bytes(data: bytes) -> str:
     return f"{text!r}.encode()"
 
 
+def _py_file_source(form_field: FormField, *, read: bool) -> str:
+    """The file's bytes embedded, or code opening (and reading) a file of that name."""
+    assert form_field.file is not None
+    content = _file_bytes(form_field)
+    if content is not None:
+        return _py_bytes(content)
+    return f"open({form_field.file.filename!r}, 'rb')" + (".read()" if read else "")
+
+
 def _py_multipart_parts(wire: WireRequest) -> list[str]:
     """Python source for a list of (name, filename-or-None, content-type, bytes) tuples."""
     parts = []
@@ -158,8 +167,7 @@ def _py_multipart_parts(wire: WireRequest) -> list[str]:
         if form_field.file is None:
             parts.append(f"    ({form_field.key!r}, None, None, {_py_bytes(form_field.value.encode())}),")
             continue
-        content = _file_bytes(form_field)
-        source = _py_bytes(content) if content is not None else f"open({form_field.file.filename!r}, 'rb').read()"
+        source = _py_file_source(form_field, read=True)
         parts.append(
             f"    ({form_field.key!r}, {form_field.file.filename!r}, {form_field.file.content_type!r}, {source}),"
         )
@@ -260,8 +268,7 @@ def _python_client(spec: RequestSpec, library: str) -> str:
             if form_field.file is None:
                 data.append(f"    ({form_field.key!r}, {form_field.value!r}),")
                 continue
-            content = _file_bytes(form_field)
-            source = _py_bytes(content) if content is not None else f"open({form_field.file.filename!r}, 'rb')"
+            source = _py_file_source(form_field, read=False)
             files.append(
                 f"    ({form_field.key!r}, ({form_field.file.filename!r}, {source}, {form_field.file.content_type!r})),"
             )

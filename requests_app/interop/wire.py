@@ -113,6 +113,20 @@ def form_fields_if_lossless(text: str) -> list[FormField] | None:
     return fields if encode_form(fields) == text else None
 
 
+def body_for_media_type(text: str, content_type: str, *, labelled_by_header: bool) -> Body:
+    """A text body in the mode its media type implies: JSON → json; a form that encodes back
+    to the very same bytes → urlencoded fields; anything else raw, labelled with the content
+    type unless a header already labels it."""
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return Body(mode="json", text=text)
+    if media_type == FORM_CONTENT_TYPE:
+        fields = form_fields_if_lossless(text)
+        if fields is not None:
+            return Body(mode="urlencoded", fields=fields)
+    return Body(mode="raw", text=text, content_type="" if labelled_by_header else content_type)
+
+
 def graphql_payload(body: Body) -> str:
     """The JSON document a GraphQL body is sent as; variables that are not a JSON object
     (the engine refuses those when sending) are kept as text, so templates still export."""
