@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import IntegerField, Model, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, Model, QuerySet
 
 from requests_app.models import (
     Collection,
@@ -68,25 +68,21 @@ def _user_id(user: UserLike | None) -> int | None:
     return user.pk  # type: ignore[no-any-return]
 
 
-def _role_subquery(user_id: int, workspace_ref: str) -> Subquery:
-    return Subquery(
-        Membership.objects.filter(workspace_id=OuterRef(workspace_ref), user_id=user_id).values("role")[:1]
-    )
-
-
-def _scoped(queryset: QuerySet[M], user: UserLike | None, workspace_ref: str) -> QuerySet[M]:
+def _scoped(queryset: QuerySet[M], user: UserLike | None, workspace_path: str) -> QuerySet[M]:
     """Keep only rows of workspaces `user` belongs to, annotated with `user_role`.
 
-    `role_user_id` records whose role it is, so an object handed to another user's call is
-    checked afresh (see ensure_role).
+    `workspace_path` leads from the model to its Workspace ("" for Workspace itself). One join
+    to the membership (unique per workspace and user, so no row repeats) does both the
+    filtering and the annotation. `role_user_id` records whose role it is, so an object handed
+    to another user's call is checked afresh (see ensure_role).
     """
     user_id = _user_id(user)
     if user_id is None:
         return queryset.none()
-    return queryset.annotate(
-        user_role=_role_subquery(user_id, workspace_ref),
-        role_user_id=Value(user_id, output_field=IntegerField()),
-    ).filter(user_role__isnull=False)
+    membership = f"{workspace_path}__memberships" if workspace_path else "memberships"
+    return queryset.filter(**{f"{membership}__user_id": user_id}).annotate(
+        user_role=F(f"{membership}__role"), role_user_id=F(f"{membership}__user_id")
+    )
 
 
 def parse_id(value: Any) -> int | None:
@@ -169,16 +165,16 @@ def workspace_id_of(obj: Model) -> int:
 
 def workspaces_for_user(user: UserLike | None) -> QuerySet[Workspace]:
     """The user's workspaces, each with `user_role`; personal first, then by name."""
-    return _scoped(Workspace.objects.all(), user, "pk").order_by("-is_personal", "name", "id")
+    return _scoped(Workspace.objects.all(), user, "").order_by("-is_personal", "name", "id")
 
 
 def collections_for_user(user: UserLike | None, *, workspace: Workspace | None = None) -> QuerySet[Collection]:
-    qs = _scoped(Collection.objects.all(), user, "workspace_id")
+    qs = _scoped(Collection.objects.all(), user, "workspace")
     return qs.filter(workspace=workspace) if workspace is not None else qs
 
 
 def folders_for_user(user: UserLike | None, *, collection: Collection | None = None) -> QuerySet[Folder]:
-    qs = _scoped(Folder.objects.select_related("collection"), user, "collection__workspace_id")
+    qs = _scoped(Folder.objects.select_related("collection"), user, "collection__workspace")
     return qs.filter(collection=collection) if collection is not None else qs
 
 
@@ -186,20 +182,20 @@ def requests_for_user(user: UserLike | None, *, collection: Collection | None = 
     qs = _scoped(
         SavedRequest.objects.select_related("collection", "created_by", "updated_by"),
         user,
-        "collection__workspace_id",
+        "collection__workspace",
     )
     return qs.filter(collection=collection) if collection is not None else qs
 
 
 def environments_for_user(user: UserLike | None, *, workspace: Workspace | None = None) -> QuerySet[Environment]:
-    qs = _scoped(Environment.objects.all(), user, "workspace_id")
+    qs = _scoped(Environment.objects.all(), user, "workspace")
     return qs.filter(workspace=workspace) if workspace is not None else qs
 
 
 def history_for_user(user: UserLike | None, *, workspace: Workspace | None = None) -> QuerySet[HistoryEntry]:
     """The user's own history entries (history is personal, even in a shared workspace)."""
     user_id = _user_id(user)
-    qs = _scoped(HistoryEntry.objects.filter(user_id=user_id), user, "workspace_id")
+    qs = _scoped(HistoryEntry.objects.filter(user_id=user_id), user, "workspace")
     return qs.filter(workspace=workspace) if workspace is not None else qs
 
 
@@ -207,18 +203,18 @@ def history_for_user(user: UserLike | None, *, workspace: Workspace | None = Non
 
 
 def get_workspace_for_user(user: UserLike | None, workspace_id: Any, *, need: Need = "read") -> Workspace:
-    return _get(workspaces_for_user(user), workspace_id, need, "Workspace")
+    return _get(_scoped(Workspace.objects.all(), user, ""), workspace_id, need, "Workspace")
 
 
 def get_collection_for_user(user: UserLike | None, collection_id: Any, *, need: Need = "read") -> Collection:
     return _get(
-        _scoped(Collection.objects.select_related("workspace"), user, "workspace_id"), collection_id, need, "Collection"
+        _scoped(Collection.objects.select_related("workspace"), user, "workspace"), collection_id, need, "Collection"
     )
 
 
 def get_folder_for_user(user: UserLike | None, folder_id: Any, *, need: Need = "read") -> Folder:
     return _get(
-        _scoped(Folder.objects.select_related("collection"), user, "collection__workspace_id"),
+        _scoped(Folder.objects.select_related("collection"), user, "collection__workspace"),
         folder_id,
         need,
         "Folder",
