@@ -182,6 +182,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = WEBCLIENT_MAX_REQUEST_BODY_BYTES + 1024 * 1024
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = False
+# Collection runs (services/runs.py): local-mode threads, when a silent run counts as
+# interrupted, and the Celery queue runs go to (workers: `celery -A webclient worker -Q <it>`).
+WEBCLIENT_RUN_WORKERS = env_int("WEBCLIENT_RUN_WORKERS", 2)
+WEBCLIENT_RUN_STALE_SECONDS = env_int("WEBCLIENT_RUN_STALE_SECONDS", 60)
+WEBCLIENT_RUN_QUEUE = env_str("WEBCLIENT_RUN_QUEUE")
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
