@@ -29,6 +29,7 @@ MAX_NESTING_DEPTH = 64
 # tree may hold at most this many nodes (a 10 MiB document holds far fewer).
 MAX_YAML_EXPANDED_NODES = 2_000_000
 
+_LONG_NUMBER = re.compile(r"\d{4301,}")
 _JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 
 try:  # libyaml is much faster on large documents; same safe semantics
@@ -102,7 +103,15 @@ def load_json(text: str, format_name: str) -> Any:
             format_name, f"line {exc.lineno}, column {exc.colno}", f"is not valid JSON ({exc.msg})"
         ) from None
     except (ValueError, RecursionError) as exc:  # over-long integers; depth is already capped
-        raise ImportFormatError(format_name, "", f"is not valid JSON ({exc})") from None
+        raise _number_error(text, format_name) or ImportFormatError(format_name, "", f"is not valid JSON ({exc})") from None
+
+
+def _number_error(text: str, format_name: str) -> ImportFormatError | None:
+    """Python refuses to read integers longer than 4,300 digits; say where the long one is."""
+    match = _LONG_NUMBER.search(text)
+    if match is None:
+        return None
+    return ImportFormatError(format_name, line_col(text, match.start()), "a number is longer than 4,300 digits")
 
 
 def _mark(mark: Any) -> str:
@@ -162,7 +171,7 @@ def load_yaml(text: str, format_name: str) -> Any:
             format_name, _mark(exc.problem_mark), f"is not valid YAML ({exc.problem or exc.context})"
         ) from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        raise ImportFormatError(format_name, "", f"is not valid YAML ({exc})") from None
+        raise _number_error(text, format_name) or ImportFormatError(format_name, "", f"is not valid YAML ({exc})") from None
     if has_aliases:
         _check_expanded_size(data, format_name)
     return data

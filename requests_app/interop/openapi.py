@@ -66,8 +66,10 @@ _SERVER_VARIABLE = re.compile(r"\{([^{}]+)\}")
 
 def parse_openapi(content: str | bytes) -> ImportResult:
     text = as_text(content, FORMAT)
-    data = load_json(text, FORMAT) if text.lstrip().startswith("{") else load_yaml(text, FORMAT)
-    return parse_openapi_data(data)
+    if text.lstrip().startswith("{"):
+        return parse_openapi_data(load_json(text, FORMAT))
+    # YAML keys may be numbers, dates or null; JSON's are strings, and so are ours from here.
+    return parse_openapi_data(_plain(load_yaml(text, FORMAT)))
 
 
 def parse_openapi_data(data: Any) -> ImportResult:

@@ -26,7 +26,7 @@ from dataclasses import replace
 
 from requests_app.engine.prepare import encode_multipart
 from requests_app.engine.spec import DEFAULT_TIMEOUT_MS, Auth, FormField, RequestSpec
-from requests_app.engine.variables import resolve_spec
+from requests_app.engine.variables import VariableCycleError, VariableExpansionError, resolve_spec
 from requests_app.interop.curl import to_curl
 from requests_app.interop.shell import quote_posix
 from requests_app.interop.wire import WireRequest, prepare
@@ -52,7 +52,11 @@ SNIPPET_LANGUAGES: dict[str, str] = {
 }
 
 
-class UnknownLanguage(ValueError):
+class SnippetError(ValueError):
+    """A snippet cannot be made; the message says why, for the person who asked."""
+
+
+class UnknownLanguage(SnippetError):
     def __init__(self, language: str) -> None:
         super().__init__(f"unknown snippet language {language!r}; one of {', '.join(SNIPPET_LANGUAGES)}")
         self.language = language
@@ -73,7 +77,10 @@ def generate_snippet(
     if resolve_variables:
         hidden = set(secret_names) if mask_secrets else set()
         visible = [{k: v for k, v in scope.items() if k not in hidden} for scope in scopes]
-        spec, _warnings = resolve_spec(spec, visible)
+        try:
+            spec, _warnings = resolve_spec(spec, visible)
+        except (VariableCycleError, VariableExpansionError) as exc:
+            raise SnippetError(f"variables cannot be resolved: {exc}") from None
     if mask_secrets:
         spec = spec.copy(auth=_masked_auth(spec.auth))
     return generator(spec)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from requests_app.engine import OutboundPolicy, send
 from requests_app.engine.spec import Body, FilePart, FormField, KeyValue, Options, RequestSpec
@@ -187,3 +189,19 @@ def test_malformed_har_raises_a_named_error_with_position(text, message):
 
 def test_options_are_defaults_for_imported_entries(browser):
     assert browser.collections[0].requests()[0].spec.options == Options()
+
+
+_KEYS = st.sampled_from(
+    ["log", "entries", "pages", "title", "request", "method", "url", "headers", "name", "value", "postData",
+     "mimeType", "text", "params", "fileName", "comment"]
+)
+_SCALARS = st.none() | st.integers() | st.text(max_size=5) | st.sampled_from(["http://h/x", "application/json", "multipart/form-data"])
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(_SCALARS, lambda c: st.lists(c, max_size=3) | st.dictionaries(_KEYS, c, max_size=4), max_leaves=30))
+def test_any_json_imports_or_raises_import_format_error(document):
+    try:
+        parse_har(json.dumps(document))
+    except ImportFormatError:
+        pass

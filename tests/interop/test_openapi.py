@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from requests_app.engine.spec import Auth, Body, FilePart, FormField, KeyValue
 from requests_app.interop.model import ImportedFolder, ImportFormatError
@@ -211,3 +213,40 @@ def test_yaml_alias_bomb_is_refused():
 def test_yaml_tags_that_build_objects_are_refused():
     with pytest.raises(ImportFormatError, match="is not valid YAML"):
         parse_openapi("openapi: 3.0.0\nx: !!python/object/apply:os.system ['true']\n")
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=6) | st.sampled_from(["#/components/schemas/A", "3.0.0", "object", "array", "string", "header", "query", "path", "http", "apiKey", "bearer"])
+_KEYS = st.sampled_from(
+    ["openapi", "info", "title", "paths", "/a/{id}", "get", "post", "parameters", "name", "in", "schema", "$ref",
+     "requestBody", "content", "application/json", "multipart/form-data", "type", "properties", "items", "allOf",
+     "oneOf", "example", "examples", "value", "security", "components", "schemas", "A", "securitySchemes", "servers",
+     "url", "variables", "tags", "required", "scheme"]
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(_SCALARS, lambda c: st.lists(c, max_size=3) | st.dictionaries(_KEYS, c, max_size=4), max_leaves=40))
+def test_any_document_imports_or_raises_import_format_error(document):
+    if isinstance(document, dict):
+        document.setdefault("openapi", "3.0.0")
+    try:
+        parse_openapi(json.dumps(document))
+    except ImportFormatError:
+        pass
+
+
+def test_yaml_keys_that_are_not_strings_are_read_as_strings():
+    document = """
+openapi: 3.0.0
+info: {title: 2024-01-01}
+paths:
+  /a:
+    post:
+      requestBody:
+        content:
+          application/json: {schema: {type: object, properties: {2: {type: string}, null: {type: integer}}}}
+      responses: {200: {description: ok}}
+"""
+    result = parse_openapi(document)
+    assert result.collections[0].name == "2024-01-01"
+    assert json.loads(result.collections[0].requests()[0].spec.body.text) == {"2": "string", "None": 0}

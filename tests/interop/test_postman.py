@@ -318,7 +318,10 @@ def test_environment_export_reads_back():
             '{"id": "1", "name": "v1", "order": [], "requests": []}',
             "Postman collection: this is a Postman v1 collection; export it again from Postman as Collection v2.1",
         ),
-        ('{"info": {"name": "x"}, "item": [], "n": ' + "1" * 5000 + "}", "Postman collection: is not valid JSON"),
+        (
+            '{"info": {"name": "x"}, "item": [], "n": ' + "1" * 5000 + "}",
+            "Postman collection: line 1, column 42: a number is longer than 4,300 digits",
+        ),
     ],
 )
 def test_malformed_collections_raise_a_named_error_with_position(text, message):

@@ -3,6 +3,7 @@ what arrives is compared with what the engine sends for the same request."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from requests_app.engine.spec import Auth, Body, FilePart, FormField, KeyValue, Options, RequestSpec
-from requests_app.interop.snippets import MASK, SNIPPET_LANGUAGES, UnknownLanguage, generate_snippet
+from requests_app.interop.snippets import MASK, SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
 from tests.interop.echo_compare import clean_env, engine_echo, meaning, require, run_echo
 
 # Headers a runtime adds by itself (fetch in Node: sec-fetch-mode and accept-language).
@@ -187,8 +188,6 @@ def test_raw_http_message_sent_over_a_socket(case, echo_server):
             answer += chunk
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200")
-    import json
-
     check(json.loads(body), spec)
 
 
@@ -204,6 +203,12 @@ def test_every_language_is_generated_for_every_case():
 def test_unknown_language_is_a_named_error():
     with pytest.raises(UnknownLanguage, match="unknown snippet language 'cobol'"):
         generate_snippet(RequestSpec(url="http://h/"), "cobol")
+
+
+def test_a_variable_cycle_is_a_named_snippet_error():
+    spec = RequestSpec(url="{{a}}/x")
+    with pytest.raises(SnippetError, match="variables cannot be resolved: Variable cycle: a → b → a"):
+        generate_snippet(spec, "curl", scopes=[{"a": "{{b}}", "b": "{{a}}"}], resolve_variables=True)
 
 
 def test_auth_credentials_are_masked_by_default():
