@@ -234,3 +234,26 @@ def test_history_list_costs_constant_queries(alice, acme, echo_server, django_as
         request_execute(user=alice, workspace=acme, spec={"method": "GET", "url": echo_server.url("/get")})
     with django_assert_num_queries(1):
         assert len(list(history_list(user=alice, workspace=acme))) == 3
+
+
+def test_recording_costs_the_same_queries_however_long_the_history(alice, acme, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from requests_app.engine.exchange import Exchange, Response, SentRequest
+    from requests_app.services.history import history_record
+
+    settings.WEBCLIENT_HISTORY_LIMIT = 5
+
+    def record():
+        with CaptureQueriesContext(connection) as captured:
+            history_record(user=alice, workspace=acme, asked={"method": "GET", "url": "http://x/"}, secrets={},
+                           exchange=Exchange(request=SentRequest("GET", "http://x/"),
+                                             response=Response("HTTP/1.1", 200, "OK")))
+        return len(captured)
+
+    first = record()
+    for _ in range(20):
+        record()
+    assert record() == first
+    assert HistoryEntry.objects.filter(user=alice, workspace=acme).count() == 5
