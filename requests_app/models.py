@@ -64,6 +64,8 @@ class Collection(models.Model):
     description = models.TextField(blank=True, default="")
     variables = models.JSONField(default=list, blank=True)  # [{key, value, enabled}]
     auth = models.JSONField(default=dict, blank=True)  # default auth, engine shape; {} = none
+    # Imported collection-level pre-request/test scripts, kept as text, never executed.
+    scripts = models.JSONField(default=dict, blank=True)
     position = models.IntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -81,6 +83,8 @@ class Folder(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
+    # Imported folder-level pre-request/test scripts, kept as text, never executed.
+    scripts = models.JSONField(default=dict, blank=True)
     position = models.IntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
