@@ -204,3 +204,85 @@ class ApiToken(models.Model):
     @classmethod
     def new_token_text(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class Run(models.Model):
+    """One execution of a collection, a folder or a list of requests (services.runs)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+        INTERRUPTED = "interrupted", "Interrupted"
+
+    class Mode(models.TextChoices):
+        LOCAL = "local", "In-process"
+        CELERY = "celery", "Celery"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The target: a collection, a folder of it, or some of its requests (request_ids, tree order).
+    collection = models.ForeignKey(Collection, null=True, on_delete=models.SET_NULL, related_name="runs")
+    folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    request_ids = models.JSONField(default=list, blank=True)
+    title = models.CharField(max_length=300)
+    environment = models.ForeignKey(Environment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    environment_name = models.CharField(max_length=200, blank=True, default="")
+    iterations = models.PositiveIntegerField(default=1)
+    delay_ms = models.PositiveIntegerField(default=0)
+    bail = models.BooleanField(default=False)
+    concurrency = models.PositiveSmallIntegerField(default=1)
+    data_format = models.CharField(max_length=8, blank=True, default="")
+    data_rows = models.JSONField(default=list, blank=True)  # one {variable: value} per iteration
+    persist_captures = models.BooleanField(default=False)
+    captures_saved = models.BooleanField(null=True, blank=True)
+    planned_requests = models.PositiveIntegerField(default=0)
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.LOCAL)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED, db_index=True)
+    cancel_requested = models.BooleanField(default=False)
+    # RunTotals.to_dict(): requests, assertions passed/failed, errors, duration, mean/p95.
+    totals = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+    worker = models.CharField(max_length=200, blank=True, default="")  # "<kind>:<host>:<pid>"
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-created_at"]), models.Index(fields=["state", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.state})"
+
+
+class RunResult(models.Model):
+    """One executed request of one iteration; written in batches while the run goes on."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="results")
+    iteration = models.PositiveIntegerField()
+    position = models.PositiveIntegerField()  # index in the run's plan
+    saved_request = models.ForeignKey(
+        SavedRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(max_length=200)
+    path = models.CharField(max_length=500, blank=True, default="")
+    method = models.CharField(max_length=32)
+    url = models.TextField()  # as sent, secrets masked
+    status = models.IntegerField(null=True, blank=True)
+    time_ms = models.FloatField(null=True, blank=True)
+    size = models.IntegerField(null=True, blank=True)
+    passed = models.BooleanField()
+    assertions_failed = models.PositiveIntegerField(default=0)
+    assertions = models.JSONField(default=list)  # [AssertionResult.to_dict()]
+    captures = models.JSONField(default=list)  # [CaptureResult.to_dict()], secrets masked
+    error = models.JSONField(null=True, blank=True)  # {"kind", "code", "message"}
+
+    class Meta:
+        ordering = ["iteration", "position", "id"]
+        indexes = [models.Index(fields=["run", "iteration", "position"]), models.Index(fields=["run", "passed"])]
