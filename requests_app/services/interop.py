@@ -1,0 +1,557 @@
+"""Import and export: the interop formats mapped onto collections, folders, requests, environments.
+
+Usage::
+
+    from requests_app.services.interop import (
+        collection_import, collection_export, request_snippet, spec_snippet, history_har)
+
+    outcome = collection_import(user=user, workspace=ws, content=text)              # format detected
+    outcome = collection_import(user=user, workspace=ws, content=curl, format="curl",
+                                collection=target)                                    # into a collection
+    outcome.report     # {"format", "counts": {...}, "items": [{"path", "message", "level"}]}
+    outcome.created    # {"collections": [ids], "folders": [...], "requests": [...], "environments": [...]}
+
+    filename, content_type, text = collection_export(user=user, collection_id=c.pk, format="postman")
+    request_snippet(user=user, request_id=r.pk, lang="python-urllib", resolve_variables=True, environment=env)
+    spec_snippet(user=user, workspace=ws, spec=unsaved_spec, lang="curl", collection=c)  # the editor's state
+    filename, content_type, text = history_har(user=user, history_ids=[entry.pk])
+
+Imports are one transaction: a malformed file (ImportFormatError, named with its position)
+or a part our models refuse (named with its path in the source) writes nothing. Folders are
+created with one INSERT per depth level and requests in batches, so a large collection costs
+a bounded number of queries. Without `collection`, each imported collection becomes a new one,
+except cURL commands, which land in the workspace's "Imported" collection (created if missing).
+Imported scripts are kept as text (request, folder and collection `scripts`), never executed.
+Snippets mask secrets unless `reveal_secrets` (editors of the environment only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils.text import slugify
+
+from requests_app import access
+from requests_app.engine.spec import (
+    Auth,
+    KeyValue,
+    RequestSpec,
+    SpecFormatError,
+    auth_from_dict,
+    auth_to_dict,
+    spec_from_dict,
+    spec_to_dict,
+)
+from requests_app.interop import (
+    EnvironmentVariable,
+    ImportedCollection,
+    ImportedEnvironment,
+    ImportedFolder,
+    ImportedRequest,
+    ImportFormatError,
+    ImportResult,
+    ReportItem,
+    import_content,
+)
+from requests_app.interop.model import ImportedItem
+from requests_app.interop.curl import IMPORTED_COLLECTION_NAME
+from requests_app.interop.har import HarSource, dumps_har
+from requests_app.interop.httpfile import to_http
+from requests_app.interop.postman import dumps_postman
+from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
+from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace
+from requests_app.services import tree
+from requests_app.services.environments import (
+    environment_create,
+    environment_reveal_allowed,
+    environment_values,
+)
+from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from requests_app.services.execution import collection_values
+from requests_app.services.history import history_exchange, history_spec
+from requests_app.services.saved_requests import request_spec, spec_with_collection_auth
+from requests_app.services.validation import (
+    INHERIT_AUTH,
+    NAME_MAX,
+    clean_auth,
+    clean_json_object,
+    clean_request_parts,
+    clean_text,
+    reject_nul,
+)
+
+EXPORT_FORMATS = ("postman", "http")
+MAX_HAR_ENTRIES = 500
+
+# Named errors a person can meet.
+IMPORT_MALFORMED = "import_malformed"
+IMPORT_REFUSED = "import_refused"
+EXPORT_FORMAT_UNKNOWN = f"must be one of {', '.join(EXPORT_FORMATS)}"
+HAR_NOTHING_CHOSEN = "Choose at least one history entry."
+HAR_TOO_MANY = f"At most {MAX_HAR_ENTRIES} history entries can be exported at once."
+REVEAL_NOT_ALLOWED = "Only editors of this environment can see its secrets in a snippet."
+
+
+@dataclass
+class ImportOutcome:
+    report: dict[str, Any]
+    created: dict[str, list[int]] = field(
+        default_factory=lambda: {"collections": [], "folders": [], "requests": [], "environments": []}
+    )
+
+
+# ---------------------------------------------------------------- import
+
+
+def collection_import(
+    *,
+    user: AbstractBaseUser,
+    workspace: Workspace,
+    content: str | bytes,
+    format: str = "auto",  # noqa: A002 - the API's word
+    collection: Collection | None = None,
+    name: str = "",
+) -> ImportOutcome:
+    """Read `content` (cURL, Postman, Postman environment, .http, HAR, OpenAPI) and store it.
+
+    `collection`: put the imported folders and requests there instead of new collections.
+    `name`: the uploaded file's name (names the collection of an .http file). Editors only.
+    Raises ValidationFailed (code "import_malformed", the position in the message and under
+    `fields`) and writes nothing when the content can't be read or stored.
+    """
+    access.ensure_role(user, workspace, "edit")
+    if collection is not None:
+        access.ensure_role(user, collection, "edit")
+        if collection.workspace_id != workspace.pk:
+            raise NotFound("Collection not found in this workspace.")
+    try:
+        result = import_content(content, format=format, name=name)
+    except ImportFormatError as error:
+        where = "format" if error.position == "format" else "content"
+        raise ValidationFailed(str(error), code=IMPORT_MALFORMED, fields={where: [str(error)]}) from None
+    writer = _ImportWriter(user=user, workspace=workspace, report=list(result.report))
+    with transaction.atomic():
+        if collection is None and result.format == "curl":
+            collection = _imported_collection(user=user, workspace=workspace, writer=writer)
+        for imported in result.collections:
+            if collection is not None:
+                writer.merge_into(collection, imported)
+            else:
+                writer.new_collection(imported)
+        writer.flush_requests()
+        for environment in result.environments:
+            writer.environment(environment)
+    return ImportOutcome(report=_report(result, writer.report), created=writer.created)
+
+
+def _imported_collection(*, user: AbstractBaseUser, workspace: Workspace, writer: _ImportWriter) -> Collection:
+    """The workspace's "Imported" collection, made on first use."""
+    found = Collection.objects.filter(workspace=workspace, name=IMPORTED_COLLECTION_NAME).order_by("position", "id").first()
+    if found is None:
+        found = writer.create_collection(ImportedCollection(name=IMPORTED_COLLECTION_NAME))
+    access.set_role(found, user, workspace.user_role)  # type: ignore[attr-defined]
+    return found
+
+
+def _report(result: ImportResult, items: list[ReportItem]) -> dict[str, Any]:
+    counted = ImportResult(format=result.format, collections=result.collections,
+                           environments=result.environments, report=items)
+    return {
+        "format": result.format,
+        "counts": counted.counts(),
+        "items": [{"path": item.path, "message": item.message, "level": item.level} for item in items],
+    }
+
+
+def _refused(path: str, name: str, error: ServiceError) -> ValidationFailed:
+    """A part the models refuse, named by where it is in the source."""
+    where = f"{path} ({name})" if path and name else path or name
+    fields = {f"{path}.{key}" if path else key: value for key, value in error.fields.items()} or {path or "content": [error.message]}
+    return ValidationFailed(f"{where}: {error.message}", code=IMPORT_REFUSED, fields=fields)
+
+
+def _name(value: str, fallback: str) -> str:
+    return (value.strip() or fallback)[:NAME_MAX]
+
+
+def _auth_dict(auth: Auth | None) -> dict[str, Any]:
+    return {"type": "none"} if auth is None else auth_to_dict(auth)
+
+
+class _ImportWriter:
+    """Turns the neutral tree into rows: folders level by level, requests in batches."""
+
+    def __init__(self, *, user: AbstractBaseUser, workspace: Workspace, report: list[ReportItem]) -> None:
+        self.user = user
+        self.workspace = workspace
+        self.report = report
+        self.created: dict[str, list[int]] = {"collections": [], "folders": [], "requests": [], "environments": []}
+        self._pending_requests: list[SavedRequest] = []
+        self._next_collection_position: int | None = None
+
+    # -- collections
+
+    def create_collection(self, imported: ImportedCollection) -> Collection:
+        if self._next_collection_position is None:
+            self._next_collection_position = tree.next_position(Collection.objects.filter(workspace=self.workspace))
+        try:
+            row = Collection(
+                workspace=self.workspace,
+                name=_name(imported.name, "Imported collection"),
+                description=clean_text(imported.description, field="description"),
+                variables=self._variables(imported.variables, "variable"),
+                auth=clean_auth(_auth_dict(imported.auth), allow_inherit=False),
+                scripts=clean_json_object(imported.scripts, field="scripts"),
+                position=self._next_collection_position,
+            )
+        except ServiceError as error:
+            raise _refused("", imported.name, error) from None
+        row.save()
+        self._next_collection_position += 1
+        self.created["collections"].append(row.pk)
+        return row
+
+    def new_collection(self, imported: ImportedCollection) -> None:
+        collection = self.create_collection(imported)
+        self._items(collection, imported, inherited_auth=None, root_folder_position=0, root_request_position=0)
+
+    def merge_into(self, collection: Collection, imported: ImportedCollection) -> None:
+        """Imported items at the end of `collection`'s root; collection-level parts merged."""
+        known = {row.get("key"): row.get("value", "") for row in collection.variables if isinstance(row, dict)}
+        added = []
+        for variable in self._variables(imported.variables, "variable"):
+            if variable["key"] not in known:
+                added.append(variable)
+                known[variable["key"]] = variable["value"]
+            elif known[variable["key"]] != variable["value"]:
+                self.report.append(ReportItem(
+                    "variable", f"variable {variable['key']!r} kept its value in “{collection.name}”", "downgraded"))
+        changes: dict[str, Any] = {}
+        if added:
+            changes["variables"] = [*collection.variables, *added]
+        if imported.description and not collection.description:
+            changes["description"] = clean_text(imported.description, field="description")
+        scripts = dict(collection.scripts or {})
+        for kind, text in imported.scripts.items():
+            if kind in scripts and scripts[kind] != text:
+                self.report.append(ReportItem("event", f"collection {kind} script not imported: “{collection.name}” has one", "dropped"))
+            else:
+                scripts[kind] = text
+        if scripts != (collection.scripts or {}):
+            changes["scripts"] = reject_nul(scripts, field="scripts")
+        if changes:
+            Collection.objects.filter(pk=collection.pk).update(**changes)
+            for key, value in changes.items():
+                setattr(collection, key, value)
+        # Requests that inherited the imported collection's auth keep it as their own.
+        inherited = imported.auth if imported.auth is not None and imported.auth.type != "none" else None
+        self._items(
+            collection,
+            imported,
+            inherited_auth=inherited,
+            root_folder_position=tree.next_position(Folder.objects.filter(collection=collection, parent=None)),
+            root_request_position=tree.next_position(SavedRequest.objects.filter(collection=collection, folder=None)),
+        )
+
+    def _variables(self, variables: list[KeyValue], path: str) -> list[dict[str, Any]]:
+        rows = []
+        for index, variable in enumerate(variables):
+            if not variable.key.strip():
+                self.report.append(ReportItem(f"{path}[{index}]", "a variable without a name was not imported", "dropped"))
+                continue
+            rows.append(reject_nul({"key": variable.key, "value": variable.value, "enabled": variable.enabled},
+                                   field=f"{path}[{index}]"))
+        return rows
+
+    # -- folders and requests
+
+    def _items(
+        self,
+        collection: Collection,
+        imported: ImportedCollection,
+        *,
+        inherited_auth: Auth | None,
+        root_folder_position: int,
+        root_request_position: int,
+    ) -> None:
+        """Folders one INSERT per depth level (their ids are needed below), requests queued."""
+        level: list[tuple[Folder | None, list[ImportedItem]]] = [(None, imported.items)]
+        first_level = True
+        while level:
+            folders: list[tuple[Folder, ImportedFolder]] = []
+            for parent, items in level:
+                folder_position = root_folder_position if first_level else 0
+                request_position = root_request_position if first_level else 0
+                for item in items:
+                    if isinstance(item, ImportedFolder):
+                        folders.append((self._folder(collection, parent, item, folder_position), item))
+                        folder_position += 1
+                    else:
+                        self._pending_requests.append(
+                            self._request(collection, parent, item, request_position, inherited_auth))
+                        request_position += 1
+            first_level = False
+            created = Folder.objects.bulk_create([row for row, _ in folders])
+            self.created["folders"].extend(row.pk for row in created)
+            level = [(row, item.items) for row, item in folders if item.items]
+
+    def _folder(self, collection: Collection, parent: Folder | None, item: ImportedFolder, position: int) -> Folder:
+        try:
+            return Folder(
+                collection=collection,
+                parent=parent,
+                name=_name(item.name, "Folder"),
+                description=clean_text(item.description, field="description"),
+                scripts=clean_json_object(item.scripts, field="scripts"),
+                position=position,
+            )
+        except ServiceError as error:
+            raise _refused(item.source_path, item.name, error) from None
+
+    def _request(
+        self,
+        collection: Collection,
+        folder: Folder | None,
+        item: ImportedRequest,
+        position: int,
+        inherited_auth: Auth | None,
+    ) -> SavedRequest:
+        data = spec_to_dict(item.spec)
+        if item.inherits_auth:
+            data["auth"] = auth_to_dict(inherited_auth) if inherited_auth is not None else dict(INHERIT_AUTH)
+        elif item.spec.auth.type == "none" and collection.auth.get("type", "none") != "none":
+            self.report.append(ReportItem(
+                item.source_path,
+                "says “no auth”, but a request without auth of its own is sent with the collection's auth",
+                "downgraded",
+            ))
+        try:
+            parts = clean_request_parts(data)
+            return SavedRequest(
+                collection=collection,
+                folder=folder,
+                name=_name(item.name, f"{item.spec.method} {item.spec.url}"),
+                description=clean_text(item.description, field="description"),
+                scripts=clean_json_object(item.scripts, field="scripts"),
+                position=position,
+                created_by=self.user,
+                updated_by=self.user,
+                **parts,
+            )
+        except ServiceError as error:
+            raise _refused(item.source_path, item.name, error) from None
+
+    def flush_requests(self) -> None:
+        """One INSERT per batch the database allows (a handful on PostgreSQL, ~50 rows each on SQLite)."""
+        created = SavedRequest.objects.bulk_create(self._pending_requests)
+        self.created["requests"].extend(row.pk for row in created)
+        self._pending_requests = []
+
+    # -- environments
+
+    def environment(self, imported: ImportedEnvironment) -> None:
+        variables = []
+        for index, variable in enumerate(imported.variables):
+            if not variable.key.strip():
+                self.report.append(ReportItem(f"values[{index}]", "a variable without a name was not imported", "dropped"))
+                continue
+            variables.append(_environment_row(variable))
+        try:
+            environment = environment_create(
+                user=self.user, workspace=self.workspace, name=_name(imported.name, "Imported environment"),
+                variables=variables,
+            )
+        except ServiceError as error:
+            raise _refused("", imported.name, error) from None
+        self.created["environments"].append(environment.pk)
+
+
+def _environment_row(variable: EnvironmentVariable) -> dict[str, Any]:
+    return {"key": variable.key, "value": variable.value, "secret": variable.secret, "enabled": variable.enabled}
+
+
+# ---------------------------------------------------------------- export
+
+
+def _export_tree(collection: Collection) -> ImportedCollection:
+    """The stored collection as the neutral tree the exporters read (two queries)."""
+    folders = list(Folder.objects.filter(collection=collection).order_by("position", "id"))
+    requests = list(SavedRequest.objects.filter(collection=collection).order_by("position", "id"))
+    auth = None
+    if collection.auth and collection.auth.get("type", "none") not in ("none", "inherit"):
+        auth = auth_from_dict(collection.auth)
+    root = ImportedCollection(
+        name=collection.name,
+        description=collection.description,
+        variables=[
+            KeyValue(row.get("key", ""), row.get("value", ""), row.get("enabled", True))
+            for row in collection.variables
+            if isinstance(row, dict)
+        ],
+        auth=auth,
+        scripts=dict(collection.scripts or {}),
+    )
+    nodes: dict[int, ImportedFolder] = {
+        folder.pk: ImportedFolder(name=folder.name, description=folder.description, scripts=dict(folder.scripts or {}))
+        for folder in folders
+    }
+    # Folders first at each level, as the sidebar shows them.
+    for folder in folders:
+        parent = nodes.get(folder.parent_id) if folder.parent_id else None
+        (parent.items if parent is not None else root.items).append(nodes[folder.pk])
+    for saved in requests:
+        parent = nodes.get(saved.folder_id) if saved.folder_id else None
+        (parent.items if parent is not None else root.items).append(_exported_request(saved))
+    return root
+
+
+def _exported_request(saved: SavedRequest) -> ImportedRequest:
+    stored_auth = saved.auth or {}
+    inherits = stored_auth.get("type", "inherit") == "inherit"
+    data = {part: getattr(saved, part) for part in ("method", "url", "params", "headers", "body", "options")}
+    data["auth"] = None if inherits else stored_auth
+    try:
+        spec = spec_from_dict(data)
+    except SpecFormatError:
+        spec = RequestSpec(method=saved.method, url=saved.url)
+    return ImportedRequest(
+        name=saved.name,
+        spec=spec,
+        description=saved.description,
+        scripts=dict(saved.scripts or {}),
+        inherits_auth=inherits,
+    )
+
+
+def _file_stem(name: str, default: str) -> str:
+    return slugify(name) or default
+
+
+def collection_export(
+    *, user: AbstractBaseUser, collection_id: Any, format: str = "postman"  # noqa: A002
+) -> tuple[str, str, str]:
+    """(filename, content type, text) of a collection as Postman v2.1 JSON or one .http file.
+
+    Any member may export. What .http can't say is listed in `# Note:` lines at the top.
+    """
+    if format not in EXPORT_FORMATS:
+        raise ValidationFailed.for_field("format", EXPORT_FORMAT_UNKNOWN)
+    collection = access.get_collection_for_user(user, collection_id)
+    exported = _export_tree(collection)
+    stem = _file_stem(collection.name, "collection")
+    if format == "postman":
+        return f"{stem}.postman_collection.json", "application/json", dumps_postman(exported)
+    warnings: list[str] = []
+    text = to_http(exported, warnings=warnings)
+    notes = "".join(f"# Note: {warning}\n" for warning in warnings)
+    return f"{stem}.http", "text/plain; charset=utf-8", notes + text
+
+
+# ---------------------------------------------------------------- snippets
+
+
+def _secret_names(environment: Environment | None) -> set[str]:
+    if environment is None:
+        return set()
+    return {row.get("key", "") for row in environment.variables if isinstance(row, dict) and row.get("secret")}
+
+
+def spec_snippet(
+    *,
+    user: AbstractBaseUser,
+    workspace: Workspace,
+    spec: RequestSpec,
+    lang: str,
+    collection: Collection | None = None,
+    environment: Environment | None = None,
+    resolve_variables: bool = False,
+    reveal_secrets: bool = False,
+) -> str:
+    """Code that sends `spec` (e.g. the editor's unsaved state) in `lang` (SNIPPET_LANGUAGES).
+
+    With `resolve_variables`, collection then environment variables are filled in; secret
+    ones stay `{{name}}` and typed credentials show as ******** unless `reveal_secrets`.
+    """
+    access.ensure_role(user, workspace, "read")
+    for obj, what in ((collection, "Collection"), (environment, "Environment")):
+        if obj is not None and access.workspace_id_of(obj) != workspace.pk:
+            raise NotFound(f"{what} not found in this workspace.")
+    if lang not in SNIPPET_LANGUAGES:
+        raise ValidationFailed.for_field("lang", f"must be one of {', '.join(SNIPPET_LANGUAGES)}")
+    if reveal_secrets and environment is not None and not environment_reveal_allowed(user=user, environment=environment):
+        raise Forbidden(REVEAL_NOT_ALLOWED)
+    if collection is not None and spec.auth.type == "none" and collection.auth:
+        spec = spec_with_collection_auth({**spec_to_dict(spec), "auth": None}, collection)
+    try:
+        return generate_snippet(
+            spec,
+            lang,
+            scopes=[collection_values(collection), environment_values(environment)],
+            resolve_variables=resolve_variables,
+            secret_names=_secret_names(environment),
+            mask_secrets=not reveal_secrets,
+        )
+    except UnknownLanguage as error:  # pragma: no cover - checked above
+        raise ValidationFailed.for_field("lang", str(error)) from None
+    except SnippetError as error:
+        raise ValidationFailed.for_field("variables", str(error), code="snippet") from None
+
+
+def request_snippet(
+    *,
+    user: AbstractBaseUser,
+    request_id: Any,
+    lang: str,
+    resolve_variables: bool = False,
+    environment: Environment | None = None,
+    reveal_secrets: bool = False,
+) -> str:
+    """Code that sends a saved request as stored (collection auth applied where it inherits)."""
+    saved = access.get_request_for_user(user, request_id)
+    workspace = access.get_workspace_for_user(user, saved.collection.workspace_id)
+    return spec_snippet(
+        user=user,
+        workspace=workspace,
+        spec=request_spec(saved),
+        lang=lang,
+        collection=saved.collection,
+        environment=environment,
+        resolve_variables=resolve_variables,
+        reveal_secrets=reveal_secrets,
+    )
+
+
+# ---------------------------------------------------------------- HAR
+
+
+def _history_source(entry: HistoryEntry) -> HarSource:
+    try:
+        spec = spec_from_dict(history_spec(entry))
+    except SpecFormatError:
+        spec = RequestSpec(method=entry.method, url=entry.url)
+    return HarSource(spec=spec, exchange=history_exchange(entry), started_at=entry.created_at)
+
+
+def history_har(*, user: AbstractBaseUser, history_ids: list[Any]) -> tuple[str, str, str]:
+    """(filename, content type, HAR 1.2 text) of some of the caller's own history entries, oldest first.
+
+    Entries are stored with secrets masked, so the HAR holds `{{name}}` where secrets were.
+    An id that is not one of the caller's entries answers NotFound for the whole export.
+    """
+    ids = {access.parse_id(value) for value in history_ids}
+    if not ids:
+        raise ValidationFailed.for_field("history", HAR_NOTHING_CHOSEN)
+    if None in ids:
+        raise NotFound("History entry not found.")
+    if len(ids) > MAX_HAR_ENTRIES:
+        raise ValidationFailed.for_field("history", HAR_TOO_MANY)
+    entries = list(access.history_for_user(user).filter(pk__in=ids).order_by("created_at", "id"))
+    if len(entries) != len(ids):
+        raise NotFound("History entry not found.")
+    text = dumps_har([_history_source(entry) for entry in entries])
+    filename = f"history-{entries[0].pk}.har" if len(entries) == 1 else f"history-{len(entries)}-entries.har"
+    return filename, "application/json", text
+
