@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from requests_app.api import views
+from requests_app.api import runs, views
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # the constructor only knows "/" or ""; this makes the slash optional
@@ -18,6 +18,7 @@ router.register("requests", views.SavedRequestViewSet, basename="request")
 router.register("environments", views.EnvironmentViewSet, basename="environment")
 router.register("history", views.HistoryViewSet, basename="history")
 router.register("cookies", views.CookieViewSet, basename="cookie")
+router.register("runs", runs.RunViewSet, basename="run")
 
 app_name = "api"
 

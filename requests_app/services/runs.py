@@ -1,0 +1,893 @@
+"""Collection runs: start (returns at once), execute in a worker, cancel, results, reports.
+
+Usage::
+
+    from requests_app.services import runs
+    run = runs.run_start(user=user, workspace=ws, collection=c, environment=env, iterations=3,
+                         data={"format": "csv", "content": "user\\nann\\nbob\\n"}, bail=False)
+    run.state                  # "queued" -> "running" -> "passed" | "failed" | "cancelled" | "interrupted"
+    runs.run_cancel(user=user, run=run)
+    runs.run_results(run=run, failed_only=True)        # RunResult queryset, failures first
+    runs.run_report(run=run, report_format="junit")    # (text, content type, file name)
+    runs.run_execute(run.pk)   # the worker's code: the local thread pool and the Celery task call it
+    runs.runs_mark_interrupted(startup=True)           # worker start-up and the periodic check
+
+Where the work happens: with CELERY_BROKER_URL set, `requests_app.tasks.execute_run` on a
+Celery worker (team mode); otherwise a small thread pool in this process (local mode,
+WEBCLIENT_RUN_WORKERS threads). Same code either way.
+
+Inside a run: the network never waits for the database. The run loop
+(runner.loop.run_plan) sends over a keep-alive ConnectionPool; a writer thread stores
+results in batches (bulk_create every RESULT_BATCH rows or FLUSH_SECONDS), keeps the live
+totals, beats the heartbeat and reads the cancel flag. A run whose heartbeat stops for
+WEBCLIENT_RUN_STALE_SECONDS, or whose worker process is gone, is marked `interrupted`.
+
+Secrets: stored results pass through the environment's SecretMasker; secret captures are
+masked. Viewers may start runs (like sending); only editors may change assertions, and
+only a person who may edit the environment gets captures written back to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from requests_app import access
+from requests_app.engine import send
+from requests_app.engine.cookies import CookieJar
+from requests_app.engine.keepalive import ConnectionPool
+from requests_app.engine.spec import RequestSpec
+from requests_app.models import Collection, Environment, Folder, Run, RunResult, SavedRequest, Workspace
+from requests_app.runner.assertions import AssertionFormatError
+from requests_app.runner.captures import MASK, CaptureFormatError
+from requests_app.runner.datafile import DATA_FORMATS, DataFileError, parse_data_file
+from requests_app.runner.loop import (
+    MAX_CONCURRENCY,
+    MAX_DELAY_MS,
+    MAX_ITERATIONS,
+    PlanItem,
+    ResultRow,
+    RunOutcome,
+    RunTotals,
+    TotalsCounter,
+    make_plan_item,
+    run_plan,
+)
+from requests_app.runner.reporters import REPORT_EXTENSIONS, REPORT_FORMATS, RunReport, render_report
+from requests_app.services.environments import environment_secrets, environment_update, environment_values, environment_variables
+from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed, VersionConflict
+from requests_app.services.execution import collection_values, outbound_policy
+from requests_app.services.masking import SecretMasker
+from requests_app.services.saved_requests import spec_with_collection_auth
+from requests_app.services.validation import REQUEST_PARTS
+
+logger = logging.getLogger(__name__)
+
+RESULT_BATCH = 200
+FLUSH_SECONDS = 0.5
+HEARTBEAT_SECONDS = 5.0
+CANCEL_POLL_SECONDS = 0.5
+MAX_PLAN_REQUESTS = 2_000
+MAX_RUN_REQUESTS = 1_000_000  # requests x iterations
+
+# Messages a person can meet, tested by name.
+NO_TARGET = "Choose what to run: a collection, a folder or a list of requests."
+ONE_TARGET = "Choose one target: a collection, a folder or a list of requests."
+EMPTY_TARGET = "There is nothing to run: the target has no requests."
+MIXED_COLLECTIONS = "The requests to run must all belong to one collection."
+TOO_MANY_REQUESTS = f"A run may hold at most {MAX_PLAN_REQUESTS} requests."
+TOO_MUCH_WORK = f"iterations × requests may be at most {MAX_RUN_REQUESTS:,}."
+NOT_FINISHED = "The run has not finished yet."
+WORKER_GONE = "The worker running this stopped before the run ended."
+QUEUE_UNREACHABLE = "The run could not be handed to a worker: the queue is unreachable."
+INTERNAL_ERROR = "The run stopped on an internal error; the server log has the details."
+CANNOT_CANCEL = "Only the person who started a run, or an editor, may cancel it."
+
+TERMINAL_STATES = (Run.State.PASSED, Run.State.FAILED, Run.State.CANCELLED, Run.State.INTERRUPTED)
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.WEBCLIENT_RUN_STALE_SECONDS)
+
+
+def worker_name(kind: str) -> str:
+    """Who runs it: "<kind>:<host>:<pid>", so a restarted worker can tell its dead predecessors."""
+    return f"{kind}:{socket.gethostname()}:{os.getpid()}"
+
+
+# ------------------------------------------------------------------ the plan
+
+
+@dataclass
+class Target:
+    workspace: Workspace
+    collection: Collection
+    folder: Folder | None
+    requests: list[SavedRequest]  # in tree order
+    title: str
+
+
+def _tree_order(collection: Collection, *, under: Folder | None = None, only: set[int] | None = None) -> list[SavedRequest]:
+    """Requests as the page shows them: at each level subfolders first (depth first), then requests. Two queries."""
+    folders = list(Folder.objects.filter(collection=collection).order_by("position", "id"))
+    requests = list(SavedRequest.objects.filter(collection=collection).order_by("position", "id"))
+    children: dict[int | None, list[Folder]] = {}
+    for folder in folders:
+        children.setdefault(folder.parent_id, []).append(folder)
+    requests_under: dict[int | None, list[SavedRequest]] = {}
+    for saved in requests:
+        requests_under.setdefault(saved.folder_id, []).append(saved)
+    by_id = {folder.pk: folder for folder in folders}
+    ordered: list[SavedRequest] = []
+
+    def walk(folder_id: int | None) -> None:
+        for child in children.get(folder_id, []):
+            walk(child.pk)
+        ordered.extend(requests_under.get(folder_id, []))
+
+    walk(None if under is None else under.pk)
+    for saved in ordered:
+        saved.folder_path = _folder_path(saved.folder_id, by_id)  # type: ignore[attr-defined]
+        saved.collection = collection  # already loaded; no query per request
+    if only is not None:
+        ordered = [saved for saved in ordered if saved.pk in only]
+    return ordered
+
+
+def _folder_path(folder_id: int | None, by_id: dict[int, Folder]) -> str:
+    names = []
+    while folder_id is not None and folder_id in by_id:
+        folder = by_id[folder_id]
+        names.append(folder.name)
+        folder_id = folder.parent_id
+    return " / ".join(reversed(names))
+
+
+def _resolve_target(
+    workspace: Workspace,
+    collection: Collection | None,
+    folder: Folder | None,
+    request_ids: list[int] | None,
+) -> Target:
+    given = [x for x in (collection, folder, request_ids) if x]
+    if not given:
+        raise ValidationFailed.for_field("collection", NO_TARGET, code="no_target")
+    if len(given) > 1:
+        raise ValidationFailed.for_field("collection", ONE_TARGET, code="one_target")
+    if collection is not None:
+        _belongs(collection, workspace, "Collection")
+        return Target(workspace, collection, None, _tree_order(collection), collection.name)
+    if folder is not None:
+        _belongs(folder, workspace, "Folder")
+        ordered = _tree_order(folder.collection, under=folder)
+        return Target(workspace, folder.collection, folder, ordered, f"{folder.collection.name} / {folder.name}")
+    assert request_ids is not None
+    ids = list(dict.fromkeys(request_ids))
+    found = list(
+        SavedRequest.objects.filter(pk__in=ids, collection__workspace=workspace).select_related("collection")
+    )
+    if len(found) != len(ids):
+        raise NotFound("Request not found in this workspace.")
+    collections = {saved.collection_id for saved in found}
+    if len(collections) != 1:
+        raise ValidationFailed.for_field("requests", MIXED_COLLECTIONS, code="mixed_collections")
+    owner = found[0].collection
+    ordered = _tree_order(owner, only={saved.pk for saved in found})
+    names = ", ".join(saved.name for saved in ordered[:3]) + ("…" if len(ordered) > 3 else "")
+    return Target(workspace, owner, None, ordered, f"{owner.name}: {names}")
+
+
+def _belongs(obj: Any, workspace: Workspace, what: str) -> None:
+    if access.workspace_id_of(obj) != workspace.pk:
+        raise NotFound(f"{what} not found in this workspace.")
+
+
+def plan_items(saved_requests: Iterable[SavedRequest], collection: Collection) -> list[PlanItem]:
+    """Plan items for stored requests; stored assertions/captures that no longer validate are named."""
+    items = []
+    limit = settings.WEBCLIENT_MAX_RESPONSE_BYTES
+    for saved in saved_requests:
+        spec = spec_with_collection_auth({part: getattr(saved, part) for part in REQUEST_PARTS}, collection)
+        spec.options.max_response_bytes = min(spec.options.max_response_bytes, limit)
+        try:
+            items.append(
+                make_plan_item(
+                    name=saved.name,
+                    spec=spec,
+                    assertions=saved.assertions,
+                    captures=saved.captures,
+                    key=saved.pk,
+                    path=getattr(saved, "folder_path", ""),
+                )
+            )
+        except (AssertionFormatError, CaptureFormatError) as error:
+            message = f"{saved.name!r}: {error.message}"
+            raise ValidationFailed(message, code=error.code, fields={f"requests[{saved.pk}].{error.field}": [message]}) from None
+    return items
+
+
+def _data_rows(data: dict[str, Any] | None) -> tuple[str, list[dict[str, str]]]:
+    if not data:
+        return "", []
+    data_format = data.get("format", "")
+    if data_format not in DATA_FORMATS:
+        raise ValidationFailed.for_field("data.format", f"must be one of {', '.join(DATA_FORMATS)}", code="unknown_format")
+    content = data.get("content", "")
+    if not isinstance(content, (str, bytes)):
+        raise ValidationFailed.for_field("data.content", "must be the file's text", code="bad_data")
+    try:
+        return data_format, parse_data_file(content, data_format)
+    except DataFileError as error:
+        raise ValidationFailed(str(error), code=error.code, fields={"data.content": [str(error)]}) from None
+
+
+def _bounded(name: str, value: int, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationFailed.for_field(name, f"must be a whole number from {low} to {high}", code="out_of_range")
+    return value
+
+
+# ------------------------------------------------------------------ start, cancel, read
+
+
+def run_start(
+    *,
+    user: AbstractBaseUser,
+    workspace: Workspace,
+    collection: Collection | None = None,
+    folder: Folder | None = None,
+    request_ids: list[int] | None = None,
+    environment: Environment | None = None,
+    iterations: int | None = None,
+    data: dict[str, Any] | None = None,
+    delay_ms: int = 0,
+    bail: bool = False,
+    concurrency: int = 1,
+    persist_captures: bool = False,
+) -> Run:
+    """Create a queued run and hand it to a worker; returns at once. Any member may run
+    (like sending). Invalid input raises ValidationFailed and creates nothing."""
+    access.ensure_role(user, workspace, "read")
+    run = run_create(
+        workspace=workspace,
+        created_by=user,
+        collection=collection,
+        folder=folder,
+        request_ids=request_ids,
+        environment=environment,
+        iterations=iterations,
+        data=data,
+        delay_ms=delay_ms,
+        bail=bail,
+        concurrency=concurrency,
+        persist_captures=persist_captures,
+    )
+    transaction.on_commit(lambda: _dispatch(run.pk))
+    return run
+
+
+def run_create(
+    *,
+    workspace: Workspace,
+    created_by: AbstractBaseUser | None,
+    collection: Collection | None = None,
+    folder: Folder | None = None,
+    request_ids: list[int] | None = None,
+    environment: Environment | None = None,
+    iterations: int | None = None,
+    data: dict[str, Any] | None = None,
+    delay_ms: int = 0,
+    bail: bool = False,
+    concurrency: int = 1,
+    persist_captures: bool = False,
+) -> Run:
+    """Validate and store a queued run without handing it to a worker (run_start, the CLI).
+
+    No access check here: callers check (run_start) or are the server's operator (the CLI).
+    """
+    target = _resolve_target(workspace, collection, folder, request_ids)
+    if environment is not None:
+        _belongs(environment, workspace, "Environment")
+    if not target.requests:
+        raise ValidationFailed.for_field("collection", EMPTY_TARGET, code="empty_target")
+    if len(target.requests) > MAX_PLAN_REQUESTS:
+        raise ValidationFailed.for_field("collection", TOO_MANY_REQUESTS, code="too_many_requests")
+    data_format, rows = _data_rows(data)
+    if iterations is None or iterations == 0:
+        iterations = len(rows) or 1
+    _bounded("iterations", iterations, 1, MAX_ITERATIONS)
+    _bounded("delay_ms", delay_ms, 0, MAX_DELAY_MS)
+    _bounded("concurrency", concurrency, 1, MAX_CONCURRENCY)
+    if iterations * len(target.requests) > MAX_RUN_REQUESTS:
+        raise ValidationFailed.for_field("iterations", TOO_MUCH_WORK, code="too_much_work")
+    plan_items(target.requests, target.collection)  # validates stored assertions before anything is created
+    return Run.objects.create(
+        workspace=workspace,
+        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        collection=target.collection,
+        folder=target.folder,
+        request_ids=[saved.pk for saved in target.requests] if request_ids else [],
+        title=target.title[:300],
+        environment=environment,
+        environment_name=environment.name if environment else "",
+        iterations=iterations,
+        delay_ms=delay_ms,
+        bail=bail,
+        concurrency=concurrency,
+        data_format=data_format,
+        data_rows=rows,
+        persist_captures=persist_captures,
+        planned_requests=iterations * len(target.requests),
+        mode=Run.Mode.CELERY if settings.CELERY_BROKER_URL else Run.Mode.LOCAL,
+    )
+
+
+def _dispatch(run_id: int) -> None:
+    if settings.CELERY_BROKER_URL:
+        from requests_app.tasks import execute_run
+
+        try:
+            execute_run.apply_async((run_id,), queue=settings.WEBCLIENT_RUN_QUEUE or None)
+        except Exception:  # the broker is down: say so on the run instead of leaving it queued
+            logger.exception("could not queue run %s", run_id)
+            Run.objects.filter(pk=run_id, state=Run.State.QUEUED).update(
+                state=Run.State.FAILED, error=QUEUE_UNREACHABLE, finished_at=timezone.now()
+            )
+        return
+    _local_workers().submit(run_id)
+
+
+def run_cancel(*, user: AbstractBaseUser, run: Run) -> Run:
+    """Ask the run to stop: a queued run is cancelled at once, a running one within a second."""
+    access.ensure_role(user, run.workspace, "read")
+    if run.created_by_id != user.pk and not access.role_allows(access.role_for(user, run.workspace), "edit"):
+        raise Forbidden(CANNOT_CANCEL)
+    if run.state in TERMINAL_STATES:
+        return run
+    Run.objects.filter(pk=run.pk).update(cancel_requested=True)
+    Run.objects.filter(pk=run.pk, state=Run.State.QUEUED).update(state=Run.State.CANCELLED, finished_at=timezone.now())
+    _LOCAL_CANCELS.cancel(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def runs_for_user(user: AbstractBaseUser | None, *, workspace: Workspace | None = None) -> QuerySet[Run]:
+    """Runs of the user's workspaces, newest first."""
+    workspaces = access.workspaces_for_user(user)
+    queryset = Run.objects.filter(workspace__in=workspaces.values("pk")).order_by("-created_at", "-id")
+    if workspace is not None:
+        queryset = queryset.filter(workspace=workspace)
+    return queryset
+
+
+def get_run_for_user(user: AbstractBaseUser | None, run_id: Any) -> Run:
+    """The run, if it belongs to one of the user's workspaces (else NotFound); stale ones are marked first."""
+    parsed = access.parse_id(run_id)
+    run = None if parsed is None else runs_for_user(user).select_related("workspace").filter(pk=parsed).first()
+    if run is None:
+        raise NotFound("Run not found.")
+    if run.state == Run.State.RUNNING and run.heartbeat_at and run.heartbeat_at < timezone.now() - stale_after():
+        runs_mark_interrupted()
+        run.refresh_from_db()
+    return run
+
+
+def run_results(
+    *, run: Run, failed_only: bool = False, iteration: int | None = None, failures_first: bool = False
+) -> QuerySet[RunResult]:
+    results = run.results.all()
+    if failed_only:
+        results = results.filter(passed=False)
+    if iteration is not None:
+        results = results.filter(iteration=iteration)
+    order = ["passed", "iteration", "position", "id"] if failures_first else ["iteration", "position", "id"]
+    return results.order_by(*order)
+
+
+def result_row(result: RunResult) -> ResultRow:
+    """A stored result as the runner's ResultRow (what reports are made of)."""
+    return ResultRow.from_dict(
+        {
+            "iteration": result.iteration,
+            "index": result.position,
+            "name": result.name,
+            "path": result.path,
+            "key": result.saved_request_id,
+            "method": result.method,
+            "url": result.url,
+            "status": result.status,
+            "time_ms": result.time_ms,
+            "size": result.size,
+            "assertions": result.assertions,
+            "captures": result.captures,
+            "error": result.error,
+        }
+    )
+
+
+def run_report_data(run: Run) -> RunReport:
+    rows = [result_row(result) for result in run_results(run=run)]
+    return RunReport(
+        title=run.title,
+        state=run.state,
+        totals=RunTotals.from_dict(run.totals or {}),
+        results=rows,
+        started_at=run.started_at.isoformat() if run.started_at else "",
+        environment=run.environment_name,
+        run_id=run.pk,
+    )
+
+
+REPORT_CONTENT_TYPES = {"junit": "application/xml", "json": "application/json", "html": "text/html"}
+
+
+def run_report(*, run: Run, report_format: str) -> tuple[str, str, str]:
+    """(text, content type, file name) of a finished run's report."""
+    if report_format not in REPORT_FORMATS:
+        raise ValidationFailed.for_field("format", f"must be one of {', '.join(REPORT_FORMATS)}", code="unknown_format")
+    if run.state not in TERMINAL_STATES:
+        raise ValidationFailed.for_field("format", NOT_FINISHED, code="not_finished")
+    text = render_report(run_report_data(run), report_format)
+    return text, REPORT_CONTENT_TYPES[report_format], f"run-{run.pk}.{REPORT_EXTENSIONS[report_format]}"
+
+
+# ------------------------------------------------------------------ execution
+
+
+class _CancelRegistry:
+    """Runs executing in this process, so a cancel from this process reaches them without the database."""
+
+    def __init__(self) -> None:
+        self._events: dict[int, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def register(self, run_id: int) -> threading.Event:
+        with self._lock:
+            return self._events.setdefault(run_id, threading.Event())
+
+    def cancel(self, run_id: int) -> None:
+        with self._lock:
+            event = self._events.get(run_id)
+        if event is not None:
+            event.set()
+
+    def forget(self, run_id: int) -> None:
+        with self._lock:
+            self._events.pop(run_id, None)
+
+
+_LOCAL_CANCELS = _CancelRegistry()
+
+
+class _ResultWriter:
+    """Stores rows in batches, keeps live totals, beats the heartbeat and reads the cancel flag.
+
+    It works in the thread that called run_execute (the worker's thread, on its database
+    connection) while the requests go out on another: the network never waits for the
+    database, and every database call of a run happens on one connection. A database
+    hiccup keeps the rows for the next try.
+    """
+
+    def __init__(self, run: Run, masker: SecretMasker, secret_names: set[str], cancel: threading.Event) -> None:
+        self.run_id = run.pk
+        self.masker = masker
+        self.secret_names = secret_names
+        self.cancel = cancel
+        self.rows: queue.SimpleQueue[ResultRow] = queue.SimpleQueue()
+        self.counter = TotalsCounter()
+        self.started = time.perf_counter()
+        self.pending: list[RunResult] = []
+
+    def add(self, row: ResultRow) -> None:
+        self.rows.put(row)
+
+    def serve(self, plan_done: threading.Event) -> None:
+        """Until the plan has ended and every row is stored."""
+        last_flush = last_beat = last_cancel_check = time.monotonic()
+        while True:
+            finished = plan_done.is_set()  # read before draining: rows are queued before it is set
+            collect_until = time.monotonic() + (0 if finished else FLUSH_SECONDS / 2)
+            try:
+                while len(self.pending) < RESULT_BATCH:
+                    row = self.rows.get(timeout=max(0.0, collect_until - time.monotonic()))
+                    self.counter.add(row)
+                    self.pending.append(self._stored(row))
+            except queue.Empty:
+                pass
+            now = time.monotonic()
+            beat_due = now - last_beat >= HEARTBEAT_SECONDS
+            if self.pending and (finished or len(self.pending) >= RESULT_BATCH or now - last_flush >= FLUSH_SECONDS):
+                self._flush(beat=beat_due)
+                last_flush = now
+            elif beat_due:
+                self._beat()
+            if beat_due:
+                last_beat = now
+            if finished and self.rows.empty():
+                if self.pending:
+                    self._flush(beat=True, retries=20)
+                return
+            if now - last_cancel_check >= CANCEL_POLL_SECONDS:
+                self._check_cancel()
+                last_cancel_check = now
+
+    def _stored(self, row: ResultRow) -> RunResult:
+        data = row.to_dict()
+        for capture in data["captures"]:
+            if capture["variable"] in self.secret_names and capture["value"] is not None:
+                capture["value"] = MASK
+        data = self.masker.deep(data)
+        return RunResult(
+            run_id=self.run_id,
+            iteration=row.iteration,
+            position=row.index,
+            saved_request_id=row.key,
+            name=row.name[:200],
+            path=row.path[:500],
+            method=row.method[:32],
+            url=data["url"],
+            status=row.status,
+            time_ms=row.time_ms,
+            size=row.size,
+            passed=row.passed,
+            assertions_failed=row.failed_assertions,
+            assertions=data["assertions"],
+            captures=data["captures"],
+            error=data["error"],
+        )
+
+    def _flush(self, *, beat: bool, retries: int = 0) -> None:
+        for attempt in range(retries + 1):
+            try:
+                with transaction.atomic():
+                    RunResult.objects.bulk_create(self.pending)
+                    changes: dict[str, Any] = {"totals": self.live_totals().to_dict()}
+                    if beat:
+                        changes["heartbeat_at"] = timezone.now()
+                    Run.objects.filter(pk=self.run_id).update(**changes)
+                self.pending = []
+                return
+            except DatabaseError:
+                if attempt == retries:
+                    if retries:
+                        raise
+                    logger.warning("run %s: storing results failed, will retry", self.run_id, exc_info=True)
+                    return
+                time.sleep(0.25)
+
+    def _beat(self) -> None:
+        try:
+            Run.objects.filter(pk=self.run_id).update(heartbeat_at=timezone.now())
+        except DatabaseError:
+            logger.warning("run %s: heartbeat failed, will retry", self.run_id, exc_info=True)
+
+    def _check_cancel(self) -> None:
+        try:
+            if Run.objects.filter(pk=self.run_id, cancel_requested=True).exists():
+                self.cancel.set()
+        except DatabaseError:
+            logger.warning("run %s: could not read the cancel flag", self.run_id, exc_info=True)
+
+    def live_totals(self) -> RunTotals:
+        return self.counter.progress(duration_ms=(time.perf_counter() - self.started) * 1000)
+
+
+def _claim(run_id: int, worker: str) -> Run | None:
+    now = timezone.now()
+    claimed = Run.objects.filter(pk=run_id, state=Run.State.QUEUED, cancel_requested=False).update(
+        state=Run.State.RUNNING, started_at=now, heartbeat_at=now, worker=worker[:200]
+    )
+    if not claimed:
+        Run.objects.filter(pk=run_id, state=Run.State.QUEUED, cancel_requested=True).update(
+            state=Run.State.CANCELLED, finished_at=now
+        )
+        return None
+    return Run.objects.select_related("workspace", "collection", "folder", "environment", "created_by").get(pk=run_id)
+
+
+def _plan_for(run: Run) -> list[PlanItem]:
+    if run.collection is None:
+        raise ServiceError("The collection of this run was deleted.", code="target_gone")
+    if run.request_ids:
+        ordered = _tree_order(run.collection, only=set(run.request_ids))
+    elif run.folder_id is not None:
+        if run.folder is None:
+            raise ServiceError("The folder of this run was deleted.", code="target_gone")
+        ordered = _tree_order(run.collection, under=run.folder)
+    else:
+        ordered = _tree_order(run.collection)
+    return plan_items(ordered, run.collection)
+
+
+def run_execute(
+    run_id: int, *, worker: str | None = None, on_result: Callable[[ResultRow], None] | None = None
+) -> Run | None:
+    """Execute a queued run to its end (the task code of both modes); None if someone else has it.
+
+    The requests go out on a thread of their own; this thread stores the results.
+    `on_result` (the CLI's progress) is called on the sending thread.
+    """
+    run = _claim(run_id, worker or worker_name("local"))
+    if run is None:
+        return None
+    cancel = _LOCAL_CANCELS.register(run.pk)
+    environment = run.environment
+    secrets = environment_secrets(environment)
+    writer = _ResultWriter(run, SecretMasker(secrets), set(secrets), cancel)
+    error = ""
+    ended: list[RunOutcome | BaseException] = []
+    try:
+        items = _plan_for(run)
+        assert run.collection is not None
+        settings_of_run = {
+            "iterations": run.iterations,
+            "data_rows": run.data_rows,
+            "collection_vars": collection_values(run.collection),
+            "environment_vars": environment_values(environment),
+            "delay_ms": run.delay_ms,
+            "bail": run.bail,
+            "concurrency": run.concurrency,
+        }
+
+        def deliver(row: ResultRow) -> None:
+            writer.add(row)
+            if on_result is not None:
+                on_result(row)
+
+        plan_done = threading.Event()
+
+        def send_all() -> None:
+            try:
+                ended.append(
+                    execute_plan(items, on_result=deliver, should_cancel=cancel.is_set, keep_results=False, **settings_of_run)
+                )
+            except BaseException as exc:  # noqa: BLE001 - handed to the run's thread below
+                ended.append(exc)
+            finally:
+                plan_done.set()
+
+        sender = threading.Thread(target=send_all, name=f"run-{run.pk}-send", daemon=True)
+        sender.start()
+        try:
+            writer.serve(plan_done)
+        finally:
+            cancel.set()  # if storing failed, stop sending too
+            sender.join()
+    except ServiceError as exc:
+        error = exc.message
+    except Exception:
+        logger.exception("run %s: storing results failed", run.pk)
+        error = INTERNAL_ERROR
+    finally:
+        _LOCAL_CANCELS.forget(run.pk)
+    outcome = ended[0] if ended and isinstance(ended[0], RunOutcome) else None
+    if ended and not isinstance(ended[0], RunOutcome):
+        logger.error("run %s failed", run.pk, exc_info=ended[0])
+        error = error or INTERNAL_ERROR
+    changes: dict[str, Any] = {"finished_at": timezone.now(), "heartbeat_at": timezone.now()}
+    if outcome is not None:
+        changes["totals"] = outcome.totals.to_dict()
+    if outcome is not None and not error:
+        changes["state"] = outcome.state
+    else:
+        changes["state"] = Run.State.FAILED
+        changes["error"] = error or INTERNAL_ERROR
+    Run.objects.filter(pk=run.pk).update(**changes)
+    if outcome is not None and not error and run.persist_captures and outcome.captured and environment is not None:
+        _write_back(run, environment, outcome.captured, outcome.secret_captures)
+    run.refresh_from_db()
+    return run
+
+
+def execute_plan(
+    items: list[PlanItem],
+    *,
+    iterations: int | None,
+    data_rows: list[dict[str, str]],
+    collection_vars: dict[str, str],
+    environment_vars: dict[str, str],
+    delay_ms: int = 0,
+    bail: bool = False,
+    concurrency: int = 1,
+    on_result: Callable[[ResultRow], None] | None = None,
+    should_cancel: Callable[[], bool] = lambda: False,
+    keep_results: bool = True,
+) -> RunOutcome:
+    """run_plan over the engine with the server's outbound policy and limits, one keep-alive
+    pool and one cookie jar for the run (a run starts with no cookies and keeps none)."""
+    policy = outbound_policy()
+    jar = CookieJar()
+    max_body = settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES
+    with ConnectionPool() as pool:
+
+        def send_fn(spec: RequestSpec, variables: Any) -> Any:
+            return send(
+                spec, policy=policy, cookie_jar=jar, variables=variables, max_request_body_bytes=max_body, connections=pool
+            )
+
+        return run_plan(
+            items,
+            send_fn=send_fn,
+            iterations=iterations,
+            data_rows=data_rows,
+            collection_vars=collection_vars,
+            environment_vars=environment_vars,
+            delay_ms=delay_ms,
+            bail=bail,
+            concurrency=concurrency,
+            on_result=on_result,
+            should_cancel=should_cancel,
+            keep_results=keep_results,
+        )
+
+
+def _write_back(run: Run, environment: Environment, captured: dict[str, str], secret_names: set[str]) -> None:
+    """Captured values into the environment, when the person who ran it may edit it."""
+    user = run.created_by
+    try:
+        fresh = access.get_environment_for_user(user, environment.pk, need="edit")
+    except (NotFound, Forbidden):
+        Run.objects.filter(pk=run.pk).update(captures_saved=False)
+        return
+    for _attempt in range(3):
+        rows = environment_variables(fresh)  # secrets as the mask: environment_update keeps them
+        seen = set()
+        for row in rows:
+            if row["key"] in captured:
+                row["value"] = captured[row["key"]]
+                seen.add(row["key"])
+        for key, value in captured.items():
+            if key not in seen:
+                rows.append({"key": key, "value": value, "secret": key in secret_names, "enabled": True})
+        try:
+            environment_update(user=user, environment=fresh, version=fresh.version, variables=rows)
+        except VersionConflict:
+            fresh = access.get_environment_for_user(user, environment.pk, need="edit")
+            continue
+        Run.objects.filter(pk=run.pk).update(captures_saved=True)
+        return
+
+
+# ------------------------------------------------------------------ local mode workers
+
+
+class _LocalWorkers:
+    """A small thread pool for runs in local mode, and a thread that beats the heartbeat of
+    the runs waiting in it and periodically marks runs of stopped workers interrupted."""
+
+    def __init__(self, size: int) -> None:
+        self.name = worker_name("local")
+        self.pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="webclient-run")
+        self.futures: dict[Future[Any], int] = {}
+        self.lock = threading.Lock()
+        self.checker = threading.Thread(target=self._check_periodically, name="webclient-run-check", daemon=True)
+        self.checker.start()
+
+    def submit(self, run_id: int) -> None:
+        Run.objects.filter(pk=run_id).update(worker=self.name, heartbeat_at=timezone.now())
+        future = self.pool.submit(self._execute, run_id)
+        with self.lock:
+            self.futures[future] = run_id
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future[Any]) -> None:
+        with self.lock:
+            self.futures.pop(future, None)
+
+    def _execute(self, run_id: int) -> None:
+        close_old_connections()
+        try:
+            run_execute(run_id, worker=self.name)
+        except Exception:
+            logger.exception("local run %s failed", run_id)
+        finally:
+            connection.close()
+
+    def wait(self, timeout: float = 60.0) -> bool:
+        """Until every submitted run ended (tests, the CLI); True when they all did."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                pending = list(self.futures)
+            if not pending:
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            for future in pending:
+                try:
+                    future.result(timeout=max(0.0, deadline - time.monotonic()))
+                except Exception:  # noqa: BLE001 - logged by _execute, or the deadline: looped on
+                    pass
+
+    def _check_periodically(self) -> None:
+        check_every = max(HEARTBEAT_SECONDS, stale_after().total_seconds() / 2)
+        last_check = time.monotonic()
+        while True:
+            time.sleep(HEARTBEAT_SECONDS)
+            try:
+                with self.lock:
+                    held = list(self.futures.values())
+                if held:
+                    Run.objects.filter(pk__in=held, state=Run.State.QUEUED).update(heartbeat_at=timezone.now())
+                if time.monotonic() - last_check >= check_every:
+                    last_check = time.monotonic()
+                    runs_mark_interrupted()
+            except Exception:  # noqa: BLE001 - the next round tries again
+                logger.warning("periodic check of runs failed", exc_info=True)
+            finally:
+                connection.close()
+
+
+_local: _LocalWorkers | None = None
+_local_lock = threading.Lock()
+
+
+def _local_workers() -> _LocalWorkers:
+    global _local
+    with _local_lock:
+        if _local is None:
+            runs_mark_interrupted(startup=True)  # this process is new: runs of dead local workers stopped
+            _local = _LocalWorkers(settings.WEBCLIENT_RUN_WORKERS)
+        return _local
+
+
+def wait_for_local_runs(timeout: float = 60.0) -> bool:
+    return True if _local is None else _local.wait(timeout)
+
+
+# ------------------------------------------------------------------ stopped workers
+
+
+def _process_is_gone(worker: str) -> bool:
+    """True for a worker on this host whose process no longer exists."""
+    parts = worker.split(":")
+    if len(parts) != 3 or parts[1] != socket.gethostname() or not parts[2].isdigit():
+        return False
+    pid = int(parts[2])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def runs_mark_interrupted(*, startup: bool = False) -> int:
+    """Mark runs whose worker stopped as interrupted; returns how many.
+
+    Always: running runs, and queued runs of local mode (they live in one process's
+    memory), whose heartbeat is older than WEBCLIENT_RUN_STALE_SECONDS. At a worker's
+    start-up also: runs of worker processes on this host that no longer exist, at once.
+    """
+    now = timezone.now()
+    cutoff = now - stale_after()
+    held = Run.objects.filter(Q(state=Run.State.RUNNING) | Q(state=Run.State.QUEUED, mode=Run.Mode.LOCAL))
+    stale = held.filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+    marked = stale.update(state=Run.State.INTERRUPTED, error=WORKER_GONE, finished_at=now)
+    if startup:
+        candidates = held.exclude(worker="").values_list("pk", "worker")
+        gone = [pk for pk, worker in candidates if _process_is_gone(worker)]
+        if gone:
+            marked += held.filter(pk__in=gone).update(state=Run.State.INTERRUPTED, error=WORKER_GONE, finished_at=now)
+    if marked:
+        logger.info("marked %s run(s) interrupted", marked)
+    return marked

@@ -1,0 +1,49 @@
+"""Celery tasks (team mode: `celery -A webclient worker`; add `-B`, or run `celery -A webclient beat`,
+for the periodic check). Local mode runs the same code in an in-process thread pool.
+
+Usage::
+
+    execute_run.delay(run.pk)        # services.runs.run_start does this when CELERY_BROKER_URL is set
+    mark_interrupted_runs.delay()    # also every WEBCLIENT_RUN_STALE_SECONDS / 2 through beat
+
+When a worker starts, runs left `running` by worker processes of this host that no longer
+exist are marked `interrupted` at once; other stale runs when their heartbeat goes stale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.db import close_old_connections
+
+from requests_app.services import runs
+from webclient.celery import app
+
+
+@shared_task(name="requests_app.execute_run", ignore_result=True)
+def execute_run(run_id: int) -> None:
+    close_old_connections()
+    runs.run_execute(run_id, worker=runs.worker_name("celery"))
+
+
+@shared_task(name="requests_app.mark_interrupted_runs", ignore_result=True)
+def mark_interrupted_runs() -> int:
+    close_old_connections()
+    return runs.runs_mark_interrupted()
+
+
+@worker_ready.connect
+def _on_worker_ready(**_: Any) -> None:
+    close_old_connections()
+    runs.runs_mark_interrupted(startup=True)
+
+
+app.conf.beat_schedule = {
+    **(app.conf.beat_schedule or {}),
+    "mark-interrupted-runs": {
+        "task": "requests_app.mark_interrupted_runs",
+        "schedule": max(runs.HEARTBEAT_SECONDS, runs.stale_after().total_seconds() / 2),
+    },
+}

@@ -1,0 +1,138 @@
+"""`manage.py run_collection`: exit codes 0/1/2, reports on disk, stored collections and --file runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from requests_app.models import Run
+from requests_app.services.collections import collection_create
+from requests_app.services.environments import environment_create
+from requests_app.services.saved_requests import request_create
+
+ROOT = Path(__file__).resolve().parents[2]
+STATUS_200 = [{"type": "status", "op": "equals", "expected": 200}]
+
+
+def postman_file(tmp_path: Path, base_url: str, *, second_status: int = 200) -> Path:
+    test = "pm.test('ok', function () { pm.response.to.have.status(200); });"
+    collection = {
+        "info": {"name": "CLI check", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": [{"key": "base", "value": base_url}],
+        "item": [
+            {"name": "get", "request": {"method": "GET", "url": "{{base}}/get?user={{user}}"},
+             "event": [{"listen": "test", "script": {"exec": [test]}}]},
+            {"name": "post", "request": {"method": "POST", "url": f"{{{{base}}}}/status/{second_status}",
+                                         "body": {"mode": "raw", "raw": "{}"}},
+             "event": [{"listen": "test", "script": {"exec": [test]}}]},
+        ],
+    }
+    path = tmp_path / "check.postman_collection.json"
+    path.write_text(json.dumps(collection))
+    return path
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CELERY_BROKER_URL": ""}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "run_collection", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_file_run_that_passes_exits_0_and_writes_reports(tmp_path, echo_server):
+    collection = postman_file(tmp_path, echo_server.url())
+    data = tmp_path / "users.csv"
+    data.write_text("user\nann\nbob\n")
+    result = run_cli("--file", str(collection), "--data", str(data), "--reporter", "cli,junit,json,html",
+                     "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| requests   | 4" in result.stdout
+    root = ET.parse(tmp_path / "out" / "check.postman_collection.xml").getroot()
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "0", "0")
+    assert json.loads((tmp_path / "out" / "check.postman_collection.json").read_text())["totals"]["requests"] == 4
+    assert (tmp_path / "out" / "check.postman_collection.html").read_text().startswith("<!DOCTYPE html>")
+
+
+def test_file_run_with_a_failed_assertion_exits_1(tmp_path, echo_server):
+    collection = postman_file(tmp_path, echo_server.url(), second_status=500)
+    result = run_cli("--file", str(collection), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "FAIL  #1 POST post: expected status to equal 200, got 500" in result.stdout
+    assert "run failed: 1 assertion(s) failed" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--file", "missing.json"], "cannot read file"),
+        (["--file", "broken.json"], "broken.json"),
+        (["--file", "check.postman_collection.json", "--data", "rows.txt"], "name a .csv or .json file"),
+        (["--file", "check.postman_collection.json", "--data", "bad.csv"], "line 2"),
+        (["--file", "check.postman_collection.json", "--reporter", "tap"], "unknown reporter"),
+        (["--file", "check.postman_collection.json", "--concurrency", "99"], "--concurrency"),
+        (["--iterations", "two"], "invalid int value"),
+        ([], "give a collection"),
+    ],
+)
+def test_usage_and_input_errors_exit_2(tmp_path, echo_server, args, message):
+    postman_file(tmp_path, echo_server.url())
+    (tmp_path / "broken.json").write_text('{"info": {"name": "x"}, "item": [')
+    (tmp_path / "rows.txt").write_text("user\nann\n")
+    (tmp_path / "bad.csv").write_text("user,id\nann\n")
+    before = echo_server.accepted_connections
+    result = run_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert echo_server.accepted_connections == before  # nothing was sent
+
+
+# ------------------------------------------------------------------ stored collections (in-process)
+
+
+@pytest.fixture
+def stored(alice, acme, echo_server):
+    collection = collection_create(user=alice, workspace=acme, name="Nightly",
+                                   variables=[{"key": "base", "value": echo_server.url(), "enabled": True}])
+    request_create(user=alice, collection=collection, name="health", url="{{base}}/status/{{code}}",
+                   assertions=STATUS_200)
+    environment_create(user=alice, workspace=acme, name="staging", variables=[{"key": "code", "value": "200"}])
+    environment_create(user=alice, workspace=acme, name="broken", variables=[{"key": "code", "value": "502"}])
+    return collection
+
+
+def test_stored_collection_by_name_passes_and_is_recorded(stored, tmp_path, capsys):
+    call_command("run_collection", "Nightly", "--env", "staging", "--reporter", "cli,junit", "--out", str(tmp_path))
+    run = Run.objects.get()
+    assert run.state == Run.State.PASSED and run.created_by is None and run.worker.startswith("cli:")
+    assert ET.parse(tmp_path / f"run-{run.pk}.xml").getroot().get("tests") == "1"
+    assert "Nightly: passed" in capsys.readouterr().out
+
+
+def test_stored_collection_by_id_that_fails_exits_1(stored):
+    with pytest.raises(CommandError) as caught:
+        call_command("run_collection", str(stored.pk), "--env", "broken", "--reporter", "json", "--out", "/tmp")
+    assert caught.value.returncode == 1
+    assert Run.objects.get().state == Run.State.FAILED
+
+
+def test_ambiguous_or_unknown_names_exit_2(stored, alice, acme):
+    with pytest.raises(CommandError) as caught:
+        call_command("run_collection", "Nope")
+    assert caught.value.returncode == 2
+    collection_create(user=alice, workspace=acme, name="Nightly")
+    with pytest.raises(CommandError) as caught:
+        call_command("run_collection", "Nightly")
+    assert caught.value.returncode == 2 and "give the id or --workspace" in str(caught.value)
+    with pytest.raises(CommandError) as caught:
+        call_command("run_collection", str(stored.pk), "--env", "nowhere")
+    assert caught.value.returncode == 2
+    assert not Run.objects.exists()
