@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
-
-import jsonpath
-from jsonpath import function_extensions
 
 from requests_app.engine.exchange import Exchange, Response
 from requests_app.runner.patterns import MATCH_TIMEOUT_S, MAX_SUBJECT_CHARS
@@ -41,43 +39,44 @@ class BodyNotJson(ValueError):
     """The response body cannot be read as JSON; the message says why."""
 
 
-# python-jsonpath compiles filter patterns with `regex` (pinned), whose matcher takes a timeout.
-class _TimedMatch(function_extensions.Match):
-    def __call__(self, value: object, pattern: object) -> bool:
-        if not isinstance(value, str) or not isinstance(pattern, str):
-            return False
-        compiled = self.check_cache(pattern)
-        if compiled is None:
-            return False
-        try:
-            return bool(compiled.fullmatch(value[:MAX_SUBJECT_CHARS], timeout=MATCH_TIMEOUT_S))
-        except TimeoutError:
-            return False
+@lru_cache(maxsize=1)
+def _jsonpath_environment() -> Any:
+    """One environment for every run: compiled paths are immutable and its caches thread-safe.
+
+    Built (and python-jsonpath imported) on first use: most runs check statuses only, and a
+    CI step pays for every import at start-up.
+    """
+    import jsonpath
+    from jsonpath import function_extensions
+
+    # python-jsonpath compiles filter patterns with `regex` (pinned), whose matcher takes a timeout.
+    class TimedMatch(function_extensions.Match):  # type: ignore[misc]
+        def __call__(self, value: object, pattern: object) -> bool:
+            return _timed(self, "fullmatch", value, pattern)
+
+    class TimedSearch(function_extensions.Search):  # type: ignore[misc]
+        def __call__(self, value: object, pattern: object) -> bool:
+            return _timed(self, "search", value, pattern)
+
+    class RunnerEnvironment(jsonpath.JSONPathEnvironment):  # type: ignore[misc]
+        def setup_function_extensions(self) -> None:
+            super().setup_function_extensions()
+            self.function_extensions["match"] = TimedMatch(thread_safe=True)
+            self.function_extensions["search"] = TimedSearch(thread_safe=True)
+
+    return RunnerEnvironment(strict=True)
 
 
-class _TimedSearch(function_extensions.Search):
-    def __call__(self, value: object, pattern: object) -> bool:
-        if not isinstance(value, str) or not isinstance(pattern, str):
-            return False
-        compiled = self.check_cache(pattern)
-        if compiled is None:
-            return False
-        try:
-            return bool(compiled.search(value[:MAX_SUBJECT_CHARS], timeout=MATCH_TIMEOUT_S))
-        except TimeoutError:
-            return False
-
-
-class _RunnerJsonPathEnvironment(jsonpath.JSONPathEnvironment):
-    def setup_function_extensions(self) -> None:
-        super().setup_function_extensions()
-        self.function_extensions["match"] = _TimedMatch(thread_safe=True)
-        self.function_extensions["search"] = _TimedSearch(thread_safe=True)
-
-
-# Compiled paths are immutable and the environment's caches are thread-safe:
-# one environment serves every run.
-_JSONPATH_ENV = _RunnerJsonPathEnvironment(strict=True)
+def _timed(function: Any, method: str, value: object, pattern: object) -> bool:
+    if not isinstance(value, str) or not isinstance(pattern, str):
+        return False
+    compiled = function.check_cache(pattern)
+    if compiled is None:
+        return False
+    try:
+        return bool(getattr(compiled, method)(value[:MAX_SUBJECT_CHARS], timeout=MATCH_TIMEOUT_S))
+    except TimeoutError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -92,9 +91,11 @@ def compile_jsonpath(text: str) -> CompiledJsonPath:
         raise JsonPathError(JSONPATH_TOO_LONG, f"JSON path is longer than {MAX_JSONPATH_LENGTH} characters")
     if not text.startswith("$"):
         raise JsonPathError(JSONPATH_INVALID, "JSON path must start with $ (for example $.data.id)")
+    from jsonpath import JSONPathError
+
     try:
-        path = _JSONPATH_ENV.compile(text)
-    except jsonpath.JSONPathError as exc:
+        path = _jsonpath_environment().compile(text)
+    except JSONPathError as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else "invalid"
         raise JsonPathError(JSONPATH_INVALID, f"JSON path is not valid: {first_line}") from None
     singular = bool(getattr(path, "singular_query", lambda: False)())

@@ -17,9 +17,9 @@ Celery worker (team mode); otherwise a small thread pool in this process (local 
 WEBCLIENT_RUN_WORKERS threads). Same code either way.
 
 Inside a run: the network never waits for the database. The run loop
-(runner.loop.run_plan) sends over a keep-alive ConnectionPool; a writer thread stores
-results in batches (bulk_create every RESULT_BATCH rows or FLUSH_SECONDS), keeps the live
-totals, beats the heartbeat and reads the cancel flag. A run whose heartbeat stops for
+(runner.loop.run_plan) sends on a thread of its own over a keep-alive ConnectionPool,
+while the worker's thread stores results in batches (bulk_create every RESULT_BATCH rows
+or FLUSH_SECONDS), keeps the live totals, beats the heartbeat and reads the cancel flag. A run whose heartbeat stops for
 WEBCLIENT_RUN_STALE_SECONDS, or whose worker process is gone, is marked `interrupted`.
 
 Secrets: stored results pass through the environment's SecretMasker; secret captures are
@@ -48,14 +48,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from requests_app import access
-from requests_app.engine import send
-from requests_app.engine.cookies import CookieJar
-from requests_app.engine.keepalive import ConnectionPool
-from requests_app.engine.spec import RequestSpec
 from requests_app.models import Collection, Environment, Folder, Run, RunResult, SavedRequest, Workspace
 from requests_app.runner.assertions import AssertionFormatError
 from requests_app.runner.captures import MASK, CaptureFormatError
 from requests_app.runner.datafile import DATA_FORMATS, DataFileError, parse_data_file
+from requests_app.runner.execute import send_plan
 from requests_app.runner.loop import (
     MAX_CONCURRENCY,
     MAX_DELAY_MS,
@@ -66,7 +63,6 @@ from requests_app.runner.loop import (
     RunTotals,
     TotalsCounter,
     make_plan_item,
-    run_plan,
 )
 from requests_app.runner.reporters import REPORT_EXTENSIONS, REPORT_FORMATS, RunReport, render_report
 from requests_app.services.environments import environment_secrets, environment_update, environment_values, environment_variables
@@ -694,46 +690,14 @@ def run_execute(
     return run
 
 
-def execute_plan(
-    items: list[PlanItem],
-    *,
-    iterations: int | None,
-    data_rows: list[dict[str, str]],
-    collection_vars: dict[str, str],
-    environment_vars: dict[str, str],
-    delay_ms: int = 0,
-    bail: bool = False,
-    concurrency: int = 1,
-    on_result: Callable[[ResultRow], None] | None = None,
-    should_cancel: Callable[[], bool] = lambda: False,
-    keep_results: bool = True,
-) -> RunOutcome:
-    """run_plan over the engine with the server's outbound policy and limits, one keep-alive
-    pool and one cookie jar for the run (a run starts with no cookies and keeps none)."""
-    policy = outbound_policy()
-    jar = CookieJar()
-    max_body = settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES
-    with ConnectionPool() as pool:
-
-        def send_fn(spec: RequestSpec, variables: Any) -> Any:
-            return send(
-                spec, policy=policy, cookie_jar=jar, variables=variables, max_request_body_bytes=max_body, connections=pool
-            )
-
-        return run_plan(
-            items,
-            send_fn=send_fn,
-            iterations=iterations,
-            data_rows=data_rows,
-            collection_vars=collection_vars,
-            environment_vars=environment_vars,
-            delay_ms=delay_ms,
-            bail=bail,
-            concurrency=concurrency,
-            on_result=on_result,
-            should_cancel=should_cancel,
-            keep_results=keep_results,
-        )
+def execute_plan(items: list[PlanItem], **run_settings: Any) -> RunOutcome:
+    """runner.execute.send_plan with the server's outbound policy and request body limit."""
+    return send_plan(
+        items,
+        policy=outbound_policy(),
+        max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
+        **run_settings,
+    )
 
 
 def _write_back(run: Run, environment: Environment, captured: dict[str, str], secret_names: set[str]) -> None:

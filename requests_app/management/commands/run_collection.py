@@ -8,7 +8,7 @@ Exit code 0 when every assertion passed (and every request got a response), 1 wh
 failed, 2 for a usage or input error (unknown collection, malformed data or file...).
 
 A stored collection's run is recorded like any other (it shows on the Runner page); with
---file nothing is stored: the file (Postman collection or .http) is imported in memory,
+--file nothing is stored: the file (a Postman collection, or an .http/.rest file) is imported in memory,
 its common one-line Postman tests become assertions, and --env names a Postman
 environment file. Reports go to --out as run-<id>.xml/.json/.html (--file: the file's name).
 """
@@ -159,18 +159,29 @@ class Command(BaseCommand):
     # -------------------------------------------------------------- a file, nothing stored
 
     def _run_file(self, options: dict[str, Any], data: dict[str, Any] | None, cli: Any) -> tuple[Any, str]:
-        from requests_app.interop.detect import import_content
+        # Only what a file run needs: a CI step pays for every import at start-up.
+        from django.conf import settings
+
         from requests_app.interop.model import ImportFormatError
         from requests_app.runner.assertions import AssertionFormatError
         from requests_app.runner.datafile import DataFileError, parse_data_file
+        from requests_app.runner.execute import send_plan
         from requests_app.runner.from_import import plan_from_import
         from requests_app.runner.loop import RunSettingsError
         from requests_app.runner.reporters import RunReport
-        from requests_app.services.runs import execute_plan
+        from requests_app.services.execution import outbound_policy
 
         path = Path(options["file"])
+        content = self._read(options["file"], "file")
         try:
-            imported = import_content(self._read(options["file"], "file"), name=path.name)
+            if path.suffix.lower() in (".http", ".rest"):
+                from requests_app.interop.httpfile import parse_http
+
+                imported = parse_http(content, name=path.name)
+            else:
+                from requests_app.interop.postman import parse_postman
+
+                imported = parse_postman(content)
         except ImportFormatError as error:
             raise usage_error(f"{path}: {error}") from None
         if len(imported.collections) != 1:
@@ -184,8 +195,10 @@ class Command(BaseCommand):
         environment_vars: dict[str, str] = {}
         environment_name = ""
         if options["env"]:
+            from requests_app.interop.postman import parse_postman_environment
+
             try:
-                environments = import_content(self._read(options["env"], "environment file"), format="postman_environment")
+                environments = parse_postman_environment(self._read(options["env"], "environment file"))
             except ImportFormatError as error:
                 raise usage_error(f"{options['env']}: {error}") from None
             for environment in environments.environments[:1]:
@@ -200,8 +213,10 @@ class Command(BaseCommand):
         if cli is not None:
             cli.total = len(plan.items) * (options["iterations"] or len(rows) or 1)
         try:
-            outcome = execute_plan(
+            outcome = send_plan(
                 plan.items,
+                policy=outbound_policy(),
+                max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
                 iterations=options["iterations"],
                 data_rows=rows,
                 collection_vars=plan.variables,
