@@ -286,3 +286,94 @@ class RunResult(models.Model):
     class Meta:
         ordering = ["iteration", "position", "id"]
         indexes = [models.Index(fields=["run", "iteration", "position"]), models.Index(fields=["run", "passed"])]
+
+
+# ---------------------------------------------------------------- teams (issue 5)
+
+
+class Invitation(models.Model):
+    """A link that lets someone join a workspace with a role: single use, expiring, revocable.
+
+    Only the token's SHA-256 is stored; the link is shown once, when it is made.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    email = models.CharField(max_length=254, blank=True, default="")  # who it is meant for (a note)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @staticmethod
+    def new_token_text() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Revision(models.Model):
+    """One saved version of a saved request or of an environment (their change history).
+
+    `data` holds the tracked fields as they were at `version`; secret values never appear in
+    clear (environment secrets keep their encrypted form, request auth secrets are encrypted
+    too). Exactly one of `saved_request` and `environment` is set.
+    """
+
+    saved_request = models.ForeignKey(
+        SavedRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="revisions"
+    )
+    environment = models.ForeignKey(
+        Environment, null=True, blank=True, on_delete=models.CASCADE, related_name="revisions"
+    )
+    version = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    restored_from = models.PositiveIntegerField(null=True, blank=True)  # the version this one brought back
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["saved_request", "version"], name="one_revision_per_request_version"),
+            models.UniqueConstraint(fields=["environment", "version"], name="one_revision_per_environment_version"),
+            models.CheckConstraint(
+                condition=models.Q(saved_request__isnull=False, environment__isnull=True)
+                | models.Q(saved_request__isnull=True, environment__isnull=False),
+                name="revision_of_one_object",
+            ),
+        ]
+
+
+class Activity(models.Model):
+    """One line of a workspace's activity feed: who did what to which object, and when."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="activity")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField(max_length=150, blank=True, default="")  # kept when the account goes
+    verb = models.CharField(max_length=20)  # created, changed, renamed, moved, copied, deleted, ran, restored, …
+    kind = models.CharField(max_length=20)  # collection, folder, request, environment, workspace, member, invitation
+    object_id = models.BigIntegerField(null=True, blank=True)
+    object_name = models.CharField(max_length=200, blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)  # e.g. {"fields": [...]} or {"to": "Other workspace"}
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "-created_at", "-id"])]

@@ -25,6 +25,8 @@ from django.db import transaction
 from requests_app import access
 from requests_app.models import Collection, Folder, SavedRequest, Workspace
 from requests_app.services import tree
+from requests_app.services.activity import activity_record
+from requests_app.services.errors import ValidationFailed
 from requests_app.services.validation import clean_auth, clean_name, clean_text, clean_variables
 from requests_app.services.versioning import save_versioned
 
@@ -40,14 +42,16 @@ def collection_create(
 ) -> Collection:
     """A new collection at the end of the workspace's list (editor or owner)."""
     access.ensure_role(user, workspace, "edit")
-    collection = Collection.objects.create(
-        workspace=workspace,
-        name=clean_name(name),
-        description=clean_text(description, field="description"),
-        variables=clean_variables(variables),
-        auth=clean_auth(auth, allow_inherit=False),
-        position=tree.next_position(Collection.objects.filter(workspace=workspace)),
-    )
+    with transaction.atomic():
+        collection = Collection.objects.create(
+            workspace=workspace,
+            name=clean_name(name),
+            description=clean_text(description, field="description"),
+            variables=clean_variables(variables),
+            auth=clean_auth(auth, allow_inherit=False),
+            position=tree.next_position(Collection.objects.filter(workspace=workspace)),
+        )
+        activity_record(user=user, verb="created", obj=collection, workspace=workspace.pk)
     access.set_role(collection, user, workspace.user_role)
     return collection
 
@@ -76,7 +80,11 @@ def collection_update(
         changes["variables"] = clean_variables(variables)
     if auth is not None:
         changes["auth"] = clean_auth(auth, allow_inherit=False)
-    return save_versioned(collection, version=version, changes=changes)
+    changed_fields = [key for key, value in changes.items() if value != getattr(collection, key)]
+    with transaction.atomic():
+        saved = save_versioned(collection, version=version, changes=changes)
+        activity_record(user=user, verb="changed", obj=saved, detail={"fields": changed_fields} if changed_fields else None)
+    return saved
 
 
 def collection_move(*, user: AbstractBaseUser, collection: Collection, position: int) -> Collection:
@@ -104,14 +112,54 @@ def collection_duplicate(*, user: AbstractBaseUser, collection: Collection, name
             },
         )
         tree.copy_subtree(source=collection, target=copy, root=None, user=user)
+        activity_record(user=user, verb="created", obj=copy, detail={"from": collection.name})
     access.set_role(copy, user, collection.user_role)
     return copy
+
+
+def collection_transfer(
+    *, user: AbstractBaseUser, collection: Collection, workspace: Workspace, copy: bool = False,
+    name: str | None = None,
+) -> Collection:
+    """Move (or deep-copy) a collection to the end of another workspace's list.
+
+    Moving or copying needs editor rights in both workspaces. Folders and requests go along
+    (moved requests keep their change history; copies start their own).
+    """
+    access.ensure_role(user, collection, "edit")
+    access.ensure_role(user, workspace, "edit")
+    if not copy and workspace.pk == collection.workspace_id:
+        raise ValidationFailed.for_field("workspace", "The collection is already in this workspace.",
+                                         code="same_workspace")
+    source_workspace_id, source_name = collection.workspace_id, collection.workspace.name
+    with transaction.atomic():
+        position = tree.next_position(Collection.objects.filter(workspace=workspace))
+        if copy:
+            result = Collection.objects.create(
+                **{**tree.copied_fields(collection), "workspace_id": workspace.pk,
+                   "name": clean_name(name) if name is not None else collection.name, "position": position}
+            )
+            tree.copy_subtree(source=collection, target=result, root=None, user=user)
+            activity_record(user=user, verb="copied", obj=result, workspace=workspace.pk,
+                            detail={"from": source_name})
+        else:
+            Collection.objects.filter(pk=collection.pk).update(workspace=workspace, position=position)
+            tree.renumber(Collection.objects.filter(workspace_id=source_workspace_id))
+            collection.workspace, collection.position = workspace, position
+            result = collection
+            activity_record(user=user, verb="moved", obj=result, workspace=workspace.pk, detail={"from": source_name})
+            activity_record(user=user, verb="moved", obj=result, workspace=source_workspace_id,
+                            detail={"to": workspace.name})
+    access.set_role(result, user, workspace.user_role)
+    return result
 
 
 def collection_delete(*, user: AbstractBaseUser, collection: Collection) -> None:
     """Delete the collection with its folders and requests (history entries keep their copy)."""
     access.ensure_role(user, collection, "edit")
-    collection.delete()
+    with transaction.atomic():
+        activity_record(user=user, verb="deleted", obj=collection)
+        collection.delete()
 
 
 def collection_tree(*, user: AbstractBaseUser, collection: Collection) -> dict[str, Any]:

@@ -24,13 +24,15 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
 
 from requests_app import access
 from requests_app.models import Environment, Workspace
+from requests_app.services.activity import activity_record
 from requests_app.services.errors import MASKED_SECRET_UNKNOWN, Forbidden, ValidationFailed
+from requests_app.services.revisions import record_first_version, save_with_revision
 from requests_app.services.secrets import MASK, decrypt_secret, encrypt_secret
 from requests_app.services.validation import clean_kv_list, clean_name
-from requests_app.services.versioning import save_versioned
 
 
 def _stored_secrets_by_key(stored: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -72,6 +74,18 @@ def _store_variables(variables: Any, previous: list[dict[str, Any]]) -> list[dic
         else:
             out.append({"key": key, "value": value, "secret": False, "enabled": row["enabled"]})
     return out
+
+
+def variables_as_stored(variables: Any, *, like: Environment) -> list[dict[str, Any]]:
+    """Submitted variables as they would be stored over `like` (to compare, e.g. in a conflict view).
+
+    Rows that can't be stored (a mask with no stored secret) come back as sent, secrets blanked.
+    """
+    try:
+        return _store_variables(variables, like.variables)
+    except ValidationFailed:
+        rows = variables if isinstance(variables, list) else []
+        return [{**row, "value": ""} if isinstance(row, dict) and row.get("secret") else row for row in rows]
 
 
 def environment_variables(environment: Environment, *, reveal: bool = False) -> list[dict[str, Any]]:
@@ -135,13 +149,28 @@ def environment_secrets(environment: Environment | None) -> dict[str, str]:
 
 
 def environment_create(
-    *, user: AbstractBaseUser, workspace: Workspace, name: str, variables: list[dict[str, Any]] | None = None
+    *,
+    user: AbstractBaseUser,
+    workspace: Workspace,
+    name: str,
+    variables: list[dict[str, Any]] | None = None,
+    secrets_from: Environment | None = None,
 ) -> Environment:
-    """A new environment (editor or owner); secret values are encrypted before saving."""
+    """A new environment (editor or owner); secret values are encrypted before saving.
+
+    `secrets_from`: an environment of the same workspace whose stored secrets a masked value
+    stands for (saving your edits of it as a copy).
+    """
     access.ensure_role(user, workspace, "edit")
-    environment = Environment.objects.create(
-        workspace=workspace, name=clean_name(name), variables=_store_variables(variables, [])
-    )
+    if secrets_from is not None:
+        access.ensure_role(user, secrets_from, "edit")
+        if secrets_from.workspace_id != workspace.pk:
+            raise ValidationFailed.for_field("secrets_from", "must be an environment of the same workspace")
+    stored = _store_variables(variables, secrets_from.variables if secrets_from is not None else [])
+    with transaction.atomic():
+        environment = Environment.objects.create(workspace=workspace, name=clean_name(name), variables=stored)
+        record_first_version(environment, user=user)
+        activity_record(user=user, verb="created", obj=environment, workspace=workspace.pk)
     access.set_role(environment, user, workspace.user_role)
     return environment
 
@@ -164,17 +193,24 @@ def environment_update(
         changes["name"] = clean_name(name)
     if variables is not None:
         changes["variables"] = _store_variables(variables, environment.variables)
-    return save_versioned(environment, version=version, changes=changes)
+    changed_fields = [key for key, value in changes.items() if value != getattr(environment, key)]
+    with transaction.atomic():
+        saved = save_with_revision(environment, user=user, version=version, changes=changes)
+        activity_record(user=user, verb="changed", obj=saved, detail={"fields": changed_fields} if changed_fields else None)
+    return saved  # type: ignore[no-any-return]
 
 
 def environment_duplicate(*, user: AbstractBaseUser, environment: Environment, name: str | None = None) -> Environment:
     """A copy with the same (still encrypted) variables."""
     access.ensure_role(user, environment, "edit")
-    copy = Environment.objects.create(
-        workspace_id=environment.workspace_id,
-        name=clean_name(name) if name is not None else (environment.name + " copy")[:200],
-        variables=list(environment.variables),
-    )
+    with transaction.atomic():
+        copy = Environment.objects.create(
+            workspace_id=environment.workspace_id,
+            name=clean_name(name) if name is not None else (environment.name + " copy")[:200],
+            variables=list(environment.variables),
+        )
+        record_first_version(copy, user=user)
+        activity_record(user=user, verb="created", obj=copy, detail={"from": environment.name})
     access.set_role(copy, user, environment.user_role)
     return copy
 
@@ -182,4 +218,6 @@ def environment_duplicate(*, user: AbstractBaseUser, environment: Environment, n
 def environment_delete(*, user: AbstractBaseUser, environment: Environment) -> None:
     """Delete the environment; history entries that used it keep their (masked) record."""
     access.ensure_role(user, environment, "edit")
-    environment.delete()
+    with transaction.atomic():
+        activity_record(user=user, verb="deleted", obj=environment)
+        environment.delete()

@@ -40,6 +40,7 @@ from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED
 from requests_app.engine.policy import OutboundPolicy
 from requests_app.engine.spec import RequestSpec, spec_to_dict
 from requests_app.models import Collection, Environment, HistoryEntry, SavedRequest, Workspace
+from requests_app.services.activity import activity_record
 from requests_app.services.cookies import cookie_jar_load, cookie_jar_save
 from requests_app.services.environments import environment_secrets, environment_values
 from requests_app.services.errors import NotFound, ValidationFailed
@@ -148,5 +149,8 @@ def request_execute(
         saved_request=saved_request,
         environment=environment,
     )
+    if saved_request is not None:  # ad hoc sends stay personal (history); running a shared request is news
+        activity_record(user=user, verb="ran", obj=saved_request, workspace=workspace.pk,
+                        detail={"error": entry.error_kind} if entry.error_kind else {"status": entry.status})
     logger.info("executed history=%s status=%s error=%s", entry.pk, entry.status, entry.error_kind or "-")
     return entry

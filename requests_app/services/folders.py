@@ -19,6 +19,7 @@ from django.db import transaction
 from requests_app import access
 from requests_app.models import Collection, Folder, SavedRequest
 from requests_app.services import tree
+from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import FOLDER_CYCLE, ValidationFailed
 from requests_app.services.validation import clean_name, clean_position, clean_text
 from requests_app.services.versioning import save_versioned
@@ -54,6 +55,7 @@ def folder_create(
     )
     with transaction.atomic():
         tree.insert(folder, _siblings(collection.pk, parent.pk if parent else None), position)
+        activity_record(user=user, verb="created", obj=folder, workspace=collection.workspace_id)
     access.set_role(folder, user, collection.user_role)
     return folder
 
@@ -73,7 +75,11 @@ def folder_update(
         changes["name"] = clean_name(name)
     if description is not None:
         changes["description"] = clean_text(description, field="description")
-    return save_versioned(folder, version=version, changes=changes)
+    changed_fields = [key for key, value in changes.items() if value != getattr(folder, key)]
+    with transaction.atomic():
+        saved = save_versioned(folder, version=version, changes=changes)
+        activity_record(user=user, verb="changed", obj=saved, detail={"fields": changed_fields} if changed_fields else None)
+    return saved
 
 
 def folder_move(
@@ -113,6 +119,7 @@ def folder_move(
         Folder.objects.filter(pk=folder.pk).update(parent=parent, position=folder.position, collection=target)
         if source != (target.pk, parent.pk if parent else None):
             tree.renumber(_siblings(*source))
+            activity_record_move(user=user, obj=folder, source=folder.collection, target=target, folder=parent)
         folder.parent = parent
         folder.collection = target
     return folder
@@ -132,7 +139,9 @@ def folder_duplicate(*, user: AbstractBaseUser, folder: Folder, name: str | None
             root_position=position,
             user=user,
         )
-    assert copy is not None
+        assert copy is not None
+        activity_record(user=user, verb="created", obj=copy, workspace=folder.collection.workspace_id,
+                        detail={"from": folder.name})
     access.set_role(copy, user, folder.user_role)
     return copy
 
@@ -140,4 +149,6 @@ def folder_duplicate(*, user: AbstractBaseUser, folder: Folder, name: str | None
 def folder_delete(*, user: AbstractBaseUser, folder: Folder) -> None:
     """Delete the folder with its subfolders and requests."""
     access.ensure_role(user, folder, "edit")
-    folder.delete()
+    with transaction.atomic():
+        activity_record(user=user, verb="deleted", obj=folder)
+        folder.delete()

@@ -25,7 +25,9 @@ from requests_app import access
 from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dict, spec_to_dict
 from requests_app.models import Collection, Folder, SavedRequest
 from requests_app.services import tree
+from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import ValidationFailed
+from requests_app.services.revisions import REQUEST_FIELDS, record_first_version, save_with_revision
 from requests_app.services.validation import (
     REQUEST_PARTS,
     clean_json_list,
@@ -35,7 +37,6 @@ from requests_app.services.validation import (
     clean_request_parts,
     clean_text,
 )
-from requests_app.services.versioning import save_versioned
 
 
 def _siblings(collection_id: int, folder_id: int | None) -> Any:
@@ -105,6 +106,8 @@ def request_create(
     )
     with transaction.atomic():
         tree.insert(saved, _siblings(collection.pk, folder.pk if folder else None), position)
+        record_first_version(saved, user=user)
+        activity_record(user=user, verb="created", obj=saved, workspace=collection.workspace_id)
     access.set_role(saved, user, collection.user_role)
     return saved
 
@@ -144,8 +147,12 @@ def request_update(
     if description is not None:
         changes["description"] = clean_text(description, field="description")
     changes.update(_extras(assertions, captures, scripts, partial=True))
+    changed_fields = [name for name in REQUEST_FIELDS if name in changes and changes[name] != getattr(saved_request, name)]
     changes["updated_by"] = user
-    return save_versioned(saved_request, version=version, changes=changes)
+    with transaction.atomic():
+        saved = save_with_revision(saved_request, user=user, version=version, changes=changes)
+        activity_record(user=user, verb="changed", obj=saved, detail={"fields": changed_fields} if changed_fields else None)
+    return saved  # type: ignore[no-any-return]
 
 
 def request_move(
@@ -173,6 +180,7 @@ def request_move(
     else:
         target = saved_request.collection
     source = (saved_request.collection_id, saved_request.folder_id)
+    source_collection = saved_request.collection
     with transaction.atomic():
         saved_request.position = tree.place(
             _siblings(target.pk, folder.pk if folder else None), saved_request, position
@@ -182,9 +190,11 @@ def request_move(
         )
         if source != (target.pk, folder.pk if folder else None):
             tree.renumber(_siblings(*source))
+            activity_record_move(user=user, obj=saved_request, source=source_collection, target=target, folder=folder)
         saved_request.collection = target
         saved_request.folder = folder
     return saved_request
+
 
 
 def request_duplicate(*, user: AbstractBaseUser, saved_request: SavedRequest, name: str | None = None) -> SavedRequest:
@@ -205,14 +215,56 @@ def request_duplicate(*, user: AbstractBaseUser, saved_request: SavedRequest, na
                 "position": position,
             },
         )
+        record_first_version(copy, user=user)
+        activity_record(user=user, verb="created", obj=copy, workspace=saved_request.collection.workspace_id,
+                        detail={"from": saved_request.name})
     access.set_role(copy, user, saved_request.user_role)
+    return copy
+
+
+def request_copy(
+    *,
+    user: AbstractBaseUser,
+    saved_request: SavedRequest,
+    collection: Collection | None = None,
+    folder: Folder | None = None,
+    name: str | None = None,
+) -> SavedRequest:
+    """A copy at the end of `folder` (or the root of `collection`), in any workspace the user can edit.
+
+    Needs editor rights on both sides; the copy starts its own change history.
+    """
+    access.ensure_role(user, saved_request, "edit")
+    if folder is not None:
+        access.ensure_role(user, folder, "edit")
+        if collection is not None and collection.pk != folder.collection_id:
+            raise ValidationFailed.for_field("folder", "must be a folder of the target collection")
+        collection = folder.collection
+    elif collection is None:
+        raise ValidationFailed.for_field("collection", "Choose where the copy goes.", code="required")
+    access.ensure_role(user, collection, "edit")
+    copy = SavedRequest(
+        collection=collection,
+        folder=folder,
+        created_by=user,
+        updated_by=user,
+        **{**tree.copied_fields(saved_request), "name": clean_name(name) if name is not None else saved_request.name},
+    )
+    with transaction.atomic():
+        tree.insert(copy, _siblings(collection.pk, folder.pk if folder else None), None)
+        record_first_version(copy, user=user)
+        activity_record_move(user=user, obj=copy, source=saved_request.collection, target=collection, folder=folder,
+                    verb="copied")
+    access.set_role(copy, user, collection.user_role)
     return copy
 
 
 def request_delete(*, user: AbstractBaseUser, saved_request: SavedRequest) -> None:
     """Delete the request; its history entries stay (they keep their own copy of what was sent)."""
     access.ensure_role(user, saved_request, "edit")
-    saved_request.delete()
+    with transaction.atomic():
+        activity_record(user=user, verb="deleted", obj=saved_request)
+        saved_request.delete()
 
 
 def request_spec(saved_request: SavedRequest, *, collection: Collection | None = None) -> RequestSpec:

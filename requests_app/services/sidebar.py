@@ -192,3 +192,12 @@ def sidebar_move(*, user: AbstractBaseUser, item: Collection | Folder | SavedReq
         folder_move(user=user, folder=item, parent=item.parent, position=index)
     else:
         request_move(user=user, saved_request=item, folder=item.folder, position=index)
+
+
+def locations_for_user(*, user: AbstractBaseUser) -> list[tuple[Workspace, list[tuple[str, str]]]]:
+    """Per workspace the user can edit: its collections and folders as (value, label), for move/copy dialogs."""
+    return [
+        (workspace, sidebar_tree(user=user, workspace=workspace).locations())
+        for workspace in access.workspaces_for_user(user)
+        if access.can_edit(workspace.user_role)  # type: ignore[attr-defined]
+    ]
