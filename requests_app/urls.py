@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from requests_app.views import accounts, editor, environments, tree, workspace
+from requests_app.views import accounts, editor, environments, interop, tree, workspace
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -52,4 +52,11 @@ urlpatterns = [
     path("w/<int:workspace_id>/cookies/", environments.cookies, name="cookies"),
     path("w/<int:workspace_id>/cookies/delete/", environments.cookie_delete_view, name="cookie_delete"),
     path("w/<int:workspace_id>/cookies/clear/", environments.cookie_clear_view, name="cookie_clear"),
+    # import and export
+    path("w/<int:workspace_id>/import/", interop.import_dialog, name="import_dialog"),
+    path("w/<int:workspace_id>/import/detect/", interop.import_detect, name="import_detect"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/export/", interop.collection_export_view, name="collection_export"),
+    path("w/<int:workspace_id>/snippet/", interop.editor_snippet, name="editor_snippet"),
+    path("w/<int:workspace_id>/history/har/", interop.history_har_all, name="history_har_all"),
+    path("w/<int:workspace_id>/history/<int:entry_id>/har/", interop.history_har_view, name="history_har"),
 ]

@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from requests_app.api import runs, views
+from requests_app.api import interop, runs, views
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # the constructor only knows "/" or ""; this makes the slash optional
@@ -24,6 +24,10 @@ app_name = "api"
 
 urlpatterns = [
     re_path(r"^v1/execute/?$", views.ExecuteView.as_view(), name="execute"),
+    re_path(r"^v1/import/?$", interop.ImportView.as_view(), name="import"),
+    re_path(r"^v1/collections/(?P<pk>[^/.]+)/export/?$", interop.CollectionExportView.as_view(), name="collection-export"),
+    re_path(r"^v1/requests/(?P<pk>[^/.]+)/snippet/?$", interop.RequestSnippetView.as_view(), name="request-snippet"),
+    re_path(r"^v1/history/(?P<pk>[^/.]+)/har/?$", interop.HistoryHarView.as_view(), name="history-har"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
