@@ -164,17 +164,17 @@ def editor_snippet(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     lang = request.POST.get("snippet_lang") or SNIPPET_LANG_DEFAULT
     request_id = request.POST.get("saved_request")
+    saved = in_workspace(access.get_request_for_user(request.user, request_id), workspace) if request_id else None
+    environment = chosen_environment(request, workspace)
     code, error = "", ""
     try:
-        saved = in_workspace(access.get_request_for_user(request.user, request_id), workspace) if request_id else None
-        spec = spec_from_editor(request.POST, request.FILES)
         code = spec_snippet(
             user=request.user,
             workspace=workspace,
-            spec=spec,
+            spec=spec_from_editor(request.POST, request.FILES),
             lang=lang,
             collection=saved.collection if saved is not None else None,
-            environment=chosen_environment(request, workspace),
+            environment=environment,
             resolve_variables=request.POST.get("snippet_resolve") == "on",
         )
     except (EditorInputError, ServiceError) as problem:
