@@ -51,11 +51,17 @@ class ReportItemOutput(serializers.Serializer):
     level = serializers.ChoiceField(choices=("dropped", "downgraded", "note"))
 
 
+class CollectionRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class ReportOutput(serializers.Serializer):
     format = serializers.CharField()
     counts = serializers.DictField(child=serializers.IntegerField(),
                                    help_text="collections, folders, requests, environments, dropped, downgraded, notes")
     items = ReportItemOutput(many=True)
+    into = CollectionRefOutput(many=True, help_text="The collections that received the imported requests")
 
 
 class CreatedOutput(serializers.Serializer):

@@ -8,7 +8,8 @@ Usage::
     outcome = collection_import(user=user, workspace=ws, content=text)              # format detected
     outcome = collection_import(user=user, workspace=ws, content=curl, format="curl",
                                 collection=target)                                    # into a collection
-    outcome.report     # {"format", "counts": {...}, "items": [{"path", "message", "level"}]}
+    outcome.report     # {"format", "counts": {...}, "items": [{"path", "message", "level"}],
+                       #  "into": [{"id", "name"}]: the collections that received requests}
     outcome.created    # {"collections": [ids], "folders": [...], "requests": [...], "environments": [...]}
 
     filename, content_type, text = collection_export(user=user, collection_id=c.pk, format="postman")
@@ -144,7 +145,7 @@ def collection_import(
         writer.flush_requests()
         for environment in result.environments:
             writer.environment(environment)
-    return ImportOutcome(report=_report(result, writer.report), created=writer.created)
+    return ImportOutcome(report=_report(result, writer.report, writer.into), created=writer.created)
 
 
 def _imported_collection(*, user: AbstractBaseUser, workspace: Workspace, writer: _ImportWriter) -> Collection:
@@ -156,13 +157,14 @@ def _imported_collection(*, user: AbstractBaseUser, workspace: Workspace, writer
     return found
 
 
-def _report(result: ImportResult, items: list[ReportItem]) -> dict[str, Any]:
+def _report(result: ImportResult, items: list[ReportItem], into: list[Collection]) -> dict[str, Any]:
     counted = ImportResult(format=result.format, collections=result.collections,
                            environments=result.environments, report=items)
     return {
         "format": result.format,
         "counts": counted.counts(),
         "items": [{"path": item.path, "message": item.message, "level": item.level} for item in items],
+        "into": [{"id": collection.pk, "name": collection.name} for collection in into],
     }
 
 
@@ -190,6 +192,7 @@ class _ImportWriter:
         self.report = report
         self.created: dict[str, list[int]] = {"collections": [], "folders": [], "requests": [], "environments": []}
         self._pending_requests: list[SavedRequest] = []
+        self.into: list[Collection] = []
         self._next_collection_position: int | None = None
 
     # -- collections
@@ -216,10 +219,13 @@ class _ImportWriter:
 
     def new_collection(self, imported: ImportedCollection) -> None:
         collection = self.create_collection(imported)
+        self.into.append(collection)
         self._items(collection, imported, inherited_auth=None, root_folder_position=0, root_request_position=0)
 
     def merge_into(self, collection: Collection, imported: ImportedCollection) -> None:
         """Imported items at the end of `collection`'s root; collection-level parts merged."""
+        if collection not in self.into:
+            self.into.append(collection)
         known = {row.get("key"): row.get("value", "") for row in collection.variables if isinstance(row, dict)}
         added = []
         for variable in self._variables(imported.variables, "variable"):

@@ -81,7 +81,7 @@ def test_pasting_a_curl_command_creates_it_shows_the_report_and_refreshes_the_tr
     response = as_role("editor").post(import_url(acme_content), {"content": CURL, "format": "auto", "collection": ""}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Import finished" in html and "created 1 collection, 1 request" in html
+    assert "Import finished" in html and "created 1 collection, 1 request" in html and "In “Imported”." in html
     assert json.loads(response["HX-Trigger"]) == {"tree-changed": {}}
     saved = SavedRequest.objects.get(collection__name="Imported")
     assert (saved.method, saved.url) == ("POST", "http://127.0.0.1:9/things")

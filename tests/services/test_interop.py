@@ -146,6 +146,7 @@ def test_a_curl_command_lands_in_the_imported_collection_created_once(alice, acm
     imported = Collection.objects.get(workspace=acme, name="Imported")
     assert first.created["collections"] == [imported.pk]
     assert second.created["collections"] == []
+    assert first.report["into"] == second.report["into"] == [{"id": imported.pk, "name": "Imported"}]
     assert [(r.method, r.url, r.position) for r in SavedRequest.objects.filter(collection=imported).order_by("position")] == [
         ("POST", "http://127.0.0.1:9/a", 0),
         ("GET", "http://127.0.0.1:9/b", 1),
