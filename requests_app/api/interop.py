@@ -19,10 +19,13 @@ from rest_framework.views import APIView
 
 from requests_app import access
 from requests_app.api.serializers import IdField
+from requests_app.api.views import _flag as flag
+from requests_app.api.views import _path_id as path_id
 from requests_app.interop import FORMATS
 from requests_app.interop.snippets import SNIPPET_LANGUAGES
 from requests_app.services import interop as interop_services
-from requests_app.services.errors import NotFound, ValidationFailed
+from requests_app.services.errors import ValidationFailed
+from requests_app.views.interop import download_response
 
 IMPORT_FORMATS = ("auto", *FORMATS)
 
@@ -76,23 +79,6 @@ class ImportOutput(serializers.Serializer):
     created = CreatedOutput()
 
 
-def _download(filename: str, content_type: str, text: str) -> HttpResponse:
-    response = HttpResponse(text.encode("utf-8"), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _path_id(raw: str) -> int:
-    value = access.parse_id(raw)
-    if value is None:
-        raise NotFound()
-    return value
-
-
-def _flag(request: Request, name: str) -> bool:
-    return request.query_params.get(name, "").lower() in ("1", "true", "yes", "on")
-
-
 _FILE = OpenApiResponse(OpenApiTypes.STR, description="The file (Content-Disposition: attachment)")
 
 
@@ -134,9 +120,9 @@ class CollectionExportView(APIView):
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         filename, content_type, text = interop_services.collection_export(
-            user=request.user, collection_id=_path_id(pk), format=request.query_params.get("format", "postman")
+            user=request.user, collection_id=path_id(pk), format=request.query_params.get("format", "postman")
         )
-        return _download(filename, content_type, text)
+        return download_response(filename, content_type, text)
 
 
 class RequestSnippetView(APIView):
@@ -164,11 +150,11 @@ class RequestSnippetView(APIView):
             environment = access.get_environment_for_user(request.user, environment_id)
         text = interop_services.request_snippet(
             user=request.user,
-            request_id=_path_id(pk),
+            request_id=path_id(pk),
             lang=request.query_params.get("lang", "curl"),
-            resolve_variables=_flag(request, "resolve"),
+            resolve_variables=flag(request, "resolve"),
             environment=environment,
-            reveal_secrets=_flag(request, "reveal"),
+            reveal_secrets=flag(request, "reveal"),
         )
         return HttpResponse(text.encode("utf-8"), content_type="text/plain; charset=utf-8")
 
@@ -180,5 +166,5 @@ class HistoryHarView(APIView):
         summary="Download one of your history entries as HAR 1.2 (secrets stay masked)",
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
-        filename, content_type, text = interop_services.history_har(user=request.user, history_ids=[_path_id(pk)])
-        return _download(filename, content_type, text)
+        filename, content_type, text = interop_services.history_har(user=request.user, history_ids=[path_id(pk)])
+        return download_response(filename, content_type, text)

@@ -153,7 +153,7 @@ def _imported_collection(*, user: AbstractBaseUser, workspace: Workspace, writer
     found = Collection.objects.filter(workspace=workspace, name=IMPORTED_COLLECTION_NAME).order_by("position", "id").first()
     if found is None:
         found = writer.create_collection(ImportedCollection(name=IMPORTED_COLLECTION_NAME))
-    access.set_role(found, user, workspace.user_role)  # type: ignore[attr-defined]
+    access.set_role(found, user, workspace.user_role)
     return found
 
 

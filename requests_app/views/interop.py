@@ -44,9 +44,11 @@ IMPORT_EMPTY = "Paste something to import, or choose a file."
 SNIPPET_LANG_DEFAULT = "curl"
 
 
-def _download(filename: str, content_type: str, text: str) -> HttpResponse:
+def download_response(filename: str, content_type: str, text: str) -> HttpResponse:
+    """A file to save (page and API exports), never shown in our origin."""
     response = HttpResponse(text.encode("utf-8"), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
 
 
@@ -130,7 +132,7 @@ def collection_export_view(request: HttpRequest, workspace_id: int, collection_i
     filename, content_type, text = collection_export(
         user=request.user, collection_id=collection_id, format=request.GET.get("format", "postman")
     )
-    return _download(filename, content_type, text)
+    return download_response(filename, content_type, text)
 
 
 @login_required
@@ -138,7 +140,7 @@ def collection_export_view(request: HttpRequest, workspace_id: int, collection_i
 def history_har_view(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
-    return _download(*history_har(user=request.user, history_ids=[entry_id]))
+    return download_response(*history_har(user=request.user, history_ids=[entry_id]))
 
 
 @login_required
@@ -147,7 +149,7 @@ def history_har_all(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """The entries the History list shows (the newest HISTORY_SHOWN), as one HAR file."""
     workspace = workspace_for(request, workspace_id)
     ids = list(history_list(user=request.user, workspace=workspace).values_list("pk", flat=True)[:HISTORY_SHOWN])
-    return _download(*history_har(user=request.user, history_ids=ids))
+    return download_response(*history_har(user=request.user, history_ids=ids))
 
 
 # ---------------------------------------------------------------- code panel

@@ -365,12 +365,8 @@
   document.addEventListener("dialog-close", function () { if (dialog() && dialog().open) dialog().close(); });
   document.addEventListener("request-saved", function () { setDirty(false); });
 
-  document.addEventListener("htmx:responseError", function (event) {
-    // A 4xx/5xx from our own server (not the target's: those are rendered as responses).
-    var xhr = event.detail.xhr;
-    var message = xhr.status === 403 ? "Your role in this workspace does not allow that." :
-      xhr.status === 404 ? "Not found: it may have been deleted. Reload the page." :
-      "The server could not do that (" + xhr.status + "). Reload the page and try again.";
+  // A short message at the bottom of the page, gone after five seconds.
+  webclient.toast = function (message) {
     var box = document.getElementById("toast");
     if (!box) {
       box = document.createElement("div");
@@ -381,6 +377,14 @@
     box.textContent = message;
     box.hidden = false;
     setTimeout(function () { box.hidden = true; }, 5000);
+  };
+
+  document.addEventListener("htmx:responseError", function (event) {
+    // A 4xx/5xx from our own server (not the target's: those are rendered as responses).
+    var xhr = event.detail.xhr;
+    webclient.toast(xhr.status === 403 ? "Your role in this workspace does not allow that." :
+      xhr.status === 404 ? "Not found: it may have been deleted. Reload the page." :
+      "The server could not do that (" + xhr.status + "). Reload the page and try again.");
   });
 
   function init(root) {

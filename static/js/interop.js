@@ -10,19 +10,6 @@
     return Boolean(panel && !panel.hidden);
   };
 
-  function toast(message) {
-    var box = document.getElementById("toast");
-    if (!box) {
-      box = document.createElement("div");
-      box.id = "toast";
-      box.setAttribute("role", "alert");
-      document.body.append(box);
-    }
-    box.textContent = message;
-    box.hidden = false;
-    setTimeout(function () { box.hidden = true; }, 5000);
-  }
-
   function flash(button, text) {
     var label = button.dataset.label || button.textContent;
     button.dataset.label = label;
@@ -58,14 +45,14 @@
     var button = event.detail.elt;
     if (!button.matches || !button.matches("[data-copy-response]") || !event.detail.successful) return;
     var xhr = event.detail.xhr;
-    if (xhr.getResponseHeader("X-Snippet-Error")) { toast(xhr.responseText); return; }
+    if (xhr.getResponseHeader("X-Snippet-Error")) { webclient.toast(xhr.responseText); return; }
     copyText(xhr.responseText).then(
       function () { flash(button, "Copied"); },
       function () {
         var select = document.getElementById("snippet-lang");
         if (select) select.value = button.dataset.copyLang || "curl";
         showCodeTab();
-        toast("The browser refused to copy; the command is in the Code tab.");
+        webclient.toast("The browser refused to copy; the command is in the Code tab.");
       }
     );
   });
