@@ -65,6 +65,7 @@ from requests_app.interop.postman import dumps_postman
 from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace
 from requests_app.services import tree
+from requests_app.services.activity import activity_record
 from requests_app.services.environments import (
     environment_create,
     environment_reveal_allowed,
@@ -94,6 +95,9 @@ EXPORT_FORMAT_UNKNOWN = f"must be one of {', '.join(EXPORT_FORMATS)}"
 HAR_NOTHING_CHOSEN = "Choose at least one history entry."
 HAR_TOO_MANY = f"At most {MAX_HAR_ENTRIES} history entries can be exported at once."
 REVEAL_NOT_ALLOWED = "Only editors of this environment can see its secrets in a snippet."
+# How the activity feed names what an import read: "imported collection “Shop API” from a Postman collection".
+_SOURCE_NAMES = {"curl": "a cURL command", "postman": "a Postman collection", "http": "an .http file",
+                 "har": "a HAR file", "openapi": "an OpenAPI document"}
 
 
 @dataclass
@@ -144,7 +148,10 @@ def collection_import(
                 writer.new_collection(imported)
         writer.flush_requests()
         for environment in result.environments:
-            writer.environment(environment)
+            writer.environment(environment)  # environment_create records it in the activity feed
+        source = name or _SOURCE_NAMES.get(result.format, result.format)
+        for target in writer.into:
+            activity_record(user=user, verb="imported", obj=target, workspace=workspace.pk, detail={"from": source})
     return ImportOutcome(report=_report(result, writer.report, writer.into), created=writer.created)
 
 

@@ -123,6 +123,16 @@ def test_postman_import_creates_the_tree_with_scripts_auth_and_variables(alice, 
     assert any("not run" in item["message"] for item in report["items"])
 
 
+def test_the_activity_feed_says_what_was_imported_from_where(alice, acme):
+    from requests_app.services.activity import activity_list, describe
+
+    collection_import(user=alice, workspace=acme, content=SHOP)
+    collection_import(user=alice, workspace=acme, content="curl http://127.0.0.1:9/", name="")
+    lines = [describe(entry) for entry in activity_list(user=alice, workspace=acme)]
+    assert "imported collection “Shop API” from a Postman collection" in lines
+    assert "imported collection “Imported” from a cURL command" in lines
+
+
 def test_positions_are_sibling_indexes_and_folders_are_ordered_as_in_the_source(alice, acme):
     outcome = collection_import(user=alice, workspace=acme, content=SHOP)
     collection = Collection.objects.get(pk=outcome.created["collections"][0])
@@ -318,8 +328,8 @@ def _batch_size() -> int:
 def test_a_5000_request_postman_collection_imports_in_a_bounded_number_of_queries(alice, acme, django_assert_max_num_queries):
     content = postman_collection(requests_per_folder=500, folders=10, depth=4)
     # Fixed work: savepoint, collection position, collection, one INSERT per folder level (4),
-    # release. Requests: one INSERT per batch the database allows.
-    bound = 8 + math.ceil(5000 / _batch_size())
+    # the activity line, release. Requests: one INSERT per batch the database allows.
+    bound = 9 + math.ceil(5000 / _batch_size())
     with django_assert_max_num_queries(bound):
         outcome = collection_import(user=alice, workspace=acme, content=content)
     assert len(outcome.created["requests"]) == 5000
@@ -331,7 +341,7 @@ def test_a_5000_request_postman_collection_imports_in_a_bounded_number_of_querie
 
 
 def test_query_count_does_not_grow_with_folders_of_one_level(alice, acme, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8 + 1):
+    with django_assert_max_num_queries(9 + 1):
         collection_import(user=alice, workspace=acme, content=postman_collection(requests_per_folder=1, folders=30, depth=1))
 
 
