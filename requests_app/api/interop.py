@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -22,6 +23,7 @@ from requests_app.api.serializers import IdField
 from requests_app.api.views import _flag as flag
 from requests_app.api.views import _path_id as path_id
 from requests_app.interop import FORMATS
+from requests_app.interop.limits import MAX_IMPORT_BYTES
 from requests_app.interop.snippets import SNIPPET_LANGUAGES
 from requests_app.services import interop as interop_services
 from requests_app.services.errors import ValidationFailed
@@ -91,7 +93,14 @@ class ImportView(APIView):
                     "creates nothing. A cURL command lands in the collection “Imported” unless `collection` is given.",
     )
     def post(self, request: Request) -> Response:
-        serializer = ImportInput(data=request.data)
+        try:
+            payload = request.data
+        except RequestDataTooBig:  # over DATA_UPLOAD_MAX_MEMORY_SIZE: Django would answer an HTML 400
+            raise ValidationFailed.for_field(
+                "content", f"is larger than the server accepts; imports are limited to {MAX_IMPORT_BYTES // 1024 // 1024} MiB",
+                code=interop_services.IMPORT_MALFORMED,
+            ) from None
+        serializer = ImportInput(data=payload)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         workspace = access.get_workspace_for_user(request.user, data["workspace"], need="edit")

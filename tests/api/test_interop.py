@@ -137,6 +137,14 @@ def test_a_50_mb_paste_is_400_saying_the_limit(world, alice_client):
     assert rows() == before
 
 
+def test_a_body_over_the_server_s_upload_limit_is_still_the_one_error_shape(world, alice_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    response = do_import(alice_client, world, content="x" * (2 * 1024 * 1024))
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "import_malformed" and "imports are limited to 10 MiB" in error["message"]
+
+
 def test_input_shape_errors_use_the_one_error_shape(world, alice_client):
     response = do_import(alice_client, world, content=CURL, format="insomnia")
     assert response.status_code == 400 and "format" in error_of(response)["fields"]
