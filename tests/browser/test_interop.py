@@ -81,7 +81,7 @@ def test_paste_a_curl_command_see_the_report_open_and_send_it_then_read_its_code
     with page.expect_download() as download:
         imported.get_by_role("link", name="Export (.http)").click()
     assert download.value.suggested_filename == "imported.http"
-    page.get_by_role("tab", name="History").click()
+    page.locator("#sidebar-tabs").get_by_role("tab", name="History").click()
     entry = page.locator("#history-list .history-item").first
     entry.hover()
     with page.expect_download() as download:
