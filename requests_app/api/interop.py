@@ -97,7 +97,8 @@ class ImportView(APIView):
             payload = request.data
         except RequestDataTooBig:  # over DATA_UPLOAD_MAX_MEMORY_SIZE: Django would answer an HTML 400
             raise ValidationFailed.for_field(
-                "content", f"is larger than the server accepts; imports are limited to {MAX_IMPORT_BYTES // 1024 // 1024} MiB",
+                "content",
+                f"is larger than the server accepts; imports are limited to {MAX_IMPORT_BYTES // 1024 // 1024} MiB",
                 code=interop_services.IMPORT_MALFORMED,
             ) from None
         serializer = ImportInput(data=payload)
@@ -121,7 +122,8 @@ class CollectionExportView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
-            OpenApiParameter("format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=list(interop_services.EXPORT_FORMATS),
+            OpenApiParameter("format", OpenApiTypes.STR, OpenApiParameter.QUERY,
+                             enum=list(interop_services.EXPORT_FORMATS),
                              description="postman (Collection v2.1 JSON, the default) or http (one .http file)"),
         ],
         responses={(200, "application/json"): _FILE, (200, "text/plain"): _FILE},

@@ -57,10 +57,10 @@ from requests_app.interop import (
     ReportItem,
     import_content,
 )
-from requests_app.interop.model import ImportedItem
 from requests_app.interop.curl import IMPORTED_COLLECTION_NAME
 from requests_app.interop.har import HarSource, dumps_har
 from requests_app.interop.httpfile import to_http
+from requests_app.interop.model import ImportedItem
 from requests_app.interop.postman import dumps_postman
 from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace
@@ -95,6 +95,7 @@ EXPORT_FORMAT_UNKNOWN = f"must be one of {', '.join(EXPORT_FORMATS)}"
 HAR_NOTHING_CHOSEN = "Choose at least one history entry."
 HAR_TOO_MANY = f"At most {MAX_HAR_ENTRIES} history entries can be exported at once."
 REVEAL_NOT_ALLOWED = "Only editors of this environment can see its secrets in a snippet."
+NAMELESS_VARIABLE = "a variable without a name was not imported"
 # How the activity feed names what an import read: "imported collection “Shop API” from a Postman collection".
 _SOURCE_NAMES = {"curl": "a cURL command", "postman": "a Postman collection", "http": "an .http file",
                  "har": "a HAR file", "openapi": "an OpenAPI document"}
@@ -157,7 +158,8 @@ def collection_import(
 
 def _imported_collection(*, user: AbstractBaseUser, workspace: Workspace, writer: _ImportWriter) -> Collection:
     """The workspace's "Imported" collection, made on first use."""
-    found = Collection.objects.filter(workspace=workspace, name=IMPORTED_COLLECTION_NAME).order_by("position", "id").first()
+    same_name = Collection.objects.filter(workspace=workspace, name=IMPORTED_COLLECTION_NAME)
+    found = same_name.order_by("position", "id").first()
     if found is None:
         found = writer.create_collection(ImportedCollection(name=IMPORTED_COLLECTION_NAME))
     access.set_role(found, user, workspace.user_role)
@@ -178,7 +180,8 @@ def _report(result: ImportResult, items: list[ReportItem], into: list[Collection
 def _refused(path: str, name: str, error: ServiceError) -> ValidationFailed:
     """A part the models refuse, named by where it is in the source."""
     where = f"{path} ({name})" if path and name else path or name
-    fields = {f"{path}.{key}" if path else key: value for key, value in error.fields.items()} or {path or "content": [error.message]}
+    fields = {f"{path}.{key}" if path else key: value for key, value in error.fields.items()}
+    fields = fields or {path or "content": [error.message]}
     return ValidationFailed(f"{where}: {error.message}", code=IMPORT_REFUSED, fields=fields)
 
 
@@ -250,7 +253,8 @@ class _ImportWriter:
         scripts = dict(collection.scripts or {})
         for kind, text in imported.scripts.items():
             if kind in scripts and scripts[kind] != text:
-                self.report.append(ReportItem("event", f"collection {kind} script not imported: “{collection.name}” has one", "dropped"))
+                message = f"collection {kind} script not imported: “{collection.name}” has one"
+                self.report.append(ReportItem("event", message, "dropped"))
             else:
                 scripts[kind] = text
         if scripts != (collection.scripts or {}):
@@ -273,7 +277,7 @@ class _ImportWriter:
         rows = []
         for index, variable in enumerate(variables):
             if not variable.key.strip():
-                self.report.append(ReportItem(f"{path}[{index}]", "a variable without a name was not imported", "dropped"))
+                self.report.append(ReportItem(f"{path}[{index}]", NAMELESS_VARIABLE, "dropped"))
                 continue
             rows.append(reject_nul({"key": variable.key, "value": variable.value, "enabled": variable.enabled},
                                    field=f"{path}[{index}]"))
@@ -369,7 +373,7 @@ class _ImportWriter:
         variables = []
         for index, variable in enumerate(imported.variables):
             if not variable.key.strip():
-                self.report.append(ReportItem(f"values[{index}]", "a variable without a name was not imported", "dropped"))
+                self.report.append(ReportItem(f"values[{index}]", NAMELESS_VARIABLE, "dropped"))
                 continue
             variables.append(_environment_row(variable))
         try:
@@ -494,8 +498,9 @@ def spec_snippet(
             raise NotFound(f"{what} not found in this workspace.")
     if lang not in SNIPPET_LANGUAGES:
         raise ValidationFailed.for_field("lang", f"must be one of {', '.join(SNIPPET_LANGUAGES)}")
-    if reveal_secrets and environment is not None and not environment_reveal_allowed(user=user, environment=environment):
-        raise Forbidden(REVEAL_NOT_ALLOWED)
+    if reveal_secrets and environment is not None:
+        if not environment_reveal_allowed(user=user, environment=environment):
+            raise Forbidden(REVEAL_NOT_ALLOWED)
     if collection is not None and spec.auth.type == "none" and collection.auth:
         spec = spec_with_collection_auth({**spec_to_dict(spec), "auth": None}, collection)
     try:

@@ -66,7 +66,7 @@ def _import_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
     return {
         "workspace": workspace,
         "formats": [(value, FORMAT_LABELS[value]) for value in ("auto", *FORMATS)],
-        "collections": access.collections_for_user(request.user, workspace=workspace).order_by("position", "name", "id"),
+        "collections": access.collections_for_user(request.user, workspace=workspace).order_by("position", "id"),
         "limit_mib": MAX_IMPORT_BYTES // 1024 // 1024,
         "format": "auto",
         **extra,

@@ -471,7 +471,7 @@ def test_spec_snippet_uses_the_unsaved_spec_and_the_collection_auth(alice, acme,
 def _entry(user, workspace, url="http://127.0.0.1:9/x", secret=""):
     exchange = Exchange(
         request=SentRequest(method="GET", url=url, headers=[("Authorization", f"Bearer {secret}")] if secret else [],
-                            wire=f"GET /x HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n".encode()),
+                            wire="GET /x HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n".encode()),
         response=Response(http_version="HTTP/1.1", status=200, reason="OK", headers=[("Content-Type", "text/plain")],
                           body=b"hi", wire_body_size=2, header_size=40, content_type="text/plain", kind="text",
                           wire_head=b"HTTP/1.1 200 OK\r\n\r\n"),
