@@ -1,7 +1,3 @@
-# Celery is optional at import time: local mode runs without a broker.
-try:
-    from webclient.celery import app as celery_app
-except ImportError:  # pragma: no cover - celery is in requirements.txt
-    celery_app = None
-
-__all__ = ["celery_app"]
+# The Celery app lives in webclient/celery.py and is imported where it is used
+# (requests_app/tasks.py, which `celery -A webclient worker` loads): importing it here
+# would cost every manage.py command ~0.15 s of start-up, run_collection in CI included.
