@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from requests_app.views import sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
 
 urlpatterns = [
@@ -52,6 +53,26 @@ urlpatterns = [
     path("w/<int:workspace_id>/cookies/", environments.cookies, name="cookies"),
     path("w/<int:workspace_id>/cookies/delete/", environments.cookie_delete_view, name="cookie_delete"),
     path("w/<int:workspace_id>/cookies/clear/", environments.cookie_clear_view, name="cookie_clear"),
+    # teams: workspaces, members, invitation links, activity
+    path("w/new/", teams.workspace_create_view, name="workspace_create"),
+    path("w/<int:workspace_id>/settings/", teams.workspace_settings, name="workspace_settings"),
+    path("w/<int:workspace_id>/delete/", teams.workspace_delete_view, name="workspace_delete"),
+    path("w/<int:workspace_id>/members/", teams.members, name="members"),
+    path("w/<int:workspace_id>/members/<int:user_id>/role/", teams.member_role, name="member_role"),
+    path("w/<int:workspace_id>/members/<int:user_id>/remove/", teams.member_remove_view, name="member_remove"),
+    path("w/<int:workspace_id>/invitations/", teams.invitation_create_view, name="invitation_create"),
+    path("w/<int:workspace_id>/invitations/<int:invitation_id>/revoke/", teams.invitation_revoke_view, name="invitation_revoke"),
+    path("invite/<str:token>/", teams.invitation_accept_view, name="invitation_accept"),
+    path("w/<int:workspace_id>/activity/", teams.activity, name="activity"),
+    # change history
+    path("w/<int:workspace_id>/requests/<int:request_id>/versions/", versions.request_versions, name="request_versions"),
+    path("w/<int:workspace_id>/requests/<int:request_id>/versions/<int:number>/restore/", versions.request_version_restore_view, name="request_version_restore"),
+    path("w/<int:workspace_id>/environments/<int:environment_id>/versions/", versions.environment_versions, name="environment_versions"),
+    path("w/<int:workspace_id>/environments/<int:environment_id>/versions/<int:number>/restore/", versions.environment_version_restore_view, name="environment_version_restore"),
+    # sharing: a link to a request; move or copy between workspaces
+    path("r/<int:request_id>/", sharing.request_share, name="request_share"),
+    path("w/<int:workspace_id>/requests/<int:request_id>/transfer/", sharing.request_transfer, name="request_transfer"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/transfer/", sharing.collection_transfer_view, name="collection_transfer"),
     # import and export
     path("w/<int:workspace_id>/import/", interop.import_dialog, name="import_dialog"),
     path("w/<int:workspace_id>/import/detect/", interop.import_detect, name="import_detect"),

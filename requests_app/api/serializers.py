@@ -74,8 +74,14 @@ class WorkspaceInput(serializers.Serializer):
 
 
 class MemberInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(required=False, max_length=150, help_text="The account's username, or:")
+    email = serializers.CharField(required=False, max_length=254, help_text="the account's e-mail address.")
     role = serializers.ChoiceField(choices=Role.choices)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("username") and not attrs.get("email"):
+            raise serializers.ValidationError({"username": ["Give a username or an e-mail address."]})
+        return attrs
 
 
 class MemberRoleInput(serializers.Serializer):
@@ -211,7 +217,9 @@ class WorkspaceOutput(serializers.ModelSerializer):
 class MemberOutput(serializers.Serializer):
     user_id = serializers.IntegerField()
     username = serializers.CharField()
+    email = serializers.CharField()
     role = serializers.ChoiceField(choices=Role.choices)
+    joined_at = serializers.DateTimeField()
 
 
 class CollectionOutput(serializers.ModelSerializer):

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from requests_app import access
 from requests_app.api import schema  # noqa: F401 - registers the Bearer auth scheme
 from requests_app.api import serializers as s
+from requests_app.api import teams
 from requests_app.api.pagination import BoundedLimitOffsetPagination
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace
 from requests_app.services import collections as collection_services
@@ -131,7 +132,7 @@ class VersionedViewSet(ServiceViewSet):
     update=extend_schema(request=s.WorkspaceInput, summary="Rename (owners)"),
     destroy=extend_schema(summary="Delete a shared workspace and everything in it (owners)"),
 )
-class WorkspaceViewSet(ServiceViewSet):
+class WorkspaceViewSet(teams.WorkspaceTeamActions, ServiceViewSet):
     output_serializer = s.WorkspaceOutput
     queryset = Workspace.objects.none()
 
@@ -167,13 +168,14 @@ class WorkspaceViewSet(ServiceViewSet):
         page = self.paginate_queryset(workspace_services.members_list(user=request.user, workspace=workspace))
         return self.get_paginated_response(s.MemberOutput(page, many=True).data)
 
-    @extend_schema(request=s.MemberInput, responses={201: s.MemberOutput}, summary="Add a member (owners)")
+    @extend_schema(request=s.MemberInput, responses={201: s.MemberOutput},
+                   summary="Add an existing account by username or e-mail (owners)")
     @members.mapping.post
     def add_member(self, request: Request, pk: str) -> Response:
         workspace = access.get_workspace_for_user(request.user, pk, need="own")
         data = self.parse(s.MemberInput)
-        member = workspace_services.member_add(user=request.user, workspace=workspace, username=data["username"],
-                                               role=data["role"])
+        member = workspace_services.member_add(user=request.user, workspace=workspace, username=data.get("username"),
+                                               email=data.get("email"), role=data["role"])
         return Response(s.MemberOutput(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.MemberRoleInput, responses=s.MemberOutput, summary="Change a member's role (owners)",
@@ -227,7 +229,7 @@ def _path_id(raw: str) -> int:
     partial_update=extend_schema(request=s.CollectionUpdateInput,
                                  summary="Update; send the version you edited (409 if stale)"),
 )
-class CollectionViewSet(VersionedViewSet):
+class CollectionViewSet(teams.CollectionTransferActions, VersionedViewSet):
     output_serializer = s.CollectionOutput
     queryset = Collection.objects.none()
     get_for_user = staticmethod(access.get_collection_for_user)
@@ -323,7 +325,7 @@ class FolderViewSet(VersionedViewSet):
     partial_update=extend_schema(request=s.RequestUpdateInput,
                                  summary="Update; send the version you edited (409 if stale)"),
 )
-class SavedRequestViewSet(VersionedViewSet):
+class SavedRequestViewSet(teams.RequestVersionActions, VersionedViewSet):
     output_serializer = s.SavedRequestOutput
     queryset = SavedRequest.objects.none()
     get_for_user = staticmethod(access.get_request_for_user)
@@ -390,7 +392,7 @@ class SavedRequestViewSet(VersionedViewSet):
     partial_update=extend_schema(request=s.EnvironmentUpdateInput,
                                  summary="Update; send the version you edited (409 if stale). The mask keeps a secret."),
 )
-class EnvironmentViewSet(VersionedViewSet):
+class EnvironmentViewSet(teams.EnvironmentVersionActions, VersionedViewSet):
     output_serializer = s.EnvironmentOutput
     queryset = Environment.objects.none()
     get_for_user = staticmethod(access.get_environment_for_user)

@@ -15,13 +15,12 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from requests_app import access
 from requests_app.models import ApiToken, Membership, Role, Workspace
 from requests_app.services.errors import USERNAME_TAKEN, NotFound, ValidationFailed
-from requests_app.services.validation import clean_name
+from requests_app.services.validation import clean_email, clean_name
 from requests_app.services.workspaces import unique_slug
 
 
@@ -40,12 +39,7 @@ def account_create(*, username: str, password: str, email: str = "") -> Abstract
         raise ValidationFailed.for_field("username", " ".join(error.messages)) from None
     if len(username) > 150:
         raise ValidationFailed.for_field("username", "must be at most 150 characters")
-    email = (email or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError as error:
-            raise ValidationFailed.for_field("email", " ".join(error.messages)) from None
+    email = clean_email(email)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed.for_field("username", USERNAME_TAKEN, code="username_taken")
     candidate = User(username=username, email=email)

@@ -23,8 +23,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -36,6 +34,7 @@ from requests_app.models import Invitation, Membership, Role, Workspace
 from requests_app.services.accounts import account_create
 from requests_app.services.activity import activity_record
 from requests_app.services.errors import PERSONAL_WORKSPACE_MEMBERS, NotFound, ServiceError, ValidationFailed
+from requests_app.services.validation import clean_email
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 30
@@ -81,12 +80,7 @@ def invitation_create(
         raise ValidationFailed.for_field("role", f"must be one of {', '.join(Role.values)}")
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise ValidationFailed.for_field("days", f"must be a whole number of days from 1 to {MAX_DAYS}")
-    email = (email or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError as error:
-            raise ValidationFailed.for_field("email", " ".join(error.messages)) from None
+    email = clean_email(email)
     token = Invitation.new_token_text()
     with transaction.atomic():
         invitation = Invitation.objects.create(

@@ -60,7 +60,8 @@ def _encrypt_auth(auth: dict[str, Any]) -> dict[str, Any]:
     out = dict(auth)
     for name in AUTH_SECRET_FIELDS.get(str(auth.get("type")), ()):
         value = out.get(name)
-        if isinstance(value, str) and value:
+        # A {{variable}} reference is no secret (its value lives encrypted in an environment).
+        if isinstance(value, str) and value and not _VARIABLE_REFERENCE.match(value):
             out[name] = {"encrypted": encrypt_secret(value)}
     return out
 

@@ -15,6 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
 from requests_app.engine.spec import SpecFormatError, spec_from_dict, spec_to_dict
 from requests_app.services.errors import NAME_REQUIRED, ValidationFailed
 
@@ -52,6 +55,19 @@ def clean_name(value: Any, *, field: str = "name") -> str:
     if len(value) > NAME_MAX:
         raise ValidationFailed.for_field(field, f"must be at most {NAME_MAX} characters")
     return value
+
+
+def clean_email(value: Any, *, field: str = "email") -> str:
+    """An e-mail address, or "" for none; ValidationFailed with Django's message when malformed."""
+    email = (value or "").strip() if isinstance(value, str) or value is None else None
+    if email is None:
+        raise ValidationFailed.for_field(field, "must be a string")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise ValidationFailed.for_field(field, " ".join(error.messages)) from None
+    return email
 
 
 def clean_text(value: Any, *, field: str, max_length: int = 100_000) -> str:

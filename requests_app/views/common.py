@@ -142,6 +142,7 @@ class EditorState:
     error: dict[str, str] | None = None
     notice: str = ""
     from_history: bool = False
+    conflict: Any = None  # views.versions.ConflictView after a save that came too late
 
 
 def folder_path(folder: Folder | None) -> list[str]:

@@ -11,13 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from requests_app import access
 from requests_app.engine.exchange import ERROR_HINTS, INVALID_REQUEST
-from requests_app.engine.spec import RequestSpec
+from requests_app.engine.spec import RequestSpec, spec_to_dict
 from requests_app.forms import EditorInputError, SaveAsForm, spec_from_editor
 from requests_app.models import SavedRequest, Workspace
 from requests_app.services.errors import ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.execution import request_execute
 from requests_app.services.history import history_exchange
 from requests_app.services.saved_requests import request_create, request_update
+from requests_app.services.validation import clean_request_parts
 from requests_app.views.common import (
     open_in_editor,
     page,
@@ -30,8 +31,10 @@ from requests_app.views.common import (
     workspace_for,
 )
 from requests_app.views.response_view import ResponseView
+from requests_app.views.versions import conflict_view
 
 SAVED = "Saved."
+SAVED_OVER = "Saved over their version (it is kept in History)."
 
 
 def _saved_request(request: HttpRequest, workspace: Workspace, need: str = "read") -> SavedRequest | None:
@@ -101,14 +104,19 @@ def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
         spec = spec_from_editor(request.POST, request.FILES)
     except EditorInputError as error:
         return _editor_head(request, workspace, saved, None, error={"field": error.field, "message": error.message})
-    version = int(request.POST.get("version") or 0)
+    # "Overwrite with mine" on the conflict view names the version it overwrites, knowingly.
+    overwrite = access.parse_id(request.POST.get("overwrite_version"))
+    version = overwrite or access.parse_id(request.POST.get("version")) or 0
     try:
         saved = request_update(user=request.user, saved_request=saved, version=version, spec=spec)
     except VersionConflict as conflict:
-        return _editor_head(request, workspace, conflict.current, spec, notice="", error={"message": conflict.message})
+        yours = clean_request_parts(spec_to_dict(spec))
+        view = conflict_view(conflict.current, yours, access.parse_id(request.POST.get("version")) or 0)
+        return _editor_head(request, workspace, conflict.current, spec, conflict=view)
     except ServiceError as error:
         return _editor_head(request, workspace, saved, spec, error={"message": error.message})
-    return with_events(_editor_head(request, workspace, saved, spec, notice=SAVED), "tree-changed", "request-saved")
+    notice = SAVED_OVER if overwrite else SAVED
+    return with_events(_editor_head(request, workspace, saved, spec, notice=notice), "tree-changed", "request-saved")
 
 
 @login_required

@@ -20,8 +20,9 @@ from requests_app.services.environments import (
     environment_reveal_allowed,
     environment_update,
     environment_variables,
+    variables_as_stored,
 )
-from requests_app.services.errors import Forbidden, NotFound, ServiceError
+from requests_app.services.errors import Forbidden, NotFound, ServiceError, VersionConflict
 from requests_app.services.secrets import MASK
 from requests_app.views.common import (
     active_environment,
@@ -32,6 +33,7 @@ from requests_app.views.common import (
     with_events,
     workspace_for,
 )
+from requests_app.views.versions import conflict_view
 
 
 def _list_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
@@ -84,8 +86,15 @@ def environment_create_view(request: HttpRequest, workspace_id: int) -> HttpResp
     if request.method == "GET":
         return _dialog(request, workspace, None, variables=[{"key": "", "value": "", "enabled": True, "secret": False}])
     rows = EnvironmentVariablesForm(request.POST).rows()
+    # "Save mine as a copy" after a conflict: masked secrets stand for those of the environment edited.
+    secrets_from = None
+    if request.POST.get("secrets_from"):
+        secrets_from = in_workspace(
+            access.get_environment_for_user(request.user, request.POST["secrets_from"], need="edit"), workspace
+        )
+    name = request.POST.get("name", "") + (" (copy)" if secrets_from is not None else "")
     try:
-        environment_create(user=request.user, workspace=workspace, name=request.POST.get("name", ""), variables=rows)
+        environment_create(user=request.user, workspace=workspace, name=name, variables=rows, secrets_from=secrets_from)
     except ServiceError as error:
         return _dialog(request, workspace, None, error=error.message, name=request.POST.get("name", ""), variables=rows)
     return _saved(request, workspace)
@@ -101,7 +110,9 @@ def environment_edit(request: HttpRequest, workspace_id: int, environment_id: in
     if request.method == "GET":
         return _dialog(request, workspace, environment)
     rows = EnvironmentVariablesForm(request.POST).rows()
-    version = int(request.POST.get("version") or 0)
+    your_version = access.parse_id(request.POST.get("version")) or 0
+    # "Overwrite with mine" on the conflict view names the version it overwrites, knowingly.
+    version = access.parse_id(request.POST.get("overwrite_version")) or your_version
     try:
         environment_update(
             user=request.user,
@@ -110,6 +121,13 @@ def environment_edit(request: HttpRequest, workspace_id: int, environment_id: in
             name=request.POST.get("name", ""),
             variables=rows,
         )
+    except VersionConflict as conflict:
+        yours = {"name": request.POST.get("name", ""), "variables": variables_as_stored(rows, like=conflict.current)}
+        view = conflict_view(conflict.current, yours, your_version)
+        # A secret typed just now (not the mask) is shown back to the person who typed it, not lost.
+        shown = [{**row, "unsaved_value": row["value"]} if row.get("secret") and row.get("value") != MASK else row
+                 for row in rows]  # fmt: skip
+        return _dialog(request, workspace, environment, conflict=view, variables=shown, name=yours["name"])
     except ServiceError as error:
         return _dialog(request, workspace, environment, error=error.message, variables=rows)
     return _saved(request, workspace)
