@@ -24,6 +24,8 @@ from django.db import transaction
 from requests_app import access
 from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dict, spec_to_dict
 from requests_app.models import Collection, Folder, SavedRequest
+from requests_app.runner.assertions import AssertionFormatError, validate_assertions
+from requests_app.runner.captures import CaptureFormatError, validate_captures
 from requests_app.services import tree
 from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import ValidationFailed
@@ -49,12 +51,22 @@ def _parts(spec: RequestSpec | None, given: dict[str, Any], *, partial: bool) ->
     return clean_request_parts({k: v for k, v in given.items() if v is not None} if partial else given, partial=partial)
 
 
+def _runner_checked(validate: Any, value: list[Any], field: str) -> list[Any]:
+    """Assertions and captures in the runner's shape (runner/assertions.py, captures.py), normalised."""
+    try:
+        return validate(value, field)  # type: ignore[no-any-return]
+    except (AssertionFormatError, CaptureFormatError) as error:
+        raise ValidationFailed(str(error), code=error.code, fields={error.field: [error.message]}) from None
+
+
 def _extras(assertions: Any, captures: Any, scripts: Any, *, partial: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if assertions is not None or not partial:
-        out["assertions"] = clean_json_list(assertions, field="assertions")
+        out["assertions"] = _runner_checked(
+            validate_assertions, clean_json_list(assertions, field="assertions"), "assertions"
+        )
     if captures is not None or not partial:
-        out["captures"] = clean_json_list(captures, field="captures")
+        out["captures"] = _runner_checked(validate_captures, clean_json_list(captures, field="captures"), "captures")
     if scripts is not None or not partial:
         out["scripts"] = clean_json_object(scripts, field="scripts")
     return out

@@ -298,3 +298,17 @@ def test_local_mode_runs_in_the_background_and_start_returns_at_once(alice, acme
     run.refresh_from_db()
     assert run.state == Run.State.PASSED and run.mode == Run.Mode.LOCAL
     assert run.worker.startswith("local:")
+
+
+def test_saving_a_request_validates_its_assertions_and_captures(alice, api):
+    with pytest.raises(ValidationFailed) as caught:
+        request_create(user=alice, collection=api["collection"], name="bad", url="http://127.0.0.1/",
+                       assertions=[{"type": "status", "op": "equals", "expected": "two hundred"}])
+    assert caught.value.code == "bad_expected" and "assertions[0].expected" in caught.value.fields
+    with pytest.raises(ValidationFailed) as caught:
+        request_create(user=alice, collection=api["collection"], name="bad", url="http://127.0.0.1/",
+                       captures=[{"variable": "x", "source": "regex", "expression": "(unclosed"}])
+    assert caught.value.code == "bad_expression" and "captures[0].expression" in caught.value.fields
+    saved = request_create(user=alice, collection=api["collection"], name="ok", url="http://127.0.0.1/",
+                           assertions=[{"type": "status", "op": "class", "expected": "2XX"}])
+    assert saved.assertions == [{"type": "status", "op": "class", "target": "", "expected": "2xx", "enabled": True}]
