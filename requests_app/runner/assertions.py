@@ -50,6 +50,7 @@ from requests_app.runner.responses import (
     ResponseView,
     compile_jsonpath,
 )
+from requests_app.runner.validation import HEADER_NAME, RunnerFormatError
 
 MAX_ASSERTIONS = 100
 MAX_EXPECTED_CHARS = 64 * 1024
@@ -118,7 +119,6 @@ ASSERTION_TYPES = tuple(OPERATORS)
 TYPES_WITH_TARGET = ("header", "jsonpath")
 JSON_TYPES = ("string", "number", "integer", "boolean", "null", "array", "object")
 
-_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _STATUS_CLASS = re.compile(r"^[1-5]xx$", re.IGNORECASE)
 
 # (statement when it holds, "expected ... to" form)
@@ -141,14 +141,8 @@ _PHRASES: dict[str, tuple[str, str]] = {
 }
 
 
-class AssertionFormatError(ValueError):
+class AssertionFormatError(RunnerFormatError):
     """An assertion list cannot be used; `field` points at the bad part, e.g. assertions[2].op."""
-
-    def __init__(self, code: str, field_path: str, message: str) -> None:
-        super().__init__(f"{field_path}: {message}")
-        self.code = code
-        self.field = field_path
-        self.message = message
 
 
 @dataclass
@@ -270,7 +264,7 @@ def _validate_one(item: Any, where: str) -> dict[str, Any]:
             what = "a header name" if kind == "header" else "a JSON path such as $.data.id"
             raise AssertionFormatError(MISSING_TARGET, f"{where}.target", f"needs {what}")
         target = target.strip()
-        if kind == "header" and not has_variables(target) and not _HEADER_NAME.match(target):
+        if kind == "header" and not has_variables(target) and not HEADER_NAME.match(target):
             raise AssertionFormatError(BAD_TARGET, f"{where}.target", f"{target!r} is not a valid header name")
         if kind == "jsonpath" and not has_variables(target):
             try:

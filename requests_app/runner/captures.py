@@ -31,6 +31,7 @@ from typing import Any
 from requests_app.engine.exchange import Exchange
 from requests_app.runner.patterns import GuardedPattern, PatternError, compile_pattern
 from requests_app.runner.responses import BodyNotJson, CompiledJsonPath, JsonPathError, ResponseView, compile_jsonpath
+from requests_app.runner.validation import HEADER_NAME, RunnerFormatError
 
 MAX_CAPTURES = 50
 MAX_VALUE_CHARS = 64 * 1024
@@ -50,15 +51,10 @@ BAD_FLAG = "bad_flag"
 
 # The same names the engine accepts inside {{ }}.
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,99}$")
-_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 
-class CaptureFormatError(ValueError):
-    def __init__(self, code: str, field_path: str, message: str) -> None:
-        super().__init__(f"{field_path}: {message}")
-        self.code = code
-        self.field = field_path
-        self.message = message
+class CaptureFormatError(RunnerFormatError):
+    """A capture list cannot be used; `field` points at the bad part, e.g. captures[0].group."""
 
 
 @dataclass
@@ -164,7 +160,7 @@ def _compile(item: dict[str, Any], where: str) -> CompiledCapture:
             capture.jsonpath = compile_jsonpath(expression)
         elif source == "regex":
             capture.pattern = compile_pattern(expression)
-        elif source == "header" and not _HEADER_NAME.match(expression):
+        elif source == "header" and not HEADER_NAME.match(expression):
             raise CaptureFormatError(BAD_EXPRESSION, f"{where}.expression", f"{expression!r} is not a valid header name")
     except (JsonPathError, PatternError) as exc:
         raise CaptureFormatError(BAD_EXPRESSION, f"{where}.expression", exc.message) from None

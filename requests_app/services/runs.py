@@ -241,38 +241,12 @@ def _bounded(name: str, value: int, low: int, high: int) -> int:
 # ------------------------------------------------------------------ start, cancel, read
 
 
-def run_start(
-    *,
-    user: AbstractBaseUser,
-    workspace: Workspace,
-    collection: Collection | None = None,
-    folder: Folder | None = None,
-    request_ids: list[int] | None = None,
-    environment: Environment | None = None,
-    iterations: int | None = None,
-    data: dict[str, Any] | None = None,
-    delay_ms: int = 0,
-    bail: bool = False,
-    concurrency: int = 1,
-    persist_captures: bool = False,
-) -> Run:
+def run_start(*, user: AbstractBaseUser, workspace: Workspace, **target_and_settings: Any) -> Run:
     """Create a queued run and hand it to a worker; returns at once. Any member may run
-    (like sending). Invalid input raises ValidationFailed and creates nothing."""
+    (like sending). Takes run_create's target and settings; invalid input raises
+    ValidationFailed and creates nothing."""
     access.ensure_role(user, workspace, "read")
-    run = run_create(
-        workspace=workspace,
-        created_by=user,
-        collection=collection,
-        folder=folder,
-        request_ids=request_ids,
-        environment=environment,
-        iterations=iterations,
-        data=data,
-        delay_ms=delay_ms,
-        bail=bail,
-        concurrency=concurrency,
-        persist_captures=persist_captures,
-    )
+    run = run_create(workspace=workspace, created_by=user, **target_and_settings)
     transaction.on_commit(lambda: _dispatch(run.pk))
     return run
 
