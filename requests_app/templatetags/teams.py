@@ -6,6 +6,7 @@ Usage in a template::
     {{ change.after|shown_lines:change.field }}   → ["Accept: application/json", "(off) X-Debug: 1"]
     {{ "params"|field_label }}                    → "Params"
     {{ row|row_line }}                            → "(off) X-Debug: 1"
+    {{ version.created_at|ago }}                  → "just now" / "2 minutes ago"
 
 Values come already masked (services.revisions.shown): these only lay them out as lines.
 """
@@ -13,9 +14,12 @@ Values come already masked (services.revisions.shown): these only lay them out a
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -32,6 +36,16 @@ FIELD_LABELS = {
     "variables": "Variables",
 }
 _BODY_TEXT_LIMIT = 2000
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """How long ago, for people: "just now" under a minute (not "0 minutes ago"), else "2 minutes ago"."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, depth=1)} ago"
 
 
 @register.filter

@@ -129,11 +129,13 @@ def _members_panel(request: HttpRequest, workspace: Workspace, **extra: Any) -> 
             {"invitation": invitation, "state": invitation_state(invitation)}
             for invitation in invitation_list(user=request.user, workspace=workspace)[:50]
         ]
+    members = members_list(user=request.user, workspace=workspace)
     context = _team_context(
         request,
         workspace,
         "members",
-        members=members_list(user=request.user, workspace=workspace),
+        members=members,
+        owner_count=sum(1 for member in members if member["role"] == Role.OWNER),
         invitations=invitations,
         roles=[(value, label, ROLE_HELP[value]) for value, label in Role.choices],
         default_days=DEFAULT_DAYS,

@@ -116,7 +116,7 @@ def test_first_visit_to_saved_request_with_echoed_edits_environment_error_and_da
     page.get_by_label("Environment", exact=True).select_option(label="No environment")
     send(page)
     expect(page.locator(".status-line")).to_have_text("HTTP/1.1 200 OK")
-    page.get_by_role("tab", name="History").click()
+    page.get_by_role("tablist", name="Sidebar sections").get_by_role("tab", name="History").click()
     expect(page.locator("#history-list .history-item")).to_have_count(4)
 
     # dark mode, remembered across a reload

@@ -7,12 +7,14 @@ threads racing on the real database.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 import time
 from typing import Any
 
 import pytest
 from django.db import OperationalError, connection
 from django.urls import reverse
+from django.utils import timezone
 
 from requests_app.models import Environment, Revision, SavedRequest
 from requests_app.services.environments import environment_values, environment_variables
@@ -65,10 +67,11 @@ def test_page_conflict_view_names_who_changed_it_and_shows_theirs_beside_yours(t
     save = reverse("request_save", args=[ws])
     # both opened version 1; alice saves first
     assert "Saved." in alice.post(save, editor_form(saved, "http://127.0.0.1:9/alice"), **HTMX).content.decode()
+    Revision.objects.filter(saved_request=saved, version=2).update(created_at=timezone.now() - timedelta(minutes=2))
     response = bob.post(save, editor_form(saved, "http://127.0.0.1:9/bob"), **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Changed by alice" in html and "minutes ago" in html.replace("\xa0", " ")
+    assert "Changed by alice 2 minutes ago." in html.replace("\xa0", " ")
     assert 'data-field="url"' in html
     assert "http://127.0.0.1:9/alice" in html and "http://127.0.0.1:9/bob" in html
     assert 'name="version" value="1"' in html  # a plain Save stays refused until bob chooses

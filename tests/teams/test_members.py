@@ -92,7 +92,7 @@ def test_members_page_owner_adds_changes_and_removes(team: Team, client_for: Any
     alice = client_for(team.users["owner"])
     ws = team.workspace.pk
     page = alice.get(reverse("members", args=[ws])).content.decode()
-    assert 'name="who"' in page and page.count('name="role" data-autosubmit') == 3
+    assert 'name="who"' in page and page.count('hx-trigger="change"') == 3
     added = alice.post(reverse("members", args=[ws]), {"who": "carol@example.com", "role": "viewer"}, **HTMX)
     assert "carol is now a member (viewer)." in added.content.decode()
     carol_id = team.users["other"].pk
@@ -110,7 +110,7 @@ def test_members_page_shows_no_controls_to_editors_and_viewers(team: Team, clien
     for role in ("editor", "viewer"):
         page = client_for(team.users[role]).get(reverse("members", args=[team.workspace.pk])).content.decode()
         assert "alice" in page and "victor" in page
-        assert 'name="who"' not in page and "data-autosubmit" not in page and "Revoke" not in page
+        assert 'name="who"' not in page and 'hx-trigger="change"' not in page and "Revoke" not in page
         assert ">Remove<" not in page and ">Leave<" in page
         assert "Only an owner can add members" in page
 
