@@ -32,6 +32,9 @@ from requests_app.services.revisions import (
 from requests_app.views.common import can_edit, in_workspace, with_events, workspace_for
 
 
+VERSIONS_SHOWN = 30  # newest first; "Show all" lists the rest
+
+
 @dataclass
 class ConflictView:
     """What "Changed by bob 2 minutes ago" shows: who, when, and their fields beside yours."""
@@ -68,23 +71,29 @@ class _Kind:
     reopen_name: str  # where the page goes after a restore: the editor, or the environment dialog
     reopen_target: str
     event: str
+    host: str  # the element the history fills ("Show older versions" swaps it)
 
 
 REQUESTS = _Kind(access.get_request_for_user, "requests_app/editor/versions.html", "request_version_restore",
-                 request_version_restore, "saved_request", "request_open", "#editor", "tree-changed")
+                 request_version_restore, "saved_request", "request_open", "#editor", "tree-changed", "#versions-panel")
 ENVIRONMENTS = _Kind(access.get_environment_for_user, "requests_app/dialogs/environment_versions.html",
                      "environment_version_restore", environment_version_restore, "environment", "environment_edit",
-                     "#dialog-body", "environments-changed")  # fmt: skip
+                     "#dialog-body", "environments-changed", "#environment-versions")  # fmt: skip
 
 
 def _versions(request: HttpRequest, kind: _Kind, workspace_id: int, obj_id: int) -> HttpResponse:
     """Every version, what changed, and Restore buttons for editors (viewers read only)."""
     workspace = workspace_for(request, workspace_id)
     obj = in_workspace(kind.get_for_user(request.user, obj_id), workspace)
+    versions = revision_list(user=request.user, obj=obj)
+    shown = versions if request.GET.get("all") else versions[:VERSIONS_SHOWN]
     context = {
         "workspace": workspace,
         "can_edit": can_edit(workspace),
-        "versions": revision_list(user=request.user, obj=obj),
+        "versions": shown,
+        "more": len(versions) - len(shown),
+        "all_url": request.path + "?all=1",
+        "host": kind.host,
         "restore_name": kind.restore_name,
         "obj": obj,
     }

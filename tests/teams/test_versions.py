@@ -208,3 +208,49 @@ def test_viewer_sees_the_history_tab_without_restore_buttons(team: Team, client_
     panel = client_for(team.users["viewer"]).get(
         reverse("request_versions", args=[team.workspace.pk, saved.pk]), **HTMX).content.decode()
     assert panel.count('data-version="') == 4 and "Restore</button>" not in panel
+
+
+# ---------------------------------------------------------------- costs
+
+
+def _count_update_queries(team: Team, saved: SavedRequest) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        request_update(user=team.users["editor"], saved_request=saved, version=saved.version,
+                       url=f"http://127.0.0.1:9/v{saved.version}")
+    return len(captured)
+
+
+def test_a_save_costs_the_same_queries_however_long_the_history(team: Team) -> None:
+    saved = request_update(user=team.users["editor"], saved_request=team.request, version=1, url="http://127.0.0.1:9/")
+    first = _count_update_queries(team, saved)
+    saved.refresh_from_db()
+    for _ in range(40):
+        saved = request_update(user=team.users["editor"], saved_request=saved, version=saved.version,
+                               url=f"http://127.0.0.1:9/v{saved.version}")
+    assert _count_update_queries(team, saved) == first <= 8
+
+
+def test_listing_versions_costs_constant_queries(team: Team, django_assert_num_queries: Any) -> None:
+    saved = team.request
+    for _ in range(30):
+        saved = request_update(user=team.users["editor"], saved_request=saved, version=saved.version,
+                               url=f"http://127.0.0.1:9/v{saved.version}")
+    with django_assert_num_queries(1):  # the object's role is already known: one query for the versions
+        versions = revision_list(user=team.users["editor"], obj=saved)
+    assert len(versions) == 31
+
+
+def test_the_history_tab_shows_the_newest_versions_and_the_rest_on_demand(team: Team, client_for: Any) -> None:
+    saved = team.request
+    for _ in range(34):
+        saved = request_update(user=team.users["editor"], saved_request=saved, version=saved.version,
+                               url=f"http://127.0.0.1:9/v{saved.version}")
+    client = client_for(team.users["viewer"])
+    url = reverse("request_versions", args=[team.workspace.pk, saved.pk])
+    first = client.get(url, **HTMX).content.decode()
+    assert first.count('data-version="') == 30 and "Show 5 older versions" in first
+    everything = client.get(url + "?all=1", **HTMX).content.decode()
+    assert everything.count('data-version="') == 35 and "older version" not in everything
