@@ -4,6 +4,7 @@ from django.urls import path
 
 from requests_app.views import sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
+from requests_app.views import runner
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -80,4 +81,14 @@ urlpatterns = [
     path("w/<int:workspace_id>/snippet/", interop.editor_snippet, name="editor_snippet"),
     path("w/<int:workspace_id>/history/har/", interop.history_har_all, name="history_har_all"),
     path("w/<int:workspace_id>/history/<int:entry_id>/har/", interop.history_har_view, name="history_har"),
+    # collection runner and the editor's Tests tab
+    path("w/<int:workspace_id>/runs/", runner.runner_page, name="runner"),
+    path("w/<int:workspace_id>/runs/<int:run_id>/", runner.run_page, name="run_page"),
+    path("w/<int:workspace_id>/runs/<int:run_id>/live/", runner.run_live, name="run_live"),
+    path("w/<int:workspace_id>/runs/<int:run_id>/cancel/", runner.run_cancel_view, name="run_cancel"),
+    path("w/<int:workspace_id>/runs/<int:run_id>/rerun/", runner.run_rerun_view, name="run_rerun"),
+    path("w/<int:workspace_id>/runs/<int:run_id>/report/", runner.run_report_view, name="run_report"),
+    path("w/<int:workspace_id>/runs/<int:run_id>/compare/", runner.run_compare_view, name="run_compare"),
+    path("w/<int:workspace_id>/requests/<int:request_id>/tests/", runner.request_tests, name="request_tests"),
+    path("w/<int:workspace_id>/requests/<int:request_id>/tests/try/", runner.request_tests_try_view, name="request_tests_try"),
 ]

@@ -29,6 +29,8 @@ only a person who may edit the environment gets captures written back to it.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import os
 import queue
@@ -48,9 +50,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from requests_app import access
-from requests_app.models import Collection, Environment, Folder, Run, RunResult, SavedRequest, Workspace
-from requests_app.runner.assertions import AssertionFormatError
-from requests_app.runner.captures import MASK, CaptureFormatError
+from requests_app.engine.exchange import Cookie, Exchange, Response, Timings
+from requests_app.models import Collection, Environment, Folder, HistoryEntry, Run, RunResult, SavedRequest, Workspace
+from requests_app.runner.assertions import AssertionFormatError, AssertionResult, compile_assertions, evaluate
+from requests_app.runner.captures import MASK, CaptureFormatError, apply_captures, compile_captures
 from requests_app.runner.datafile import DATA_FORMATS, DataFileError, parse_data_file
 from requests_app.runner.execute import send_plan
 from requests_app.runner.loop import (
@@ -65,9 +68,11 @@ from requests_app.runner.loop import (
     make_plan_item,
 )
 from requests_app.runner.reporters import REPORT_EXTENSIONS, REPORT_FORMATS, RunReport, render_report
+from requests_app.runner.responses import ResponseView
 from requests_app.services.environments import environment_secrets, environment_update, environment_values, environment_variables
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.execution import collection_values, outbound_policy
+from requests_app.services.history import history_exchange, history_list
 from requests_app.services.masking import SecretMasker
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.services.validation import REQUEST_PARTS
@@ -358,11 +363,18 @@ def get_run_for_user(user: AbstractBaseUser | None, run_id: Any) -> Run:
 
 
 def run_results(
-    *, run: Run, failed_only: bool = False, iteration: int | None = None, failures_first: bool = False
+    *,
+    run: Run,
+    failed_only: bool = False,
+    errors_only: bool = False,
+    iteration: int | None = None,
+    failures_first: bool = False,
 ) -> QuerySet[RunResult]:
     results = run.results.all()
     if failed_only:
         results = results.filter(passed=False)
+    if errors_only:  # the request itself failed (refused, timeout, blocked…), not an assertion
+        results = results.filter(error__isnull=False)
     if iteration is not None:
         results = results.filter(iteration=iteration)
     order = ["passed", "iteration", "position", "id"] if failures_first else ["iteration", "position", "id"]
@@ -829,3 +841,187 @@ def runs_mark_interrupted(*, startup: bool = False) -> int:
     if marked:
         logger.info("marked %s run(s) interrupted", marked)
     return marked
+
+
+# ------------------------------------------------------------------ re-run, compare, try tests
+
+
+def run_rerun(*, user: AbstractBaseUser, run: Run) -> Run:
+    """Start a new run with this run's target and settings (its data rows too); any member may."""
+    if run.collection_id is None:
+        raise ValidationFailed.for_field("collection", "The collection of this run was deleted.", code="target_gone")
+    target: dict[str, Any] = {}
+    if run.request_ids:
+        target["request_ids"] = list(run.request_ids)
+    elif run.folder_id is not None:
+        target["folder"] = run.folder
+    else:
+        target["collection"] = run.collection
+    data = {"format": "json", "content": json.dumps(run.data_rows)} if run.data_rows else None
+    return run_start(
+        user=user,
+        workspace=run.workspace,
+        environment=run.environment,
+        iterations=run.iterations,
+        data=data,
+        delay_ms=run.delay_ms,
+        bail=run.bail,
+        concurrency=run.concurrency,
+        persist_captures=run.persist_captures,
+        **target,
+    )
+
+
+NOT_COMPARABLE = "Only runs of the same target can be compared."
+
+
+@dataclass
+class AssertionChange:
+    """One assertion whose outcome differs between two runs (None: it did not run there)."""
+
+    iteration: int
+    request: str
+    assertion: str
+    before: bool | None
+    after: bool | None
+    before_message: str = ""
+    after_message: str = ""
+
+    @property
+    def change(self) -> str:
+        if self.before is None:
+            return "new"
+        if self.after is None:
+            return "gone"
+        return "fixed" if self.after else "broken"
+
+
+@dataclass
+class RunComparison:
+    before: Run
+    after: Run
+    changes: list[AssertionChange]
+    unchanged: int
+
+
+def _same_target(a: Run, b: Run) -> bool:
+    return (a.collection_id, a.folder_id, sorted(a.request_ids or [])) == (
+        b.collection_id, b.folder_id, sorted(b.request_ids or [])
+    )
+
+
+def _assertion_outcomes(run: Run) -> dict[tuple[int, str, str, int], tuple[str, str, bool, str]]:
+    """{(iteration, request key, assertion label, nth of that label): (request, label, passed, message)}."""
+    outcomes: dict[tuple[int, str, str, int], tuple[str, str, bool, str]] = {}
+    rows = run.results.order_by("iteration", "position", "id").values_list(
+        "iteration", "saved_request_id", "name", "path", "assertions"
+    )
+    for iteration, saved_id, name, path, assertions in rows:
+        request_key = str(saved_id) if saved_id is not None else f"{path}/{name}"
+        request_label = f"{path} / {name}" if path else name
+        seen: dict[str, int] = {}
+        for item in assertions or []:
+            label = " ".join(str(part) for part in (item.get("type"), item.get("target"), item.get("op")) if part)
+            nth = seen[label] = seen.get(label, -1) + 1
+            outcomes[(iteration, request_key, label, nth)] = (
+                request_label, label, bool(item.get("passed")), str(item.get("message", ""))
+            )
+    return outcomes
+
+
+def run_compare(*, run: Run, other: Run) -> RunComparison:
+    """Which assertions changed status between two runs of the same target (older one first)."""
+    if run.workspace_id != other.workspace_id or not _same_target(run, other):
+        raise ValidationFailed.for_field("other", NOT_COMPARABLE, code="not_comparable")
+    before, after = sorted((run, other), key=lambda r: (r.created_at, r.pk))
+    old, new = _assertion_outcomes(before), _assertion_outcomes(after)
+    changes: list[AssertionChange] = []
+    unchanged = 0
+    for key in sorted(old.keys() | new.keys(), key=lambda k: (k[0], k[1], k[2], k[3])):
+        was, now = old.get(key), new.get(key)
+        if was is not None and now is not None and was[2] == now[2]:
+            unchanged += 1
+            continue
+        shown = now or was
+        assert shown is not None
+        changes.append(
+            AssertionChange(
+                iteration=key[0],
+                request=shown[0],
+                assertion=shown[1],
+                before=None if was is None else was[2],
+                after=None if now is None else now[2],
+                before_message=was[3] if was else "",
+                after_message=now[3] if now else "",
+            )
+        )
+    return RunComparison(before=before, after=after, changes=changes, unchanged=unchanged)
+
+
+NO_RESPONSE_YET = "There is no response of this request to try against yet: send it once first."
+
+
+@dataclass
+class TestsPreview:
+    """Assertions and captures evaluated against a recorded response; nothing was sent."""
+
+    assertions: list[AssertionResult]
+    captures: list[dict[str, Any]]
+    status: int | None
+    recorded_at: Any
+
+
+def _exchange_from_record(data: dict[str, Any]) -> Exchange:
+    """An engine Exchange from a recorded exchange dict (engine.exchange.exchange_to_dict shape)."""
+    timings = Timings(**{k: v for k, v in (data.get("timings") or {}).items() if k in Timings.__dataclass_fields__})
+    recorded = data.get("response")
+    response = None
+    if recorded:
+        if "body_base64" in recorded:
+            body = base64.b64decode(recorded.get("body_base64") or "")
+        else:
+            body = str(recorded.get("body_text") or "").encode("utf-8")
+        response = Response(
+            http_version=str(recorded.get("http_version", "")),
+            status=int(recorded.get("status") or 0),
+            reason=str(recorded.get("reason", "")),
+            headers=[(str(k), str(v)) for k, v in recorded.get("headers") or []],
+            cookies=[Cookie(name=str(c.get("name", "")), value=str(c.get("value", ""))) for c in recorded.get("cookies") or []],
+            body=body,
+            content_type=str(recorded.get("content_type", "")),
+            charset="utf-8" if "body_text" in recorded else str(recorded.get("charset", "")),
+            kind=str(recorded.get("kind", "empty")),
+        )
+    return Exchange(response=response, timings=timings)
+
+
+def request_tests_try(
+    *,
+    user: AbstractBaseUser,
+    saved_request: SavedRequest,
+    assertions: list[Any],
+    captures: list[Any],
+    history_entry: HistoryEntry | None = None,
+) -> TestsPreview:
+    """Evaluate (unsaved) assertions and captures against the given history entry, or the user's
+    latest one of this request, without sending anything. Viewers may try; invalid lists raise
+    ValidationFailed naming the field."""
+    access.ensure_role(user, saved_request, "read")
+    try:
+        compiled_assertions = compile_assertions(assertions)
+        compiled_captures = compile_captures(captures)
+    except (AssertionFormatError, CaptureFormatError) as error:
+        raise ValidationFailed(error.message, code=error.code, fields={error.field: [error.message]}) from None
+    entry = history_entry
+    if entry is None:
+        entry = history_list(user=user, saved_request=saved_request).defer(None).first()
+    if entry is None:
+        raise ValidationFailed.for_field("history", NO_RESPONSE_YET, code="no_response")
+    exchange = _exchange_from_record(history_exchange(entry))
+    view = ResponseView(exchange)
+    return TestsPreview(
+        assertions=evaluate(compiled_assertions, view),
+        captures=[result.to_dict() for result in apply_captures(compiled_captures, view)],
+        status=exchange.response.status if exchange.response else None,
+        recorded_at=entry.created_at,
+    )
