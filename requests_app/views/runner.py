@@ -349,7 +349,8 @@ def request_tests(request: HttpRequest, workspace_id: int, request_id: int) -> H
         return render(request, "requests_app/runner/tests.html", context, status=400)
     response = render(request, "requests_app/runner/tests.html",
                       _tests_context(workspace, saved, saved.assertions, saved.captures, notice=TESTS_SAVED))
-    response["HX-Trigger"] = json.dumps({"tests-saved": {"version": saved.version}, "request-saved": None})
+    response["HX-Trigger"] = json.dumps({"tests-saved": {"version": saved.version, "assertions": len(saved.assertions)},
+                                          "request-saved": None})
     return response
 
 

@@ -52,5 +52,7 @@
   document.body.addEventListener("tests-saved", function (event) {
     var version = document.querySelector('#editor-head input[name="version"]');
     if (version && event.detail && event.detail.version) version.value = event.detail.version;
+    var count = document.querySelector("#tab-tests .count");
+    if (count && event.detail) count.textContent = event.detail.assertions || "";
   });
 })();
