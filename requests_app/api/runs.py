@@ -104,6 +104,24 @@ class RunResultOutput(serializers.Serializer):
     error = serializers.DictField(allow_null=True)
 
 
+class AssertionChangeOutput(serializers.Serializer):
+    iteration = serializers.IntegerField()
+    request = serializers.CharField()
+    assertion = serializers.CharField()
+    before = serializers.BooleanField(allow_null=True)
+    after = serializers.BooleanField(allow_null=True)
+    change = serializers.ChoiceField(choices=["fixed", "broken", "new", "gone"])
+    before_message = serializers.CharField()
+    after_message = serializers.CharField()
+
+
+class RunComparisonOutput(serializers.Serializer):
+    before = serializers.IntegerField(source="before.pk")
+    after = serializers.IntegerField(source="after.pk")
+    unchanged = serializers.IntegerField()
+    changes = AssertionChangeOutput(many=True)
+
+
 def _workspace_of_target(request: Request, data: dict[str, Any]) -> tuple[Workspace, dict[str, Any]]:
     """Look the target up through access (404 when missing or foreign); the service checks the rest."""
     user = request.user
@@ -225,3 +243,14 @@ class RunViewSet(ServiceViewSet):
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
+    @extend_schema(
+        parameters=[OpenApiParameter("with", OpenApiTypes.INT, OpenApiParameter.QUERY, required=True,
+                                     description="Another run of the same target")],
+        responses=RunComparisonOutput,
+        summary="Which assertions changed status between two runs of the same target",
+    )
+    @action(detail=True, methods=["get"])
+    def compare(self, request: Request, pk: str) -> Response:
+        run = run_services.get_run_for_user(request.user, pk)
+        other = run_services.get_run_for_user(request.user, request.query_params.get("with"))
+        return Response(RunComparisonOutput(run_services.run_compare(run=run, other=other)).data)

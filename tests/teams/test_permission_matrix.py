@@ -272,6 +272,21 @@ TABLE: list[Row] = [
     Row("api:run-results", "get", "read", R("runs/{run}/results")),
     Row("api:run-report", "get", "read", R("runs/{run}/report?format=json")),
     Row("api:run-cancel", "post", "edit", R("runs/{run}/cancel"), lambda w: {}, ok=(202,)),
+    Row("api:run-compare", "get", "read", R("runs/{run}/compare?with={run}")),
+    # the Runner page and the editor's Tests tab
+    Row("runner", "get", "read", P("runner", "ws")),
+    Row("runner", "post", "read", P("runner", "ws"), lambda w: {"target": f"c:{w.collection}"}, ok=(302,)),
+    Row("run_page", "get", "read", P("run_page", "ws", "run")),
+    Row("run_live", "get", "read", P("run_live", "ws", "run")),
+    Row("run_cancel", "post", "edit", P("run_cancel", "ws", "run")),
+    Row("run_rerun", "post", "read", P("run_rerun", "ws", "run"), ok=(302,)),
+    Row("run_report", "get", "read", P("run_report", "ws", "run", query="?format=json")),
+    Row("run_compare", "get", "read", lambda w: reverse("run_compare", args=[w.ws, w.run]) + f"?with={w.run}"),
+    Row("request_tests", "get", "read", P("request_tests", "ws", "request")),
+    Row("request_tests", "post", "edit", P("request_tests", "ws", "request"),
+        lambda w: {"version": w.request_version, "t_a_type": "status", "t_a_op": "equals", "t_a_expected": "200"}),
+    Row("request_tests_try", "post", "read", P("request_tests_try", "ws", "request"),
+        lambda w: {"t_a_type": "status", "t_a_op": "equals", "t_a_expected": "200"}),
 ]  # fmt: skip
 
 
