@@ -332,3 +332,27 @@ def test_try_names_a_missing_response(client_for, alice, acme, shop):
     url = reverse("request_tests_try", args=[acme.pk, shop["ok"].pk])
     preview = client_for(alice).post(url, tab_form(1)).content.decode()
     assert "send it once first" in preview
+
+
+def test_the_polled_part_costs_the_same_queries_however_many_results(client_for, alice, acme, shop,
+                                                                     django_assert_num_queries,
+                                                                     django_assert_max_num_queries):
+    from requests_app.models import RunResult
+
+    run = runs.run_create(workspace=acme, created_by=alice, collection=shop["collection"])
+    client = client_for(alice)
+    url = reverse("run_live", args=[acme.pk, run.pk])
+    client.get(url)  # session and user warm
+
+    def add(count: int) -> None:
+        RunResult.objects.bulk_create(
+            RunResult(run=run, iteration=i + 1, position=0, saved_request=shop["ok"], name="ok", method="GET", url="u",
+                      passed=bool(i % 2), assertions=[{"passed": bool(i % 2), "message": "m"}])
+            for i in range(count))
+
+    add(3)
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    add(60)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(url)
