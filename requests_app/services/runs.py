@@ -929,6 +929,18 @@ def _assertion_outcomes(run: Run) -> dict[tuple[int, str, str, int], tuple[str, 
     return outcomes
 
 
+def runs_of_same_target(*, user: AbstractBaseUser, run: Run, limit: int = 30) -> list[Run]:
+    """Other runs of this run's target, newest first: what it can be compared with."""
+    candidates = (
+        runs_for_user(user, workspace=run.workspace)
+        .filter(collection_id=run.collection_id, folder_id=run.folder_id)
+        .exclude(pk=run.pk)
+    )
+    if not run.request_ids:
+        return list(candidates.filter(request_ids=[])[:limit])
+    return [other for other in candidates[: limit * 4] if _same_target(run, other)][:limit]
+
+
 def run_compare(*, run: Run, other: Run) -> RunComparison:
     """Which assertions changed status between two runs of the same target (older one first)."""
     if run.workspace_id != other.workspace_id or not _same_target(run, other):

@@ -177,13 +177,9 @@ def run_page(request: HttpRequest, workspace_id: int, run_id: int) -> HttpRespon
     """One run: progress (polled while it runs), totals, results failures first, and actions."""
     workspace = workspace_for(request, workspace_id)
     run = _run_for(request, workspace, run_id)
-    others = (
-        run_services.runs_for_user(request.user, workspace=workspace)
-        .filter(collection_id=run.collection_id, folder_id=run.folder_id)
-        .exclude(pk=run.pk)[:RECENT_RUNS]
-    )
+    others = run_services.runs_of_same_target(user=request.user, run=run, limit=RECENT_RUNS)
     context = {**_live_context(request, workspace, run), "role": workspace.user_role,  # type: ignore[attr-defined]
-               "section": "runs", "others": [o for o in others if sorted(o.request_ids) == sorted(run.request_ids)]}
+               "section": "runs", "others": others}
     return render(request, "requests_app/runner/run.html", context)
 
 

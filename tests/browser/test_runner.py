@@ -73,6 +73,7 @@ def test_run_a_collection_from_its_menu_see_it_finish_with_the_failure_first(pag
     expect(page.locator("#run-percent")).to_have_text("100%")
     page.get_by_role("button", name="Compare").click()
     expect(page.locator("main")).to_contain_text("0 assertions changed status, 14 unchanged")
+    screenshot(page, "46-compare")
 
     page.set_viewport_size(NARROW)
     page.go_back()
