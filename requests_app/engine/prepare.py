@@ -70,7 +70,7 @@ def prepare_request(
     parsed = parse_url(spec.url)
     user_headers = check_headers(spec.headers)
     auth = spec.auth
-    if parsed.credentials is not None and auth.type == "none":
+    if parsed.credentials is not None and auth.type in ("none", "inherit"):
         auth = Auth(type="basic", username=parsed.credentials[0], password=parsed.credentials[1])
 
     query_parts = [encode_query_param(p.key, p.value) for p in spec.params if p.enabled and (p.key or p.value)]

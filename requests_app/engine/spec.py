@@ -21,7 +21,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 BODY_MODES = ("none", "raw", "json", "urlencoded", "multipart", "binary", "graphql")
-AUTH_TYPES = ("none", "basic", "bearer", "apikey", "digest")
+# "inherit": use the parent's auth (collection); the caller resolves it, and an unresolved
+# one reaching the engine sends no credentials, like "none".
+AUTH_TYPES = ("none", "inherit", "basic", "bearer", "apikey", "digest")
 APIKEY_LOCATIONS = ("header", "query")
 
 # The content types a raw body can be labelled with in the editor; any other
@@ -167,6 +169,8 @@ def auth_to_dict(auth: Auth) -> dict[str, Any]:
         return {"type": "bearer", "token": auth.token}
     if t == "apikey":
         return {"type": "apikey", "key": auth.key, "value": auth.value, "in": auth.location}
+    if t == "inherit":
+        return {"type": "inherit"}
     return {"type": "none"}
 
 
@@ -313,6 +317,8 @@ def auth_from_dict(data: Any, path: str = "auth") -> Auth:
         if location not in APIKEY_LOCATIONS:
             raise SpecFormatError(f"{path}.in", "must be header or query")
         return Auth(type="apikey", key=_str(data, "key", path), value=_str(data, "value", path), location=location)
+    if t == "inherit":
+        return Auth(type="inherit")
     return Auth()
 
 

@@ -12,7 +12,7 @@ What happens:
 
 1. Access: any member (viewers too) may execute; every object must belong to `workspace`.
 2. The request as asked: `spec` (engine RequestSpec or its dict shape) or the saved request.
-   Auth none/inherit takes the collection's default auth.
+   Auth "inherit" takes the collection's default auth; "none" sends none.
 3. Variables: scopes [collection variables, environment variables (secrets decrypted)]; the
    environment wins.
 4. The outbound policy and limits come from settings (WEBCLIENT_OUTBOUND, _ALLOW, _DENY,

@@ -339,12 +339,6 @@ class _ImportWriter:
         data = spec_to_dict(item.spec)
         if item.inherits_auth:
             data["auth"] = auth_to_dict(inherited_auth) if inherited_auth is not None else dict(INHERIT_AUTH)
-        elif item.spec.auth.type == "none" and collection.auth.get("type", "none") != "none":
-            self.report.append(ReportItem(
-                item.source_path,
-                "says “no auth”, but a request without auth of its own is sent with the collection's auth",
-                "downgraded",
-            ))
         try:
             parts = clean_request_parts(data)
             return SavedRequest(
@@ -501,7 +495,7 @@ def spec_snippet(
     if reveal_secrets and environment is not None:
         if not environment_reveal_allowed(user=user, environment=environment):
             raise Forbidden(REVEAL_NOT_ALLOWED)
-    if collection is not None and spec.auth.type == "none" and collection.auth:
+    if collection is not None and spec.auth.type == "inherit" and collection.auth:
         spec = spec_with_collection_auth({**spec_to_dict(spec), "auth": None}, collection)
     try:
         return generate_snippet(

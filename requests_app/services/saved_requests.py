@@ -11,7 +11,8 @@ Usage::
     request_spec(r)            # engine RequestSpec (auth "inherit" resolved to the collection's)
 
 Request parts use the engine's dict shapes (engine.spec.spec_to_dict); `auth` may also be
-{"type": "inherit"}: use the collection's default auth (the default for new requests).
+{"type": "inherit"}: use the collection's default auth (the default for new requests);
+{"type": "none"}: no auth, even under a collection that has one.
 """
 
 from __future__ import annotations
@@ -280,16 +281,19 @@ def request_delete(*, user: AbstractBaseUser, saved_request: SavedRequest) -> No
 
 
 def request_spec(saved_request: SavedRequest, *, collection: Collection | None = None) -> RequestSpec:
-    """The engine spec for a saved request; auth none/inherit takes the collection's default auth."""
+    """The engine spec for a saved request; auth "inherit" takes the collection's default auth."""
     data = {part: getattr(saved_request, part) for part in REQUEST_PARTS}
     return spec_with_collection_auth(data, collection or saved_request.collection)
 
 
 def spec_with_collection_auth(data: dict[str, Any], collection: Collection | None) -> RequestSpec:
-    """Read request parts into a spec; auth none/inherit falls back to the collection's auth."""
+    """Read request parts into a spec; auth "inherit" (or none stored) takes the collection's auth.
+
+    An explicit {"type": "none"} means no auth, even under a collection that has one.
+    """
     data = dict(data)
     auth = data.get("auth") or {}
-    if auth.get("type", "none") in ("none", "inherit"):
+    if auth.get("type", "inherit") == "inherit":
         data["auth"] = (collection.auth or None) if collection is not None else None
     try:
         return spec_from_dict(data)

@@ -39,7 +39,8 @@ BODY_MODES = (
 )
 RAW_TYPES = (("json", "JSON"), ("xml", "XML"), ("html", "HTML"), ("text", "Text"), ("javascript", "JavaScript"))
 AUTH_TYPES = (
-    ("none", "None (or the collection's default)"),
+    ("inherit", "Inherit from collection"),
+    ("none", "No auth"),
     ("basic", "Basic"),
     ("bearer", "Bearer token"),
     ("apikey", "API key"),

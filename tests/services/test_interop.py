@@ -143,10 +143,22 @@ def test_positions_are_sibling_indexes_and_folders_are_ordered_as_in_the_source(
         assert positions == list(range(len(positions)))
 
 
-def test_explicit_no_auth_under_a_collection_auth_is_reported(alice, acme):
+def test_explicit_no_auth_under_a_collection_auth_stays_no_auth(alice, acme):
     outcome = collection_import(user=alice, workspace=acme, content=SHOP)
-    messages = [item for item in outcome.report["items"] if "no auth" in item["message"]]
-    assert messages and all(item["level"] == "downgraded" for item in messages)
+    collection = Collection.objects.get(pk=outcome.created["collections"][0])
+    assert collection.auth.get("type") not in (None, "none", "inherit")
+    login = SavedRequest.objects.get(collection=collection, name="Login form")
+    assert login.auth == {"type": "none"}
+    assert request_spec(login).auth.type == "none"
+    assert not [item for item in outcome.report["items"] if "no auth" in item["message"]]
+
+
+def test_a_request_without_auth_of_its_own_inherits_the_collection_auth(alice, acme):
+    outcome = collection_import(user=alice, workspace=acme, content=SHOP)
+    collection = Collection.objects.get(pk=outcome.created["collections"][0])
+    inheriting = SavedRequest.objects.filter(collection=collection, auth={"type": "inherit"}).first()
+    assert inheriting is not None
+    assert request_spec(inheriting).auth.type == collection.auth["type"]
 
 
 def test_a_curl_command_lands_in_the_imported_collection_created_once(alice, acme):
@@ -458,11 +470,19 @@ def test_unknown_language_and_variable_cycles_are_named(alice, acme, secret_worl
 
 def test_spec_snippet_uses_the_unsaved_spec_and_the_collection_auth(alice, acme, secret_world):
     spec = request_spec(secret_world["request"]).copy(url="{{base}}/edited", auth=request_spec(secret_world["request"]).auth)
-    spec.auth.type = "none"
+    spec.auth.type = "inherit"
     text = spec_snippet(user=alice, workspace=acme, spec=spec, lang="javascript-fetch", resolve_variables=True,
                         collection=secret_world["collection"])
     assert "http://127.0.0.1:9/edited" in text
     assert "Bearer {{token}}" in text
+
+
+def test_spec_snippet_with_explicit_no_auth_sends_no_collection_auth(alice, acme, secret_world):
+    spec = request_spec(secret_world["request"]).copy(url="{{base}}/edited")
+    spec.auth = spec.auth.__class__(type="none")
+    text = spec_snippet(user=alice, workspace=acme, spec=spec, lang="javascript-fetch", resolve_variables=True,
+                        collection=secret_world["collection"])
+    assert "Bearer" not in text
 
 
 # ---------------------------------------------------------------- HAR
