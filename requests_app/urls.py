@@ -88,6 +88,7 @@ urlpatterns = [
     path("w/<int:workspace_id>/runs/<int:run_id>/cancel/", runner.run_cancel_view, name="run_cancel"),
     path("w/<int:workspace_id>/runs/<int:run_id>/rerun/", runner.run_rerun_view, name="run_rerun"),
     path("w/<int:workspace_id>/runs/<int:run_id>/report/", runner.run_report_view, name="run_report"),
+    path("w/<int:workspace_id>/runs/<int:run_id>/har/", runner.run_har_view, name="run_har"),
     path("w/<int:workspace_id>/runs/<int:run_id>/compare/", runner.run_compare_view, name="run_compare"),
     path("w/<int:workspace_id>/requests/<int:request_id>/tests/", runner.request_tests, name="request_tests"),
     path("w/<int:workspace_id>/requests/<int:request_id>/tests/try/", runner.request_tests_try_view, name="request_tests_try"),

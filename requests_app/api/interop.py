@@ -124,10 +124,11 @@ class CollectionExportView(APIView):
             OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH),
             OpenApiParameter("format", OpenApiTypes.STR, OpenApiParameter.QUERY,
                              enum=list(interop_services.EXPORT_FORMATS),
-                             description="postman (Collection v2.1 JSON, the default) or http (one .http file)"),
+                             description="postman (Collection v2.1 JSON, the default), http (one .http file) "
+                                         "or http-folders (a zip of one .http file per folder)"),
         ],
-        responses={(200, "application/json"): _FILE, (200, "text/plain"): _FILE},
-        summary="Download a collection as Postman v2.1 or .http (any member)",
+        responses={(200, "application/json"): _FILE, (200, "text/plain"): _FILE, (200, "application/zip"): _FILE},
+        summary="Download a collection as Postman v2.1, one .http file or a zip of .http files (any member)",
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         filename, content_type, text = interop_services.collection_export(
@@ -179,3 +180,16 @@ class HistoryHarView(APIView):
     def get(self, request: Request, pk: str) -> HttpResponse:
         filename, content_type, text = interop_services.history_har(user=request.user, history_ids=[path_id(pk)])
         return download_response(filename, content_type, text)
+
+
+class HistorySelectionHarView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("ids", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
+                                     description="Your history entry ids, comma-separated (or the parameter "
+                                                 f"repeated), at most {interop_services.MAX_HAR_ENTRIES}")],
+        responses={(200, "application/json"): _FILE},
+        summary="Download some of your history entries as one HAR 1.2 file, oldest first (secrets stay masked)",
+    )
+    def get(self, request: Request) -> HttpResponse:
+        ids = [part.strip() for value in request.query_params.getlist("ids") for part in value.split(",") if part.strip()]
+        return download_response(*interop_services.history_har(user=request.user, history_ids=ids))

@@ -21,8 +21,10 @@ from requests_app.models import Run, Workspace
 from requests_app.runner.datafile import DATA_FORMATS, MAX_DATA_BYTES
 from requests_app.runner.loop import MAX_CONCURRENCY, MAX_DELAY_MS, MAX_ITERATIONS
 from requests_app.runner.reporters import REPORT_FORMATS
+from requests_app.services import interop as interop_services
 from requests_app.services import runs as run_services
 from requests_app.services.errors import ValidationFailed
+from requests_app.views.interop import download_response
 
 
 class RunDataInput(serializers.Serializer):
@@ -242,6 +244,15 @@ class RunViewSet(ServiceViewSet):
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+    @extend_schema(
+        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+        summary="The finished run as HAR 1.2: each request's method, URL, status, time, size and assertions",
+        description="Runs keep no headers, bodies or per-request start times; the HAR says so in its comment.",
+    )
+    @action(detail=True, methods=["get"])
+    def har(self, request: Request, pk: str) -> HttpResponse:
+        return download_response(*interop_services.run_har(user=request.user, run_id=pk))
 
     @extend_schema(
         parameters=[OpenApiParameter("with", OpenApiTypes.INT, OpenApiParameter.QUERY, required=True,

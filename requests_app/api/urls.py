@@ -28,6 +28,8 @@ urlpatterns = [
     re_path(r"^v1/import/?$", interop.ImportView.as_view(), name="import"),
     re_path(r"^v1/collections/(?P<pk>[^/.]+)/export/?$", interop.CollectionExportView.as_view(), name="collection-export"),
     re_path(r"^v1/requests/(?P<pk>[^/.]+)/snippet/?$", interop.RequestSnippetView.as_view(), name="request-snippet"),
+    # before the router: "history/har" would otherwise read as the history entry with id "har"
+    re_path(r"^v1/history/har/?$", interop.HistorySelectionHarView.as_view(), name="history-har-selection"),
     re_path(r"^v1/history/(?P<pk>[^/.]+)/har/?$", interop.HistoryHarView.as_view(), name="history-har"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -25,7 +25,7 @@ and the posted body; responses are not imported (the report says so once).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -56,6 +56,8 @@ class HarSource:
     exchange: dict[str, Any]  # engine.exchange.exchange_to_dict output
     started_at: datetime
     comment: str = ""
+    # Custom fields for the entry (HAR 1.2 allows names starting with "_"), e.g. a run's assertions.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_exchange(cls, spec: RequestSpec, exchange: Exchange, *, started_at: datetime, comment: str = "") -> HarSource:
@@ -65,22 +67,24 @@ class HarSource:
 # ---------------------------------------------------------------- export
 
 
-def dumps_har(sources: list[HarSource]) -> str:
-    return json.dumps(export_har(sources), indent=2, ensure_ascii=False)
+def dumps_har(sources: list[HarSource], *, comment: str = "") -> str:
+    return json.dumps(export_har(sources, comment=comment), indent=2, ensure_ascii=False)
 
 
-def export_har(sources: list[HarSource]) -> dict[str, Any]:
+def export_har(sources: list[HarSource], *, comment: str = "") -> dict[str, Any]:
+    """`comment`: the log's own comment (e.g. what a run's HAR could not keep)."""
     entries: list[dict[str, Any]] = []
     for source in sources:
         entries += _entries(source)
-    return {
-        "log": {
-            "version": "1.2",
-            "creator": {"name": "webclient", "version": VERSION},
-            "pages": [],
-            "entries": entries,
-        }
+    log: dict[str, Any] = {
+        "version": "1.2",
+        "creator": {"name": "webclient", "version": VERSION},
+        "pages": [],
+        "entries": entries,
     }
+    if comment:
+        log["comment"] = comment
+    return {"log": log}
 
 
 def _iso(moment: datetime) -> str:
@@ -180,6 +184,7 @@ def _entries(source: HarSource) -> list[dict[str, Any]]:
         entry["comment"] = f"{source.comment}; {entry['comment']}" if "comment" in entry else source.comment
     if exchange.get("warnings"):
         entry["_warnings"] = list(exchange["warnings"])
+    entry.update({key: value for key, value in source.extra.items() if key.startswith("_")})
     return [*entries, entry]
 
 

@@ -16,6 +16,8 @@ Usage::
     request_snippet(user=user, request_id=r.pk, lang="python-urllib", resolve_variables=True, environment=env)
     spec_snippet(user=user, workspace=ws, spec=unsaved_spec, lang="curl", collection=c)  # the editor's state
     filename, content_type, text = history_har(user=user, history_ids=[entry.pk])
+    filename, content_type, text = run_har(user=user, run_id=run.pk)   # a finished collection run
+    filename, content_type, data = collection_export(user=user, collection_id=c.pk, format="http-folders")  # zip bytes
 
 Imports are one transaction: a malformed file (ImportFormatError, named with its position)
 or a part our models refuse (named with its path in the source) writes nothing. Folders are
@@ -24,11 +26,17 @@ a bounded number of queries. Without `collection`, each imported collection beco
 except cURL commands, which land in the workspace's "Imported" collection (created if missing).
 Imported scripts are kept as text (request, folder and collection `scripts`), never executed.
 Snippets mask secrets unless `reveal_secrets` (editors of the environment only).
+A run's HAR holds what a run stores per request (method, URL as sent with secrets masked,
+status, time, size, error, assertions): runs keep no headers, bodies or per-request start
+times, and the file says so rather than invent them.
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -59,11 +67,11 @@ from requests_app.interop import (
 )
 from requests_app.interop.curl import IMPORTED_COLLECTION_NAME
 from requests_app.interop.har import HarSource, dumps_har
-from requests_app.interop.httpfile import to_http
+from requests_app.interop.httpfile import to_http, to_http_files
 from requests_app.interop.model import ImportedItem
 from requests_app.interop.postman import dumps_postman
 from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
-from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace
+from requests_app.models import Collection, Environment, Folder, HistoryEntry, Run, RunResult, SavedRequest, Workspace
 from requests_app.services import tree
 from requests_app.services.activity import activity_record
 from requests_app.services.environments import (
@@ -74,6 +82,7 @@ from requests_app.services.environments import (
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from requests_app.services.execution import collection_values
 from requests_app.services.history import history_exchange, history_spec
+from requests_app.services.runs import NOT_FINISHED, TERMINAL_STATES, get_run_for_user
 from requests_app.services.saved_requests import request_spec, spec_with_collection_auth
 from requests_app.services.validation import (
     INHERIT_AUTH,
@@ -85,8 +94,11 @@ from requests_app.services.validation import (
     reject_nul,
 )
 
-EXPORT_FORMATS = ("postman", "http")
+EXPORT_FORMATS = ("postman", "http", "http-folders")
 MAX_HAR_ENTRIES = 500
+# The .http files of one collection, before compression: far above any real collection, and
+# small enough that building the zip in memory never hurts the server.
+MAX_HTTP_FOLDERS_BYTES = 64 * 1024 * 1024
 
 # Named errors a person can meet.
 IMPORT_MALFORMED = "import_malformed"
@@ -94,6 +106,10 @@ IMPORT_REFUSED = "import_refused"
 EXPORT_FORMAT_UNKNOWN = f"must be one of {', '.join(EXPORT_FORMATS)}"
 HAR_NOTHING_CHOSEN = "Choose at least one history entry."
 HAR_TOO_MANY = f"At most {MAX_HAR_ENTRIES} history entries can be exported at once."
+EXPORT_TOO_LARGE = f"is too large to export as .http files (more than {MAX_HTTP_FOLDERS_BYTES // 1024 // 1024} MiB)"
+RUN_HAR_COMMENT = ("A webclient collection run. Runs keep each request's method, URL (secrets masked), status, "
+                   "time, size, error and assertions; not its headers, bodies or start time, so every entry "
+                   "starts at the run's start and headers and bodies are empty.")
 REVEAL_NOT_ALLOWED = "Only editors of this environment can see its secrets in a snippet."
 NAMELESS_VARIABLE = "a variable without a name was not imported"
 # How the activity feed names what an import read: "imported collection “Shop API” from a Postman collection".
@@ -441,12 +457,29 @@ def _file_stem(name: str, default: str) -> str:
     return slugify(name) or default
 
 
+def _http_folders_zip(exported: ImportedCollection, stem: str) -> bytes:
+    """One .http file per folder in a zip under `<stem>/`; what .http can't say goes to NOTES.txt."""
+    warnings: list[str] = []
+    files = to_http_files(exported, warnings=warnings)
+    if warnings:
+        files["NOTES.txt"] = "".join(f"Note: {warning}\n" for warning in warnings)
+    if sum(len(text) for text in files.values()) > MAX_HTTP_FOLDERS_BYTES:
+        raise ValidationFailed.for_field("collection", EXPORT_TOO_LARGE, code="export_too_large")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():  # names are sanitised path parts: no "..", no absolute paths
+            archive.writestr(f"{stem}/{name}", text.encode("utf-8"))
+    return buffer.getvalue()
+
+
 def collection_export(
     *, user: AbstractBaseUser, collection_id: Any, format: str = "postman"  # noqa: A002
-) -> tuple[str, str, str]:
-    """(filename, content type, text) of a collection as Postman v2.1 JSON or one .http file.
+) -> tuple[str, str, str | bytes]:
+    """(filename, content type, text or bytes) of a collection as Postman v2.1 JSON, one .http
+    file, or a zip of one .http file per folder (`http-folders`, bytes).
 
-    Any member may export. What .http can't say is listed in `# Note:` lines at the top.
+    Any member may export. What .http can't say is listed in `# Note:` lines at the top
+    (in NOTES.txt in the zip).
     """
     if format not in EXPORT_FORMATS:
         raise ValidationFailed.for_field("format", EXPORT_FORMAT_UNKNOWN)
@@ -455,6 +488,8 @@ def collection_export(
     stem = _file_stem(collection.name, "collection")
     if format == "postman":
         return f"{stem}.postman_collection.json", "application/json", dumps_postman(exported)
+    if format == "http-folders":
+        return f"{stem}.http.zip", "application/zip", _http_folders_zip(exported, stem)
     warnings: list[str] = []
     text = to_http(exported, warnings=warnings)
     notes = "".join(f"# Note: {warning}\n" for warning in warnings)
@@ -567,3 +602,44 @@ def history_har(*, user: AbstractBaseUser, history_ids: list[Any]) -> tuple[str,
     filename = f"history-{entries[0].pk}.har" if len(entries) == 1 else f"history-{len(entries)}-entries.har"
     return filename, "application/json", text
 
+
+
+def _run_result_source(result: RunResult, started_at: datetime) -> HarSource:
+    """A run's result as a HAR entry: only what the run stored (see RUN_HAR_COMMENT)."""
+    response = None
+    if result.status is not None:
+        response = {"status": result.status, "headers": [], "size": {"body": result.size or 0}}
+    exchange = {
+        "request": None,
+        "response": response,
+        "redirects": [],
+        "timings": {"total_ms": result.time_ms},
+        "warnings": [],
+        "error": result.error,
+    }
+    where = f"{result.path} / {result.name}" if result.path else result.name
+    return HarSource(
+        spec=RequestSpec(method=result.method, url=result.url),
+        exchange=exchange,
+        started_at=started_at,
+        comment=f"iteration {result.iteration}: {where}",
+        extra={
+            "_iteration": result.iteration,
+            "_request": where,
+            "_passed": result.passed,
+            "_assertions": result.assertions,
+            "_captures": result.captures,
+        },
+    )
+
+
+def run_har(*, user: AbstractBaseUser, run_id: Any) -> tuple[str, str, str]:
+    """(filename, content type, HAR 1.2 text) of a finished run: one entry per executed request
+    and iteration, in run order. Any member of the run's workspace; others NotFound."""
+    run = get_run_for_user(user, run_id)
+    if run.state not in TERMINAL_STATES:
+        raise ValidationFailed.for_field("run", NOT_FINISHED, code="not_finished")
+    started_at = run.started_at or run.created_at
+    sources = [_run_result_source(result, started_at)
+               for result in run.results.order_by("iteration", "position", "id").iterator()]
+    return f"run-{run.pk}.har", "application/json", dumps_har(sources, comment=RUN_HAR_COMMENT)

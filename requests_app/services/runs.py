@@ -69,6 +69,7 @@ from requests_app.runner.loop import (
 )
 from requests_app.runner.reporters import REPORT_EXTENSIONS, REPORT_FORMATS, RunReport, render_report
 from requests_app.runner.responses import ResponseView
+from requests_app.services.activity import activity_record
 from requests_app.services.environments import environment_secrets, environment_update, environment_values, environment_variables
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.execution import collection_values, outbound_policy
@@ -252,6 +253,9 @@ def run_start(*, user: AbstractBaseUser, workspace: Workspace, **target_and_sett
     ValidationFailed and creates nothing."""
     access.ensure_role(user, workspace, "read")
     run = run_create(workspace=workspace, created_by=user, **target_and_settings)
+    # A run is shared news, like running a saved request (services.execution).
+    activity_record(user=user, verb="started", kind="run", workspace=workspace, object_id=run.pk, name=run.title,
+                    detail={"requests": run.planned_requests})
     transaction.on_commit(lambda: _dispatch(run.pk))
     return run
 

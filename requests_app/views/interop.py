@@ -44,9 +44,9 @@ IMPORT_EMPTY = "Paste something to import, or choose a file."
 SNIPPET_LANG_DEFAULT = "curl"
 
 
-def download_response(filename: str, content_type: str, text: str) -> HttpResponse:
+def download_response(filename: str, content_type: str, content: str | bytes) -> HttpResponse:
     """A file to save (page and API exports), never shown in our origin."""
-    response = HttpResponse(text.encode("utf-8"), content_type=content_type)
+    response = HttpResponse(content.encode("utf-8") if isinstance(content, str) else content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

@@ -22,6 +22,7 @@ from requests_app.runner.datafile import MAX_DATA_BYTES, guess_format
 from requests_app.runner.loop import MAX_CONCURRENCY, MAX_DELAY_MS, MAX_ITERATIONS
 from requests_app.services import runs as run_services
 from requests_app.services.errors import ServiceError, VersionConflict
+from requests_app.services.interop import run_har
 from requests_app.services.saved_requests import request_update
 from requests_app.views.common import can_edit, in_workspace, tree_for, workspace_for
 from requests_app.views.interop import download_response
@@ -223,6 +224,18 @@ def run_report_view(request: HttpRequest, workspace_id: int, run_id: int) -> Htt
     except run_services.ValidationFailed as error:
         return _refused(error)
     return download_response(filename, f"{content_type}; charset=utf-8", text)
+
+
+@login_required
+@require_GET
+def run_har_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
+    """A finished run as HAR: what the run stored of each request (services.interop.run_har)."""
+    workspace = workspace_for(request, workspace_id)
+    run = _run_for(request, workspace, run_id)
+    try:
+        return download_response(*run_har(user=request.user, run_id=run.pk))
+    except run_services.ValidationFailed as error:
+        return _refused(error)
 
 
 @login_required

@@ -288,8 +288,11 @@ def activity(request: HttpRequest, workspace_id: int) -> HttpResponse:
     lines = []
     for entry in page.object_list:
         lead, name, tail = describe_parts(entry)
-        linked = entry.kind == "request" and entry.verb != "deleted" and entry.object_id
-        lines.append({"entry": entry, "lead": lead, "name": name, "tail": tail,
-                      "link": reverse("request_share", args=[entry.object_id]) if linked else ""})
+        link = ""
+        if entry.kind == "request" and entry.verb != "deleted" and entry.object_id:
+            link = reverse("request_share", args=[entry.object_id])
+        elif entry.kind == "run" and entry.object_id:
+            link = reverse("run_page", args=[workspace.pk, entry.object_id])
+        lines.append({"entry": entry, "lead": lead, "name": name, "tail": tail, "link": link})
     context = _team_context(request, workspace, "activity", page=page, lines=lines)
     return render(request, "requests_app/teams/activity.html", context)

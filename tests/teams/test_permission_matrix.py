@@ -261,6 +261,7 @@ TABLE: list[Row] = [
     Row("api:history-detail", "get", "self", R("history/{entry}")),
     Row("api:history-detail", "delete", "self", R("history/{entry}"), ok=(204,)),
     Row("api:history-har", "get", "self", R("history/{entry}/har")),
+    Row("api:history-har-selection", "get", "self", R("history/har?ids={entry}")),
     Row("api:history-clear", "post", "self", R("history/clear"), lambda w: {"workspace": w.ws}),
     Row("api:cookie-list", "get", "self", R("cookies?workspace={ws}")),
     Row("api:cookie-delete", "post", "self", R("cookies/delete"),
@@ -271,6 +272,7 @@ TABLE: list[Row] = [
     Row("api:run-detail", "get", "read", R("runs/{run}")),
     Row("api:run-results", "get", "read", R("runs/{run}/results")),
     Row("api:run-report", "get", "read", R("runs/{run}/report?format=json")),
+    Row("api:run-har", "get", "read", R("runs/{run}/har")),
     Row("api:run-cancel", "post", "edit", R("runs/{run}/cancel"), lambda w: {}, ok=(202,)),
     Row("api:run-compare", "get", "read", R("runs/{run}/compare?with={run}")),
     # the Runner page and the editor's Tests tab
@@ -281,6 +283,7 @@ TABLE: list[Row] = [
     Row("run_cancel", "post", "edit", P("run_cancel", "ws", "run")),
     Row("run_rerun", "post", "read", P("run_rerun", "ws", "run"), ok=(302,)),
     Row("run_report", "get", "read", P("run_report", "ws", "run", query="?format=json")),
+    Row("run_har", "get", "read", P("run_har", "ws", "run")),
     Row("run_compare", "get", "read", lambda w: reverse("run_compare", args=[w.ws, w.run]) + f"?with={w.run}"),
     Row("request_tests", "get", "read", P("request_tests", "ws", "request")),
     Row("request_tests", "post", "edit", P("request_tests", "ws", "request"),
