@@ -5,39 +5,18 @@ Every variable is documented in README.md ("Configuration").
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 
+from webclient.env import engine_settings, env_bool, env_int, env_list, env_str, webclient_mode
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
-
 # --------------------------------------------------------------- mode & data
-WEBCLIENT_MODE = env_str("WEBCLIENT_MODE", "local")
-if WEBCLIENT_MODE not in ("local", "team"):
-    raise RuntimeError("WEBCLIENT_MODE must be 'local' or 'team'")
+WEBCLIENT_MODE = webclient_mode()
 TEAM_MODE = WEBCLIENT_MODE == "team"
 
 DATA_DIR = Path(env_str("WEBCLIENT_DATA_DIR", str(BASE_DIR / "data")))
@@ -169,13 +148,13 @@ if TEAM_MODE:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # ---------------------------------------------------------------- outbound
-# allow_all: people test their own localhost APIs (local default).
-# public_only: refuse loopback, private, link-local, metadata... (team default).
-WEBCLIENT_OUTBOUND = env_str("WEBCLIENT_OUTBOUND", "public_only" if TEAM_MODE else "allow_all")
-WEBCLIENT_OUTBOUND_ALLOW = env_list("WEBCLIENT_OUTBOUND_ALLOW")
-WEBCLIENT_OUTBOUND_DENY = env_list("WEBCLIENT_OUTBOUND_DENY")
-WEBCLIENT_MAX_RESPONSE_BYTES = env_int("WEBCLIENT_MAX_RESPONSE_BYTES", 10 * 1024 * 1024)
-WEBCLIENT_MAX_REQUEST_BODY_BYTES = env_int("WEBCLIENT_MAX_REQUEST_BODY_BYTES", 50 * 1024 * 1024)
+# Read in webclient/env.py: `run_collection --file` obeys them without starting Django.
+_ENGINE = engine_settings()
+WEBCLIENT_OUTBOUND = _ENGINE.outbound
+WEBCLIENT_OUTBOUND_ALLOW = _ENGINE.outbound_allow
+WEBCLIENT_OUTBOUND_DENY = _ENGINE.outbound_deny
+WEBCLIENT_MAX_RESPONSE_BYTES = _ENGINE.max_response_bytes
+WEBCLIENT_MAX_REQUEST_BODY_BYTES = _ENGINE.max_request_body_bytes
 WEBCLIENT_HISTORY_LIMIT = env_int("WEBCLIENT_HISTORY_LIMIT", 500)
 # Bodies larger than this go to file storage instead of the history row.
 WEBCLIENT_HISTORY_INLINE_BYTES = env_int("WEBCLIENT_HISTORY_INLINE_BYTES", 256 * 1024)

@@ -16,7 +16,8 @@ Importers never write anything: services map the tree onto models in one transac
 Every malformed input raises ImportFormatError (a ValueError) naming format and position.
 """
 
-from requests_app.interop.detect import detect_format, import_content
+from typing import Any
+
 from requests_app.interop.model import (
     FORMATS,
     EnvironmentVariable,
@@ -42,3 +43,13 @@ __all__ = [
     "detect_format",
     "import_content",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # detect.py imports every format (YAML, OpenAPI, HAR, cURL...): only callers that detect pay
+    # for them, not a run of one Postman file that imports interop.postman.
+    if name in ("detect_format", "import_content"):
+        from requests_app.interop import detect
+
+        return getattr(detect, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
-
-import yaml
 
 from requests_app.interop.model import ImportFormatError
 
@@ -32,10 +31,16 @@ MAX_YAML_EXPANDED_NODES = 2_000_000
 _LONG_NUMBER = re.compile(r"\d{4301,}")
 _JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
 
-try:  # libyaml is much faster on large documents; same safe semantics
-    _SafeLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _SafeLoader = yaml.SafeLoader
+
+
+@lru_cache(maxsize=1)
+def _yaml() -> tuple[Any, Any]:
+    """PyYAML and its safe loader, imported on the first YAML document: JSON-only work (a CI run of
+    a Postman file) does not pay for it at start-up."""
+    import yaml
+
+    # libyaml is much faster on large documents; same safe semantics.
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def line_col(text: str, offset: int) -> str:
@@ -120,10 +125,11 @@ def _mark(mark: Any) -> str:
 
 def _check_yaml_events(text: str, format_name: str) -> bool:
     """Walk the event stream (the parser does not recurse); return whether aliases occur."""
+    yaml, safe_loader = _yaml()
     depth = 0
     has_aliases = False
     try:
-        for event in yaml.parse(text, Loader=_SafeLoader):
+        for event in yaml.parse(text, Loader=safe_loader):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_NESTING_DEPTH:
@@ -164,8 +170,9 @@ def load_yaml(text: str, format_name: str) -> Any:
     """Parse YAML (a superset of JSON) with the safe loader after size and depth checks."""
     check_size(text, format_name)
     has_aliases = _check_yaml_events(text, format_name)
+    yaml, safe_loader = _yaml()
     try:
-        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader (C or Python)
+        data = yaml.load(text, Loader=safe_loader)  # noqa: S506 - a safe loader (C or Python)
     except yaml.MarkedYAMLError as exc:
         raise ImportFormatError(
             format_name, _mark(exc.problem_mark), f"is not valid YAML ({exc.problem or exc.context})"

@@ -4,7 +4,7 @@ Usage::
 
     from requests_app.interop.detect import import_content
     result = import_content(text, name="api.postman_collection.json")
-    plan = plan_from_import(result.collections[0])
+    plan = plan_from_import(result.collections[0], max_response_bytes=10 * 2**20)
     plan.items            # PlanItems in the file's order, collection auth applied where inherited
     plan.variables        # the collection's enabled variables
     plan.notes            # test scripts that could not be translated (see postman_tests.py)
@@ -36,12 +36,15 @@ def _walk(items: list[ImportedItem], path: list[str]) -> list[tuple[ImportedRequ
     return found
 
 
-def plan_from_import(collection: ImportedCollection) -> ImportedPlan:
+def plan_from_import(collection: ImportedCollection, *, max_response_bytes: int | None = None) -> ImportedPlan:
+    """`max_response_bytes`: the server's cap, which a file's own setting may lower but not raise."""
     plan = ImportedPlan(variables={v.key: v.value for v in collection.variables if v.enabled and v.key})
     for number, (request, path) in enumerate(_walk(collection.items, [])):
         spec = request.spec
         if request.inherits_auth and collection.auth is not None:
             spec = replace(spec, auth=collection.auth)
+        if max_response_bytes is not None and spec.options.max_response_bytes > max_response_bytes:
+            spec = replace(spec, options=replace(spec.options, max_response_bytes=max_response_bytes))
         assertions, notes = translate_test_script(request.scripts.get("test", ""))
         plan.notes.extend(f"{request.name}: {note}" for note in notes)
         plan.items.append(make_plan_item(name=request.name, spec=spec, assertions=assertions, key=number, path=path))

@@ -22,7 +22,6 @@ import html
 import json
 import re
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -87,6 +86,8 @@ def _summary_lines(row: ResultRow) -> str:
 
 
 def junit_report(report: RunReport) -> str:
+    import xml.etree.ElementTree as ET  # only when a JUnit report is asked for (start-up of CI runs)
+
     by_iteration: dict[int, list[ResultRow]] = {}
     for row in report.results:
         by_iteration.setdefault(row.iteration, []).append(row)

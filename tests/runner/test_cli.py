@@ -40,8 +40,8 @@ def postman_file(tmp_path: Path, base_url: str, *, second_status: int = 200) -> 
     return path
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CELERY_BROKER_URL": ""}
+def run_cli(*args: str, cwd: Path, **environ: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CELERY_BROKER_URL": "", **environ}
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "run_collection", *args],
         cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
@@ -93,6 +93,68 @@ def test_usage_and_input_errors_exit_2(tmp_path, echo_server, args, message):
     assert result.returncode == 2, result.stdout + result.stderr
     assert message in result.stderr
     assert echo_server.accepted_connections == before  # nothing was sent
+
+
+# ------------------------------------------------------------------ file runs start without Django
+
+PROBE = """
+import runpy, sys
+sys.argv = ["manage.py", "run_collection", *sys.argv[1:]]
+code = 0
+try:
+    runpy.run_path("manage.py", run_name="__main__")
+except SystemExit as end:
+    code = end.code
+print("exit", code, "django" if any(m == "django" or m.startswith("django.") for m in sys.modules) else "no-django")
+"""
+
+
+def probe(*args: str, cwd: Path = ROOT, **environ: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CELERY_BROKER_URL": "", **environ}
+    return subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_file_run_never_imports_django(tmp_path, echo_server):
+    collection = postman_file(tmp_path, echo_server.url())
+    result = probe("--file", str(collection), "--reporter", "cli,junit", "--out", str(tmp_path / "out"))
+    assert result.stdout.strip().endswith("exit 0 no-django"), result.stdout + result.stderr
+    assert "| requests   | 2" in result.stdout
+    assert (tmp_path / "out" / "check.postman_collection.xml").exists()
+
+
+def test_arguments_the_fast_path_does_not_know_go_to_the_management_command(tmp_path, echo_server):
+    collection = postman_file(tmp_path, echo_server.url())
+    result = probe("--file", str(collection), "--verbosity", "0")
+    assert result.stdout.strip().endswith("exit 0 django"), result.stdout + result.stderr
+
+
+def test_a_file_run_obeys_the_servers_outbound_policy(tmp_path, echo_server):
+    collection = postman_file(tmp_path, echo_server.url())
+    before = echo_server.accepted_connections
+    result = run_cli("--file", str(collection), cwd=tmp_path, WEBCLIENT_OUTBOUND="public_only")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "ERROR #1 GET get:" in result.stdout and "2 request error(s)" in result.stderr
+    assert echo_server.accepted_connections == before  # refused before connecting
+
+
+def test_a_bad_outbound_setting_is_a_usage_error(tmp_path, echo_server):
+    collection = postman_file(tmp_path, echo_server.url())
+    result = run_cli("--file", str(collection), cwd=tmp_path, WEBCLIENT_OUTBOUND="everything")
+    assert result.returncode == 2
+    assert "WEBCLIENT_OUTBOUND settings" in result.stderr
+
+
+def test_a_file_run_keeps_the_servers_response_size_cap(tmp_path, echo_server):
+    collection = {
+        "info": {"name": "big", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "bytes", "request": {"method": "GET", "url": echo_server.url("/bytes/5000")}}],
+    }
+    path = tmp_path / "big.postman_collection.json"
+    path.write_text(json.dumps(collection))
+    result = run_cli("--file", str(path), "--reporter", "json", "--out", str(tmp_path), cwd=tmp_path,
+                     WEBCLIENT_MAX_RESPONSE_BYTES="1000")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads((tmp_path / "big.postman_collection.json").read_text())["results"][0]["size"] == 1000
 
 
 # ------------------------------------------------------------------ stored collections (in-process)
