@@ -24,13 +24,19 @@ as http.cookiejar does.
 from __future__ import annotations
 
 import builtins
-import http.cookiejar
+import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from requests_app.engine.exchange import Cookie
+
+if TYPE_CHECKING:
+    import http.client
+    import http.cookiejar
+
+    from requests_app.engine.transport import OutgoingRequest
 
 # The constructor arguments of http.cookiejar.Cookie, which is also the stored shape.
 _STORED_FIELDS = (
@@ -95,7 +101,29 @@ def _rest_attr(cookie: http.cookiejar.Cookie, name: str) -> tuple[bool, str]:
 
 class CookieJar:
     def __init__(self) -> None:
-        self.http_jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy())
+        self._http_jar: http.cookiejar.CookieJar | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def http_jar(self) -> http.cookiejar.CookieJar:
+        """The standard library's jar, made when first needed: until a response sets a cookie
+        there is nothing to send or store, and a run that never gets one never imports
+        http.cookiejar (nor the urllib.request it imports)."""
+        with self._lock:  # concurrent iterations share a run's jar
+            if self._http_jar is None:
+                import http.cookiejar
+
+                self._http_jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy())
+            return self._http_jar
+
+    def add_cookie_header(self, request: OutgoingRequest) -> None:
+        """Add the cookies that go to `request` as its Cookie header, unless it has one."""
+        if self._http_jar is not None:  # an empty jar adds nothing
+            self._http_jar.add_cookie_header(request)  # type: ignore[arg-type]  # cookiejar's request interface
+
+    def extract_cookies(self, response: http.client.HTTPResponse, request: OutgoingRequest) -> None:
+        """Store what the response's Set-Cookie headers set, as the jar's policy allows."""
+        self.http_jar.extract_cookies(response, request)  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self.http_jar)
@@ -140,6 +168,8 @@ class CookieJar:
 
     @classmethod
     def from_list(cls, data: Iterable[Any]) -> CookieJar:
+        import http.cookiejar
+
         jar = cls()
         now = time.time()
         for index, item in enumerate(data):
@@ -181,6 +211,8 @@ def parse_set_cookie(value: str, *, host: str, path: str) -> Cookie:
         key, _, attr_value = attribute.partition("=")
         key, attr_value = key.strip().lower(), attr_value.strip()
         if key == "expires":
+            import http.cookiejar
+
             # http2time reads the many date spellings servers use; typeshed does not list it.
             cookie.expires = _iso_utc(http.cookiejar.http2time(attr_value))  # type: ignore[attr-defined]
         elif key == "max-age":

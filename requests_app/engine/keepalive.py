@@ -36,7 +36,6 @@ import http.client
 import select
 import ssl
 import threading
-import urllib.request
 from types import TracebackType
 
 from requests_app.engine.transport import (
@@ -45,7 +44,6 @@ from requests_app.engine.transport import (
     PinnedHandler,
     PinnedHTTPConnection,
     PinnedHTTPSConnection,
-    build_opener,
     close_response,
 )
 
@@ -82,7 +80,7 @@ class ConnectionPool:
         self._closed = False
         # Keys use id(); holding the objects keeps an id from being reused by another policy.
         self._key_objects: dict[int, object] = {}
-        self.opener = _build_pooled_opener(self)
+        self.opener = PooledHandler(self)
 
     # -------------------------------------------------------------- for the engine
 
@@ -182,7 +180,7 @@ class PooledHandler(PinnedHandler):
             try:
                 response = self._exchange(connection, request)
             except _STALE_CONNECTION_ERRORS:
-                if request.get_method().upper() not in IDEMPOTENT_METHODS or request.trace.status_at is not None:
+                if request.method.upper() not in IDEMPOTENT_METHODS or request.trace.status_at is not None:
                     raise
                 _reset_trace(request)
             else:
@@ -218,7 +216,3 @@ def _reset_trace(request: OutgoingRequest) -> None:
     trace.sent_at = None
     trace.connected = False
     trace.address = ""
-
-
-def _build_pooled_opener(pool: ConnectionPool) -> urllib.request.OpenerDirector:
-    return build_opener(PooledHandler(pool))

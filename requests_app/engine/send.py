@@ -21,9 +21,6 @@ Timings: dns, connect, tls, ttfb and download add up over every connection the e
 
 from __future__ import annotations
 
-import http.cookiejar
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -104,7 +101,7 @@ def send(
     except RequestRejected as exc:
         exchange.error = exc.error
     else:
-        jar = cookie_jar.http_jar if cookie_jar is not None and resolved.options.use_cookies else None
+        jar = cookie_jar if resolved.options.use_cookies else None
         _Exchanger(
             prepared, resolved, policy=policy, cookie_jar=jar, ca_file=ca_file, exchange=exchange, connections=connections
         ).run()
@@ -127,7 +124,7 @@ class _Exchanger:
         spec: RequestSpec,
         *,
         policy: OutboundPolicy,
-        cookie_jar: http.cookiejar.CookieJar | None,
+        cookie_jar: CookieJar | None,
         ca_file: str | None,
         exchange: Exchange,
         connections: ConnectionPool | None = None,
@@ -204,10 +201,10 @@ class _Exchanger:
         try:
             raw = (OPENER if self.connections is None else self.connections.opener).open(request)
             body_started = perf_counter()
-            if self.cookie_jar is not None:
+            response, content_encoding, sets_cookies = _response_head(raw, prepared.target)
+            if self.cookie_jar is not None and sets_cookies:
                 self.cookie_jar.extract_cookies(raw, request)
-            response = _response_head(raw, prepared.target)
-            decoder = BodyDecoder(raw.getheader("Content-Encoding"), self.options.max_response_bytes)
+            decoder = BodyDecoder(content_encoding, self.options.max_response_bytes)
             try:
                 response.wire_body_size = read_body(
                     raw, decoder, raw_limit=2 * self.options.max_response_bytes + _RAW_BODY_SLACK
@@ -264,9 +261,26 @@ def _redirect_target(current: Target, location: str) -> Target:
     return parse_url(absolute, field="redirect").target
 
 
-def _response_head(raw: CapturedResponse, target: Target) -> Response:
-    headers = [(name, " ".join(value.split("\r\n"))) for name, value in raw.msg.raw_items()]
-    media, charset = media_type(raw.getheader("Content-Type"))
+# Header fields the exchange itself reads; Set-Cookie2 only to know whether the jar has work.
+_FIELDS_READ = frozenset({"content-type", "content-encoding", "set-cookie", "set-cookie2"})
+
+
+def _response_head(raw: CapturedResponse, target: Target) -> tuple[Response, str | None, bool]:
+    """The response without its body, the Content-Encoding to undo, and whether it sets cookies.
+
+    One pass over the header lines; a repeated field reads as its values comma-joined, as
+    HTTPResponse.getheader gives it.
+    """
+    headers: list[tuple[str, str]] = []
+    fields: dict[str, list[str]] = {}
+    for name, value in raw.msg.raw_items():
+        lowered = name.lower()
+        if lowered in _FIELDS_READ:
+            fields.setdefault(lowered, []).append(value)
+        headers.append((name, " ".join(value.split("\r\n"))))
+    content_type = fields.get("content-type")
+    content_encoding = fields.get("content-encoding")
+    media, charset = media_type(", ".join(content_type) if content_type else None)
     response = Response(
         http_version="HTTP/1.0" if raw.version == 10 else "HTTP/1.1",
         status=raw.status,
@@ -277,16 +291,21 @@ def _response_head(raw: CapturedResponse, target: Target) -> Response:
         wire_head=raw.wire_head,
         header_size=raw.head_size,
     )
-    response.cookies = parse_set_cookie_headers(
-        raw.msg.get_all("Set-Cookie") or [], host=target.host, path=target.request_target
-    )
-    return response
+    set_cookie = fields.get("set-cookie", [])
+    response.cookies = parse_set_cookie_headers(set_cookie, host=target.host, path=target.request_target)
+    sets_cookies = bool(set_cookie) or "set-cookie2" in fields
+    return response, ", ".join(content_encoding) if content_encoding else None, sets_cookies
 
 
 class _DigestResponder:
-    """Answers a Digest challenge with urllib's AbstractDigestAuthHandler (nonce counts kept)."""
+    """Answers a Digest challenge with urllib's AbstractDigestAuthHandler (nonce counts kept).
+
+    urllib.request is imported here, for Digest auth only: a run's process need not load it.
+    """
 
     def __init__(self, prepared: PreparedRequest) -> None:
+        import urllib.request
+
         assert prepared.digest_credentials is not None
         user, password = prepared.digest_credentials
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -306,6 +325,9 @@ class _DigestResponder:
         if challenge is None:
             warnings.append("Digest auth is set, but the server did not send a Digest challenge.")
             return None
+        import urllib.error
+        import urllib.request
+
         params = urllib.request.parse_keqv_list([p for p in urllib.request.parse_http_list(challenge[7:]) if p])
         request = urllib.request.Request(prepared.target.url, data=prepared.body or None, method=prepared.method)
         try:

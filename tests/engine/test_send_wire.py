@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from requests_app.engine import transport
 from requests_app.engine.spec import DEFAULT_USER_AGENT, Body, KeyValue, RequestSpec
 from tests.engine.sending import echoed, header_values, send_spec, send_to
 
@@ -164,3 +165,33 @@ def test_wire_capture_keeps_the_first_64_kib(echo_server):
     assert exchange.request.wire.startswith(b"PUT /anything HTTP/1.1\r\n")
     assert exchange.request.body_size == 200_000
     assert echoed(exchange)["data"] == "z" * 200_000
+
+
+@pytest.fixture
+def socket_writes(monkeypatch):
+    """Every buffer the engine hands a socket to send, in order."""
+    writes: list[bytes] = []
+    sendall = transport._DeadlineSocket.sendall
+
+    def recording_sendall(self, data):
+        writes.append(bytes(data))
+        sendall(self, data)
+
+    monkeypatch.setattr(transport._DeadlineSocket, "sendall", recording_sendall)
+    return writes
+
+
+def test_a_small_body_leaves_with_the_head_in_one_write(echo_server, socket_writes):
+    exchange = send_to(echo_server.url("/anything"), method="POST", body=Body(mode="json", text='{"a": 1}'))
+    assert echoed(exchange)["data"] == '{"a": 1}'
+    assert socket_writes == [exchange.request.wire]
+    assert exchange.request.wire.endswith(b'\r\n\r\n{"a": 1}')
+
+
+def test_a_large_body_is_written_after_the_head_and_arrives_whole(echo_server, socket_writes):
+    data = b"z" * (transport.COALESCED_BODY_BYTES + 1)
+    exchange = send_to(echo_server.url("/anything"), method="PUT", body=Body(mode="binary", data=data))
+    assert echoed(exchange)["data"] == data.decode()
+    head, body = socket_writes
+    assert head.endswith(b"\r\n\r\n") and body == data
+    assert exchange.request.wire == (head + body)[: transport.WIRE_CAPTURE_BYTES]
