@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 import time
 import uuid
@@ -10,7 +11,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from requests_app.engine.spec import Auth, Body, FilePart, FormField, KeyValue, RequestSpec
+from requests_app.engine.spec import Auth, Body, FilePart, FormField, KeyValue, Options, RequestSpec
 from requests_app.engine.variables import (
     DYNAMIC,
     MAX_DEPTH,
@@ -317,6 +318,30 @@ def test_resolve_spec_does_not_mutate_the_spec() -> None:
     resolved.params.append(KeyValue("new", "row"))
     resolved.headers[0].value = "changed"
     assert spec == before
+
+
+def test_resolve_spec_copies_every_field_of_a_spec_without_variables() -> None:
+    # Every field set away from its default: a copy that dropped one would not compare equal.
+    spec = RequestSpec(
+        method="PATCH",
+        url="http://h/x",
+        params=[KeyValue("p", "1"), KeyValue("off", "0", enabled=False)],
+        headers=[KeyValue("H", "v")],
+        body=Body(
+            mode="raw", text="t", content_type="text/x", fields=[FormField("f", "v")], data=b"d", query="q", variables="{}"
+        ),
+        auth=Auth(type="apikey", username="u", password="p", token="t", key="k", value="v", location="query"),
+        options=Options(
+            follow_redirects=False, max_redirects=3, timeout_ms=5, verify_tls=False, use_cookies=False, max_response_bytes=7
+        ),
+    )
+    for part in (spec.body, spec.auth, spec.options):
+        for field in dataclasses.fields(part):
+            default = field.default if field.default_factory is dataclasses.MISSING else field.default_factory()
+            assert getattr(part, field.name) != default, f"give {type(part).__name__}.{field.name} a value above"
+    resolved, warnings = resolve_spec(spec, [])
+    assert resolved == spec and warnings == []
+    assert resolved.body is not spec.body and resolved.auth is not spec.auth and resolved.options is not spec.options
 
 
 def test_warnings_are_one_per_distinct_name_in_order() -> None:
