@@ -39,6 +39,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from requests_app.engine.exchange import Exchange
@@ -192,6 +193,11 @@ class CompiledAssertion:
     # Paths and patterns that hold {{variables}} are compiled per distinct resolved text.
     _resolved_paths: dict[str, CompiledJsonPath] = field(default_factory=dict, repr=False)
     _resolved_patterns: dict[str, GuardedPattern] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def expected_words(self) -> str:
+        """`expected` as messages show it."""
+        return _expected_words(self, self.expected)
 
     def path_for(self, text: str) -> CompiledJsonPath:
         if self.jsonpath is not None and text == self.jsonpath.source:
@@ -378,15 +384,15 @@ class _Failed(Exception):
         self.actual = actual
 
 
+_SUBJECTS = {"status": "status", "body": "body", "response_time": "response time", "body_size": "body size"}
+
+
 def _subject(check: CompiledAssertion, target: str) -> str:
-    return {
-        "status": "status",
-        "header": f"header {target}",
-        "body": "body",
-        "jsonpath": target,
-        "response_time": "response time",
-        "body_size": "body size",
-    }[check.type]
+    if check.type == "header":
+        return f"header {target}"
+    if check.type == "jsonpath":
+        return target
+    return _SUBJECTS[check.type]
 
 
 def _expected_words(check: CompiledAssertion, expected: Any) -> str:
@@ -584,7 +590,8 @@ def _result(
     check: CompiledAssertion, target: str, expected: Any, passed: bool, actual: Any, reason: str
 ) -> AssertionResult:
     statement, expectation = _PHRASES[check.op]
-    words = _expected_words(check, expected)
+    # The stored expected value reads the same on every request: worded once per run.
+    words = check.expected_words if expected is check.expected else _expected_words(check, expected)
     subject = _subject(check, target)
     if passed:
         message = f"{subject} {statement.format(e=words)}"

@@ -31,7 +31,6 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -255,10 +254,16 @@ class RunOutcome:
 
 
 def make_resolver(scopes: Sequence[Mapping[str, str]]) -> Callable[[str], str]:
-    """`{{name}}` resolution for assertion targets and expected values; unknown names are errors."""
-    merged = merge_scopes(scopes)
+    """`{{name}}` resolution for assertion targets and expected values; unknown names are errors.
+
+    The scopes are merged on the first call: most requests' checks hold no variables.
+    """
+    merged: dict[str, str] | None = None
 
     def resolve(text: str) -> str:
+        nonlocal merged
+        if merged is None:
+            merged = merge_scopes(scopes)
         try:
             resolved, unknown = resolve_text(text, merged)
         except VariableCycleError as exc:
@@ -377,11 +382,12 @@ def run_plan(
         captured_by_iteration[iteration] = captured
         scopes = [*base_scopes, data_row, captured]
         for index, item in enumerate(items):
-            if delay_s and first_request.is_set() and stop.wait(delay_s):
-                return False
+            if delay_s:
+                if first_request.is_set() and stop.wait(delay_s):
+                    return False
+                first_request.set()
             if stop.check():
                 return False
-            first_request.set()
             exchange = send_fn(item.spec, scopes)
             row = _row_for(item, index, iteration, exchange)
             if exchange.error is None:
@@ -407,6 +413,8 @@ def run_plan(
                 break
             completed += 1
     else:
+        from concurrent.futures import ThreadPoolExecutor  # only here: a CI step pays for every import
+
         with ThreadPoolExecutor(max_workers=min(concurrency, iterations), thread_name_prefix="run-iteration") as pool:
             futures = [pool.submit(run_iteration, iteration) for iteration in range(1, iterations + 1)]
             try:

@@ -8,14 +8,17 @@ Usage::
 Python's `re` cannot be interrupted, so a pattern like `(a+)+$` against a long
 body would hold a worker for minutes. We use the `regex` module, whose matcher
 takes a timeout, cap the pattern's length and the subject's size, and remember a
-timeout so a run does not pay for the same bad pattern on every request.
+timeout so a run does not pay for the same bad pattern on every request. `regex` is imported
+when the first pattern is compiled: most runs have none, and a CI step pays for every import.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 MAX_PATTERN_LENGTH = 1000
 MAX_SUBJECT_CHARS = 1_000_000  # bodies are searched in their first million characters
@@ -62,6 +65,8 @@ def check_pattern_text(pattern: str) -> None:
 
 
 def compile_pattern(pattern: str) -> GuardedPattern:
+    import regex
+
     check_pattern_text(pattern)
     try:
         return GuardedPattern(pattern, regex.compile(pattern))
