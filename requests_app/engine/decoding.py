@@ -140,7 +140,7 @@ class BodyDecoder:
         self.truncated = False
         self.warning = ""
         self._out = bytearray()
-        codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+        codings = [c.strip().lower() for c in content_encoding.split(",")] if content_encoding else []
         codings = [c for c in codings if c and c != "identity"]
         unknown = [c for c in codings if c not in _STAGES]
         if unknown:

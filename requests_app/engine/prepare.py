@@ -46,6 +46,12 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"
 # Describe the body; dropped with it when a redirect turns the request into a GET.
 BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding", "transfer-encoding"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Sent unless the user set them, after the body's Content-Type and the auth headers.
+_DEFAULT_HEADERS = (
+    ("User-Agent", DEFAULT_USER_AGENT),
+    ("Accept", DEFAULT_ACCEPT),
+    ("Accept-Encoding", DEFAULT_ACCEPT_ENCODING),
+)
 
 BAD_GRAPHQL_VARIABLES = "bad_graphql_variables"
 BAD_AUTH = "bad_auth"
@@ -82,21 +88,14 @@ def prepare_request(
 
     headers = list(user_headers)
     present = {name.lower() for name, _ in headers}
-
-    def add_default(name: str, value: str) -> None:
-        if name.lower() not in present:
+    defaults = [("Content-Type", body_type)] if body_type else []
+    for name, value in [*defaults, *auth_headers, *_DEFAULT_HEADERS]:
+        lowered = name.lower()
+        if lowered not in present:
             headers.append((name, value))
-            present.add(name.lower())
+            present.add(lowered)
 
-    if body_type:
-        add_default("Content-Type", body_type)
-    for name, value in auth_headers:
-        add_default(name, value)
-    add_default("User-Agent", DEFAULT_USER_AGENT)
-    add_default("Accept", DEFAULT_ACCEPT)
-    add_default("Accept-Encoding", DEFAULT_ACCEPT_ENCODING)
-
-    credentials = CREDENTIAL_HEADERS | {name.lower() for name, _ in auth_headers}
+    credentials = CREDENTIAL_HEADERS.union(name.lower() for name, _ in auth_headers)
     digest = (auth.username, auth.password) if auth.type == "digest" else None
     return PreparedRequest(spec.method, target, headers, body, credentials, digest)
 
@@ -194,15 +193,15 @@ def headers_for_hop(
     keep_alive: bool = False,
 ) -> list[tuple[str, str]]:
     """The header list for one connection: Host first, credentials only for the original origin."""
-    same_origin = prepared.target.origin == original_origin
-    headers = [
-        (name, value)
-        for name, value in prepared.headers
-        # A Host the user typed is meant for the host they asked for, not a redirect target.
-        if same_origin or (name.lower() not in prepared.credential_headers and name.lower() != "host")
-    ]
-    if same_origin and extra:
-        headers.extend(extra)
+    if prepared.target.origin == original_origin:
+        headers = [*prepared.headers, *(extra or ())]
+    else:
+        headers = [
+            (name, value)
+            for name, value in prepared.headers
+            # A Host the user typed is meant for the host they asked for, not a redirect target.
+            if name.lower() not in prepared.credential_headers and name.lower() != "host"
+        ]
     names = {name.lower() for name, _ in headers}
     if "host" not in names:
         headers.insert(0, ("Host", prepared.target.authority))

@@ -157,8 +157,10 @@ class _Exchanger:
                 if answer:
                     authorization = [("Authorization", answer)]
                     continue
+            if not (self.options.follow_redirects and response.status in REDIRECT_STATUSES):
+                return
             location = response.header("Location")
-            if not (self.options.follow_redirects and response.status in REDIRECT_STATUSES and location):
+            if not location:
                 return
             if len(self.exchange.redirects) >= self.options.max_redirects:
                 self.exchange.error = ExchangeError(

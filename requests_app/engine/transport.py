@@ -93,7 +93,7 @@ class ConnectionTrace:
     def record_sent(self, data: bytes) -> None:
         room = WIRE_CAPTURE_BYTES - len(self.wire)
         if room > 0:
-            self.wire += data[:room]
+            self.wire += data if len(data) <= room else data[:room]
 
 
 def _ms(since: float) -> float:
@@ -474,7 +474,8 @@ def read_body(response: CapturedResponse, decoder: BodyDecoder, *, raw_limit: in
     (a stream of compressed nothing must not run forever).
     """
     wire_size = 0
-    while not decoder.full:
+    # length 0: a Content-Length body read to its end (or no body at all), nothing left to ask for.
+    while not decoder.full and response.length != 0:
         # read1: whatever has arrived, so a body cut by the deadline keeps what came before it.
         chunk = response.read1(READ_CHUNK_BYTES)
         if not chunk:

@@ -47,7 +47,9 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f]")
 _VALUE_FORBIDDEN = re.compile(r"[\r\n\x00]")
-_HOST_CHARS = re.compile(r"[a-z0-9_.\-]+")
+# Labels of 1 to 63 characters separated by dots, and an optional trailing dot.
+_HOST_NAME = re.compile(r"(?:[a-z0-9_\-]{1,63}\.)*[a-z0-9_\-]{1,63}\.?")
+_AUTHORITY_END = re.compile(r"[/?#]")
 _PORT = re.compile(r"[0-9]{1,5}")
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
@@ -143,7 +145,9 @@ def _bad_url(message: str, field: str) -> RequestRejected:
 
 
 def _encode_part(text: str, safe: str) -> str:
-    return quote(_LONE_PERCENT.sub("%25", text), safe=safe)
+    if "%" in text:
+        text = _LONE_PERCENT.sub("%25", text)
+    return quote(text, safe=safe)
 
 
 def encode_query_param(key: str, value: str) -> str:
@@ -178,12 +182,9 @@ def parse_url(raw: str, *, field: str = "url") -> ParsedURL:
         raise _bad_url(f"The URL must start with {scheme}:// (two slashes).", field)
     rest = rest[2:]
 
-    authority_end = len(rest)
-    for delimiter in "/?#":
-        index = rest.find(delimiter)
-        if index != -1:
-            authority_end = min(authority_end, index)
-    authority, tail = rest[:authority_end], rest[authority_end:]
+    authority_end = _AUTHORITY_END.search(rest)
+    split_at = authority_end.start() if authority_end else len(rest)
+    authority, tail = rest[:split_at], rest[split_at:]
     tail = tail.partition("#")[0]  # the fragment never leaves the client
     path, has_query, query = tail.partition("?")
 
@@ -253,8 +254,7 @@ def _check_host_name(name: str, field: str) -> str:
             ascii_name = name.encode("idna").decode("ascii").lower()
         except UnicodeError:
             raise _bad_url(f"{name!r} is not a valid host name.", field) from None
-    labels = ascii_name[:-1].split(".") if ascii_name.endswith(".") else ascii_name.split(".")
-    if not _HOST_CHARS.fullmatch(ascii_name) or not all(0 < len(label) <= 63 for label in labels):
+    if not _HOST_NAME.fullmatch(ascii_name):
         raise _bad_url(f"{name!r} is not a valid host name.", field)
     return ascii_name
 

@@ -358,10 +358,18 @@ _AUTH_FIELDS = {
 
 
 def _resolve_auth(resolver: _Resolver, auth: Auth) -> Auth:
-    values = {name: getattr(auth, name) for name in ("username", "password", "token", "key", "value")}
+    resolved = Auth(
+        type=auth.type,
+        username=auth.username,
+        password=auth.password,
+        token=auth.token,
+        key=auth.key,
+        value=auth.value,
+        location=auth.location,
+    )
     for name in _AUTH_FIELDS.get(auth.type, ()):
-        values[name] = _resolve_field(resolver, values[name], f"auth.{name}")
-    return Auth(type=auth.type, location=auth.location, **values)
+        setattr(resolved, name, _resolve_field(resolver, getattr(auth, name), f"auth.{name}"))
+    return resolved
 
 
 def _copy_options(options: Options) -> Options:
