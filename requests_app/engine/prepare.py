@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -130,6 +129,8 @@ def build_body(body: Body) -> tuple[bytes, str]:
         pairs = [(f.key, f.value) for f in body.fields if f.enabled and (f.key or f.value)]
         return urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
     if mode == "multipart":
+        import secrets  # here: only multipart bodies need it, and a run's process pays for every import
+
         boundary = f"----webclient{secrets.token_hex(16)}"
         return encode_multipart([f for f in body.fields if f.enabled], boundary), (
             f"multipart/form-data; boundary={boundary}"

@@ -33,16 +33,18 @@ import re
 import socket
 import ssl
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from requests_app.engine.decoding import BodyDecoder
 from requests_app.engine.exchange import BLOCKED, DNS, PROTOCOL, REFUSED, TIMEOUT, TLS, ExchangeError
 from requests_app.engine.policy import OutboundPolicy, PolicyRefusal, ResolutionError
 from requests_app.engine.validation import Target
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 READ_CHUNK_BYTES = 64 * 1024
 # A request body up to this size leaves in the same write as the head (see _send_output).
@@ -54,9 +56,18 @@ HEAD_CAPTURE_BYTES = 256 * 1024
 _NUMERIC_PART = r"(?:0[xX][0-9a-fA-F]*|[0-9]+)"
 _NUMERIC_HOST = re.compile(rf"{_NUMERIC_PART}(?:\.{_NUMERIC_PART}){{0,3}}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*")
 
-# getaddrinfo cannot be interrupted; names are resolved in these threads so the deadline holds.
-# A lookup that hangs past its deadline keeps one thread busy until the resolver gives up.
-_resolver_threads = ThreadPoolExecutor(max_workers=8, thread_name_prefix="webclient-dns")
+
+
+@lru_cache(maxsize=1)
+def _resolver_threads() -> ThreadPoolExecutor:
+    """getaddrinfo cannot be interrupted; names are resolved in these threads so the deadline holds.
+    A lookup that hangs past its deadline keeps one thread busy until the resolver gives up.
+
+    Made on the first name to resolve: runs against IP addresses never import concurrent.futures.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="webclient-dns")
 
 
 class DeadlineExceeded(TimeoutError):
@@ -241,7 +252,7 @@ class _PinnedConnectionMixin:
     def _approved_addresses(self) -> list[str]:
         if _NUMERIC_HOST.fullmatch(self.host):
             return self._pinned_policy.approve(self.host, self.port)  # no DNS to wait for
-        lookup = _resolver_threads.submit(self._pinned_policy.approve, self.host, self.port)
+        lookup = _resolver_threads().submit(self._pinned_policy.approve, self.host, self.port)
         try:
             return lookup.result(timeout=self._deadline.remaining())
         except TimeoutError:

@@ -34,10 +34,8 @@ from __future__ import annotations
 
 import random
 import re
-import secrets
 import string
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -119,6 +117,20 @@ _CURRENCIES = ("EUR", "USD", "JPY", "GBP", "CHF", "KES", "CAD")
 _ALPHANUMERIC = string.ascii_lowercase + string.digits
 
 
+# uuid and secrets are imported by the generators that need them: most runs use neither, and a
+# run's process pays for every import at start-up.
+def _uuid4() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def _random_password() -> str:
+    import secrets
+
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(15))
+
+
 def _iso_timestamp(now: float) -> str:
     # Postman's shape: milliseconds and a Z suffix, e.g. 2024-05-01T12:34:56.789Z
     return datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -134,9 +146,9 @@ def _random_words() -> str:
 
 
 _FRESH_GENERATORS: dict[str, Callable[[], str]] = {
-    "$guid": lambda: str(uuid.uuid4()),
-    "$uuid": lambda: str(uuid.uuid4()),
-    "$randomUUID": lambda: str(uuid.uuid4()),
+    "$guid": _uuid4,
+    "$uuid": _uuid4,
+    "$randomUUID": _uuid4,
     "$randomInt": lambda: str(_rng.randint(0, 1000)),
     "$randomAlphaNumeric": lambda: _rng.choice(_ALPHANUMERIC),
     "$randomBoolean": lambda: _rng.choice(("true", "false")),
@@ -150,7 +162,7 @@ _FRESH_GENERATORS: dict[str, Callable[[], str]] = {
     "$randomEmail": lambda: (
         f"{_rng.choice(_FIRST_NAMES)}.{_rng.choice(_LAST_NAMES)}{_rng.randint(1, 999)}@example.com".lower()
     ),
-    "$randomPassword": lambda: "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(15)),
+    "$randomPassword": _random_password,
     "$randomPhoneNumber": lambda: f"{_rng.randint(200, 999)}-{_rng.randint(200, 999)}-{_rng.randint(0, 9999):04d}",
     "$randomWord": lambda: _rng.choice(_WORDS),
     "$randomWords": _random_words,
