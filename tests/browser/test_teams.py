@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from requests_app.models import Membership
 from requests_app.services.invitations import invitation_create
 from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.browser import WIDE, screenshot
@@ -151,4 +152,30 @@ def test_owner_manages_members_and_invitation_links_on_the_members_page(sign_in:
         stranger.close()
     owner.reload()
     expect(owner.get_by_label("Role of dora")).to_have_value("editor")
+    assert owner.errors == []
+
+
+def test_a_role_change_queued_right_behind_a_swap_reaches_the_swapped_in_form(sign_in: Any, team: Team) -> None:
+    """Input that lands just after a swap (queued on a busy page, or sent by a test the moment
+    the new content shows) must find the new form wired up by htmx, not wait for a settle timer."""
+    owner = sign_in(team.users["owner"])
+    owner.goto(f"/w/{team.workspace.pk}/members/")
+    victor = team.users["viewer"]
+    # the moment the panel from bob's change is in place, victor's role is changed too: a
+    # microtask runs after the swap's task and before any timer htmx may have set
+    owner.evaluate(
+        """(victorId) => document.addEventListener("htmx:afterSwap", (event) => {
+            if (event.target.id !== "members-panel") return;
+            queueMicrotask(() => {
+                const select = document.getElementById("role-" + victorId);
+                select.value = "editor";
+                select.dispatchEvent(new Event("change", { bubbles: true }));
+            });
+        }, { once: true })""",
+        victor.pk,
+    )
+    owner.get_by_label("Role of bob").select_option("viewer")
+    expect(owner.locator("#members-panel .alert-ok")).to_have_text("victor is now editor.")
+    expect(owner.get_by_label("Role of bob")).to_have_value("viewer")
+    assert Membership.objects.get(workspace=team.workspace, user=victor).role == "editor"
     assert owner.errors == []
