@@ -279,7 +279,7 @@ def _response_head(raw: CapturedResponse, target: Target) -> tuple[Response, str
         lowered = name.lower()
         if lowered in _FIELDS_READ:
             fields.setdefault(lowered, []).append(value)
-        headers.append((name, " ".join(value.split("\r\n"))))
+        headers.append((name, value.replace("\r\n", " ")))  # obs-fold continuation lines joined
     content_type = fields.get("content-type")
     content_encoding = fields.get("content-encoding")
     media, charset = media_type(", ".join(content_type) if content_type else None)
