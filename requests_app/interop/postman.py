@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-import uuid
 from typing import Any
 
 from requests_app.engine.spec import (
@@ -76,6 +75,12 @@ _WEBCLIENT_MAX_BYTES = "webclientMaxResponseBytes"
 
 # ---------------------------------------------------------------- reading helpers
 
+
+
+def _new_id() -> str:
+    import uuid  # exports only: a run of a file (run_collection --file) does not pay for it at start-up
+
+    return str(uuid.uuid4())
 
 def _fail(path: str, message: str, format_name: str = FORMAT) -> ImportFormatError:
     return ImportFormatError(format_name, path, message)
@@ -581,7 +586,7 @@ def dumps_postman(collection: ImportedCollection) -> str:
 
 
 def export_postman(collection: ImportedCollection, *, postman_id: str | None = None) -> dict[str, Any]:
-    info: dict[str, Any] = {"_postman_id": postman_id or str(uuid.uuid4()), "name": collection.name, "schema": SCHEMA_V21}
+    info: dict[str, Any] = {"_postman_id": postman_id or _new_id(), "name": collection.name, "schema": SCHEMA_V21}
     if collection.description:
         info["description"] = collection.description
     out: dict[str, Any] = {"info": info, "item": [_export_item(item) for item in collection.items]}
@@ -762,7 +767,7 @@ def _export_protocol_profile(options: Options) -> dict[str, Any]:
 
 def export_postman_environment(environment: ImportedEnvironment, *, environment_id: str | None = None) -> dict[str, Any]:
     return {
-        "id": environment_id or str(uuid.uuid4()),
+        "id": environment_id or _new_id(),
         "name": environment.name,
         "values": [
             {"key": v.key, "value": v.value, "type": "secret" if v.secret else "default", "enabled": v.enabled}
