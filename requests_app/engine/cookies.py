@@ -108,7 +108,7 @@ class CookieJar:
     def http_jar(self) -> http.cookiejar.CookieJar:
         """The standard library's jar, made when first needed: until a response sets a cookie
         there is nothing to send or store, and a run that never gets one never imports
-        http.cookiejar (nor the urllib.request it imports)."""
+        http.cookiejar."""
         with self._lock:  # concurrent iterations share a run's jar
             if self._http_jar is None:
                 import http.cookiejar

@@ -36,6 +36,7 @@ import http.client
 import select
 import ssl
 import threading
+import urllib.request
 from types import TracebackType
 
 from requests_app.engine.transport import (
@@ -44,6 +45,7 @@ from requests_app.engine.transport import (
     PinnedHandler,
     PinnedHTTPConnection,
     PinnedHTTPSConnection,
+    build_opener,
     close_response,
 )
 
@@ -80,7 +82,7 @@ class ConnectionPool:
         self._closed = False
         # Keys use id(); holding the objects keeps an id from being reused by another policy.
         self._key_objects: dict[int, object] = {}
-        self.opener = PooledHandler(self)
+        self.opener = _build_pooled_opener(self)
 
     # -------------------------------------------------------------- for the engine
 
@@ -180,7 +182,7 @@ class PooledHandler(PinnedHandler):
             try:
                 response = self._exchange(connection, request)
             except _STALE_CONNECTION_ERRORS:
-                if request.method.upper() not in IDEMPOTENT_METHODS or request.trace.status_at is not None:
+                if request.get_method().upper() not in IDEMPOTENT_METHODS or request.trace.status_at is not None:
                     raise
                 _reset_trace(request)
             else:
@@ -216,3 +218,7 @@ def _reset_trace(request: OutgoingRequest) -> None:
     trace.sent_at = None
     trace.connected = False
     trace.address = ""
+
+
+def _build_pooled_opener(pool: ConnectionPool) -> urllib.request.OpenerDirector:
+    return build_opener(PooledHandler(pool))

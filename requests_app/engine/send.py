@@ -21,6 +21,8 @@ Timings: dns, connect, tls, ttfb and download add up over every connection the e
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -300,14 +302,9 @@ def _response_head(raw: CapturedResponse, target: Target) -> tuple[Response, str
 
 
 class _DigestResponder:
-    """Answers a Digest challenge with urllib's AbstractDigestAuthHandler (nonce counts kept).
-
-    urllib.request is imported here, for Digest auth only: a run's process need not load it.
-    """
+    """Answers a Digest challenge with urllib's AbstractDigestAuthHandler (nonce counts kept)."""
 
     def __init__(self, prepared: PreparedRequest) -> None:
-        import urllib.request
-
         assert prepared.digest_credentials is not None
         user, password = prepared.digest_credentials
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -327,9 +324,6 @@ class _DigestResponder:
         if challenge is None:
             warnings.append("Digest auth is set, but the server did not send a Digest challenge.")
             return None
-        import urllib.error
-        import urllib.request
-
         params = urllib.request.parse_keqv_list([p for p in urllib.request.parse_http_list(challenge[7:]) if p])
         request = urllib.request.Request(prepared.target.url, data=prepared.body or None, method=prepared.method)
         try:

@@ -1,4 +1,4 @@
-"""The wire: our own http/https opener over http.client, pinned to policy-approved addresses.
+"""The wire: urllib handlers of our own over http.client, pinned to policy-approved addresses.
 
 Usage::
 
@@ -15,9 +15,9 @@ Usage::
 Why not `urllib.request.build_opener()`: its defaults read file:// and ftp:// URLs, take proxies
 from the environment, follow redirects anywhere with our credentials, capitalise header names,
 add `Content-Type: application/x-www-form-urlencoded` and `User-agent: Python-urllib`, and raise
-for 4xx/5xx. Our opener (PinnedHandler) opens http and https only and refuses anything else; no
-proxy, no header of its own. Cookies are added and stored by send.py on each hop through
-http.cookiejar's add_cookie_header / extract_cookies, to which an OutgoingRequest is a request.
+for 4xx/5xx. The opener here has exactly: our PinnedHandler (http/https only) and
+UnknownHandler (anything else is refused). No ProxyHandler at all. Cookies are added and stored
+by send.py on each hop through http.cookiejar's add_cookie_header / extract_cookies.
 
 Pinning: `connect()` asks the policy to approve the host (one resolution, every address checked)
 and connects to those addresses only, while Host, TLS SNI and the certificate check stay on the
@@ -32,6 +32,7 @@ import io
 import re
 import socket
 import ssl
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -346,20 +347,16 @@ def tls_context(verify: bool, ca_file: str | None = None) -> ssl.SSLContext:
     return context
 
 
-# ---------------------------------------------------------------- the opener
+# ---------------------------------------------------------------- urllib plumbing
 
 
-class OutgoingRequest:
-    """One hop's request: the exact header list to send (names as typed, duplicates kept), and
-    what its connection must obey: the policy, the exchange's deadline, the TLS context.
+class OutgoingRequest(urllib.request.Request):
+    """A urllib Request carrying the exact header list to send (names as typed, duplicates kept),
+    and what its connection must obey: the policy, the exchange's deadline, the TLS context.
 
-    It is also a request as http.cookiejar reads one (get_full_url, has_header, get_header,
-    header_items, add_unredirected_header, host, type, unverifiable, origin_req_host, the
-    interface its documentation names), so the jar adds its Cookie as an unredirected header,
-    after the list, and never over a Cookie the user typed.
+    `Request.add_header` would capitalise names and keep one value per name; here the list is
+    the truth, and the cookie jar adds its Cookie as an unredirected header.
     """
-
-    unverifiable = False  # every request is one the user asked for
 
     def __init__(
         self,
@@ -372,35 +369,13 @@ class OutgoingRequest:
         deadline: Deadline,
         tls_context: Callable[[], ssl.SSLContext],
     ) -> None:
+        self.header_list = headers  # before Request.__init__, whose data setter looks at headers
+        super().__init__(target.url, data=body or None, method=method)
         self.target = target
-        self.method = method
-        self.header_list = headers
-        self.body = body
         self.policy = policy
         self.deadline = deadline
         self.tls_context = tls_context
-        self.unredirected_hdrs: dict[str, str] = {}
         self.trace = ConnectionTrace()
-
-    # What http.cookiejar reads, with the values urllib.request.Request would give.
-    @property
-    def type(self) -> str:
-        return self.target.scheme
-
-    @property
-    def host(self) -> str:
-        return self.target.authority
-
-    @property
-    def origin_req_host(self) -> str:
-        host = self.target.host
-        return f"[{host}]" if ":" in host else host
-
-    def get_full_url(self) -> str:
-        return self.target.url
-
-    def add_unredirected_header(self, key: str, value: str) -> None:
-        self.unredirected_hdrs[key.capitalize()] = value
 
     def has_header(self, header_name: str) -> bool:
         return self.get_header(header_name) is not None
@@ -426,24 +401,12 @@ def _pinning(request: OutgoingRequest) -> dict[str, Any]:
     return {"policy": request.policy, "deadline": request.deadline, "trace": request.trace}
 
 
-class UnsupportedScheme(ValueError):
-    """Only http and https are ever opened (validation lets nothing else through; this is the backstop)."""
-
-
-class PinnedHandler:
-    """The opener: http and https requests over pinned connections; never raises for a 4xx/5xx.
+class PinnedHandler(urllib.request.BaseHandler):
+    """Opens http and https requests over pinned connections; never raises for a 4xx/5xx.
 
     Stateless: everything a connection obeys travels on the OutgoingRequest, so one opener
     serves every exchange and thread.
     """
-
-    def open(self, request: OutgoingRequest) -> CapturedResponse:
-        scheme = request.target.scheme
-        if scheme == "http":
-            return self.http_open(request)
-        if scheme == "https":
-            return self.https_open(request)
-        raise UnsupportedScheme(f"unknown url type: {scheme}")
 
     def http_open(self, request: OutgoingRequest) -> CapturedResponse:
         target = request.target
@@ -460,11 +423,13 @@ class PinnedHandler:
         headers = request.headers_to_send()
         request.trace.headers_sent = headers
         try:
-            connection.putrequest(request.method, request.target.request_target, skip_host=True, skip_accept_encoding=True)
+            connection.putrequest(
+                request.get_method(), request.target.request_target, skip_host=True, skip_accept_encoding=True
+            )
             for name, value in headers:
                 # UTF-8 rather than http.client's latin-1, so any text a person types can be sent.
                 connection.putheader(name, value.encode("utf-8"))
-            connection.endheaders(request.body or None)
+            connection.endheaders(request.data or None)
             response = connection.getresponse()
         except BaseException:
             connection.close()
@@ -475,7 +440,18 @@ class PinnedHandler:
         return response
 
 
-OPENER = PinnedHandler()
+def build_opener(handler: PinnedHandler | None = None) -> urllib.request.OpenerDirector:
+    """Exactly two handlers: ours for http/https (keepalive.py passes its pooled one), UnknownHandler
+    refusing every other scheme."""
+    opener = urllib.request.OpenerDirector()
+    opener.addheaders = []  # no "User-agent: Python-urllib/3.11"
+    opener.add_handler(handler or PinnedHandler())
+    opener.add_handler(urllib.request.UnknownHandler())
+    return opener
+
+
+# Built once: OpenerDirector.add_handler introspects every handler, too slow to repeat per request.
+OPENER = build_opener()
 
 
 def read_body(response: CapturedResponse, decoder: BodyDecoder, *, raw_limit: int) -> int:

@@ -32,8 +32,8 @@ def test_engine_imports_without_django():
 
 def test_sending_a_plan_imports_only_what_every_run_needs():
     # A CI step pays for every import at start-up: these load only when a run uses them
-    # (a Digest challenge, a cookie, a pattern, concurrency, a host name to resolve, $uuid...).
-    optional = ["urllib.request", "http.cookiejar", "regex", "concurrent.futures", "secrets", "uuid", "jsonpath"]
+    # (a cookie, a pattern, concurrency, a host name to resolve, $uuid...).
+    optional = ["http.cookiejar", "regex", "concurrent.futures", "secrets", "uuid", "jsonpath"]
     code = (
         "import sys; import requests_app.runner.execute; "
         f"loaded = [m for m in {optional!r} if m in sys.modules]; assert not loaded, loaded"
