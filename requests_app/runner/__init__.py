@@ -5,6 +5,7 @@
 - datafile.py    CSV / JSON data files: one row of variables per iteration
 - loop.py        run_plan: iterations, variable scopes, bail, cancel, concurrency, totals
 - reporters.py   JUnit XML, JSON, HTML and the terminal reporter
+- cli.py         run_collection's options and flow; runs a file without Django (manage.py calls it first)
 - patterns.py    user regular expressions with size and time limits
 - responses.py   the response as assertions and captures see it (JSON parsed once)
 
