@@ -279,6 +279,39 @@ def run_create(
 
     No access check here: callers check (run_start) or are the server's operator (the CLI).
     """
+    return run_create_planned(
+        workspace=workspace,
+        created_by=created_by,
+        collection=collection,
+        folder=folder,
+        request_ids=request_ids,
+        environment=environment,
+        iterations=iterations,
+        data=data,
+        delay_ms=delay_ms,
+        bail=bail,
+        concurrency=concurrency,
+        persist_captures=persist_captures,
+    )[0]
+
+
+def run_create_planned(
+    *,
+    workspace: Workspace,
+    created_by: AbstractBaseUser | None,
+    collection: Collection | None = None,
+    folder: Folder | None = None,
+    request_ids: list[int] | None = None,
+    environment: Environment | None = None,
+    iterations: int | None = None,
+    data: dict[str, Any] | None = None,
+    delay_ms: int = 0,
+    bail: bool = False,
+    concurrency: int = 1,
+    persist_captures: bool = False,
+) -> tuple[Run, list[PlanItem]]:
+    """run_create, also giving the plan it validated: a caller that executes at once in the same
+    process (the CLI) hands it to run_execute instead of reading and compiling the target twice."""
     target = _resolve_target(workspace, collection, folder, request_ids)
     if environment is not None:
         _belongs(environment, workspace, "Environment")
@@ -294,8 +327,8 @@ def run_create(
     _bounded("concurrency", concurrency, 1, MAX_CONCURRENCY)
     if iterations * len(target.requests) > MAX_RUN_REQUESTS:
         raise ValidationFailed.for_field("iterations", TOO_MUCH_WORK, code="too_much_work")
-    plan_items(target.requests, target.collection)  # validates stored assertions before anything is created
-    return Run.objects.create(
+    items = plan_items(target.requests, target.collection)  # validates stored assertions before anything is created
+    run = Run.objects.create(
         workspace=workspace,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
         collection=target.collection,
@@ -314,6 +347,7 @@ def run_create(
         planned_requests=iterations * len(target.requests),
         mode=Run.Mode.CELERY if settings.CELERY_BROKER_URL else Run.Mode.LOCAL,
     )
+    return run, items
 
 
 def _dispatch(run_id: int) -> None:
@@ -601,12 +635,18 @@ def _plan_for(run: Run) -> list[PlanItem]:
 
 
 def run_execute(
-    run_id: int, *, worker: str | None = None, on_result: Callable[[ResultRow], None] | None = None
+    run_id: int,
+    *,
+    worker: str | None = None,
+    on_result: Callable[[ResultRow], None] | None = None,
+    plan: list[PlanItem] | None = None,
 ) -> Run | None:
     """Execute a queued run to its end (the task code of both modes); None if someone else has it.
 
     The requests go out on a thread of their own; this thread stores the results.
-    `on_result` (the CLI's progress) is called on the sending thread.
+    `on_result` (the CLI's progress) is called on the sending thread. `plan`: what
+    run_create_planned made for this run in this process moments ago (the CLI); workers,
+    which run later, read the target again.
     """
     run = _claim(run_id, worker or worker_name("local"))
     if run is None:
@@ -618,7 +658,7 @@ def run_execute(
     error = ""
     ended: list[RunOutcome | BaseException] = []
     try:
-        items = _plan_for(run)
+        items = plan if plan is not None else _plan_for(run)
         assert run.collection is not None
         settings_of_run = {
             "iterations": run.iterations,

@@ -179,6 +179,17 @@ def test_stored_collection_by_name_passes_and_is_recorded(stored, tmp_path, caps
     assert "Nightly: passed" in capsys.readouterr().out
 
 
+def test_a_stored_run_reads_and_compiles_its_collection_once(stored, monkeypatch):
+    from requests_app.services import runs
+
+    reads = []
+    tree_order = runs._tree_order
+    monkeypatch.setattr(runs, "_tree_order", lambda *args, **kwargs: reads.append(1) or tree_order(*args, **kwargs))
+    call_command("run_collection", "Nightly", "--env", "staging", "--reporter", "json", "--out", "/tmp")
+    assert Run.objects.get().state == Run.State.PASSED
+    assert len(reads) == 1  # at creation; the CLI executes that plan at once
+
+
 def test_stored_collection_by_id_that_fails_exits_1(stored):
     with pytest.raises(CommandError) as caught:
         call_command("run_collection", str(stored.pk), "--env", "broken", "--reporter", "json", "--out", "/tmp")

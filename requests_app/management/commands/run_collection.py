@@ -60,7 +60,7 @@ class Command(BaseCommand):
                 raise CliError(f"{found} environment named {options['env']!r} in workspace {collection.workspace.name!r}")
             environment = matches[0]
         try:
-            run = runs.run_create(
+            run, plan = runs.run_create_planned(
                 workspace=collection.workspace,
                 created_by=None,
                 collection=collection,
@@ -75,7 +75,9 @@ class Command(BaseCommand):
             raise CliError(error.message) from None
         if cli is not None:
             cli.total = run.planned_requests
-        finished = runs.run_execute(run.pk, worker=runs.worker_name("cli"), on_result=cli.on_result if cli else None)
+        finished = runs.run_execute(
+            run.pk, worker=runs.worker_name("cli"), on_result=cli.on_result if cli else None, plan=plan
+        )
         assert finished is not None
         if finished.error:
             self.stderr.write(finished.error)
