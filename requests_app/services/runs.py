@@ -260,39 +260,13 @@ def run_start(*, user: AbstractBaseUser, workspace: Workspace, **target_and_sett
     return run
 
 
-def run_create(
-    *,
-    workspace: Workspace,
-    created_by: AbstractBaseUser | None,
-    collection: Collection | None = None,
-    folder: Folder | None = None,
-    request_ids: list[int] | None = None,
-    environment: Environment | None = None,
-    iterations: int | None = None,
-    data: dict[str, Any] | None = None,
-    delay_ms: int = 0,
-    bail: bool = False,
-    concurrency: int = 1,
-    persist_captures: bool = False,
-) -> Run:
+def run_create(**target_and_settings: Any) -> Run:
     """Validate and store a queued run without handing it to a worker (run_start, the CLI).
 
     No access check here: callers check (run_start) or are the server's operator (the CLI).
+    Arguments: those of run_create_planned.
     """
-    return run_create_planned(
-        workspace=workspace,
-        created_by=created_by,
-        collection=collection,
-        folder=folder,
-        request_ids=request_ids,
-        environment=environment,
-        iterations=iterations,
-        data=data,
-        delay_ms=delay_ms,
-        bail=bail,
-        concurrency=concurrency,
-        persist_captures=persist_captures,
-    )[0]
+    return run_create_planned(**target_and_settings)[0]
 
 
 def run_create_planned(
@@ -311,7 +285,10 @@ def run_create_planned(
     persist_captures: bool = False,
 ) -> tuple[Run, list[PlanItem]]:
     """run_create, also giving the plan it validated: a caller that executes at once in the same
-    process (the CLI) hands it to run_execute instead of reading and compiling the target twice."""
+    process (the CLI) hands it to run_execute instead of reading and compiling the target twice.
+
+    No access check here: callers check (run_start) or are the server's operator (the CLI).
+    """
     target = _resolve_target(workspace, collection, folder, request_ids)
     if environment is not None:
         _belongs(environment, workspace, "Environment")
