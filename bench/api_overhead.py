@@ -14,17 +14,13 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import setup_django  # noqa: E402  (puts the project on sys.path)
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -34,19 +30,6 @@ class QuietHandler(WSGIRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
-
-
-def setup_django(data_dir: str) -> None:
-    os.environ["WEBCLIENT_DATA_DIR"] = data_dir
-    os.environ["DATABASE_URL"] = f"sqlite:///{data_dir}/bench.sqlite3"
-    os.environ.setdefault("WEBCLIENT_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "webclient.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def main() -> None:

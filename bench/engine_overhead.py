@@ -21,38 +21,16 @@ import cProfile
 import http.client
 import pstats
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import start_playground  # noqa: E402  (puts the project on sys.path)
 
 from requests_app.engine import OutboundPolicy, send  # noqa: E402
 from requests_app.engine.spec import RequestSpec  # noqa: E402
 
 GOAL_RATIO = 1.3
-SERVER = (
-    "import sys, time; from requests_app.playground_server import serve_in_thread; "
-    "server, url, stop = serve_in_thread(); print(url, flush=True); sys.stdin.read(); stop()"
-)
-
-
-def start_server() -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVER], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    base_url = process.stdout.readline().strip()
-    if not base_url.startswith("http://127.0.0.1:"):
-        process.kill()
-        raise SystemExit(f"the playground server did not start (got {base_url!r})")
-    return process, base_url
-
-
 def run_engine(url: str, n: int) -> float:
     policy = OutboundPolicy.allow_all()
     spec = RequestSpec(url=url)
@@ -90,7 +68,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="profile the engine run")
     args = parser.parse_args()
 
-    process, base_url = start_server()
+    process, base_url = start_playground()
     url = base_url + args.path
     try:
         for runner in (run_engine, run_urlopen, run_http_client):  # warm up: imports, caches, server threads

@@ -39,12 +39,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, start_playground  # noqa: E402
+
 PYTHON = sys.executable
-SERVER = (
-    "import sys; from requests_app.playground_server import serve_in_thread; "
-    "server, url, stop = serve_in_thread(); print(url, flush=True); sys.stdin.read(); stop()"
-)
 DEFAULT_NEWMAN = "/tmp/newman-bench/node_modules/.bin/newman"
 STATUS_TEST = "pm.test('status is 200', function () { pm.response.to.have.status(200); });"
 STORE_COLLECTION = """
@@ -75,18 +72,6 @@ class Measure:
     ok: bool
     note: str = ""
     cpu_seconds: float | None = None
-
-
-def start_server() -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [PYTHON, "-c", SERVER], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    base_url = process.stdout.readline().strip()
-    if not base_url.startswith("http://127.0.0.1:"):
-        process.kill()
-        raise SystemExit(f"the playground server did not start (got {base_url!r})")
-    return process, base_url
 
 
 def postman_collection(base_url: str, n: int) -> dict[str, object]:
@@ -163,7 +148,7 @@ def main() -> None:
     n = options.n
 
     subprocess.run([PYTHON, "-m", "compileall", "-q", "manage.py", "webclient", "requests_app"], cwd=ROOT, check=True)
-    server, base_url = start_server()
+    server, base_url = start_playground()
     scratch = Path(tempfile.mkdtemp(prefix="webclient-bench-"))
     try:
         collection_file = scratch / "bench.postman_collection.json"

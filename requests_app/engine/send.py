@@ -40,7 +40,6 @@ from requests_app.engine.exchange import (
     RedirectHop,
     Response,
     SentRequest,
-    Timings,
 )
 from requests_app.engine.policy import OutboundPolicy
 from requests_app.engine.prepare import (

@@ -47,7 +47,7 @@ class Command(BaseCommand):
     # -------------------------------------------------------------- a stored collection
 
     def _run_stored(self, options: Mapping[str, Any], data: dict[str, Any] | None, cli: Any) -> tuple[Any, str]:
-        from requests_app.models import Collection, Environment
+        from requests_app.models import Environment
         from requests_app.services import runs
         from requests_app.services.errors import ServiceError
 
