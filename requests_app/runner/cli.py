@@ -189,6 +189,8 @@ def run_file(
         raise CliError(f"{path}: {error}") from None
     for note in plan.notes:
         stderr.write(f"note: {note}\n")
+    if not plan.items:  # a CI step that checks nothing must not pass (stored runs refuse it too)
+        raise CliError(f"{path} holds no requests to run")
     environment_vars: dict[str, str] = {}
     environment_name = ""
     if options["env"]:
@@ -261,7 +263,10 @@ def limits_from_environment() -> RunLimits:
     from requests_app.engine.policy import OutboundPolicy
     from webclient.env import engine_settings
 
-    config = engine_settings()
+    try:
+        config = engine_settings()
+    except (ValueError, RuntimeError) as error:  # WEBCLIENT_MODE, or a limit that is not a number
+        raise CliError(f"settings from the environment: {error}") from None
     try:
         policy = OutboundPolicy.from_config(config.outbound, config.outbound_allow, config.outbound_deny)
     except ValueError as error:

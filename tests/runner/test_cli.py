@@ -144,6 +144,20 @@ def test_a_bad_outbound_setting_is_a_usage_error(tmp_path, echo_server):
     assert "WEBCLIENT_OUTBOUND settings" in result.stderr
 
 
+def test_a_bad_limit_in_the_environment_is_a_usage_error(tmp_path, echo_server):
+    collection = postman_file(tmp_path, echo_server.url())
+    result = run_cli("--file", str(collection), cwd=tmp_path, WEBCLIENT_MAX_RESPONSE_BYTES="ten")
+    assert result.returncode == 2 and "settings from the environment" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_with_no_requests_is_a_usage_error(tmp_path):
+    empty = tmp_path / "empty.postman_collection.json"
+    empty.write_text(json.dumps({"info": {"name": "empty", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": []}))
+    result = run_cli("--file", str(empty), cwd=tmp_path)
+    assert result.returncode == 2 and "holds no requests to run" in result.stderr
+
+
 def test_a_file_run_keeps_the_servers_response_size_cap(tmp_path, echo_server):
     collection = {
         "info": {"name": "big", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
