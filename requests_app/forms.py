@@ -12,8 +12,10 @@ Rows keep the order of their indexes, duplicates included.
 
 The URL field is the truth for enabled query parameters: the URL is kept exactly as
 typed (query included, never re-encoded) and ``spec.params`` only carries the rows the
-person switched off, so they are not lost. A spec made elsewhere (API, import) with
-enabled params is shown with those params appended to the URL as raw text.
+person switched off, so they are not lost. The Params table shows names and values decoded
+(``rock%26roll`` reads ``rock&roll``) and writes them into the URL encoded
+(static/js/params.js, the engine's rules). A spec made elsewhere (API, import) with enabled
+params is shown with those params appended to the URL as the engine would send them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
+from requests_app.engine.validation import decode_param_text, encode_param_text
 from requests_app.engine.spec import (
     AUTH_TYPES,
     DEFAULT_MAX_REDIRECTS,
@@ -255,7 +258,7 @@ def spec_from_editor(data: QueryDict, files: MultiValueDict | None = None) -> Re
 
 
 def split_query(url: str) -> tuple[str, list[KeyValue]]:
-    """`http://h/p?a=1&b#f` -> (`http://h/p`, [a=1, b=]) as raw text, fragment dropped from the rows."""
+    """`http://h/p?a=%26&b#f` -> (`http://h/p`, [a=&, b=]): rows decoded, fragment dropped from the rows."""
     base, sep, rest = url.partition("?")
     if not sep:
         return url, []
@@ -264,12 +267,12 @@ def split_query(url: str) -> tuple[str, list[KeyValue]]:
     for pair in query.split("&"):
         if pair:
             key, _, value = pair.partition("=")
-            rows.append(KeyValue(key, value, True))
+            rows.append(KeyValue(decode_param_text(key), decode_param_text(value), True))
     return base, rows
 
 
 def url_with_params(url: str, params: list[KeyValue]) -> str:
-    """The URL as the editor shows it: the spec's enabled params appended as raw text."""
+    """The URL as the editor shows it: the spec's enabled params appended as the engine encodes them."""
     enabled = [p for p in params if p.enabled]
     if not enabled:
         return url
@@ -277,8 +280,13 @@ def url_with_params(url: str, params: list[KeyValue]) -> str:
     joiner = "&" if "?" in base else "?"
     if base.endswith(("?", "&")):
         joiner = ""
-    query = "&".join(f"{p.key}={p.value}" if p.value or "=" in p.key else p.key for p in enabled)
+    query = "&".join(_shown_param(p) for p in enabled)
     return f"{base}{joiner}{query}{sep}{fragment}"
+
+
+def _shown_param(param: KeyValue) -> str:
+    key = encode_param_text(param.key, name=True, keep_escapes=True)
+    return f"{key}={encode_param_text(param.value, keep_escapes=True)}" if param.value else key
 
 
 @dataclass

@@ -26,7 +26,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, unquote_to_bytes
 
 from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED, ExchangeError
 from requests_app.engine.spec import KeyValue
@@ -57,9 +57,10 @@ _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # including non-ASCII text, is percent-encoded as UTF-8. "%" is kept only before two hex digits.
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _QUERY_SAFE = _PATH_SAFE + "?"
-# In a single query parameter "&", "=" (in names) and "#" would change the meaning: encode them.
-_PARAM_VALUE_SAFE = "/:@!$'()*+,;=-._~%?"
-_PARAM_NAME_SAFE = "/:@!$'()*+,;-._~%?"
+# In a single query parameter "&", "=" (in names) and "#" would change the meaning: encode them;
+# "+" too, which servers decoding forms read as a space (static/js/params.js mirrors these sets).
+_PARAM_VALUE_SAFE = "/:@!$'()*,;=-._~%?"
+_PARAM_NAME_SAFE = "/:@!$'()*,;-._~%?"
 
 # Schemes people paste that are not web URLs; named in the error rather than called "bad".
 _OTHER_SCHEMES = frozenset(
@@ -153,6 +154,43 @@ def _encode_part(text: str, safe: str) -> str:
 def encode_query_param(key: str, value: str) -> str:
     """One `key=value` query pair, keeping what the user typed wherever it is valid."""
     return f"{_encode_part(key, _PARAM_NAME_SAFE)}={_encode_part(value, _PARAM_VALUE_SAFE)}"
+
+
+_TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
+
+
+def encode_param_text(text: str, *, name: bool = False, keep_escapes: bool = False) -> str:
+    """A query name or value as the editor writes it into the URL; {{variables}} stay as typed.
+
+    By default every "%" is encoded too, so that decode_param_text gives the text back; with
+    `keep_escapes`, valid %XX stay as typed (what encode_query_param sends for spec params).
+    """
+    safe = _PARAM_NAME_SAFE if name else _PARAM_VALUE_SAFE
+
+    def encode(part: str) -> str:
+        return _encode_part(part, safe) if keep_escapes else quote(part, safe=safe.replace("%", ""))
+
+    out, last = [], 0
+    for match in _TEMPLATE.finditer(text):
+        out += [encode(text[last : match.start()]), match.group()]
+        last = match.end()
+    out.append(encode(text[last:]))
+    return "".join(out)
+
+
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+
+
+def decode_param_text(text: str) -> str:
+    """A raw query name or value as a person reads it: valid UTF-8 %XX runs decoded, the rest as typed."""
+
+    def _decode(match: re.Match[str]) -> str:
+        try:
+            return unquote_to_bytes(match.group()).decode("utf-8")
+        except UnicodeDecodeError:
+            return match.group()
+
+    return _ESCAPES.sub(_decode, text)
 
 
 def parse_url(raw: str, *, field: str = "url") -> ParsedURL:

@@ -3,7 +3,7 @@
 // No build step, no framework; everything re-binds on htmx:load for swapped content.
 (function () {
   "use strict";
-  var webclient = (window.webclient = {});
+  var webclient = (window.webclient = window.webclient || {});
 
   // ------------------------------------------------------------------ theme
   function toggleTheme() {
@@ -86,7 +86,8 @@
   }
 
   // ------------------------------------------------------------------ URL <-> Params
-  // The URL is the truth for enabled params; raw text both ways (no re-encoding), as Postman does.
+  // The URL is the truth for enabled params. The table shows them decoded and writes them back
+  // encoded as the engine does (params.js); a pair typed in the URL stays as typed until its row changes.
   function splitUrl(url) {
     var hash = url.indexOf("#");
     var fragment = hash >= 0 ? url.slice(hash) : "";
@@ -101,10 +102,11 @@
     var pairs = parts.query ? parts.query.split("&").filter(Boolean) : [];
     var rows = tableRows(table);
     var enabledRows = rows.filter(function (r) { return r.enabled && r.enabled.checked && !rowIsEmpty(r.row); });
+    var codec = webclient.params;
     pairs.forEach(function (pair, i) {
       var eq = pair.indexOf("=");
-      var key = eq >= 0 ? pair.slice(0, eq) : pair;
-      var value = eq >= 0 ? pair.slice(eq + 1) : "";
+      var key = codec.decode(eq >= 0 ? pair.slice(0, eq) : pair);
+      var value = codec.decode(eq >= 0 ? pair.slice(eq + 1) : "");
       var target = enabledRows[i];
       if (!target) {
         var row = addRow(table);
@@ -113,6 +115,7 @@
       }
       if (target.key.value !== key) target.key.value = key;
       if (target.value.value !== value) target.value.value = value;
+      target.row.dataset.rawPair = pair;  // written back as typed while the row says the same
     });
     enabledRows.slice(pairs.length).forEach(function (r) { r.row.remove(); });
     // keep one empty row at the end, and only one
@@ -128,7 +131,17 @@
     var parts = splitUrl(form.elements.url.value);
     var query = tableRows(table)
       .filter(function (r) { return r.enabled && r.enabled.checked && r.key && (r.key.value || r.value.value); })
-      .map(function (r) { return r.value.value || /=$/.test(r.key.value) ? r.key.value + "=" + r.value.value : r.key.value; })
+      .map(function (r) {
+        var raw = r.row.dataset.rawPair, codec = webclient.params;
+        if (raw !== undefined) {
+          var eq = raw.indexOf("=");
+          var same = codec.decode(eq >= 0 ? raw.slice(0, eq) : raw) === r.key.value &&
+            codec.decode(eq >= 0 ? raw.slice(eq + 1) : "") === r.value.value;
+          if (same) return raw;
+        }
+        var key = codec.encode(r.key.value, true);
+        return r.value.value ? key + "=" + codec.encode(r.value.value, false) : key;
+      })
       .join("&");
     form.elements.url.value = parts.base + (query ? "?" + query : "") + parts.fragment;
     highlight(form.elements.url);
@@ -395,8 +408,11 @@
       var saved = document.getElementById(sessionStorage.getItem("tab:" + list.id) || "");
       if (saved && list.contains(saved)) selectTab(saved);
     });
+    var requestForm = document.getElementById("request-form");
+    // tie the server-rendered Params rows to the URL's pairs as typed (their raw spelling)
+    if (requestForm && (root === document || root.contains(requestForm))) paramsFromUrl(requestForm);
     highlightAll(root);
-    updateCounts(document.getElementById("request-form"));
+    updateCounts(requestForm);
     markCurrent();
   }
 

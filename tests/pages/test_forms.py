@@ -55,9 +55,9 @@ def test_the_url_keeps_enabled_params_and_the_table_keeps_disabled_ones() -> Non
     assert fields.params == [KeyValue("a", "1"), KeyValue("b", "{{v}}"), KeyValue("off", "x", False)]
 
 
-def test_a_spec_with_enabled_params_shows_them_in_the_url_as_raw_text() -> None:
+def test_a_spec_with_enabled_params_shows_them_in_the_url_as_the_engine_encodes_them() -> None:
     spec = RequestSpec(url="http://h/p?z=0#frag", params=[KeyValue("q", "a b"), KeyValue("n", "1", False)])
-    assert editor_fields(spec).url == "http://h/p?z=0&q=a b#frag"
+    assert editor_fields(spec).url == "http://h/p?z=0&q=a%20b#frag"
     assert url_with_params("http://h/p", [KeyValue("flag", "")]) == "http://h/p?flag"
     assert split_query("http://h/p?a=1&&b#f") == ("http://h/p", [KeyValue("a", "1"), KeyValue("b", "")])
 
@@ -137,3 +137,12 @@ def test_auth_and_options() -> None:
     assert (spec.options.verify_tls, spec.options.use_cookies) == (False, True)
     basic = spec_from_editor(post(auth_type="basic", auth_username="u", auth_password="p"))
     assert basic.auth == Auth(type="basic", username="u", password="p")
+
+
+def test_params_decode_from_the_url_and_encode_into_it_round_trip_any_value() -> None:
+    values = ["rock&roll", "#1", "a=b", "1+1", "100%", "hello world", "why?", "a/b", "é", "😀", "%41", "{{v}} x"]
+    spec = RequestSpec(url="http://h/p", params=[KeyValue(f"k{i}", v) for i, v in enumerate(values)])
+    url = editor_fields(spec).url
+    assert "k0=rock%26roll&k1=%231&k2=a=b&k3=1%2B1&k4=100%25&k5=hello%20world" in url
+    assert "{{v}}%20x" in url
+    assert [p.value for p in editor_fields(spec).params] == [v if v != "%41" else "A" for v in values]
