@@ -224,6 +224,8 @@ def _auth(data: QueryDict) -> Auth:
             value=data.get("auth_value", ""),
             location=location if location in ("header", "query") else "header",
         )
+    if auth_type == "inherit":
+        return Auth(type="inherit")  # resolved when sent, from the request's collection; saved as is
     return Auth()
 
 

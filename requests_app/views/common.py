@@ -143,6 +143,7 @@ class EditorState:
     error: dict[str, str] | None = None
     notice: str = ""
     from_history: bool = False
+    inherited_auth: str = ""  # what auth "inherit" sends here, in words (inherited_auth_summary)
     conflict: Any = None  # views.versions.ConflictView after a save that came too late
 
 
@@ -171,12 +172,39 @@ def editor_state(
         extra.setdefault(
             "breadcrumb", " / ".join([saved_request.collection.name, *folder_path(saved_request.folder)])
         )
+    extra.setdefault("inherited_auth", inherited_auth_summary(collection))
     return EditorState(
         fields=editor_fields(spec),
         saved_request=saved_request,
         variables=variables_map(environment, collection),
         **extra,
     )
+
+
+def _glimpse(secret: str) -> str:
+    """Enough of a literal secret to recognise it, not to use it; {{variables}} shown as written."""
+    if "{{" in secret or not secret:
+        return secret or "(empty)"
+    return secret[:4] + "…" if len(secret) > 11 else "•" * 6
+
+
+def inherited_auth_summary(collection: Collection | None) -> str:
+    """“Inherit from collection “Shop” (Bearer abcd…)”: what a request with auth "inherit" sends."""
+    if collection is None:
+        return "Uses the auth of the collection it is saved in; not saved yet, so no auth is sent."
+    auth = collection.auth or {}
+    kind = auth.get("type", "none")
+    where = f"Inherit from collection “{collection.name}”"
+    if kind == "bearer":
+        return f"{where} (Bearer {_glimpse(auth.get('token', ''))}): sends Authorization: Bearer …"
+    if kind in ("basic", "digest"):
+        label = "Basic" if kind == "basic" else "Digest"
+        return f"{where} ({label}, user {auth.get('username') or '(empty)'}): sends Authorization: {label} …"
+    if kind == "apikey":
+        place = "query parameter" if auth.get("location") == "query" else "header"
+        key = auth.get("key", "")
+        return f"{where} (API key {_glimpse(auth.get('value', ''))}): sends the {place} {key}"
+    return f"{where}: the collection has no auth, so none is sent."
 
 
 def editor_context(workspace: Workspace, editor: EditorState) -> dict[str, Any]:

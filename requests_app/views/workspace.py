@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from requests_app import access
-from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dict
+from requests_app.engine.spec import Auth, RequestSpec, SpecFormatError, spec_from_dict
 from requests_app.services.history import history_clear, history_delete, history_exchange, history_list, history_spec
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.views.common import (
@@ -49,7 +49,8 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
 def workspace_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A new, empty request in the editor (also the "New" button's target)."""
     workspace = workspace_for(request, workspace_id)
-    editor = editor_state(RequestSpec(), environment=active_environment(request, workspace))
+    # auth "inherit": a new request saved into a collection uses the collection's auth, as in Postman
+    editor = editor_state(RequestSpec(auth=Auth(type="inherit")), environment=active_environment(request, workspace))
     if request.htmx and request.htmx.target == "editor":
         return render(request, "requests_app/editor/editor.html", editor_context(workspace, editor))
     return page(request, workspace, editor)
@@ -71,8 +72,10 @@ def request_open(request: HttpRequest, workspace_id: int, request_id: int) -> Ht
     workspace = workspace_for(request, workspace_id)
     saved = in_workspace(access.get_request_for_user(request.user, request_id), workspace)
     data = {part: getattr(saved, part) for part in ("method", "url", "params", "headers", "body", "auth", "options")}
-    # The request's own auth: "none"/"inherit" shows as None (the collection's default then applies).
+    # The request's own auth as stored: "inherit" stays "inherit" (the editor names what it inherits).
     spec = spec_with_collection_auth(data, None)
+    if (saved.auth or {}).get("type", "inherit") == "inherit":
+        spec.auth = Auth(type="inherit")
     editor = editor_state(spec, environment=active_environment(request, workspace), saved_request=saved)
     last = history_list(user=request.user, workspace=workspace, saved_request=saved).first()
     response = ResponseView.from_exchange(history_exchange(last)) if last else None

@@ -108,3 +108,27 @@ def test_params_table_round_trips_any_value_and_the_server_receives_it(
     send(page)
     assert last_received(alice)["query"][:3] == [["q", "rock&roll"], ["tag", "#2 é"], ["s", "a b"]]
     assert page.errors == []
+
+
+def test_inherited_auth_is_shown_sent_and_saved_unchanged(
+    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
+) -> None:
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    open_request(page, "Who am I")
+    page.locator("#editor").get_by_role("tab", name=re.compile("^Auth")).click()
+    expect(page.get_by_label("Auth type")).to_have_value("inherit")
+    expect(page.locator("#inherited-auth")).to_have_text(
+        "Inherit from collection “Acme API” (Bearer s3cr…): sends Authorization: Bearer …")
+    shots(page, "auth-inherited")
+    send(page)
+    headers = {name.lower(): value for name, value in last_received(alice)["headers"]}
+    assert headers["authorization"] == "Bearer s3cret-collection-token"
+
+    page.get_by_label("URL", exact=True).fill("{{base}}/anything/me?v=2")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".editor-head .notice")).to_have_text("Saved.")
+    saved = acme_api.requests.get(name="Who am I")
+    assert saved.url == "{{base}}/anything/me?v=2"
+    assert saved.auth == {"type": "inherit"}
+    assert page.errors == []
