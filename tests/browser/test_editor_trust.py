@@ -132,3 +132,49 @@ def test_inherited_auth_is_shown_sent_and_saved_unchanged(
     assert saved.url == "{{base}}/anything/me?v=2"
     assert saved.auth == {"type": "inherit"}
     assert page.errors == []
+
+
+def test_unsaved_edits_are_kept_unless_the_person_agrees_to_leave_them(
+    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
+) -> None:
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    open_request(page, "Orders")
+    url = page.get_by_label("URL", exact=True)
+    url.fill("{{base}}/anything/orders?edited=1")
+    questions: list[str] = []
+
+    def dismiss(dialog: Any) -> None:
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.locator(".item.request", has_text="Who am I").get_by_role("link").click()
+    page.get_by_role("link", name="New", exact=True).click()
+    expect(page.locator("#request-name")).to_have_text("Orders")
+    expect(url).to_have_value("{{base}}/anything/orders?edited=1")
+    assert len(questions) == 2 and "unsaved changes" in questions[0]
+    page.remove_listener("dialog", dismiss)
+
+    # closing the tab warns too
+    warned: list[str] = []
+    page.on("dialog", lambda dialog: (warned.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(300)
+    assert warned == ["beforeunload"]
+
+
+def test_leaving_unsaved_edits_after_agreeing_opens_the_other_request(
+    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
+) -> None:
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    open_request(page, "Orders")
+    page.get_by_label("URL", exact=True).fill("{{base}}/anything/orders?edited=1")
+    page.once("dialog", lambda dialog: dialog.accept())
+    open_request(page, "Who am I")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_label("URL", exact=True).fill("{{base}}/x")
+    page.get_by_role("link", name="New", exact=True).click()
+    expect(page.locator("#request-name")).to_have_text("Untitled request")
+    assert page.errors == []
