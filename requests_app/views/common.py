@@ -269,11 +269,22 @@ def with_events(response: HttpResponse, *events: str, after: str = "receive") ->
     return response
 
 
-def open_in_editor(request: HttpRequest, workspace: Workspace, saved: SavedRequest) -> HttpResponse:
-    """After creating a request: close the dialog, reload the tree, open it in the editor."""
+KEEP_RESPONSE_HEADER = "X-Keep-Response"
+
+
+def open_in_editor(
+    request: HttpRequest, workspace: Workspace, saved: SavedRequest, *, keep_response: bool = False
+) -> HttpResponse:
+    """After creating a request: close the dialog, reload the tree, open it in the editor.
+
+    With `keep_response` (Save as…), the response pane keeps the response just received.
+    """
     url = reverse("request_open", args=[workspace.pk, saved.pk])
     if not request.htmx:
         return redirect(url)
     response = HttpResponse(status=204)
-    response["HX-Location"] = json.dumps({"path": url, "target": "#editor"})
+    location: dict[str, Any] = {"path": url, "target": "#editor"}
+    if keep_response:
+        location["headers"] = {KEEP_RESPONSE_HEADER: "1"}
+    response["HX-Location"] = json.dumps(location)
     return with_events(response, "dialog-close", "tree-changed")

@@ -153,4 +153,5 @@ def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
         return render(request, "requests_app/dialogs/save_as.html", {**context, "error": error.message})
     except ServiceError as error:
         return render(request, "requests_app/dialogs/save_as.html", {**context, "error": error.message})
-    return open_in_editor(request, workspace, saved)
+    # "request-saved": the edits are saved, so opening the copy asks nothing (static/js/unsaved.js)
+    return with_events(open_in_editor(request, workspace, saved, keep_response=True), "request-saved")

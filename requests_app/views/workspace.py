@@ -15,6 +15,7 @@ from requests_app.services.history import history_clear, history_delete, history
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.views.common import (
     HISTORY_SHOWN,
+    KEEP_RESPONSE_HEADER,
     active_environment,
     editor_context,
     editor_state,
@@ -77,6 +78,8 @@ def request_open(request: HttpRequest, workspace_id: int, request_id: int) -> Ht
     if (saved.auth or {}).get("type", "inherit") == "inherit":
         spec.auth = Auth(type="inherit")
     editor = editor_state(spec, environment=active_environment(request, workspace), saved_request=saved)
+    if request.htmx and request.headers.get(KEEP_RESPONSE_HEADER):  # Save as…: the response pane stays
+        return render(request, "requests_app/editor/editor.html", editor_context(workspace, editor))
     last = history_list(user=request.user, workspace=workspace, saved_request=saved).first()
     response = ResponseView.from_exchange(history_exchange(last)) if last else None
     return _editor_with_response(request, workspace, editor, response, last)

@@ -178,3 +178,25 @@ def test_leaving_unsaved_edits_after_agreeing_opens_the_other_request(
     page.get_by_role("link", name="New", exact=True).click()
     expect(page.locator("#request-name")).to_have_text("Untitled request")
     assert page.errors == []
+
+
+def test_save_as_keeps_the_response_just_received(
+    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
+) -> None:
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    open_request(page, "Orders")
+    page.get_by_label("URL", exact=True).fill("{{base}}/anything/orders?copy=1")
+    send(page)
+    expect(page.locator("#body-pretty")).to_contain_text("copy=1")
+    page.get_by_role("button", name="Save as…").click()
+    dialog = page.locator("dialog")
+    dialog.get_by_label("Name").fill("Orders copy")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#request-name")).to_have_text("Orders copy")
+    expect(page.locator("#body-pretty")).to_contain_text("copy=1")
+    expect(page.locator(".status-line")).to_have_text("HTTP/1.1 200 OK")
+    expect(page.locator(".editor-head .dirty-mark")).to_be_hidden()
+    shots(page, "save-as-kept-response")
+    assert page.errors == []
