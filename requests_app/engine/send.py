@@ -62,7 +62,7 @@ from requests_app.engine.transport import (
     tls_context,
 )
 from requests_app.engine.validation import DEFAULT_MAX_REQUEST_BODY_BYTES, RequestRejected, Target, parse_url
-from requests_app.engine.variables import VariableCycleError, VariableExpansionError, resolve_spec
+from requests_app.engine.variables import VariableCycleError, VariableExpansionError, find_variables, resolve_spec
 
 if TYPE_CHECKING:
     from requests_app.engine.keepalive import ConnectionPool
@@ -70,6 +70,7 @@ if TYPE_CHECKING:
 TOO_MANY_REDIRECTS = "too_many_redirects"
 VARIABLE_CYCLE = "variable_cycle"
 VARIABLE_EXPANSION = "variable_expansion"
+UNDEFINED_VARIABLE = "undefined_variable"
 # Compressed bytes read for a body beyond which it is cut even if little came out of them.
 _RAW_BODY_SLACK = 1024 * 1024
 
@@ -91,6 +92,7 @@ def send(
     """
     started = perf_counter()
     exchange = Exchange()
+    resolved: RequestSpec | None = None
     try:
         resolved, warnings = resolve_spec(spec, variables)
         exchange.warnings.extend(warnings)
@@ -100,7 +102,7 @@ def send(
     except VariableExpansionError as exc:
         exchange.error = ExchangeError(TOO_LARGE, exc.message, code=VARIABLE_EXPANSION, field=exc.field)
     except RequestRejected as exc:
-        exchange.error = exc.error
+        exchange.error = _undefined_in_url(resolved, exc.error) or exc.error
     else:
         jar = cookie_jar if resolved.options.use_cookies else None
         _Exchanger(
@@ -108,6 +110,23 @@ def send(
         ).run()
     exchange.timings.total_ms = (perf_counter() - started) * 1000.0
     return exchange
+
+
+def _undefined_in_url(resolved: RequestSpec | None, error: ExchangeError) -> ExchangeError | None:
+    """A URL refused while it still holds {{names}} nobody defined: name them, not the symptom.
+
+    "{{base}}/users" with no `base` would otherwise read "The URL must start with http://".
+    """
+    if resolved is None or error.field != "url":
+        return None
+    names = [name for name in dict.fromkeys(find_variables(resolved.url)) if not name.startswith("$")]
+    if not names:
+        return None
+    listed = ", ".join("{{" + name + "}}" for name in names)
+    verb, it = ("is", "it") if len(names) == 1 else ("are", "them")
+    message = (f"{listed} {verb} not defined, so the URL cannot be built. Define {it} in the chosen environment "
+               f"or the collection's variables, or choose the environment that defines {it}.")
+    return ExchangeError(INVALID_REQUEST, message, code=UNDEFINED_VARIABLE, field="url")
 
 
 @dataclass

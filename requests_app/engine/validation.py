@@ -193,6 +193,28 @@ def decode_param_text(text: str) -> str:
     return _ESCAPES.sub(_decode, text)
 
 
+# A host (name, IPv4 or [IPv6]) with an optional port, then the end or a path, query or fragment.
+_SCHEMELESS = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~]+)(?::(?P<port>[0-9]{1,5}))?(?:[/?#]|$)")
+
+
+def with_default_scheme(url: str) -> str:
+    """`127.0.0.1:8000/x`, `localhost:3000`, `example.com/a` -> with `http://` in front, as curl,
+    Postman and browsers do; anything that names a scheme (`mailto:x`, `http:x`) is left alone."""
+    if "://" in url:
+        return url
+    match = _SCHEMELESS.match(url)
+    if not match:
+        return url
+    first = url.split(":", 1)[0].lower()
+    if re.match(r"https?(?:/|$)", first):  # "http//host/": a typo of the scheme, not a host called http
+        return url
+    if match["port"] is None and ":" in url[: match.end()]:
+        return url
+    if first in DEFAULT_PORTS or first in _OTHER_SCHEMES:
+        return url
+    return "http://" + url
+
+
 def parse_url(raw: str, *, field: str = "url") -> ParsedURL:
     """Check and split an http(s) URL; raise RequestRejected naming what is wrong."""
     url = raw.strip(" ")
@@ -205,6 +227,7 @@ def parse_url(raw: str, *, field: str = "url") -> ParsedURL:
             "encode it (a space is %20) or remove it.",
             field,
         )
+    url = with_default_scheme(url)
     scheme_match = _SCHEME.match(url)
     if not scheme_match:
         raise _bad_url("The URL must start with http:// or https://.", field)

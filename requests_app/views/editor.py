@@ -30,7 +30,7 @@ from requests_app.views.common import (
     with_events,
     workspace_for,
 )
-from requests_app.views.response_view import ResponseView
+from requests_app.views.response_view import ResponseView, bad_url_part
 from requests_app.views.versions import conflict_view
 
 SAVED = "Saved."
@@ -50,12 +50,14 @@ def _saved_request_in(
     return in_workspace(access.get_request_for_user(request.user, request_id, need=need), workspace)  # type: ignore[arg-type]
 
 
-def _invalid(request: HttpRequest, workspace: Workspace, field: str, message: str) -> HttpResponse:
-    """Input the request can't be built from, shown where the response would be."""
-    view = ResponseView.from_exchange(
-        {"error": {"kind": INVALID_REQUEST, "code": "", "message": message, "field": field,
-                   "hint": ERROR_HINTS[INVALID_REQUEST]}}
-    )  # fmt: skip
+def _invalid(request: HttpRequest, workspace: Workspace, field: str, message: str, code: str = "") -> HttpResponse:
+    """Input the request can't be built from, shown where the response would be (the part at fault marked)."""
+    error = {"kind": INVALID_REQUEST, "code": code, "message": message, "field": field,
+             "hint": ERROR_HINTS[INVALID_REQUEST]}  # fmt: skip
+    url = request.POST.get("url", "").strip()
+    if field == "url" and url:
+        error["mark"] = bad_url_part(url, error)
+    view = ResponseView.from_exchange({"error": error})
     return render(request, "requests_app/editor/response.html", {"workspace": workspace, "response": view})
 
 
@@ -78,7 +80,8 @@ def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
             user=request.user, workspace=workspace, spec=spec, saved_request=saved, environment=environment
         )
     except ValidationFailed as error:
-        return _invalid(request, workspace, _first_field(error), error.message)
+        return _invalid(request, workspace, _first_field(error), error.message,
+                        error.code if error.code != ValidationFailed.code else "")
     response = ResponseView.from_exchange(history_exchange(entry))
     if not request.htmx:  # a plain form post: the whole page, the editor as it was sent
         editor = editor_state(spec, environment=environment, saved_request=saved)

@@ -31,6 +31,31 @@ TIMING_PHASES = (
 )
 
 
+_AT_POSITION = re.compile(r"at position (\d+)")
+_TEMPLATE = re.compile(r"\{\{[^{}]*\}\}")
+
+
+def bad_url_part(url: str, error: dict[str, Any]) -> tuple[int, int]:
+    """[start, end) of the part of the typed URL an error is about, to mark it in the editor."""
+    message, code = error.get("message", ""), error.get("code", "")
+    templates = [m.span() for m in _TEMPLATE.finditer(url)]
+    if code == "undefined_variable" and templates:
+        return templates[0]
+    position = _AT_POSITION.search(message)
+    if position and not templates and 0 < int(position.group(1)) <= len(url):
+        at = int(position.group(1)) - 1
+        return at, at + 1
+    scheme_end = url.find("://")
+    if "must start with" in message or "cannot be sent" in message:
+        return 0, scheme_end + 3 if scheme_end >= 0 else min(len(url), max(url.find(":"), url.find("/"), 1))
+    if scheme_end >= 0:  # host, port, userinfo: the part between :// and the path
+        start = scheme_end + 3
+        end = next((i for i in range(start, len(url)) if url[i] in "/?#"), len(url))
+        if end > start:
+            return start, end
+    return 0, len(url)
+
+
 @dataclass
 class TimingSegment:
     label: str

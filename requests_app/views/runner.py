@@ -24,7 +24,7 @@ from requests_app.services import runs as run_services
 from requests_app.services.errors import ServiceError, VersionConflict
 from requests_app.services.interop import run_har
 from requests_app.services.saved_requests import request_update
-from requests_app.views.common import can_edit, in_workspace, tree_for, workspace_for
+from requests_app.views.common import active_environment, can_edit, in_workspace, tree_for, workspace_for
 from requests_app.views.interop import download_response
 
 RESULTS_SHOWN = 500
@@ -74,6 +74,11 @@ def _data(post_files: Any) -> dict[str, Any] | None:
     return {"format": data_format, "content": content}
 
 
+def _active_id(request: HttpRequest, workspace: Workspace) -> str:
+    environment = active_environment(request, workspace)
+    return str(environment.pk) if environment is not None else ""
+
+
 def _runner_context(request: HttpRequest, workspace: Workspace, **extra: Any) -> dict[str, Any]:
     chosen = extra.pop("chosen", None)
     if chosen is None:
@@ -95,7 +100,8 @@ def _runner_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
         "environments": access.environments_for_user(request.user, workspace=workspace).order_by("name"),
         "runs": run_services.runs_for_user(request.user, workspace=workspace).select_related("created_by")[:RECENT_RUNS],
         "chosen": chosen,
-        "form": {"iterations": "", "delay_ms": "0", "concurrency": "1"},
+        # the environment chosen in the top bar, as the editor sends with it
+        "form": {"iterations": "", "delay_ms": "0", "concurrency": "1", "environment": _active_id(request, workspace)},
         "limits": {"iterations": MAX_ITERATIONS, "delay_ms": MAX_DELAY_MS, "concurrency": MAX_CONCURRENCY},
         **extra,
     }

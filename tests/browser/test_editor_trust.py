@@ -200,3 +200,68 @@ def test_save_as_keeps_the_response_just_received(
     expect(page.locator(".editor-head .dirty-mark")).to_be_hidden()
     shots(page, "save-as-kept-response")
     assert page.errors == []
+
+
+def test_runner_defaults_to_the_active_environment_and_undefined_variables_are_named(
+    page: Any, live_server: Any, alice: Any, acme: Any, echo_server: Any, settings: Any
+) -> None:
+    from requests_app.services.environments import environment_create
+
+    settings.CELERY_BROKER_URL = ""
+    collection = collection_create(user=alice, workspace=acme, name="Env API")
+    request_create(user=alice, collection=collection, name="Needs base", url="{{base}}/anything/env",
+                   assertions=[{"type": "status", "op": "equals", "expected": 200}])
+    local = environment_create(user=alice, workspace=acme, name="Local",
+                               variables=[{"key": "base", "value": echo_server.url(), "enabled": True}])
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    open_request(page, "Needs base")
+    send(page)
+    expect(page.locator(".exchange-error .error-message")).to_have_text(re.compile(r"^\{\{base\}\} is not defined"))
+
+    page.get_by_label("Environment", exact=True).select_option(label="Local")
+    env_api = page.locator("details.collection", has_text="Env API")
+    env_api.locator("summary .item-menu > summary").first.click()
+    env_api.get_by_role("link", name="Run", exact=True).first.click()
+    expect(page.get_by_label("Environment", exact=True)).to_have_value(str(local.pk))
+    shots(page, "runner-active-environment")
+    page.get_by_role("button", name="Start run").click()
+    expect(page.locator("#run-state")).to_have_text("Passed")
+
+    # without an environment the runner names the variable too
+    page.goto(f"/w/{acme.pk}/runs/?collection={collection.pk}")
+    page.get_by_label("Environment", exact=True).select_option(label="No environment")
+    page.get_by_role("button", name="Start run").click()
+    expect(page.locator("#run-state")).to_have_text("Failed")
+    expect(page.locator("#run-results")).to_contain_text("{{base}} is not defined")
+    assert page.errors == []
+
+
+def test_the_bad_part_of_a_refused_url_is_marked_and_focused_and_a_missing_scheme_means_http(
+    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any, echo_server: Any
+) -> None:
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    url = page.get_by_label("URL", exact=True)
+    url.fill("http://127.0.0.1:9/a b")
+    send(page)
+    expect(page.locator(".exchange-error")).to_contain_text("a space at position 21")
+    expect(url).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".url-field mark.bad-part")).to_have_text(" ")
+    expect(url).to_be_focused()
+    assert page.evaluate("[document.activeElement.selectionStart, document.activeElement.selectionEnd]") == [20, 21]
+    shots(page, "url-bad-part")
+    url.press("End")
+    url.type("c")
+    expect(url).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".url-field mark.bad-part")).to_have_count(0)
+
+    url.fill("{{nowhere}}/x")
+    send(page)
+    expect(page.locator(".url-field mark.bad-part")).to_have_text("{{nowhere}}")
+
+    url.fill(f"127.0.0.1:{echo_server.port}/anything/no-scheme")
+    send(page)
+    expect(page.locator(".status-line")).to_have_text("HTTP/1.1 200 OK")
+    assert last_received(alice)["path"] == "/anything/no-scheme"
+    assert page.errors == []

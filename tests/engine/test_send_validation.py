@@ -40,7 +40,7 @@ def test_bad_method_is_rejected_before_sending(echo_server, method):
         "http://",
         "http:///path",
         "https://:8080/",
-        "localhost:8000/x",
+        "localhost:8000 /x",
         "not a url",
         "http://127.0.0.1/a b",
         "http://127.0.0.1/a\r\nX-Injected: 1",
@@ -181,6 +181,22 @@ def test_variable_cycle_is_an_invalid_request(echo_server):
     exchange = send_spec(spec, variables=[{"a": "{{b}}", "b": "{{a}}"}])
     assert_rejected(exchange, INVALID_REQUEST, "variable_cycle")
     assert "a" in exchange.error.message and "b" in exchange.error.message
+
+
+@pytest.mark.parametrize("typed", ["127.0.0.1:{port}/anything/x", "localhost:{port}/anything/x"])
+def test_a_url_without_a_scheme_is_sent_over_http_as_curl_does(echo_server, typed):
+    exchange = send_to(typed.format(port=echo_server.port))
+    assert exchange.error is None, exchange.error
+    assert echoed(exchange)["path"] == "/anything/x"
+    assert exchange.request.url.startswith("http://")
+
+
+@pytest.mark.parametrize(("url", "names"), [("{{base}}/users", "{{base}}"), ("{{scheme}}://{{host}}/", "{{scheme}}, {{host}}")])
+def test_undefined_variables_that_break_the_url_are_named(url, names):
+    exchange = send_spec(RequestSpec(url=url), variables=[{"other": "1"}])
+    assert_rejected(exchange, INVALID_REQUEST, "undefined_variable", "url")
+    assert exchange.error.message.startswith(f"{names} ")
+    assert "not defined" in exchange.error.message
 
 
 def test_variable_that_makes_an_invalid_url_is_named(echo_server):
