@@ -45,6 +45,7 @@ from requests_app.engine.spec import (
     RequestSpec,
 )
 from requests_app.interop.limits import as_text
+from requests_app.interop.saved_tests import with_saved_tests
 from requests_app.interop.model import (
     ImportedCollection,
     ImportedFolder,
@@ -500,8 +501,9 @@ def _request_text(
     lines += extra_headers
     if body_lines is not None:
         lines += ["", *body_lines]
-    if request.scripts.get("test"):
-        lines += ["", "> {%\n" + request.scripts["test"] + "\n%}"]
+    test = with_saved_tests(request.scripts.get("test", ""), request.assertions, request.captures, dialect="jetbrains")
+    if test:
+        lines += ["", "> {%\n" + test + "\n%}"]
     return "\n".join(lines) + "\n"
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 from requests_app.engine.spec import Auth, KeyValue, RequestSpec
 
@@ -69,6 +69,10 @@ class ImportedRequest:
     scripts: dict[str, str] = field(default_factory=dict)
     source_path: str = ""
     inherits_auth: bool = False
+    # webclient's declarative checks (runner shapes); exporters write them into the test script
+    # (interop/saved_tests.py), imports read them back from it.
+    assertions: list[dict[str, Any]] = field(default_factory=list)
+    captures: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -58,6 +58,7 @@ from requests_app.interop.model import (
     ImportResult,
     Report,
 )
+from requests_app.interop.saved_tests import with_saved_tests
 from requests_app.interop.wire import add_query, find_header
 
 FORMAT = "Postman collection"
@@ -624,12 +625,21 @@ def _export_item(item: ImportedItem) -> dict[str, Any]:
     if item.description:
         request["description"] = item.description
     out: dict[str, Any] = {"name": item.name, "request": request, "response": []}
-    if item.scripts:
-        out["event"] = _export_events(item.scripts)
+    scripts = _scripts_with_saved_tests(item, "postman")
+    if scripts:
+        out["event"] = _export_events(scripts)
     profile = _export_protocol_profile(spec.options)
     if profile:
         out["protocolProfileBehavior"] = profile
     return out
+
+
+def _scripts_with_saved_tests(item: ImportedRequest, dialect: str) -> dict[str, str]:
+    """The request's scripts, its saved assertions and captures written into the test script."""
+    if not item.assertions and not item.captures:
+        return item.scripts
+    return {**item.scripts, "test": with_saved_tests(item.scripts.get("test", ""), item.assertions, item.captures,
+                                                     dialect=dialect)}
 
 
 def _export_events(scripts: dict[str, str]) -> list[dict[str, Any]]:

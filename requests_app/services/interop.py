@@ -70,8 +70,11 @@ from requests_app.interop.har import HarSource, dumps_har
 from requests_app.interop.httpfile import to_http, to_http_files
 from requests_app.interop.model import ImportedItem
 from requests_app.interop.postman import dumps_postman
+from requests_app.interop.saved_tests import split_saved_tests
 from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, Run, RunResult, SavedRequest, Workspace
+from requests_app.runner.assertions import AssertionFormatError, validate_assertions
+from requests_app.runner.captures import CaptureFormatError, validate_captures
 from requests_app.services import tree
 from requests_app.services.activity import activity_record
 from requests_app.services.environments import (
@@ -355,6 +358,7 @@ class _ImportWriter:
         data = spec_to_dict(item.spec)
         if item.inherits_auth:
             data["auth"] = auth_to_dict(inherited_auth) if inherited_auth is not None else dict(INHERIT_AUTH)
+        scripts, checks = _saved_tests(item)
         try:
             parts = clean_request_parts(data)
             return SavedRequest(
@@ -362,7 +366,8 @@ class _ImportWriter:
                 folder=folder,
                 name=_name(item.name, f"{item.spec.method} {item.spec.url}"),
                 description=clean_text(item.description, field="description"),
-                scripts=clean_json_object(item.scripts, field="scripts"),
+                scripts=clean_json_object(scripts, field="scripts"),
+                **checks,
                 position=position,
                 created_by=self.user,
                 updated_by=self.user,
@@ -435,6 +440,25 @@ def _export_tree(collection: Collection) -> ImportedCollection:
     return root
 
 
+def _saved_tests(item: ImportedRequest) -> tuple[dict[str, str], dict[str, Any]]:
+    """The assertions and captures an export wrote into the test script (interop/saved_tests.py).
+
+    Read back only when they are all valid; otherwise the script is kept whole, nothing lost.
+    """
+    rest, assertions, captures = split_saved_tests(item.scripts.get("test", ""))
+    if not assertions and not captures:
+        return item.scripts, {}
+    try:
+        checks = {"assertions": validate_assertions(assertions, "assertions"),
+                  "captures": validate_captures(captures, "captures")}  # fmt: skip
+    except (AssertionFormatError, CaptureFormatError):
+        return item.scripts, {}
+    scripts = {key: value for key, value in item.scripts.items() if key != "test"}
+    if rest.strip():
+        scripts["test"] = rest
+    return scripts, checks
+
+
 def _exported_request(saved: SavedRequest) -> ImportedRequest:
     stored_auth = saved.auth or {}
     inherits = stored_auth.get("type", "inherit") == "inherit"
@@ -450,6 +474,8 @@ def _exported_request(saved: SavedRequest) -> ImportedRequest:
         description=saved.description,
         scripts=dict(saved.scripts or {}),
         inherits_auth=inherits,
+        assertions=list(saved.assertions or []),
+        captures=list(saved.captures or []),
     )
 
 
