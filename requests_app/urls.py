@@ -54,6 +54,7 @@ urlpatterns = [
     path("w/<int:workspace_id>/cookies/", environments.cookies, name="cookies"),
     path("w/<int:workspace_id>/cookies/delete/", environments.cookie_delete_view, name="cookie_delete"),
     path("w/<int:workspace_id>/cookies/clear/", environments.cookie_clear_view, name="cookie_clear"),
+    path("w/<int:workspace_id>/cookies/set/", environments.cookie_set_view, name="cookie_set"),
     # teams: workspaces, members, invitation links, activity
     path("w/new/", teams.workspace_create_view, name="workspace_create"),
     path("w/<int:workspace_id>/settings/", teams.workspace_settings, name="workspace_settings"),

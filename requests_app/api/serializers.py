@@ -203,6 +203,20 @@ class CookieDeleteInput(WorkspaceRefInput):
     name = serializers.CharField(max_length=4000, trim_whitespace=False)
 
 
+class CookieSetInput(WorkspaceRefInput):
+    name = serializers.CharField(max_length=4000, trim_whitespace=False)
+    value = serializers.CharField(max_length=4000, trim_whitespace=False, allow_blank=True, default="")
+    domain = serializers.CharField(max_length=1000)
+    path = serializers.CharField(max_length=4000, default="/")
+    expires = serializers.DateTimeField(required=False, allow_null=True, default=None,
+                                        help_text="ISO 8601; absent or null: a session cookie")
+    secure = serializers.BooleanField(default=False)
+    http_only = serializers.BooleanField(default=False)
+    replaces = serializers.DictField(child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+                                     required=False, allow_null=True, default=None,
+                                     help_text="Editing: {domain, path, name} of the cookie this one replaces")
+
+
 # ---------------------------------------------------------------- outputs
 
 

@@ -487,6 +487,17 @@ class CookieViewSet(ServiceViewSet):
         cookie_services.cookie_delete(user=request.user, workspace=workspace, **data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(request=s.CookieSetInput, responses={204: None}, summary="Add a cookie to your jar, or edit one")
+    @action(detail=False, methods=["post"], url_path="set", url_name="set")
+    def set_one(self, request: Request) -> Response:
+        data = self.parse(s.CookieSetInput)
+        workspace = access.get_workspace_for_user(request.user, data.pop("workspace"))
+        replaces = data.pop("replaces")
+        if replaces is not None:
+            replaces = (replaces.get("domain", ""), replaces.get("path", ""), replaces.get("name", ""))
+        cookie_services.cookie_set(user=request.user, workspace=workspace, replaces=replaces, **data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=s.WorkspaceRefInput, responses={204: None}, summary="Empty your jar in a workspace")
     @action(detail=False, methods=["post"])
     def clear(self, request: Request) -> Response:

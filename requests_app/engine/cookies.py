@@ -24,6 +24,7 @@ as http.cookiejar does.
 from __future__ import annotations
 
 import builtins
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -157,6 +158,30 @@ class CookieJar:
     def clear(self) -> None:
         self.http_jar.clear()
 
+    def set(
+        self,
+        name: str,
+        value: str,
+        *,
+        domain: str,
+        path: str = "/",
+        expires: float | None = None,
+        secure: bool = False,
+        http_only: bool = False,
+    ) -> None:
+        """Add or replace a cookie by hand: host-only for `example.com`, for its subdomains too for
+        `.example.com`. Check it with check_cookie first."""
+        import http.cookiejar
+
+        self.http_jar.set_cookie(
+            http.cookiejar.Cookie(
+                **{**_DEFAULTS, "name": name, "value": value, "domain": domain.lower(), "path": path,
+                   "domain_specified": domain.startswith("."), "domain_initial_dot": domain.startswith("."),
+                   "expires": int(expires) if expires is not None else None, "secure": secure,
+                   "rest": {"HttpOnly": None} if http_only else {}}  # fmt: skip
+            )
+        )
+
     def to_list(self) -> builtins.list[dict[str, Any]]:
         self.http_jar.clear_expired_cookies()
         out = []
@@ -190,6 +215,25 @@ class CookieJar:
                 continue
             jar.http_jar.set_cookie(http.cookiejar.Cookie(**values))
         return jar
+
+
+# RFC 6265 section 4.1.1: a cookie name is a token; a value has no CTLs, whitespace, DQUOTE, "," ";" "\\".
+_COOKIE_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_COOKIE_VALUE = re.compile(r'^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$')
+_COOKIE_DOMAIN = re.compile(r"^\.?(?:[A-Za-z0-9_\-]{1,63}\.)*[A-Za-z0-9_\-]{1,63}$|^\[[0-9A-Fa-f:.]+\]$")
+
+
+def check_cookie(name: str, value: str, domain: str, path: str) -> tuple[str, str] | None:
+    """(field, message) for a cookie that could not be sent as typed, else None."""
+    if not _COOKIE_NAME.match(name):
+        return "name", "A cookie name is one word of letters, digits and !#$%&'*+-.^_`|~ (no spaces, no = or ;)."
+    if not _COOKIE_VALUE.match(value):
+        return "value", "A cookie value cannot hold spaces, quotes, commas, semicolons or backslashes; encode them."
+    if not _COOKIE_DOMAIN.match(domain):
+        return "domain", "Give the host the cookie is for, e.g. api.example.com or 127.0.0.1."
+    if not path.startswith("/") or any(c in path for c in ";\r\n\x00"):
+        return "path", "A cookie path starts with / (use / for the whole site)."
+    return None
 
 
 def default_cookie_path(request_path: str) -> str:

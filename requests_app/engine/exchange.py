@@ -167,6 +167,7 @@ class RedirectHop:
     status: int
     url: str
     location: str
+    cookies: list[Cookie] = field(default_factory=list)  # what this hop's Set-Cookie headers set
 
 
 @dataclass
@@ -198,20 +199,7 @@ def response_to_dict(response: Response) -> dict[str, Any]:
         "status_name": response.status_name,
         "status_description": response.status_description,
         "headers": [[k, v] for k, v in response.headers],
-        "cookies": [
-            {
-                "name": c.name,
-                "value": c.value,
-                "domain": c.domain,
-                "path": c.path,
-                "expires": c.expires,
-                "max_age": c.max_age,
-                "secure": c.secure,
-                "http_only": c.http_only,
-                "same_site": c.same_site,
-            }
-            for c in response.cookies
-        ],
+        "cookies": [_cookie_to_dict(c) for c in response.cookies],
         "content_type": response.content_type,
         "charset": response.charset,
         "kind": response.kind,
@@ -224,6 +212,20 @@ def response_to_dict(response: Response) -> dict[str, Any]:
     else:
         out["body_base64"] = base64.b64encode(response.body).decode("ascii")
     return out
+
+
+def _cookie_to_dict(c: Cookie) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "value": c.value,
+        "domain": c.domain,
+        "path": c.path,
+        "expires": c.expires,
+        "max_age": c.max_age,
+        "secure": c.secure,
+        "http_only": c.http_only,
+        "same_site": c.same_site,
+    }
 
 
 def exchange_to_dict(exchange: Exchange) -> dict[str, Any]:
@@ -240,7 +242,10 @@ def exchange_to_dict(exchange: Exchange) -> dict[str, Any]:
             "wire": req.wire_text,
         },
         "response": None if exchange.response is None else response_to_dict(exchange.response),
-        "redirects": [{"status": h.status, "url": h.url, "location": h.location} for h in exchange.redirects],
+        "redirects": [
+            {"status": h.status, "url": h.url, "location": h.location, "cookies": [_cookie_to_dict(c) for c in h.cookies]}
+            for h in exchange.redirects
+        ],
         "timings": {
             "dns_ms": _round(t.dns_ms),
             "connect_ms": _round(t.connect_ms),

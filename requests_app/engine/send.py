@@ -196,7 +196,9 @@ class _Exchanger:
                     exc.error, message=f"The server redirected to {location!r}: {exc.error.message}"
                 )
                 return
-            self.exchange.redirects.append(RedirectHop(response.status, current.target.url, location))
+            self.exchange.redirects.append(
+                RedirectHop(response.status, current.target.url, location, cookies=list(response.cookies))
+            )
             current = follow_redirect(current, response.status, target)
             authorization = []
 

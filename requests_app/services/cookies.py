@@ -6,6 +6,8 @@ Usage::
     cookie_list(user=user, workspace=ws)         # [{"name", "value", "domain", "path", "expires", ...}]
     cookie_delete(user=user, workspace=ws, domain="127.0.0.1", path="/", name="session")
     cookie_clear(user=user, workspace=ws)
+    cookie_set(user=user, workspace=ws, name="session", value="abc", domain="127.0.0.1", path="/")
+    cookie_set(..., replaces=("127.0.0.1", "/", "session"))    # edit: the cookie it was
 
     # Execution (services.execution) uses:
     jar, before = cookie_jar_load(user=user, workspace=ws)
@@ -21,19 +23,22 @@ network is in use. Every member may manage their own jar, viewers included (exec
 from __future__ import annotations
 
 import logging
+import time
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from requests_app import access
-from requests_app.engine.cookies import CookieFormatError, CookieJar
+from requests_app.engine.cookies import CookieFormatError, CookieJar, check_cookie
 from requests_app.models import CookieJarState, Workspace
-from requests_app.services.errors import NotFound
+from requests_app.services.errors import NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
 CookieKey = tuple[str, str, str]
+COOKIE_EXPIRED = "That time has passed: the cookie would be thrown away at once. Leave it empty for a session cookie."
 
 
 def _key(entry: dict[str, Any]) -> CookieKey:
@@ -109,6 +114,41 @@ def cookie_delete(*, user: AbstractBaseUser, workspace: Workspace, domain: str, 
         jar = _jar_from(state.data if state else [])
         if state is None or not jar.delete(domain, path, name):
             raise NotFound("Cookie not found.")
+        state.data = jar.to_list()
+        state.save(update_fields=["data", "updated_at"])
+
+
+def cookie_set(
+    *,
+    user: AbstractBaseUser,
+    workspace: Workspace,
+    name: str,
+    value: str,
+    domain: str,
+    path: str = "/",
+    expires: datetime | None = None,
+    secure: bool = False,
+    http_only: bool = False,
+    replaces: CookieKey | None = None,
+) -> None:
+    """Add a cookie to the user's jar, or edit one: `replaces` names the (domain, path, name) it was.
+
+    Raises ValidationFailed naming the field (name, value, domain, path, expires).
+    """
+    access.ensure_role(user, workspace, "read")
+    domain, path = domain.strip(), path.strip() or "/"
+    problem = check_cookie(name, value, domain, path)
+    if problem is not None:
+        raise ValidationFailed.for_field(problem[0], problem[1], code="bad_cookie")
+    if expires is not None and expires.timestamp() <= time.time():
+        raise ValidationFailed.for_field("expires", COOKIE_EXPIRED, code="bad_cookie")
+    with transaction.atomic():
+        state, _ = CookieJarState.objects.select_for_update().get_or_create(user=user, workspace=workspace)
+        jar = _jar_from(state.data if isinstance(state.data, list) else [])
+        if replaces is not None and replaces != (domain.lower(), path, name) and not jar.delete(*replaces):
+            raise NotFound("Cookie not found.")
+        jar.set(name, value, domain=domain, path=path, expires=expires.timestamp() if expires else None,
+                secure=secure, http_only=http_only)
         state.data = jar.to_list()
         state.save(update_fields=["data", "updated_at"])
 

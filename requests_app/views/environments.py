@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from requests_app import access
 from requests_app.forms import EnvironmentVariablesForm
 from requests_app.models import Environment, Workspace
-from requests_app.services.cookies import cookie_clear, cookie_delete, cookie_list
+from requests_app.services.cookies import cookie_clear, cookie_delete, cookie_list, cookie_set
 from requests_app.services.environments import (
     environment_create,
     environment_delete,
@@ -22,7 +23,7 @@ from requests_app.services.environments import (
     environment_variables,
     variables_as_stored,
 )
-from requests_app.services.errors import Forbidden, NotFound, ServiceError, VersionConflict
+from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.secrets import MASK
 from requests_app.views.common import (
     active_environment,
@@ -200,12 +201,66 @@ def environment_activate(request: HttpRequest, workspace_id: int) -> HttpRespons
 # ---------------------------------------------------------------- cookie jar
 
 
-def _jar(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+def _jar(
+    request: HttpRequest, workspace: Workspace, *, form: dict[str, Any] | None = None, error: Any = None
+) -> HttpResponse:
     groups: dict[str, list[dict[str, Any]]] = {}
-    for cookie in cookie_list(user=request.user, workspace=workspace):
+    cookies = cookie_list(user=request.user, workspace=workspace)
+    for cookie in cookies:
         groups.setdefault(cookie["domain"] or "(no domain)", []).append(cookie)
-    context = {"workspace": workspace, "cookie_groups": list(groups.items())}
+    if form is None:
+        form = _cookie_form_for_edit(request, cookies)
+    fields = [(part, label, placeholder, form.get(part) or "") for part, label, placeholder in COOKIE_FIELDS]
+    context = {"workspace": workspace, "cookie_groups": list(groups.items()), "cookie_form": form,
+               "cookie_fields": fields, "cookie_error": error}  # fmt: skip
+    # 200 with the error in the form: htmx swaps only 2xx answers into the dialog
     return render(request, "requests_app/dialogs/cookies.html#cookie-jar", context)
+
+
+def _cookie_form_for_edit(request: HttpRequest, cookies: list[dict[str, Any]]) -> dict[str, Any]:
+    """The add/edit form: empty, or filled with the cookie named by ?edit_domain, edit_path, edit_name."""
+    key = (request.GET.get("edit_domain"), request.GET.get("edit_path"), request.GET.get("edit_name"))
+    for cookie in cookies:
+        if (cookie["domain"], cookie["path"], cookie["name"]) == key:
+            expires = (cookie["expires"] or "").rstrip("Z")[:16]
+            return {**cookie, "expires": expires, "editing": True, "original": key}
+    return {"path": "/"}
+
+
+def _expires(text: str) -> datetime | None:
+    """The form's "YYYY-MM-DDTHH:MM" (UTC) as an aware datetime; empty: a session cookie."""
+    if not text.strip():
+        return None
+    try:
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise ValidationFailed.for_field("expires", COOKIE_EXPIRES_INVALID, code="bad_cookie") from None
+
+
+COOKIE_FIELDS = (("name", "Name", "session"), ("value", "Value", "abc123"),
+                 ("domain", "Domain", "127.0.0.1 or .example.com"), ("path", "Path", "/"))
+COOKIE_EXPIRES_INVALID = "Give a date and time (UTC), or leave it empty for a session cookie."
+
+
+@login_required
+@require_POST
+def cookie_set_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Add a cookie to your jar, or save the one being edited (original_* name what it was)."""
+    workspace = workspace_for(request, workspace_id)
+    post = request.POST
+    form = {part: post.get(part, "") for part in ("name", "value", "domain", "path", "expires")}
+    form.update(secure="secure" in post, http_only="http_only" in post)
+    original = (post.get("original_domain", ""), post.get("original_path", ""), post.get("original_name", ""))
+    if all(original):
+        form.update(editing=True, original=original)
+    try:
+        cookie_set(user=request.user, workspace=workspace, name=form["name"], value=form["value"],
+                   domain=form["domain"], path=form["path"], expires=_expires(form["expires"]),
+                   secure=form["secure"], http_only=form["http_only"], replaces=original if all(original) else None)
+    except ValidationFailed as error:
+        field_name = next(iter(error.fields), "")
+        return _jar(request, workspace, form=form, error={"field": field_name, "message": error.fields[field_name][0]})
+    return _jar(request, workspace, form={"path": "/"})
 
 
 @login_required

@@ -56,6 +56,15 @@ def bad_url_part(url: str, error: dict[str, Any]) -> tuple[int, int]:
     return 0, len(url)
 
 
+def _cookies_of_every_hop(redirects: list[dict[str, Any]], response: dict[str, Any]) -> list[dict[str, Any]]:
+    """Cookies set by the redirect hops, then by the final response; after redirects each says who set it."""
+    final = list(response.get("cookies") or [])
+    if not redirects:
+        return final
+    hops = [{**c, "set_by": f"{hop.get('status')} {hop.get('url')}"} for hop in redirects for c in hop.get("cookies") or []]
+    return hops + [{**c, "set_by": "the final response"} for c in final]
+
+
 @dataclass
 class TimingSegment:
     label: str
@@ -113,7 +122,7 @@ class ResponseView:
             view.status_name = response.get("status_name", "")
             view.status_description = response.get("status_description", "")
             view.headers = [(k, v) for k, v in response.get("headers", [])]
-            view.cookies = list(response.get("cookies") or [])
+            view.cookies = _cookies_of_every_hop(view.redirects, response)
             view.kind = response.get("kind", "empty")
             view.content_type = response.get("content_type", "")
             view.body_text = response.get("body_text")

@@ -265,3 +265,44 @@ def test_the_bad_part_of_a_refused_url_is_marked_and_focused_and_a_missing_schem
     expect(page.locator(".status-line")).to_have_text("HTTP/1.1 200 OK")
     assert last_received(alice)["path"] == "/anything/no-scheme"
     assert page.errors == []
+
+
+def test_cookies_set_on_a_redirect_hop_are_shown_and_the_jar_can_be_added_to_and_edited(
+    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
+) -> None:
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    open_request(page, "Orders")
+    page.get_by_label("URL", exact=True).fill("{{base}}/cookies/set?flavour=choc")
+    send(page)
+    expect(page.locator(".status-line")).to_have_text("HTTP/1.1 200 OK")
+    page.locator("#response-tabs").get_by_role("tab", name=re.compile("^Cookies")).click()
+    row = page.locator(".cookies-table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("flavour")
+    expect(row.locator(".set-by")).to_have_text(re.compile(r"^302 http://127\.0\.0\.1:\d+/cookies/set\?flavour=choc$"))
+    shots(page, "cookies-redirect-hop")
+
+    page.get_by_role("button", name="Cookies", exact=True).click()
+    jar = page.locator("#cookie-jar")
+    jar.get_by_role("button", name="Edit cookie flavour of 127.0.0.1").click()
+    expect(jar.get_by_role("heading", name="Edit cookie flavour")).to_be_visible()
+    jar.get_by_label("Value").fill("vanilla")
+    jar.get_by_role("button", name="Save cookie").click()
+    expect(jar.locator("table")).to_contain_text("vanilla")
+    jar.get_by_label("Name").fill("bad name")
+    jar.get_by_label("Domain").fill("127.0.0.1")
+    jar.get_by_role("button", name="Add cookie").click()
+    expect(jar.get_by_role("alert")).to_contain_text("A cookie name is one word")
+    expect(jar.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
+    jar.get_by_label("Name").fill("lang")
+    jar.get_by_label("Value").fill("fr")
+    jar.get_by_role("button", name="Add cookie").click()
+    expect(jar.locator("table")).to_contain_text("lang")
+    shots(page, "cookie-jar-editor")
+    jar.get_by_role("button", name="Close").click()
+
+    page.get_by_label("URL", exact=True).fill("{{base}}/cookies")
+    send(page)
+    assert last_received(alice)["cookies"] == {"flavour": "vanilla", "lang": "fr"}
+    assert page.errors == []
