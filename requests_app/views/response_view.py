@@ -11,6 +11,8 @@ an HTML preview goes to a sandboxed iframe's srcdoc, images to a data: URL in <i
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +67,37 @@ def _cookies_of_every_hop(redirects: list[dict[str, Any]], response: dict[str, A
     return hops + [{**c, "set_by": "the final response"} for c in final]
 
 
+_BASIC_CREDENTIALS = re.compile(r"^(?P<name>[^:\r\n]+):\s*Basic\s+(?P<token>[A-Za-z0-9+/]+={0,2})\s*$", re.IGNORECASE)
+_UNRESOLVED = re.compile(r"^unresolved variable: (.+)$")
+
+
+def masked_notes(wire: str, warnings: list[str]) -> list[str]:
+    """What the recorded request shows masked: secrets are stored as {{name}}, never their value.
+
+    A {{name}} left in the wire because nobody defined it (a warning says so) was really sent
+    that way and is not called masked.
+    """
+    unresolved = {m.group(1) for m in map(_UNRESOLVED.match, warnings) if m}
+    notes: list[str] = []
+    for number, line in enumerate(wire.split("\r\n\r\n", 1)[0].splitlines()):
+        basic = _BASIC_CREDENTIALS.match(line)
+        if basic:
+            try:
+                decoded = base64.b64decode(basic["token"], validate=True).decode("utf-8")
+            except (binascii.Error, ValueError):
+                decoded = ""
+            names = [n for n in dict.fromkeys(_TEMPLATE.findall(decoded)) if n[2:-2].strip() not in unresolved]
+            if names:
+                notes.append(f"{basic['name']}: the Basic credentials shown are base64 of “{decoded}”: "
+                             f"{', '.join(names)} masked. The real value was sent; history never keeps it.")
+            continue
+        names = [n for n in dict.fromkeys(_TEMPLATE.findall(line)) if n[2:-2].strip() not in unresolved]
+        if names:
+            where = "the request line" if number == 0 else line.split(":", 1)[0]
+            notes.append(f"{where}: {', '.join(names)} masked (a secret's real value was sent; history never keeps it).")
+    return notes
+
+
 @dataclass
 class TimingSegment:
     label: str
@@ -97,6 +130,7 @@ class ResponseView:
     response_head: str = ""
     redirects: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    masked_notes: list[str] = field(default_factory=list)  # where the recorded request shows a secret masked
 
     @classmethod
     def from_exchange(cls, exchange: dict[str, Any] | None) -> ResponseView:
@@ -110,6 +144,7 @@ class ResponseView:
         view.request_wire = request.get("wire", "")
         view.redirects = list(exchange.get("redirects") or [])
         view.warnings = list(exchange.get("warnings") or [])
+        view.masked_notes = masked_notes(view.request_wire, view.warnings)
         timings = exchange.get("timings") or {}
         view.total_ms = timings.get("total_ms")
         view.timing_segments = _segments(timings)

@@ -306,3 +306,29 @@ def test_cookies_set_on_a_redirect_hop_are_shown_and_the_jar_can_be_added_to_and
     send(page)
     assert last_received(alice)["cookies"] == {"flavour": "vanilla", "lang": "fr"}
     assert page.errors == []
+
+
+def test_raw_as_sent_says_which_values_are_masked(
+    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
+) -> None:
+    from requests_app.services.environments import environment_create
+
+    environment_create(user=alice, workspace=acme, name="Secrets",
+                       variables=[{"key": "token", "value": "hunter2-secret", "enabled": True, "secret": True}])
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    page.get_by_label("Environment", exact=True).select_option(label="Secrets")
+    open_request(page, "Orders")
+    page.locator("#editor").get_by_role("tab", name=re.compile("^Auth")).click()
+    page.get_by_label("Auth type").select_option("basic")
+    page.get_by_label("Username").fill("u")
+    page.get_by_label("Password").fill("{{token}}")
+    page.get_by_label("URL", exact=True).fill("{{base}}/anything?unset={{nobody}}")
+    send(page)
+    page.locator("#response-tabs").get_by_role("tab", name="Raw").click()
+    notes = page.locator(".masked-notes")
+    expect(notes).to_contain_text("Authorization: the Basic credentials shown are base64 of “u:{{token}}”: {{token}} masked")
+    expect(notes).not_to_contain_text("nobody")  # undefined, really sent as written: not called masked
+    expect(page.locator("#panel-res-raw .wire").first).to_contain_text("Basic dTp7e3Rva2VufX0=")
+    shots(page, "raw-masked-note")
+    assert page.errors == []
