@@ -27,6 +27,7 @@ urlpatterns = [
     path("w/<int:workspace_id>/history/clear/", workspace.history_clear_view, name="history_clear"),
     path("w/<int:workspace_id>/history/<int:entry_id>/", workspace.history_open, name="history_open"),
     path("w/<int:workspace_id>/history/<int:entry_id>/body/", workspace.history_body, name="history_body"),
+    path("w/<int:workspace_id>/history/<int:entry_id>/json/", workspace.history_json, name="history_json"),
     path("w/<int:workspace_id>/history/<int:entry_id>/delete/", workspace.history_delete_view, name="history_delete"),
     # collections tree
     path("w/<int:workspace_id>/tree/", tree.sidebar_tree_view, name="sidebar_tree"),

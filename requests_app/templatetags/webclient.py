@@ -81,3 +81,12 @@ def indent_px(depth: Any) -> int:
         return 8 + int(depth) * 14
     except (TypeError, ValueError):
         return 8
+
+
+@register.filter
+def pretty_of(response: Any, entry: Any) -> SafeString | None:
+    """The response's Pretty view; large JSON loads its folded parts from the history entry."""
+    from django.urls import reverse
+
+    url = reverse("history_json", args=[entry.workspace_id, entry.pk]) if entry is not None and entry.pk else None
+    return response.pretty_view(url)  # type: ignore[no-any-return]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,8 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from requests_app.engine.exchange import ERROR_HINTS
-from requests_app.templatetags.pretty import pretty_body
+from requests_app.templatetags.lazy_json import lazy_json_tree
+from requests_app.templatetags.pretty import PRETTY_LIMIT_CHARS, pretty_body
 
 # Media types an <img> may show from a data: URL (scripts never run inside <img>).
 _IMAGE_TYPE = re.compile(r"^image/[a-z0-9.+-]+$")
@@ -191,6 +193,28 @@ class ResponseView:
         if self.body_text is None:
             return None
         return pretty_body(self.body_text, self.kind)
+
+    def pretty_view(self, lazy_url: str | None) -> SafeString | None:
+        """Pretty HTML; JSON too large to render whole is folded and loaded lazily from `lazy_url`."""
+        pretty = self.pretty_html
+        if pretty is not None or self.kind != "json" or not lazy_url or self.body_text is None:
+            return pretty
+        try:
+            document = json.loads(self.body_text)
+        except (ValueError, RecursionError):
+            return None
+        return lazy_json_tree(document, url=lazy_url)
+
+    @property
+    def pretty_off_reason(self) -> str:
+        """Why a JSON, XML or HTML body has no Pretty view (shown beside Raw)."""
+        if self.kind not in ("json", "xml", "html") or self.body_text is None:
+            return ""
+        if self.kind != "json" and len(self.body_text) > PRETTY_LIMIT_CHARS:
+            return f"No Pretty view: {self.kind.upper()} bodies are indented up to {PRETTY_LIMIT_CHARS // 1_000_000} MB."
+        if self.truncated:
+            return f"No Pretty view: the body was truncated, so it is not complete {self.kind.upper()}."
+        return f"No Pretty view: the body is not well-formed {self.kind.upper()}."
 
     @property
     def can_preview_html(self) -> bool:

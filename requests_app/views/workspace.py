@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +24,7 @@ from requests_app.views.common import (
     page,
     workspace_for,
 )
+from requests_app.templatetags.lazy_json import JsonPointerError, json_children
 from requests_app.views.response_view import ResponseView
 
 DOWNLOAD_EXTENSIONS = {"json": "json", "xml": "xml", "html": "html", "text": "txt", "image": "img", "binary": "bin"}
@@ -122,6 +124,21 @@ def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
     download["Content-Disposition"] = f'attachment; filename="response-{entry.pk}.{extension}"'
     download["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return download
+
+
+@login_required
+@require_GET
+def history_json(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
+    """One folded part of a large JSON body (a container's children), as the Pretty view opens it."""
+    workspace = workspace_for(request, workspace_id)
+    entry = in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
+    text = (history_exchange(entry).get("response") or {}).get("body_text") or ""
+    offset = access.parse_id(request.GET.get("offset")) or 0
+    try:
+        html = json_children(json.loads(text), request.GET.get("pointer", ""), url=request.path, offset=offset)
+    except (ValueError, RecursionError, JsonPointerError):
+        return HttpResponse('<div class="j-line muted">This part is no longer in the body.</div>', status=200)
+    return HttpResponse(html)
 
 
 def _history_partial(request: HttpRequest, workspace) -> HttpResponse:  # type: ignore[no-untyped-def]

@@ -332,3 +332,38 @@ def test_raw_as_sent_says_which_values_are_masked(
     expect(page.locator("#panel-res-raw .wire").first).to_contain_text("Basic dTp7e3Rva2VufX0=")
     shots(page, "raw-masked-note")
     assert page.errors == []
+
+
+def test_a_large_json_response_keeps_pretty_folded_and_loads_parts_as_they_open(
+    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
+) -> None:
+    # over the 20,000 values a page renders at once (pretty.PRETTY_LIMIT_NODES), not over 1 MB:
+    # a lighter page for the test, the same folded view as a 2.8 MB body gets
+    items = [{"id": i, "name": f"item {i}", "tags": ["a", "b"], "price": {"amount": i, "currency": "EUR"}}
+             for i in range(5_000)]
+    body = json.dumps({"items": items}, separators=(",", ":"))
+    request_create(user=alice, collection=acme_api, name="Big", method="POST", url="{{base}}/anything",
+                   body={"mode": "raw", "text": body, "content_type": "application/json"})
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    open_request(page, "Big")
+    send(page)
+    pretty = page.locator("#body-pretty")
+    expect(page.locator("#tab-body-pretty")).to_have_attribute("aria-selected", "true")
+    expect(pretty).to_contain_text("A large body: parts load as you open them")
+    expect(pretty.locator(".j-cut")).to_have_text(re.compile(r"^ \([\d,]+ more characters: see Raw\)$"))  # "data"
+    parsed = pretty.locator('details[data-pointer="/json"]')
+    parsed.locator(":scope > summary").click()
+    listing = pretty.locator('details[data-pointer="/json/items"]')
+    expect(listing.locator(":scope > summary")).to_contain_text("5,000 items")
+    listing.locator(":scope > summary").click()
+    more = pretty.locator("button.j-more")
+    expect(more).to_have_text("Show the next 500 of 4,500 more")
+    first = pretty.locator('details[data-pointer="/json/items/0"]')
+    first.locator(":scope > summary").click()
+    expect(first.locator(".j-body")).to_contain_text('"name": "item 0"')
+    more.click()
+    expect(pretty.locator("button.j-more")).to_have_text("Show the next 500 of 4,000 more")
+    expect(pretty.locator('details[data-pointer="/json/items/999"]')).to_have_count(1)
+    shots(page, "large-json-pretty")
+    assert page.errors == []
