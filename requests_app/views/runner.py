@@ -74,6 +74,9 @@ def _data(post_files: Any) -> dict[str, Any] | None:
     return {"format": data_format, "content": content}
 
 
+TARGETED_TYPES = ("header", "jsonpath")  # the assertion types that take a target (static/js/runner.js)
+
+
 def _active_id(request: HttpRequest, workspace: Workspace) -> str:
     environment = active_environment(request, workspace)
     return str(environment.pk) if environment is not None else ""
@@ -296,7 +299,7 @@ def _tests_from_post(post: QueryDict) -> tuple[list[dict[str, Any]], list[dict[s
         if not kind:
             continue
         item: dict[str, Any] = {"type": kind, "op": op, "enabled": enabled != "0"}
-        if target.strip():
+        if target.strip() and kind in TARGETED_TYPES:  # a target left in a greyed-out field means nothing
             item["target"] = target.strip()
         value = _expected_value(OPERATORS.get(kind, {}).get(op, ""), expected)
         if value is not None:

@@ -83,7 +83,8 @@ def _name_dialog(
     done: Callable[[Any], HttpResponse],
 ) -> HttpResponse:
     """GET shows a one-field dialog; POST validates, calls `save(name)`, then `done(result)`."""
-    form = NameForm(request.POST if request.method == "POST" else {"name": initial})
+    # unbound on GET: a dialog nobody has typed in yet shows no "This field is required."
+    form = NameForm(request.POST) if request.method == "POST" else NameForm(initial={"name": initial})
     context = {"title": title, "action": action, "submit_label": submit_label, "form": form, "hidden": hidden or {}}
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,7 +10,37 @@
     return data ? JSON.parse(data.textContent) : {};
   }
 
+  // Fields that mean nothing for the chosen type or operator are greyed out, not cleared: what was
+  // typed comes back when the type does. Only header and JSONPath checks have a target; "exists"
+  // and "not_exists" have nothing to expect.
+  var HAS_TARGET = ["header", "jsonpath"];
+  var NO_EXPECTED = ["exists", "not_exists"];
+
+  function syncRow(row) {
+    var type = row.querySelector("[data-assertion-type]");
+    var op = row.querySelector("[data-assertion-op]");
+    var target = row.querySelector('[name="t_a_target"]');
+    var expected = row.querySelector('[name="t_a_expected"]');
+    if (!type || !op) return;
+    if (target) setUnused(target, HAS_TARGET.indexOf(type.value) < 0);
+    if (expected) setUnused(expected, NO_EXPECTED.indexOf(op.value) >= 0);
+  }
+
+  // read-only rather than disabled: the row's fields are posted as parallel lists, which a
+  // disabled (unsent) field would shift; the server ignores a target the type has no use for
+  function setUnused(input, unused) {
+    input.readOnly = unused;
+    input.classList.toggle("is-unused", unused);
+    if (unused) input.setAttribute("aria-disabled", "true"); else input.removeAttribute("aria-disabled");
+  }
+
+  function syncRows(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("tr.assertion-row").forEach(syncRow);
+  }
+
   document.addEventListener("change", function (event) {
+    var opSelect = event.target.closest && event.target.closest("[data-assertion-op]");
+    if (opSelect) { syncRow(opSelect.closest("tr")); return; }
     var type = event.target.closest && event.target.closest("[data-assertion-type]");
     if (!type) return;
     var select = type.closest("tr").querySelector("[data-assertion-op]");
@@ -19,10 +49,15 @@
     select.innerHTML = "";
     ops.forEach(function (op) {
       var option = document.createElement("option");
-      option.value = op; option.textContent = op; option.selected = op === current;
+      option.value = op; option.textContent = op;
       select.appendChild(option);
     });
+    // keep the operator when the new type has it too (equals, contains, lt…)
+    if (ops.indexOf(current) >= 0) select.value = current;
+    syncRow(type.closest("tr"));
   });
+  document.addEventListener("htmx:load", function (event) { syncRows(event.detail.elt); });
+  syncRows(document);
 
   document.addEventListener("click", function (event) {
     var add = event.target.closest && event.target.closest("[data-add-row]");
@@ -32,6 +67,7 @@
       var body = document.querySelector('tbody[data-rows="' + kind + '"]');
       if (template && body) {
         body.appendChild(template.content.cloneNode(true));
+        syncRow(body.lastElementChild);
         var inputs = body.querySelectorAll("tr:last-child input[type=text], tr:last-child select");
         if (inputs.length) inputs[0].focus();
       }

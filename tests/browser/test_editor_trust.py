@@ -367,3 +367,54 @@ def test_a_large_json_response_keeps_pretty_folded_and_loads_parts_as_they_open(
     expect(pretty.locator('details[data-pointer="/json/items/999"]')).to_have_count(1)
     shots(page, "large-json-pretty")
     assert page.errors == []
+
+
+def test_the_new_request_dialog_shows_no_error_before_anyone_typed(
+    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
+) -> None:
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    api = page.locator("details.collection", has_text="Acme API")
+    api.locator("summary .item-menu > summary").first.click()
+    api.get_by_role("button", name="New request").first.click()
+    dialog = page.locator("dialog")
+    expect(dialog.get_by_label("Name")).to_be_visible()
+    expect(dialog.locator(".error")).to_have_count(0)
+    expect(dialog).not_to_contain_text("This field is required.")
+    shots(page, "new-request-dialog")
+    assert page.errors == []
+
+
+def test_tests_tab_greys_out_meaningless_fields_keeps_what_was_typed_and_the_operator(
+    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
+) -> None:
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+    open_request(page, "Orders")
+    page.locator("#editor").get_by_role("tab", name=re.compile("^Tests")).click()
+    page.get_by_role("button", name="+ Assertion").click()
+    row = page.locator("#assertions-table tbody tr").last
+    target, expected = row.get_by_label("Target (header name or JSON path)"), row.get_by_label("Expected")
+    op = row.get_by_label("Operator")
+    expect(target).to_have_attribute("aria-disabled", "true")  # status: no target
+    row.get_by_label("Assertion type").select_option("header")
+    expect(target).not_to_have_attribute("aria-disabled", "true")
+    target.fill("Content-Type")
+    op.select_option("contains")
+    expected.fill("json")
+    row.get_by_label("Assertion type").select_option("jsonpath")
+    expect(op).to_have_value("contains")  # jsonpath has "contains" too: kept
+    row.get_by_label("Assertion type").select_option("status")
+    expect(target).to_have_value("Content-Type")  # greyed out, not cleared
+    expect(target).to_have_attribute("aria-disabled", "true")
+    row.get_by_label("Assertion type").select_option("header")
+    op.select_option("exists")
+    expect(expected).to_have_attribute("aria-disabled", "true")
+    expect(expected).to_have_value("json")
+    shots(page, "tests-tab-unused-fields")
+    page.get_by_role("button", name="Save tests").click()
+    expect(page.locator("#tests-panel .notice")).to_be_visible()
+    saved = acme_api.requests.get(name="Orders")
+    assert saved.assertions[-1]["type"] == "header" and saved.assertions[-1]["op"] == "exists"
+    assert saved.assertions[-1]["target"] == "Content-Type"
+    assert page.errors == []
