@@ -229,7 +229,7 @@ def test_a_stored_run_reads_and_compiles_its_collection_once(stored, monkeypatch
     assert len(reads) == 1  # at creation; the CLI executes that plan at once
 
 
-def test_stored_collection_by_id_that_fails_exits_1(stored):
+def test_stored_collection_by_id_that_fails_exits_1(stored, tmp_path):
     with pytest.raises(CommandError) as caught:
         call_command("run_collection", str(stored.pk), "--env", "broken", "--reporter", "json", "--out", str(tmp_path))
     assert caught.value.returncode == 1
