@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser migrate bytecode bench clean
+.PHONY: run test install install-dev browser migrate bytecode bench clean cluster cluster-stop nginx
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,7 @@ run: migrate bytecode
 	@echo "  Later: sign in at http://$(HOST):$(PORT)/login/  ·  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@echo "  A playground to try requests offline: http://$(HOST):$(PORT)/echo/anything"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/gunicorn -c webclient/gunicorn_conf.py --bind $(HOST):$(PORT)
 
 # Browser tests drive Debian's chromium; install it when we can (root with apt), never a downloaded build.
 browser:
