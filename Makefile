@@ -53,7 +53,27 @@ browser:
 	  fi; \
 	fi
 
-test: install-dev browser bytecode
+# nginx from Debian's packages, the local cluster's balancer; installed when we can (root with apt).
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's nginx for the local cluster..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
+	      || echo "nginx could not be installed: cluster tests will fail under CI, skip elsewhere"; \
+	  else \
+	    echo "No nginx: 'sudo apt-get install nginx' (or NGINX=/path/to/nginx) for make cluster and its tests"; \
+	  fi; \
+	fi
+
+# Two gunicorn nodes behind nginx on 127.0.0.1:8080, a Celery worker and beat, PostgreSQL and
+# Redis on this machine (deploy/cluster.sh; docs/deploy.md). Returns once /readyz answers.
+cluster: install nginx bytecode
+	deploy/cluster.sh start
+
+cluster-stop:
+	deploy/cluster.sh stop
+
+test: install-dev browser nginx bytecode
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev bytecode
