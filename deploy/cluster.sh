@@ -142,7 +142,10 @@ start() {
     say "webclient cluster in $DIR"
     ensure_database
     "$BIN/python" "$REPO/manage.py" migrate --noinput -v0
-    "$BIN/python" "$REPO/manage.py" collectstatic --noinput -v0
+    # Compressing every static file takes a while on a small machine: only when static/ changed.
+    if [ ! -e "$REPO/staticfiles/.cluster-collected" ] || [ -n "$(find "$REPO/static" "$REPO/requirements.txt" -newer "$REPO/staticfiles/.cluster-collected" -print -quit)" ]; then
+        "$BIN/python" "$REPO/manage.py" collectstatic --noinput -v0 && touch "$REPO/staticfiles/.cluster-collected"
+    fi
     local i name
     for ((i = 0; i < NODES; i++)); do
         name=web$((i + 1))
@@ -167,12 +170,14 @@ start() {
     say "  logs: $DIR/logs/   stop: make cluster-stop"
 }
 
+group_alive() { ps -o stat= --pgroup "$1" 2>/dev/null | grep -qv '^Z'; }  # zombies do not count
+
 stop_one() {  # stop_one NAME MATCH: TERM the process group, KILL it after 20 s
     local name=$1 pid_file=$DIR/run/$1.pid pid i
     if alive "$name" "$2"; then
         pid=$(cat "$pid_file")
         kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < 200; i++)); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.1; done
+        for ((i = 0; i < 200; i++)); do group_alive "$pid" || break; sleep 0.1; done
         kill -KILL -- "-$pid" 2>/dev/null || true
         say "  $name stopped"
     fi
