@@ -41,29 +41,27 @@ run: migrate bytecode
 	@echo ""
 	$(BIN)/gunicorn -c webclient/gunicorn_conf.py --bind $(HOST):$(PORT)
 
-# Browser tests drive Debian's chromium; install it when we can (root with apt), never a downloaded build.
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# $(call debian_package,PACKAGE,PROGRAM,WHAT NEEDS IT): Debian's package when PROGRAM is missing,
+# installed when we can (root with apt), never a downloaded build.
+define debian_package
+	@if [ ! -x $(2) ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests..."; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "chromium could not be installed: browser tests will fail under CI, skip elsewhere"; \
+	    echo "Installing Debian's $(1) for $(3)..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null) \
+	      || echo "$(1) could not be installed: $(3) will fail under CI, skip elsewhere"; \
 	  else \
-	    echo "No /usr/bin/chromium: browser tests will be skipped (apt-get install chromium to run them)"; \
+	    echo "No $(2): $(3) will be skipped (apt-get install $(1) to run them)"; \
 	  fi; \
 	fi
+endef
 
-# nginx from Debian's packages, the local cluster's balancer; installed when we can (root with apt).
+# Browser tests drive Debian's chromium.
+browser:
+	$(call debian_package,chromium,/usr/bin/chromium,the browser tests)
+
+# nginx is the local cluster's balancer (make cluster; tests/cluster). Elsewhere: NGINX=/path/to/nginx.
 nginx:
-	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
-	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's nginx for the local cluster..."; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null) \
-	      || echo "nginx could not be installed: cluster tests will fail under CI, skip elsewhere"; \
-	  else \
-	    echo "No nginx: 'sudo apt-get install nginx' (or NGINX=/path/to/nginx) for make cluster and its tests"; \
-	  fi; \
-	fi
+	$(call debian_package,nginx,/usr/sbin/nginx,the cluster tests and make cluster)
 
 # Two gunicorn nodes behind nginx on 127.0.0.1:8080, a Celery worker and beat, PostgreSQL and
 # Redis on this machine (deploy/cluster.sh; docs/deploy.md). Returns once /readyz answers.
