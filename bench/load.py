@@ -160,7 +160,23 @@ def _figures(samples: list[list], duration: float, names: set[str] | None = None
             "p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
 
 
-def measure(nodes: int, args: argparse.Namespace, target: str, scratch: Path) -> list[list]:
+def _cpu_seconds(cluster_dir: Path) -> dict[str, float]:
+    """CPU time (user + system) used so far by each part of the cluster, by process group."""
+    groups = {int(f.read_text()): f.stem for f in (cluster_dir / "run").glob("*.pid") if f.read_text().strip()}
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = dict.fromkeys(groups.values(), 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = groups.get(int(fields[2]))  # field 5 of stat: the process group
+        if name:
+            used[name] += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return used
+
+
+def measure(nodes: int, args: argparse.Namespace, target: str, scratch: Path) -> tuple[list[list], dict[str, float]]:
     env = {**os.environ, "CLUSTER_NODES": str(nodes), "CLUSTER_DIR": str(scratch / f"cluster-{nodes}"),
            "WEBCLIENT_LOG_LEVEL": os.environ.get("WEBCLIENT_LOG_LEVEL", "WARNING")}
     env.setdefault("CLUSTER_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/webclient_bench")
@@ -173,6 +189,7 @@ def measure(nodes: int, args: argparse.Namespace, target: str, scratch: Path) ->
                                                                                  f"{target!r}, {args.accounts}"))
         port = env.get("CLUSTER_PORT", "8080")
         samples = scratch / f"samples-{nodes}.json"
+        cpu_before, children_before = _cpu_seconds(Path(env["CLUSTER_DIR"])), os.times()
         subprocess.run(
             [sys.executable, "-m", "locust", "-f", __file__, "--headless", "--only-summary", "--host",
              f"http://127.0.0.1:{port}", "-u", str(args.users), "-r", str(args.users), "--run-time",
@@ -181,7 +198,11 @@ def measure(nodes: int, args: argparse.Namespace, target: str, scratch: Path) ->
                  "BENCH_THINK": str(args.think)}, check=False,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        return json.loads(samples.read_text())
+        cpu_after, children_after = _cpu_seconds(Path(env["CLUSTER_DIR"])), os.times()
+        cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+        cpu["locust"] = (children_after.children_user + children_after.children_system
+                         - children_before.children_user - children_before.children_system)
+        return json.loads(samples.read_text()), cpu
     finally:
         _cluster(env, "stop")
 
@@ -207,11 +228,11 @@ def main() -> None:
     finally:
         playground.communicate("")
     print(f"\n{args.users} users, think time {args.think:g} s, {args.duration} s of load per row, through nginx; "
-          "ms; counted after every user signed in\n")
+          f"ms; counted after every user signed in; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     print("| nodes | requests | req/s | errors | p50 | p95 | p99 | pages+API p95 (no send) | send p95 |")
     print("|---|---|---|---|---|---|---|---|---|")
     rates = {}
-    for nodes, everything in results.items():
+    for nodes, (everything, _) in results.items():
         samples, seconds = _window(everything)
         every = _figures(samples, seconds)
         pages = _figures(samples, seconds, exclude=("send",))
@@ -221,7 +242,12 @@ def main() -> None:
               f"| {every['p95']:.0f} | {every['p99']:.0f} | {pages['p95']:.0f} | {send['p95']:.0f} |")
     if 1 in rates and 2 in rates:
         print(f"\n2 nodes / 1 node, req/s: {rates[2] / rates[1]:.2f}x")
-    for nodes, everything in results.items():
+    for nodes, (everything, cpu) in results.items():
+        total = len(everything)
+        web = sum(v for k, v in cpu.items() if k.startswith("web"))
+        print(f"\n{nodes} node(s), CPU seconds over the whole locust run ({total} requests, sign-in included): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items()))
+              + f"; web nodes {1000 * web / total:.1f} ms of CPU per request")
         samples, seconds = _window(everything)
         names = sorted({name for name, *_ in samples})
         print(f"\n{nodes} node(s), p95 per request: " + "; ".join(

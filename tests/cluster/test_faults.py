@@ -68,6 +68,20 @@ def test_both_nodes_serve_one_session_with_csrf(cluster: Cluster, owner_token: s
     assert set(nodes) == {"web1", "web2"}  # round robin, the session works on both
 
 
+def test_a_stale_save_is_refused_whichever_node_answers(cluster: Cluster, owner_token: str) -> None:
+    workspace = _workspace_id(cluster, owner_token)
+    collection = cluster.call("POST", "/api/v1/collections/", owner_token, {"workspace": workspace, "name": "c"}).json()
+    saved = cluster.call("POST", "/api/v1/requests/", owner_token,
+                         {"collection": collection["id"], "name": "r", "url": "http://example.com/"}).json()
+    first = cluster.call("PATCH", f"/api/v1/requests/{saved['id']}/", owner_token,
+                         {"version": saved["version"], "url": "http://example.com/mine"})
+    second = cluster.call("PATCH", f"/api/v1/requests/{saved['id']}/", owner_token,
+                          {"version": saved["version"], "url": "http://example.com/theirs"})
+    assert first.status == 200 and second.status == 409
+    assert first.node != second.node  # round robin: two nodes, one conflict check
+    assert second.json()["error"]["current"]["url"] == "http://example.com/mine"
+
+
 def test_kill_9_one_web_node_under_load_the_other_keeps_answering(cluster: Cluster, owner_token: str) -> None:
     with Load(cluster, owner_token, "/api/v1/workspaces/") as load:
         time.sleep(1.5)
