@@ -5,6 +5,7 @@ Each test leaves the cluster whole again (`cluster.sh start` replaces what was k
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 import urllib.parse
@@ -37,7 +38,7 @@ class Load:
             try:
                 answer = self.cluster.call("GET", self.path, self.token, timeout=10)
                 self.answers.append((time.monotonic(), answer.status, answer.node, answer.body[:300]))
-            except OSError as error:  # connection reset / refused: recorded as status 0
+            except (OSError, http.client.HTTPException) as error:  # reset, refused, cut short: status 0
                 self.answers.append((time.monotonic(), 0, "", str(error).encode()))
 
     def __enter__(self) -> Load:
@@ -86,19 +87,19 @@ def test_kill_9_one_web_node_under_load_the_other_keeps_answering(cluster: Clust
     with Load(cluster, owner_token, "/api/v1/workspaces/") as load:
         time.sleep(1.5)
         killed_at = time.monotonic()
-        cluster.kill9("web1")
+        cluster.kill9("web1")  # returns once web1 is gone
+        dead_at = time.monotonic()
         time.sleep(3)
     before = [a for a in load.answers if a[0] < killed_at]
-    after = [a for a in load.answers if a[0] >= killed_at]
+    after = [a for a in load.answers if a[0] >= dead_at]
     assert {a[2] for a in before} == {"web1", "web2"}
-    failed = [a for a in after if a[1] != 200]
+    failed = [a for a in load.answers if a[0] >= killed_at and a[1] != 200]
     # Only requests in flight on web1 when it died may fail (at most one per load thread).
     assert len(failed) <= 4, failed
     assert len(after) - len(failed) > 10
     assert {a[2] for a in after if a[1] == 200} == {"web2"}
     cluster.start()  # replaces web1 only
-    wait_for(lambda: cluster.call("GET", "/healthz").node == "web1" or cluster.call("GET", "/healthz").node == "web1",
-             30, "web1 back")
+    wait_for(lambda: "web1" in {cluster.call("GET", "/healthz").node for _ in range(2)}, 30, "web1 back")
 
 
 def _collection_with_a_slow_request(cluster: Cluster, token: str, target: str) -> int:
