@@ -102,6 +102,7 @@ http {
     # Round robin, no stickiness: any node may answer any request.
     upstream webclient {
 $servers        keepalive 16;
+        keepalive_timeout 60s;  # below gunicorn's 75 s: nginx ends idle connections, never the node
     }
     server {
         listen 127.0.0.1:$PORT;
