@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "requests_app.web.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "webclient.urls"

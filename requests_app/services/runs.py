@@ -33,8 +33,8 @@ import base64
 import json
 import logging
 import os
+import platform
 import queue
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -112,7 +112,7 @@ def worker_name(kind: str) -> str:
     predecessors. <start> is the process's start time in clock ticks (Linux), so that a pid
     reused by another process after a crash is not taken for the worker that held the run."""
     start = _process_start_ticks(os.getpid())
-    name = f"{kind}:{socket.gethostname()}:{os.getpid()}"
+    name = f"{kind}:{platform.node()}:{os.getpid()}"
     return f"{name}:{start}" if start is not None else name
 
 
@@ -852,7 +852,7 @@ def _process_is_gone(worker: str) -> bool:
     another time all count as gone.
     """
     parts = worker.split(":")
-    if len(parts) not in (3, 4) or parts[1] != socket.gethostname() or not parts[2].isdigit():
+    if len(parts) not in (3, 4) or parts[1] != platform.node() or not parts[2].isdigit():
         return False
     pid = int(parts[2])
     if pid == os.getpid():
