@@ -115,6 +115,8 @@ class SavedRequest(models.Model):
     captures = models.JSONField(default=list, blank=True)
     # Imported pre-request/test scripts are kept as text, never executed.
     scripts = models.JSONField(default=dict, blank=True)
+    # What response diffs leave out: {"headers": [...], "json_paths": [...]} (responsediff.IgnoreRules).
+    diff_ignore = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -4,7 +4,7 @@ from django.urls import path
 
 from requests_app.views import sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
-from requests_app.views import runner
+from requests_app.views import diffs, runner
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -25,6 +25,7 @@ urlpatterns = [
     # history
     path("w/<int:workspace_id>/history/", workspace.history_list_view, name="history_list"),
     path("w/<int:workspace_id>/history/clear/", workspace.history_clear_view, name="history_clear"),
+    path("w/<int:workspace_id>/history/compare/", diffs.history_compare, name="history_compare"),
     path("w/<int:workspace_id>/history/<int:entry_id>/", workspace.history_open, name="history_open"),
     path("w/<int:workspace_id>/history/<int:entry_id>/body/", workspace.history_body, name="history_body"),
     path("w/<int:workspace_id>/history/<int:entry_id>/delete/", workspace.history_delete_view, name="history_delete"),
