@@ -25,10 +25,6 @@ from requests_app.services.validation import clean_name, clean_position, clean_t
 from requests_app.services.versioning import save_versioned
 
 
-def _siblings(collection_id: int, parent_id: int | None) -> Any:
-    return Folder.objects.filter(collection_id=collection_id, parent_id=parent_id)
-
-
 def _check_parent(collection: Collection, parent: Folder | None) -> None:
     if parent is not None and parent.collection_id != collection.pk:
         raise ValidationFailed.for_field("parent", "must be a folder of the same collection")
@@ -54,7 +50,7 @@ def folder_create(
         description=clean_text(description, field="description"),
     )
     with transaction.atomic():
-        tree.insert(folder, _siblings(collection.pk, parent.pk if parent else None), position)
+        tree.insert(folder, tree.Parent(collection.pk, parent.pk if parent else None), position)
         activity_record(user=user, verb="created", obj=folder, workspace=collection.workspace_id)
     access.set_role(folder, user, collection.user_role)
     return folder
@@ -114,11 +110,11 @@ def folder_move(
         if target.pk != folder.collection_id:
             Folder.objects.filter(pk__in=moved_ids).update(collection=target)
             SavedRequest.objects.filter(folder_id__in=moved_ids).update(collection=target)
-        source = (folder.collection_id, folder.parent_id)
-        folder.position = tree.place(_siblings(target.pk, parent.pk if parent else None), folder, position)
+        source = tree.Parent.of(folder)
+        destination = tree.Parent(target.pk, parent.pk if parent else None)
+        folder.position = tree.move(folder, source=source, target=destination, position=position)
         Folder.objects.filter(pk=folder.pk).update(parent=parent, position=folder.position, collection=target)
-        if source != (target.pk, parent.pk if parent else None):
-            tree.renumber(_siblings(*source))
+        if source != destination:
             activity_record_move(user=user, obj=folder, source=folder.collection, target=target, folder=parent)
         folder.parent = parent
         folder.collection = target
@@ -129,7 +125,7 @@ def folder_duplicate(*, user: AbstractBaseUser, folder: Folder, name: str | None
     """A deep copy (subfolders and requests) right after the original, under the same parent."""
     access.ensure_role(user, folder, "edit")
     with transaction.atomic():
-        position = tree.open_gap_after(_siblings(folder.collection_id, folder.parent_id), folder.position)
+        position = tree.open_gap_after(tree.Parent.of(folder), folder.position)
         copy = tree.copy_subtree(
             source=folder.collection,
             target=folder.collection,
@@ -152,3 +148,4 @@ def folder_delete(*, user: AbstractBaseUser, folder: Folder) -> None:
     with transaction.atomic():
         activity_record(user=user, verb="deleted", obj=folder)
         folder.delete()
+        tree.close_gap(tree.Parent.of(folder), folder.position)

@@ -69,6 +69,7 @@ from requests_app.runner.loop import (
 )
 from requests_app.runner.reporters import REPORT_EXTENSIONS, REPORT_FORMATS, RunReport, render_report
 from requests_app.runner.responses import ResponseView
+from requests_app.services import tree
 from requests_app.services.activity import activity_record
 from requests_app.services.environments import environment_secrets, environment_update, environment_values, environment_variables
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed, VersionConflict
@@ -125,39 +126,14 @@ class Target:
 
 
 def _tree_order(collection: Collection, *, under: Folder | None = None, only: set[int] | None = None) -> list[SavedRequest]:
-    """Requests as the page shows them: at each level subfolders first (depth first), then requests. Two queries."""
-    folders = list(Folder.objects.filter(collection=collection).order_by("position", "id"))
-    requests = list(SavedRequest.objects.filter(collection=collection).order_by("position", "id"))
-    children: dict[int | None, list[Folder]] = {}
-    for folder in folders:
-        children.setdefault(folder.parent_id, []).append(folder)
-    requests_under: dict[int | None, list[SavedRequest]] = {}
-    for saved in requests:
-        requests_under.setdefault(saved.folder_id, []).append(saved)
-    by_id = {folder.pk: folder for folder in folders}
-    ordered: list[SavedRequest] = []
-
-    def walk(folder_id: int | None) -> None:
-        for child in children.get(folder_id, []):
-            walk(child.pk)
-        ordered.extend(requests_under.get(folder_id, []))
-
-    walk(None if under is None else under.pk)
-    for saved in ordered:
-        saved.folder_path = _folder_path(saved.folder_id, by_id)  # type: ignore[attr-defined]
-        saved.collection = collection  # already loaded; no query per request
+    """Requests in the collection's one order, depth first (as newman runs them). Two queries."""
+    loaded = tree.load(collection, under=under)
+    ordered = loaded.requests_in_order(None if under is None else under.pk)
     if only is not None:
         ordered = [saved for saved in ordered if saved.pk in only]
+    for saved in ordered:
+        saved.folder_path = loaded.path(saved.folder_id)  # type: ignore[attr-defined]
     return ordered
-
-
-def _folder_path(folder_id: int | None, by_id: dict[int, Folder]) -> str:
-    names = []
-    while folder_id is not None and folder_id in by_id:
-        folder = by_id[folder_id]
-        names.append(folder.name)
-        folder_id = folder.parent_id
-    return " / ".join(reversed(names))
 
 
 def _resolve_target(

@@ -201,10 +201,15 @@ def folder_ids(text: str) -> set[int]:
 
 
 def tree_for(request: HttpRequest, workspace: Workspace, current_request_id: int | None = None) -> SidebarTree:
+    """The sidebar tree with the open/closed state the page sent (a tree reload) or, on a full
+    page load, the one static/js/app.js keeps in the `tree-<workspace id>` cookie."""
+    state = request.COOKIES.get(f"tree-{workspace.pk}", "")
+    opened, _, closed = state.partition("~")
     return sidebar_tree(
         user=request.user,
         workspace=workspace,
-        open_folder_ids=folder_ids(request.GET.get("open", "")),
+        open_folder_ids=folder_ids(request.GET.get("open", opened.replace(".", ","))),
+        closed_collection_ids=folder_ids(request.GET.get("closed", closed.replace(".", ","))),
         current_request_id=current_request_id,
     )
 

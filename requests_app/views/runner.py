@@ -24,7 +24,8 @@ from requests_app.services import runs as run_services
 from requests_app.services.errors import ServiceError, VersionConflict
 from requests_app.services.interop import run_har
 from requests_app.services.saved_requests import request_update
-from requests_app.views.common import can_edit, in_workspace, tree_for, workspace_for
+from requests_app.services.sidebar import folder_locations
+from requests_app.views.common import can_edit, in_workspace, workspace_for
 from requests_app.views.interop import download_response
 
 RESULTS_SHOWN = 500
@@ -87,7 +88,7 @@ def _runner_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
         "workspace": workspace,
         "role": workspace.user_role,  # type: ignore[attr-defined]
         "section": "runs",
-        "locations": tree_for(request, workspace).locations(),
+        "locations": folder_locations(workspace=workspace),
         "saved_requests": access.requests_for_user(request.user)
         .filter(collection__workspace=workspace)
         .select_related("collection")

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from requests_app.models import Collection, Folder, SavedRequest, Workspace
-from requests_app.services.sidebar import sidebar_tree
+from requests_app.services.sidebar import folder_locations, sidebar_tree
 
 
 def fill(workspace: Workspace, *, folders: int, requests: int, nested: bool = True) -> list[Folder]:
@@ -75,7 +75,7 @@ def test_sidebar_tree_with_open_folders_and_a_current_request_still_costs_a_fixe
     many_open, response = count_queries(
         client_for(dora), f"{url}?open={','.join(str(f.pk) for f in folders[:30])}&current={current.pk}"
     )
-    assert many_open == none_open + 1  # the current request's folder
+    assert many_open == none_open + 3  # which open folders exist; the current request and its folder chain
     html = response.content.decode()
     assert f'data-request-id="{current.pk}"' in html
     assert f'data-folder-id="{deep.pk}" open' in html  # the current request's folder, nested, shown open
@@ -104,15 +104,15 @@ def test_expanding_a_folder_loads_its_children_in_a_fixed_number_of_queries(
     assert response.content.decode().count('class="item request') == 20
 
 
-def test_sidebar_tree_service_nests_folders_and_counts_requests(alice: Any) -> None:
+def test_sidebar_tree_service_nests_folders_and_counts_items(alice: Any) -> None:
     workspace = alice.personal_workspace
     folders = fill(workspace, folders=10, requests=40)
     tree = sidebar_tree(user=alice, workspace=workspace, open_folder_ids={folders[3].pk})
     (collection,) = tree.collections
-    assert collection.request_count == 40
-    assert [f.name for f in collection.folders] == ["F0", "F1", "F2", "F3", "F5", "F6", "F7", "F8"]
-    assert [f.name for f in collection.folders[3].folders] == ["F4"]
-    opened = collection.folders[3]
-    assert opened.loaded and [r["name"] for r in opened.requests] == ["R3", "R13", "R23", "R33"]
-    assert not collection.folders[0].loaded and collection.folders[0].requests == []
-    assert ("f:%d" % folders[4].pk, "Big 10 / F3 / F4") in tree.locations()
+    assert collection.loaded
+    assert [f.name for f in collection.items] == ["F0", "F1", "F2", "F3", "F5", "F6", "F7", "F8"]
+    opened = collection.items[3]
+    assert opened.loaded and [item.name for item in opened.items] == ["R3", "F4", "R13", "R23", "R33"]  # positions shared: R3 at 3, F4 at 4
+    assert opened.child_count == 5 and opened.request_count == 4
+    assert not collection.items[0].loaded and collection.items[0].items == []
+    assert ("f:%d" % folders[4].pk, "Big 10 / F3 / F4") in folder_locations(workspace=workspace)

@@ -118,6 +118,7 @@ TABLE: list[Row] = [
     # the collections tree
     Row("sidebar_tree", "get", "read", P("sidebar_tree", "ws")),
     Row("folder_children", "get", "read", P("folder_children", "ws", "folder")),
+    Row("collection_children", "get", "read", P("collection_children", "ws", "collection")),
     Row("collection_create", "get", "edit", P("collection_create", "ws")),
     Row("collection_create", "post", "edit", P("collection_create", "ws"), lambda w: {"name": "New"}, ok=(204,)),
     Row("collection_rename", "post", "edit", P("collection_rename", "ws", "collection"), lambda w: {"name": "R"},
