@@ -332,10 +332,16 @@ def run_cancel(*, user: AbstractBaseUser, run: Run) -> Run:
     return run
 
 
+# Keyset orders (requests_app/keyset.py) of the run list and of a run's results.
+RUN_ORDER = ("-created_at", "-id")
+RESULT_ORDER = ("iteration", "position", "id")
+RESULT_ORDER_FAILURES_FIRST = ("passed", "iteration", "position", "id")
+
+
 def runs_for_user(user: AbstractBaseUser | None, *, workspace: Workspace | None = None) -> QuerySet[Run]:
     """Runs of the user's workspaces, newest first."""
     workspaces = access.workspaces_for_user(user)
-    queryset = Run.objects.filter(workspace__in=workspaces.values("pk")).order_by("-created_at", "-id")
+    queryset = Run.objects.filter(workspace__in=workspaces.values("pk")).order_by(*RUN_ORDER)
     if workspace is not None:
         queryset = queryset.filter(workspace=workspace)
     return queryset
@@ -368,8 +374,7 @@ def run_results(
         results = results.filter(error__isnull=False)
     if iteration is not None:
         results = results.filter(iteration=iteration)
-    order = ["passed", "iteration", "position", "id"] if failures_first else ["iteration", "position", "id"]
-    return results.order_by(*order)
+    return results.order_by(*(RESULT_ORDER_FAILURES_FIRST if failures_first else RESULT_ORDER))
 
 
 def result_row(result: RunResult) -> ResultRow:

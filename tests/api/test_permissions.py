@@ -98,7 +98,7 @@ def test_outsider_lists_show_nothing_of_acme(path, world, carol_client):
     for row in response.json()["results"]:
         assert row.get("workspace") not in acme_ids or path.endswith("workspaces") and row["id"] not in acme_ids
     if not path.endswith("workspaces"):
-        assert response.json()["count"] == 0
+        assert response.json().get("count", len(response.json()["results"])) == 0
 
 
 def test_a_wrong_token_is_401_not_anonymous(world):
