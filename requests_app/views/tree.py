@@ -23,6 +23,7 @@ from requests_app.services.collections import (
     collection_delete,
     collection_update,
 )
+from requests_app.search import workspace_search
 from requests_app.services.errors import ServiceError
 from requests_app.services.folders import folder_create, folder_delete, folder_update
 from requests_app.services.saved_requests import (
@@ -88,6 +89,22 @@ def collection_children(request: HttpRequest, workspace_id: int, collection_id: 
     workspace = workspace_for(request, workspace_id)
     collection = in_workspace(access.get_collection_for_user(request.user, collection_id), workspace)
     return _children(request, workspace, collection, None)
+
+
+@login_required
+@require_GET
+def sidebar_search(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Search hits for the box above the tree; empty query, empty answer; `more=1`: the next hits only."""
+    workspace = workspace_for(request, workspace_id)
+    context: dict[str, Any] = {"workspace": workspace, "more": request.GET.get("more") == "1"}
+    if request.GET.get("q", "").strip():
+        try:
+            context["found"] = workspace_search(user=request.user, workspace=workspace, q=request.GET["q"],
+                                                cursor=request.GET.get("cursor", "")[:200])
+        except ServiceError as error:
+            context["error"] = f"Search: {error.message}"
+    part = "hits" if context["more"] and "found" in context else "results"
+    return render(request, f"requests_app/sidebar/search_results.html#{part}", context)
 
 
 # ---------------------------------------------------------------- name dialogs
