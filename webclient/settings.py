@@ -163,6 +163,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = WEBCLIENT_MAX_REQUEST_BODY_BYTES + 1024 * 1024
 # results, activity, versions; the API's `limit` may not exceed it).
 WEBCLIENT_TREE_PAGE_SIZE = env_int("WEBCLIENT_TREE_PAGE_SIZE", 100)
 WEBCLIENT_LIST_PAGE_SIZE = env_int("WEBCLIENT_LIST_PAGE_SIZE", 50)
+# Quotas (services/quotas.py): refused before anything is written, the error names the setting.
+WEBCLIENT_MAX_IMPORT_REQUESTS = env_int("WEBCLIENT_MAX_IMPORT_REQUESTS", 20_000)
+WEBCLIENT_MAX_WORKSPACE_REQUESTS = env_int("WEBCLIENT_MAX_WORKSPACE_REQUESTS", 100_000)
+WEBCLIENT_MAX_RUN_RESULTS = env_int("WEBCLIENT_MAX_RUN_RESULTS", 1_000_000)
 
 # ---------------------------------------------------------------- background work
 # No broker: runs execute in an in-process thread pool. With a broker: Celery workers.

@@ -23,8 +23,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from requests_app import access
-from requests_app.models import Collection, Folder, Workspace
-from requests_app.services import tree
+from requests_app.models import Collection, Folder, SavedRequest, Workspace
+from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.validation import clean_auth, clean_name, clean_text, clean_variables
@@ -101,6 +101,7 @@ def collection_move(*, user: AbstractBaseUser, collection: Collection, position:
 def collection_duplicate(*, user: AbstractBaseUser, collection: Collection, name: str | None = None) -> Collection:
     """A deep copy (folders, requests, variables, auth) right after the original."""
     access.ensure_role(user, collection, "edit")
+    quotas.ensure_room(collection.workspace_id, adding=collection.requests.count())
     with transaction.atomic():
         siblings = Collection.objects.filter(workspace_id=collection.workspace_id)
         position = tree.list_open_gap_after(siblings, collection.position)
@@ -131,6 +132,8 @@ def collection_transfer(
     if not copy and workspace.pk == collection.workspace_id:
         raise ValidationFailed.for_field("workspace", "The collection is already in this workspace.",
                                          code="same_workspace")
+    if workspace.pk != collection.workspace_id or copy:
+        quotas.ensure_room(workspace, adding=collection.requests.count())
     source_workspace_id, source_name = collection.workspace_id, collection.workspace.name
     with transaction.atomic():
         position = tree.list_next_position(Collection.objects.filter(workspace=workspace))
@@ -159,6 +162,7 @@ def collection_delete(*, user: AbstractBaseUser, collection: Collection) -> None
     access.ensure_role(user, collection, "edit")
     with transaction.atomic():
         activity_record(user=user, verb="deleted", obj=collection)
+        tree.delete_requests(SavedRequest.objects.filter(collection=collection))
         collection.delete()
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from requests_app import access
 from requests_app.models import Collection, Folder, SavedRequest
-from requests_app.services import tree
+from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import FOLDER_CYCLE, ValidationFailed
 from requests_app.services.validation import clean_name, clean_position, clean_text
@@ -124,6 +124,8 @@ def folder_move(
 def folder_duplicate(*, user: AbstractBaseUser, folder: Folder, name: str | None = None) -> Folder:
     """A deep copy (subfolders and requests) right after the original, under the same parent."""
     access.ensure_role(user, folder, "edit")
+    quotas.ensure_room(folder.collection.workspace_id, adding=SavedRequest.objects.filter(
+        folder_id__in=tree.descendant_ids(folder)).count())
     with transaction.atomic():
         position = tree.open_gap_after(tree.Parent.of(folder), folder.position)
         copy = tree.copy_subtree(
@@ -147,5 +149,6 @@ def folder_delete(*, user: AbstractBaseUser, folder: Folder) -> None:
     access.ensure_role(user, folder, "edit")
     with transaction.atomic():
         activity_record(user=user, verb="deleted", obj=folder)
+        tree.delete_requests(SavedRequest.objects.filter(folder_id__in=tree.descendant_ids(folder)))
         folder.delete()
         tree.close_gap(tree.Parent.of(folder), folder.position)

@@ -82,6 +82,7 @@ from requests_app.services.environments import (
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
 from requests_app.services.execution import collection_values
 from requests_app.services.history import history_exchange, history_spec
+from requests_app.services.quotas import ensure_import_size, ensure_room
 from requests_app.services.runs import NOT_FINISHED, TERMINAL_STATES, get_run_for_user
 from requests_app.services.saved_requests import request_spec, spec_with_collection_auth
 from requests_app.services.validation import (
@@ -154,6 +155,9 @@ def collection_import(
     except ImportFormatError as error:
         where = "format" if error.position == "format" else "content"
         raise ValidationFailed(str(error), code=IMPORT_MALFORMED, fields={where: [str(error)]}) from None
+    adding = sum(_request_count(imported.items) for imported in result.collections)
+    ensure_import_size(adding)
+    ensure_room(workspace, adding=adding)
     writer = _ImportWriter(user=user, workspace=workspace, report=list(result.report))
     with transaction.atomic():
         if collection is None and result.format == "curl":
@@ -170,6 +174,17 @@ def collection_import(
         for target in writer.into:
             activity_record(user=user, verb="imported", obj=target, workspace=workspace.pk, detail={"from": source})
     return ImportOutcome(report=_report(result, writer.report, writer.into), created=writer.created)
+
+
+def _request_count(items: list[ImportedItem]) -> int:
+    count, pending = 0, list(items)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ImportedFolder):
+            pending.extend(item.items)
+        else:
+            count += 1
+    return count
 
 
 def _imported_collection(*, user: AbstractBaseUser, workspace: Workspace, writer: _ImportWriter) -> Collection:
@@ -368,7 +383,7 @@ class _ImportWriter:
 
     def flush_requests(self) -> None:
         """One INSERT per batch the database allows (a handful on PostgreSQL, ~50 rows each on SQLite)."""
-        created = SavedRequest.objects.bulk_create(self._pending_requests)
+        created = SavedRequest.objects.bulk_create(self._pending_requests, batch_size=1000)
         self.created["requests"].extend(row.pk for row in created)
         self._pending_requests = []
 

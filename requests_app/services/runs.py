@@ -76,6 +76,7 @@ from requests_app.services.errors import Forbidden, NotFound, ServiceError, Vali
 from requests_app.services.execution import collection_values, outbound_policy
 from requests_app.services.history import history_exchange, history_list
 from requests_app.services.masking import SecretMasker
+from requests_app.services.quotas import ensure_run_size
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.services.validation import REQUEST_PARTS
 
@@ -86,7 +87,6 @@ FLUSH_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0
 CANCEL_POLL_SECONDS = 0.5
 MAX_PLAN_REQUESTS = 2_000
-MAX_RUN_REQUESTS = 1_000_000  # requests x iterations
 
 # Messages a person can meet, tested by name.
 NO_TARGET = "Choose what to run: a collection, a folder or a list of requests."
@@ -94,7 +94,6 @@ ONE_TARGET = "Choose one target: a collection, a folder or a list of requests."
 EMPTY_TARGET = "There is nothing to run: the target has no requests."
 MIXED_COLLECTIONS = "The requests to run must all belong to one collection."
 TOO_MANY_REQUESTS = f"A run may hold at most {MAX_PLAN_REQUESTS} requests."
-TOO_MUCH_WORK = f"iterations × requests may be at most {MAX_RUN_REQUESTS:,}."
 NOT_FINISHED = "The run has not finished yet."
 WORKER_GONE = "The worker running this stopped before the run ended."
 QUEUE_UNREACHABLE = "The run could not be handed to a worker: the queue is unreachable."
@@ -278,8 +277,7 @@ def run_create_planned(
     _bounded("iterations", iterations, 1, MAX_ITERATIONS)
     _bounded("delay_ms", delay_ms, 0, MAX_DELAY_MS)
     _bounded("concurrency", concurrency, 1, MAX_CONCURRENCY)
-    if iterations * len(target.requests) > MAX_RUN_REQUESTS:
-        raise ValidationFailed.for_field("iterations", TOO_MUCH_WORK, code="too_much_work")
+    ensure_run_size(iterations * len(target.requests))
     items = plan_items(target.requests, target.collection)  # validates stored assertions before anything is created
     run = Run.objects.create(
         workspace=workspace,

@@ -27,7 +27,7 @@ from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dic
 from requests_app.models import Collection, Folder, SavedRequest
 from requests_app.runner.assertions import AssertionFormatError, validate_assertions
 from requests_app.runner.captures import CaptureFormatError, validate_captures
-from requests_app.services import tree
+from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.revisions import REQUEST_FIELDS, record_first_version, save_with_revision
@@ -94,6 +94,7 @@ def request_create(
     Raises ValidationFailed naming the bad field (e.g. "headers[1].value").
     """
     access.ensure_role(user, collection, "edit")
+    quotas.ensure_room(collection.workspace_id, adding=1)
     if folder is not None and folder.collection_id != collection.pk:
         raise ValidationFailed.for_field("folder", "must be a folder of the same collection")
     clean_position(position)
@@ -188,6 +189,8 @@ def request_move(
         target = collection
     else:
         target = saved_request.collection
+    if target.workspace_id != saved_request.collection.workspace_id:
+        quotas.ensure_room(target.workspace_id, adding=1)
     source = tree.Parent.of(saved_request)
     destination = tree.Parent(target.pk, folder.pk if folder else None)
     source_collection = saved_request.collection
@@ -207,6 +210,7 @@ def request_move(
 def request_duplicate(*, user: AbstractBaseUser, saved_request: SavedRequest, name: str | None = None) -> SavedRequest:
     """A copy right after the original, in the same folder."""
     access.ensure_role(user, saved_request, "edit")
+    quotas.ensure_room(saved_request.collection.workspace_id, adding=1)
     with transaction.atomic():
         position = tree.open_gap_after(
             tree.Parent.of(saved_request), saved_request.position
@@ -250,6 +254,7 @@ def request_copy(
     elif collection is None:
         raise ValidationFailed.for_field("collection", "Choose where the copy goes.", code="required")
     access.ensure_role(user, collection, "edit")
+    quotas.ensure_room(collection.workspace_id, adding=1)
     copy = SavedRequest(
         collection=collection,
         folder=folder,

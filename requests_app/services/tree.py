@@ -372,6 +372,24 @@ def first_pages(parents: Iterable[Parent], *, limit: int) -> dict[Parent, Childr
     return {parent: _page(found_folders[parent], found_requests[parent], limit) for parent in parents}
 
 
+# ---------------------------------------------------------------- deletes
+
+DELETE_BATCH = 2000
+
+
+def delete_requests(requests: QuerySet[SavedRequest]) -> int:
+    """Delete these requests in batches of DELETE_BATCH (each through Django's collector, so
+    revisions go and history and run results keep their copy): memory stays bounded whatever
+    the size of the collection. Returns how many went."""
+    deleted = 0
+    while True:
+        batch = list(requests.order_by().values_list("pk", flat=True)[:DELETE_BATCH])
+        if not batch:
+            return deleted
+        SavedRequest.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+
+
 # ---------------------------------------------------------------- copies
 
 
