@@ -137,15 +137,18 @@ def request_names(html: str) -> list[str]:
     return re.findall(r'class="item-name" title="(R\d+)"', html)
 
 
+def flat_root(alice: Any, client: Any, settings: Any, *, page_size: int, requests: int) -> str:
+    """A collection of `requests` at its root, pages of `page_size`: the sidebar's HTML."""
+    settings.WEBCLIENT_TREE_PAGE_SIZE = page_size
+    fill(alice.personal_workspace, folders=0, requests=requests)
+    return client.get(reverse("sidebar_tree", args=[alice.personal_workspace.pk])).content.decode()
+
+
 def test_a_big_collection_root_comes_in_bounded_pages_with_show_more(
     alice: Any, client_for: Callable[[Any], Any], settings: Any
 ) -> None:
-    settings.WEBCLIENT_TREE_PAGE_SIZE = 40
-    workspace = alice.personal_workspace
-    fill(workspace, folders=0, requests=130)
     client = client_for(alice)
-    first_count, response = count_queries(client, reverse("sidebar_tree", args=[workspace.pk]))
-    html = response.content.decode()
+    html = flat_root(alice, client, settings, page_size=40, requests=130)
     seen = request_names(html)
     assert seen == [f"R{i}" for i in range(40)]
     counts = set()
@@ -166,12 +169,9 @@ def test_show_more_is_stable_when_items_are_added_meanwhile(
 ) -> None:
     from requests_app.services.saved_requests import request_create
 
-    settings.WEBCLIENT_TREE_PAGE_SIZE = 10
-    workspace = alice.personal_workspace
-    fill(workspace, folders=0, requests=25)
     client = client_for(alice)
-    html = client.get(reverse("sidebar_tree", args=[workspace.pk])).content.decode()
-    collection = Collection.objects.get(workspace=workspace)
+    html = flat_root(alice, client, settings, page_size=10, requests=25)
+    collection = Collection.objects.get(workspace=alice.personal_workspace)
     request_create(user=alice, collection=collection, name="R99")  # appended at the end
     second = client.get(more_url(html)).content.decode()
     assert request_names(second) == [f"R{i}" for i in range(10, 20)]
