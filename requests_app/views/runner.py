@@ -26,7 +26,7 @@ from requests_app.services.interop import run_har
 from requests_app.services.saved_requests import request_update
 from requests_app.services.sidebar import folder_locations
 from requests_app.views.common import can_edit, in_workspace, workspace_for
-from requests_app.views.interop import download_response
+from requests_app.web import download_response
 
 RESULTS_SHOWN = 200  # per page of a run's results (keyset pages)
 RECENT_RUNS = 30
