@@ -92,6 +92,8 @@ class Folder(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        # Folders and requests share one sequence of positions under a parent (services/tree.py).
+        indexes = [models.Index(fields=["collection", "parent", "position", "id"], name="folder_sibling_order")]
 
     def __str__(self) -> str:
         return self.name
@@ -129,6 +131,7 @@ class SavedRequest(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        indexes = [models.Index(fields=["collection", "folder", "position", "id"], name="request_sibling_order")]
 
     def __str__(self) -> str:
         return self.name

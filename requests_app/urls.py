@@ -31,7 +31,9 @@ urlpatterns = [
     path("w/<int:workspace_id>/history/<int:entry_id>/delete/", workspace.history_delete_view, name="history_delete"),
     # collections tree
     path("w/<int:workspace_id>/tree/", tree.sidebar_tree_view, name="sidebar_tree"),
+    path("w/<int:workspace_id>/search/", tree.sidebar_search, name="sidebar_search"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/children/", tree.folder_children, name="folder_children"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/children/", tree.collection_children, name="collection_children"),
     path("w/<int:workspace_id>/collections/new/", tree.collection_create_view, name="collection_create"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/rename/", tree.collection_rename, name="collection_rename"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/move/", tree.collection_move, name="collection_move"),
