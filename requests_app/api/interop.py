@@ -27,7 +27,7 @@ from requests_app.interop.limits import MAX_IMPORT_BYTES
 from requests_app.interop.snippets import SNIPPET_LANGUAGES
 from requests_app.services import interop as interop_services
 from requests_app.services.errors import ValidationFailed
-from requests_app.views.interop import download_response
+from requests_app.web import download_response
 
 IMPORT_FORMATS = ("auto", *FORMATS)
 
