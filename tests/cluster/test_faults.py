@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.cluster.conftest import STALE_SECONDS
-from tests.cluster.harness import Answer, Cluster, PrivatePostgres, PrivateRedis, session_opener, wait_for
+from tests.cluster.harness import Cluster, PrivatePostgres, PrivateRedis, session_opener, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
