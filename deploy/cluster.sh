@@ -142,6 +142,13 @@ start() {
     ((NODES >= 1 && NODES <= ${#NODE_PORTS[@]})) || die "CLUSTER_NODES must be 1..${#NODE_PORTS[@]}"
     cluster_env
     say "webclient cluster in $DIR"
+    # Parts still running from an earlier start keep that start's ports: refuse other ones.
+    local layout="port $PORT nodes ${NODE_PORTS[*]:0:$NODES}"
+    if [ -s "$DIR/run/layout" ] && [ "$(cat "$DIR/run/layout")" != "$layout" ] \
+        && { alive nginx nginx || alive web1 gunicorn || alive web2 gunicorn; }; then
+        die "a cluster from $DIR runs with another layout ($(cat "$DIR/run/layout")): deploy/cluster.sh stop first"
+    fi
+    echo "$layout" >"$DIR/run/layout"
     ensure_database
     "$BIN/python" "$REPO/manage.py" migrate --noinput -v0
     # Compressing every static file takes a while on a small machine: only when static/ changed
