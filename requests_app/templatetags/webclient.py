@@ -7,6 +7,8 @@ Usage in a template::
     {{ ms|duration }}           → "84 ms" / "1.20 s"
     {{ 404|status_class }}      → "s4xx"
     {{ text|pretty:"json" }}    → folded, coloured JSON (safe HTML), or "" when not possible
+    {{ error|error_title }}     → "The server did not answer in time" (a sentence for an error kind)
+    {{ "timeout"|error_short }} → "Timed out" (a few words, for lists)
 """
 
 from __future__ import annotations
@@ -81,3 +83,54 @@ def indent_px(depth: Any) -> int:
         return 8 + int(depth) * 14
     except (TypeError, ValueError):
         return 8
+
+
+# What each kind of failure means, said to a person; the kind and code stay beside it, small.
+ERROR_TITLES = {
+    "invalid_request": "The request could not be sent as written",
+    "dns": "The host name could not be found",
+    "refused": "Nothing answered at that address",
+    "timeout": "The server did not answer in time",
+    "tls": "The secure (TLS) connection could not be set up",
+    "blocked": "This server is not allowed to reach that address",
+    "too_large": "Too large to send or to keep",
+    "protocol": "The answer was not valid HTTP",
+    "unsupported": "Only http:// and https:// addresses can be sent",
+}
+# Finer codes whose title says more than their kind's.
+ERROR_CODE_TITLES = {
+    "connect_timeout": "The connection could not be opened in time",
+    "response_timeout": "The server took too long to answer",
+    "body_timeout": "The response took too long to arrive in full",
+    "bad_url": "The URL is not valid",
+    "bad_method": "The method is not valid",
+    "too_many_redirects": "The server redirected too many times",
+    "variable_cycle": "Variables refer to each other in a loop",
+    "connection_reset": "The server closed the connection",
+}
+ERROR_SHORT = {
+    "invalid_request": "Not sent",
+    "dns": "Unknown host",
+    "refused": "Refused",
+    "timeout": "Timed out",
+    "tls": "TLS failed",
+    "blocked": "Blocked",
+    "too_large": "Too large",
+    "protocol": "Bad answer",
+    "unsupported": "Not sent",
+}
+
+
+@register.filter
+def error_title(error: Any) -> str:
+    """A sentence for an exchange error (a dict with kind and code), for its headline."""
+    if not isinstance(error, dict):
+        return ""
+    code, kind = str(error.get("code") or ""), str(error.get("kind") or "")
+    return ERROR_CODE_TITLES.get(code) or ERROR_TITLES.get(kind) or "The request failed"
+
+
+@register.filter
+def error_short(kind: Any) -> str:
+    """A few words for an error kind, where a sentence does not fit (history rows)."""
+    return ERROR_SHORT.get(str(kind or ""), "Failed")
