@@ -174,7 +174,9 @@ def _body(data: QueryDict, files: MultiValueDict) -> Body:
         raise EditorInputError("body_mode", f"Choose one of: {', '.join(EDITOR_BODY_MODES)}.")
     if mode == "raw":
         raw_type = data.get("raw_type", "json")
-        text = data.get("body_text", "")
+        # A textarea always submits its line ends as CRLF (HTML form submission normalises them);
+        # what the person typed, and what the editor shows, has LF.
+        text = data.get("body_text", "").replace("\r\n", "\n")
         if raw_type == "json":
             return Body(mode="json", text=text)
         if raw_type.startswith(RAW_TYPE_OTHER_PREFIX):
@@ -201,7 +203,7 @@ def _body(data: QueryDict, files: MultiValueDict) -> Body:
                 raise EditorInputError("graphql_variables", GRAPHQL_VARIABLES_INVALID.format(detail=exc)) from None
             if not isinstance(parsed, dict):
                 raise EditorInputError("graphql_variables", GRAPHQL_VARIABLES_INVALID.format(detail="not an object"))
-        return Body(mode="graphql", query=data.get("graphql_query", ""), variables=variables)
+        return Body(mode="graphql", query=data.get("graphql_query", "").replace("\r\n", "\n"), variables=variables)
     return Body()
 
 
