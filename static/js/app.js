@@ -212,6 +212,8 @@
     });
   }
 
+  webclient.setDirty = setDirty;
+
   // ------------------------------------------------------------------ search in the body
   function searchBody(input) {
     var panel = input.closest(".body-panel");
