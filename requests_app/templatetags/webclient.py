@@ -9,13 +9,18 @@ Usage in a template::
     {{ text|pretty:"json" }}    → folded, coloured JSON (safe HTML), or "" when not possible
     {{ error|error_title }}     → "The server did not answer in time" (a sentence for an error kind)
     {{ "timeout"|error_short }} → "Timed out" (a few words, for lists)
+    {{ url|url_path }}          → "/users/1?x=2" ({{url|url_host}} → "api.example.com:8443")
+    {{ when|day_heading }}      → "Today · Fri 4 Dec 2026", "Yesterday · …", "Mon 30 Nov 2026"
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import template
+from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString
 
 from requests_app.templatetags.pretty import pretty_body
@@ -134,3 +139,35 @@ def error_title(error: Any) -> str:
 def error_short(kind: Any) -> str:
     """A few words for an error kind, where a sentence does not fit (history rows)."""
     return ERROR_SHORT.get(str(kind or ""), "Failed")
+
+
+@register.filter
+def url_path(url: Any) -> str:
+    """What follows the host in a URL: path, query and fragment ("/" when there is none)."""
+    text = str(url or "")
+    parts = urlsplit(text)
+    if not parts.scheme or not parts.netloc:
+        return text
+    rest = text.split(parts.netloc, 1)[1]
+    return rest or "/"
+
+
+@register.filter
+def url_host(url: Any) -> str:
+    """The host (and port) of a URL, or "" when it has none."""
+    return urlsplit(str(url or "")).netloc.rsplit("@", 1)[-1]
+
+
+@register.filter
+def day_heading(when: Any) -> str:
+    """A day for a list heading, in the current time zone, always with its date."""
+    if not isinstance(when, datetime.datetime):
+        return ""
+    day = timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
+    today = timezone.localdate()
+    date = dateformat.format(day, "D j M Y")
+    if day == today:
+        return f"Today · {date}"
+    if day == today - datetime.timedelta(days=1):
+        return f"Yesterday · {date}"
+    return date

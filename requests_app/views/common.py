@@ -21,8 +21,8 @@ from requests_app.engine.spec import DEFAULT_USER_AGENT, RAW_CONTENT_TYPES, Requ
 from requests_app.forms import STANDARD_METHODS, EditorFields, editor_fields
 from requests_app.models import Collection, Environment, Folder, SavedRequest, Workspace
 from requests_app.services.environments import environment_variables
-from requests_app.services.errors import NotFound
-from requests_app.services.history import history_list
+from requests_app.services.errors import NotFound, ValidationFailed
+from requests_app.services.history import HISTORY_FILTERS, history_hosts, history_list
 from requests_app.services.sidebar import SidebarTree, sidebar_tree
 from requests_app.views.response_view import ResponseView
 
@@ -226,7 +226,7 @@ def page(
         "workspaces": access.workspaces_for_user(request.user),
         "tree": tree_for(request, workspace, current_id),
         "current_request_id": current_id,
-        "history": history_list(user=request.user, workspace=workspace)[:HISTORY_SHOWN],
+        **history_context(request, workspace),
         "environments": access.environments_for_user(request.user, workspace=workspace),
         "active_environment": environment,
         "response": response,
@@ -249,3 +249,30 @@ def open_in_editor(request: HttpRequest, workspace: Workspace, saved: SavedReque
     response = HttpResponse(status=204)
     response["HX-Location"] = json.dumps({"path": url, "target": "#editor"})
     return with_events(response, "dialog-close", "tree-changed")
+
+
+HISTORY_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+HISTORY_STATUS_CHOICES = (("2xx", "2xx success"), ("3xx", "3xx redirect"), ("4xx", "4xx client error"),
+                          ("5xx", "5xx server error"), ("error", "No response"))
+
+
+def history_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
+    """The History list as filtered by the request's query (q, method, status, host)."""
+    filters = {name: request.GET.get(name, "").strip() for name in HISTORY_FILTERS}
+    error = ""
+    try:
+        entries = list(history_list(user=request.user, workspace=workspace, filters=filters)[:HISTORY_SHOWN])
+    except ValidationFailed as failure:
+        entries, error = [], failure.message
+    filtered = any(filters.values())
+    recent = entries if not filtered else history_list(user=request.user, workspace=workspace)[:HISTORY_SHOWN]
+    return {
+        "history": entries,
+        "history_filters": filters,
+        "history_filtered": filtered,
+        "history_error": error,
+        "history_hosts": history_hosts(recent),
+        "history_methods": HISTORY_METHODS,
+        "history_status_choices": HISTORY_STATUS_CHOICES,
+        "can_edit": can_edit(workspace),
+    }

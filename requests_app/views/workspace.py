@@ -14,10 +14,10 @@ from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dic
 from requests_app.services.history import history_clear, history_delete, history_exchange, history_list, history_spec
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.views.common import (
-    HISTORY_SHOWN,
     active_environment,
     editor_context,
     editor_state,
+    history_context,
     in_workspace,
     page,
     workspace_for,
@@ -119,7 +119,7 @@ def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
 
 
 def _history_partial(request: HttpRequest, workspace) -> HttpResponse:  # type: ignore[no-untyped-def]
-    context = {"workspace": workspace, "history": history_list(user=request.user, workspace=workspace)[:HISTORY_SHOWN]}
+    context = {"workspace": workspace, **history_context(request, workspace)}
     return render(request, "requests_app/sidebar/history.html#history-list", context)
 
 
