@@ -22,6 +22,7 @@ urlpatterns = [
     path("w/<int:workspace_id>/send/", editor.request_send, name="request_send"),
     path("w/<int:workspace_id>/save/", editor.request_save, name="request_save"),
     path("w/<int:workspace_id>/save-as/", editor.request_save_as, name="request_save_as"),
+    path("w/<int:workspace_id>/paste-curl/", workspace.request_paste_curl, name="request_paste_curl"),
     # history
     path("w/<int:workspace_id>/history/", workspace.history_list_view, name="history_list"),
     path("w/<int:workspace_id>/history/clear/", workspace.history_clear_view, name="history_clear"),

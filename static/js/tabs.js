@@ -255,6 +255,11 @@
     opening = true;
   });
 
+  // A request for the editor that failed swaps nothing: no tab is being opened any more.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (opening && !event.detail.successful && event.detail.target && event.detail.target.id === "editor") opening = false;
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!state) return;
     var target = event.detail.target;
