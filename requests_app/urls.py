@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from requests_app.views import sharing, teams, versions
+from requests_app.views import settings_panels, sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
 from requests_app.views import runner
 
@@ -36,6 +36,8 @@ urlpatterns = [
     path("w/<int:workspace_id>/collections/<int:collection_id>/rename/", tree.collection_rename, name="collection_rename"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/move/", tree.collection_move, name="collection_move"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/delete/", tree.collection_delete_view, name="collection_delete"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/settings/", settings_panels.collection_settings, name="collection_settings"),
+    path("w/<int:workspace_id>/folders/<int:folder_id>/settings/", settings_panels.folder_settings, name="folder_settings"),
     path("w/<int:workspace_id>/folders/new/", tree.folder_create_view, name="folder_create"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/rename/", tree.folder_rename, name="folder_rename"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/move/", tree.folder_move, name="folder_move"),
