@@ -91,6 +91,8 @@ def test_keyboard_reaches_the_url_first_moves_through_tabs_with_arrows_and_lists
     sign_up(page, "kiki")
     page.reload()
     expect(page.get_by_label("URL", exact=True)).to_be_focused()
+    # the placeholder names this server's own address, not a port it may not run on
+    expect(page.get_by_label("URL", exact=True)).to_have_attribute("placeholder", f"{live_server.url}/echo/anything")
 
     # a skip link is the first stop for those who Tab from the top
     workspace_url = page.url
