@@ -3,7 +3,6 @@ variables (used by the collection's requests), the folder showing what it inheri
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
