@@ -31,8 +31,15 @@
     if (url) { url.focus(); url.select(); }
   }
 
+  // The sheet lives in a <template> and is in the page only while it is open.
   function openSheet() {
     var sheet = document.getElementById("shortcuts-dialog");
+    var template = document.getElementById("shortcuts-template");
+    if (!sheet && template) {
+      document.body.appendChild(template.content.cloneNode(true));
+      sheet = document.getElementById("shortcuts-dialog");
+      sheet.addEventListener("close", function () { sheet.remove(); });
+    }
     if (sheet && !sheet.open) sheet.showModal();
   }
 

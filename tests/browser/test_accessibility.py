@@ -125,7 +125,7 @@ def test_keyboard_reaches_the_url_first_moves_through_tabs_with_arrows_and_lists
 
     # "?" opens the sheet (not while typing in a field), "/" goes back to the URL
     page.get_by_label("URL", exact=True).press("?")
-    expect(page.locator("#shortcuts-dialog")).to_be_hidden()
+    expect(page.locator("#shortcuts-dialog")).to_have_count(0)
     params.focus()
     page.keyboard.press("?")
     sheet = page.locator("#shortcuts-dialog")
@@ -134,7 +134,7 @@ def test_keyboard_reaches_the_url_first_moves_through_tabs_with_arrows_and_lists
         expect(sheet).to_contain_text(words)
     screenshot(page, "comforts-shortcuts")
     page.keyboard.press("Escape")
-    expect(sheet).to_be_hidden()
+    expect(sheet).to_have_count(0)
     page.keyboard.press("/")
     expect(page.get_by_label("URL", exact=True)).to_be_focused()
 
