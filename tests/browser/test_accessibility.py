@@ -63,6 +63,14 @@ def test_main_pages_have_no_serious_axe_violations_in_light_and_dark(page: Any, 
         problems += check_both_themes(page, f"editor {name} tab")
     page.locator("#editor-tabs").get_by_role("tab", name=re.compile("^Tests")).click()
     expect(page.locator("#assertions-table")).to_be_visible()
+    # a passed and a failed assertion tried against the response: both readable in both themes
+    for expected in ("200", "404"):
+        page.get_by_role("button", name="+ Assertion").click()
+        page.locator("#assertions-table tbody tr").last.get_by_label("Expected").fill(expected)
+    expect(page.locator("#assertions-table tbody tr").first.get_by_label("Operator")).to_contain_text("equals")
+    page.get_by_role("button", name="Try against the last response").click()
+    expect(page.locator("#tests-preview-results li.ok")).to_have_count(1)
+    expect(page.locator("#tests-preview-results li.bad")).to_have_count(1)
     problems += check_both_themes(page, "editor Tests tab")
 
     page.get_by_label("URL", exact=True).fill(f"http://127.0.0.1:{closed_port}/x")
