@@ -45,6 +45,8 @@ from requests_app.services.masking import SecretMasker
 _BODY_KEYS = ("body_text", "body_base64")
 
 
+HISTORY_ORDER = ("-created_at", "-id")  # keyset order of every history list (requests_app/keyset.py)
+
 HISTORY_FILTERS = ("q", "method", "status", "host")
 STATUS_FILTERS = ("2xx", "3xx", "4xx", "5xx", "error")
 
@@ -68,7 +70,7 @@ def history_list(
     if saved_request is not None:
         queryset = queryset.filter(saved_request=saved_request)
     queryset = _filtered(queryset, filters or {})
-    return queryset.defer("exchange", "spec").order_by("-created_at", "-id")
+    return queryset.defer("exchange", "spec").order_by(*HISTORY_ORDER)
 
 
 def _filtered(queryset: QuerySet[HistoryEntry], filters: Mapping[str, str]) -> QuerySet[HistoryEntry]:

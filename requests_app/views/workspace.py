@@ -119,8 +119,10 @@ def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
 
 
 def _history_partial(request: HttpRequest, workspace) -> HttpResponse:  # type: ignore[no-untyped-def]
-    context = {"workspace": workspace, **history_context(request, workspace)}
-    return render(request, "requests_app/sidebar/history.html#history-list", context)
+    """The history list (filtered by the query) newest first; with `cursor` only the next rows."""
+    cursor = request.GET.get("cursor", "")[:200] if request.method == "GET" else ""
+    context = {"workspace": workspace, **history_context(request, workspace, cursor)}
+    return render(request, f"requests_app/sidebar/history.html#history-{'rows' if cursor else 'list'}", context)
 
 
 @login_required
