@@ -42,6 +42,7 @@ from requests_app.engine.spec import (
     KeyValue,
     Options,
     RequestSpec,
+    auth_to_dict,
 )
 from requests_app.engine.validation import is_token
 
@@ -175,7 +176,9 @@ def _body(data: QueryDict, files: MultiValueDict) -> Body:
         raise EditorInputError("body_mode", f"Choose one of: {', '.join(EDITOR_BODY_MODES)}.")
     if mode == "raw":
         raw_type = data.get("raw_type", "json")
-        text = data.get("body_text", "")
+        # A textarea always submits its line ends as CRLF (HTML form submission normalises them);
+        # what the person typed, and what the editor shows, has LF.
+        text = data.get("body_text", "").replace("\r\n", "\n")
         if raw_type == "json":
             return Body(mode="json", text=text)
         if raw_type.startswith(RAW_TYPE_OTHER_PREFIX):
@@ -202,7 +205,7 @@ def _body(data: QueryDict, files: MultiValueDict) -> Body:
                 raise EditorInputError("graphql_variables", GRAPHQL_VARIABLES_INVALID.format(detail=exc)) from None
             if not isinstance(parsed, dict):
                 raise EditorInputError("graphql_variables", GRAPHQL_VARIABLES_INVALID.format(detail="not an object"))
-        return Body(mode="graphql", query=data.get("graphql_query", ""), variables=variables)
+        return Body(mode="graphql", query=data.get("graphql_query", "").replace("\r\n", "\n"), variables=variables)
     return Body()
 
 
@@ -424,3 +427,16 @@ class EnvironmentVariablesForm:
                 }
             )
         return out
+
+
+def collection_settings_from_form(data: QueryDict) -> dict[str, Any]:
+    """Description, variables ({key, value, enabled} rows of the "vars" table) and default auth
+    (engine dict) from the collection settings dialog; collection_update validates them."""
+    auth_type = data.get("auth_type", "none")
+    if auth_type == "inherit":
+        raise EditorInputError("auth_type", "A collection has nothing to inherit from: choose an auth type or No auth.")
+    return {
+        "description": data.get("description", "").replace("\r\n", "\n"),
+        "variables": [{"key": r.get("key", ""), "value": r.get("value", ""), "enabled": "enabled" in r} for r in _rows(data, "vars")],
+        "auth": auth_to_dict(_auth(data)),
+    }

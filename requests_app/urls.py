@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from requests_app.views import sharing, teams, versions
+from requests_app.views import settings_panels, sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
 from requests_app.views import diffs, runner
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("w/<int:workspace_id>/send/", editor.request_send, name="request_send"),
     path("w/<int:workspace_id>/save/", editor.request_save, name="request_save"),
     path("w/<int:workspace_id>/save-as/", editor.request_save_as, name="request_save_as"),
+    path("w/<int:workspace_id>/paste-curl/", workspace.request_paste_curl, name="request_paste_curl"),
     # history
     path("w/<int:workspace_id>/history/", workspace.history_list_view, name="history_list"),
     path("w/<int:workspace_id>/history/clear/", workspace.history_clear_view, name="history_clear"),
@@ -38,6 +39,8 @@ urlpatterns = [
     path("w/<int:workspace_id>/collections/<int:collection_id>/rename/", tree.collection_rename, name="collection_rename"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/move/", tree.collection_move, name="collection_move"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/delete/", tree.collection_delete_view, name="collection_delete"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/settings/", settings_panels.collection_settings, name="collection_settings"),
+    path("w/<int:workspace_id>/folders/<int:folder_id>/settings/", settings_panels.folder_settings, name="folder_settings"),
     path("w/<int:workspace_id>/folders/new/", tree.folder_create_view, name="folder_create"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/rename/", tree.folder_rename, name="folder_rename"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/move/", tree.folder_move, name="folder_move"),
