@@ -221,6 +221,16 @@ def _auth(data: QueryDict) -> Auth:
             value=data.get("auth_value", ""),
             location=location if location in ("header", "query") else "header",
         )
+    if auth_type == "awsv4":
+        return Auth(
+            type="awsv4",
+            access_key=data.get("auth_access_key", "").strip(),
+            secret_key=data.get("auth_secret_key", ""),
+            session_token=data.get("auth_session_token", "").strip(),
+            region=data.get("auth_region", "").strip(),
+            service=data.get("auth_service", "").strip(),
+            unsigned_payload="auth_unsigned_payload" in data,
+        )
     return Auth()
 
 

@@ -76,6 +76,15 @@ AUTH = {
         _auth("bearer", token=STRING),
         _auth("apikey", key=STRING, value=STRING, **{"in": {"type": "string", "enum": ["header", "query"]}}),
         _auth("digest", username=STRING, password=STRING),
+        _auth(
+            "awsv4",
+            access_key=STRING,
+            secret_key=STRING,
+            session_token=STRING,
+            region=STRING,
+            service=STRING,
+            unsigned_payload=BOOLEAN,
+        ),
     ],
     "description": f"One of {', '.join(AUTH_TYPES)}; saved requests may also say 'inherit' (the collection's auth).",
 }

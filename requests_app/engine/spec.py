@@ -23,7 +23,7 @@ from typing import Any
 BODY_MODES = ("none", "raw", "json", "urlencoded", "multipart", "binary", "graphql")
 # "inherit": use the parent's auth (collection); the caller resolves it, and an unresolved
 # one reaching the engine sends no credentials, like "none".
-AUTH_TYPES = ("none", "inherit", "basic", "bearer", "apikey", "digest")
+AUTH_TYPES = ("none", "inherit", "basic", "bearer", "apikey", "digest", "awsv4")
 APIKEY_LOCATIONS = ("header", "query")
 
 # The content types a raw body can be labelled with in the editor; any other
@@ -97,6 +97,12 @@ class Auth:
     key: str = ""  # apikey: header or query parameter name
     value: str = ""  # apikey
     location: str = "header"  # apikey: "header" or "query"
+    access_key: str = ""  # awsv4
+    secret_key: str = ""  # awsv4
+    session_token: str = ""  # awsv4, optional
+    region: str = ""  # awsv4, e.g. "eu-west-1"
+    service: str = ""  # awsv4, e.g. "execute-api", "s3"
+    unsigned_payload: bool = False  # awsv4: send X-Amz-Content-SHA256: UNSIGNED-PAYLOAD
 
 
 @dataclass
@@ -169,6 +175,16 @@ def auth_to_dict(auth: Auth) -> dict[str, Any]:
         return {"type": "bearer", "token": auth.token}
     if t == "apikey":
         return {"type": "apikey", "key": auth.key, "value": auth.value, "in": auth.location}
+    if t == "awsv4":
+        return {
+            "type": "awsv4",
+            "access_key": auth.access_key,
+            "secret_key": auth.secret_key,
+            "session_token": auth.session_token,
+            "region": auth.region,
+            "service": auth.service,
+            "unsigned_payload": auth.unsigned_payload,
+        }
     if t == "inherit":
         return {"type": "inherit"}
     return {"type": "none"}
@@ -317,6 +333,16 @@ def auth_from_dict(data: Any, path: str = "auth") -> Auth:
         if location not in APIKEY_LOCATIONS:
             raise SpecFormatError(f"{path}.in", "must be header or query")
         return Auth(type="apikey", key=_str(data, "key", path), value=_str(data, "value", path), location=location)
+    if t == "awsv4":
+        return Auth(
+            type="awsv4",
+            access_key=_str(data, "access_key", path),
+            secret_key=_str(data, "secret_key", path),
+            session_token=_str(data, "session_token", path),
+            region=_str(data, "region", path),
+            service=_str(data, "service", path),
+            unsigned_payload=_bool(data, "unsigned_payload", path, False),
+        )
     if t == "inherit":
         return Auth(type="inherit")
     return Auth()

@@ -450,6 +450,15 @@ def _auth(value: Any, path: str, report: Report) -> Auth | None:
     if kind == "apikey":
         location = "query" if attributes.get("in", "header") == "query" else "header"
         return Auth(type="apikey", key=attributes.get("key", ""), value=attributes.get("value", ""), location=location)
+    if kind == "awsv4":
+        return Auth(
+            type="awsv4",
+            access_key=attributes.get("accessKey", ""),
+            secret_key=attributes.get("secretKey", ""),
+            session_token=attributes.get("sessionToken", ""),
+            region=attributes.get("region", ""),
+            service=attributes.get("service", ""),
+        )
     if kind == "oauth2" and attributes.get("accessToken"):
         report.downgraded(path, "OAuth 2.0: the saved access token is sent as a bearer token; it is not refreshed")
         return Auth(type="bearer", token=attributes["accessToken"])
@@ -745,6 +754,15 @@ def _export_auth(auth: Auth) -> dict[str, Any]:
         return {"type": "bearer", "bearer": attrs(token=auth.token)}
     if auth.type == "apikey":
         return {"type": "apikey", "apikey": attrs(key=auth.key, value=auth.value, **{"in": auth.location})}
+    if auth.type == "awsv4":
+        values = attrs(
+            accessKey=auth.access_key,
+            secretKey=auth.secret_key,
+            region=auth.region,
+            service=auth.service,
+            sessionToken=auth.session_token,
+        )
+        return {"type": "awsv4", "awsv4": values}
     return {"type": "noauth"}
 
 

@@ -96,6 +96,8 @@ def _masked_auth(auth: Auth) -> Auth:
         return replace(auth, token=mask(auth.token))
     if auth.type == "apikey":
         return replace(auth, value=mask(auth.value))
+    if auth.type == "awsv4":
+        return replace(auth, secret_key=mask(auth.secret_key), session_token=mask(auth.session_token))
     return auth
 
 

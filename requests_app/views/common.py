@@ -45,6 +45,7 @@ AUTH_TYPES = (
     ("bearer", "Bearer token"),
     ("apikey", "API key"),
     ("digest", "Digest"),
+    ("awsv4", "AWS Signature v4"),
 )
 HEADER_SUGGESTIONS = (
     "Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Connection",

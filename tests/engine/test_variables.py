@@ -330,7 +330,10 @@ def test_resolve_spec_copies_every_field_of_a_spec_without_variables() -> None:
         body=Body(
             mode="raw", text="t", content_type="text/x", fields=[FormField("f", "v")], data=b"d", query="q", variables="{}"
         ),
-        auth=Auth(type="apikey", username="u", password="p", token="t", key="k", value="v", location="query"),
+        auth=Auth(
+                type="apikey", username="u", password="p", token="t", key="k", value="v", location="query",
+                access_key="a", secret_key="s", session_token="st", region="r", service="sv", unsigned_payload=True,
+            ),
         options=Options(
             follow_redirects=False, max_redirects=3, timeout_ms=5, verify_tls=False, use_cookies=False, max_response_bytes=7
         ),
