@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from requests_app.api import interop, runs, teams, views
+from requests_app.api import examples, interop, runs, teams, views
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # the constructor only knows "/" or ""; this makes the slash optional
@@ -31,6 +31,11 @@ urlpatterns = [
     # before the router: "history/har" would otherwise read as the history entry with id "har"
     re_path(r"^v1/history/har/?$", interop.HistorySelectionHarView.as_view(), name="history-har-selection"),
     re_path(r"^v1/history/(?P<pk>[^/.]+)/har/?$", interop.HistoryHarView.as_view(), name="history-har"),
+    re_path(r"^v1/requests/(?P<pk>[^/.]+)/examples/?$", examples.RequestExamplesView.as_view(), name="request-examples"),
+    re_path(r"^v1/examples/(?P<pk>[^/.]+)/?$", examples.ExampleView.as_view(), name="example-detail"),
+    re_path(r"^v1/collections/(?P<pk>[^/.]+)/mock/?$", examples.CollectionMockView.as_view(), name="collection-mock"),
+    re_path(r"^v1/collections/(?P<pk>[^/.]+)/mock/token/?$", examples.CollectionMockTokenView.as_view(),
+            name="collection-mock-token"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
