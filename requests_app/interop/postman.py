@@ -13,11 +13,12 @@ Usage::
 Read: nested folders; requests as a string or an object; `url` as a string or an object
 (raw, host, path, query with disabled entries, `:path` variables); headers as a list or
 a string; body modes raw (with options.raw.language), urlencoded, formdata (text and
-file), file, graphql; disabled entries; auth basic, bearer, apikey, digest (others are
+file), file, graphql; disabled entries; auth basic, bearer, apikey, digest, awsv4 (others are
 reported); collection variables; descriptions (string or {content}); pre-request and
 test scripts, kept as text and reported as not run; protocolProfileBehavior's redirect,
 TLS and cookie switches. Files are not part of a collection: file fields and bodies are
-created empty and reported as files to attach.
+created empty and reported as files to attach. Item `response` arrays (saved examples:
+name, code, header, body, originalRequest) are read and written back.
 
 Write: the same shapes in v2.1. Options Postman has no place for (timeout, response
 size cap) travel in protocolProfileBehavior under `webclient…` names, which Postman
@@ -29,6 +30,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from http import HTTPStatus
 from typing import Any
 
 from requests_app.engine.spec import (
@@ -51,6 +53,7 @@ from requests_app.interop.model import (
     EnvironmentVariable,
     ImportedCollection,
     ImportedEnvironment,
+    ImportedExample,
     ImportedFolder,
     ImportedItem,
     ImportedRequest,
@@ -209,9 +212,7 @@ def _request_item(entry: dict[str, Any], path: str, report: Report, folder_auth:
     else:
         inherits_auth = True
     _protocol_profile(entry.get("protocolProfileBehavior"), _join(path, "protocolProfileBehavior"), spec, report)
-    responses = _list(entry.get("response"), _join(path, "response"))
-    if responses:
-        report.dropped(_join(path, "response"), f"{len(responses)} saved example response(s) not imported")
+    examples = _examples(entry.get("response"), _join(path, "response"), report)
     if entry.get("variable"):
         report.dropped(_join(path, "variable"), "request-level variables are not supported; not imported")
     _note_unknown_dynamic_variables(spec, path, report)
@@ -224,7 +225,34 @@ def _request_item(entry: dict[str, Any], path: str, report: Report, folder_auth:
         scripts=_scripts(entry.get("event"), _join(path, "event"), report, "request"),
         source_path=path,
         inherits_auth=inherits_auth,
+        examples=examples,
     )
+
+
+def _examples(value: Any, path: str, report: Report) -> list[ImportedExample]:
+    """Item `response` entries: name, code, header, body, originalRequest."""
+    out = []
+    for index, raw in enumerate(_list(value, path)):
+        where = f"{path}[{index}]"
+        entry = _obj(raw, where)
+        code = entry.get("code", 200)
+        if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
+            report.dropped(where, f"an example with status {code!r} (not 100-599) is not imported")
+            continue
+        body = entry.get("body")
+        original = entry.get("originalRequest")
+        request = _request(original, _join(where, "originalRequest"), report)[0] if original is not None else None
+        header = entry.get("header")
+        out.append(
+            ImportedExample(
+                name=(_text(entry.get("name"), _join(where, "name")).strip() or f"Example {index + 1}")[:MAX_NAME_LENGTH],
+                status=code,
+                headers=_headers(header if isinstance(header, (list, str)) else None, _join(where, "header")),
+                body="" if body is None else _text(body, _join(where, "body")),
+                request=request,
+            )
+        )
+    return out
 
 
 def _request(value: Any, path: str, report: Report) -> tuple[RequestSpec, Auth | None, str]:
@@ -624,20 +652,43 @@ def _export_item(item: ImportedItem) -> dict[str, Any]:
             folder["event"] = _export_events(item.scripts)
         return folder
     spec = item.spec
-    request: dict[str, Any] = {"method": spec.method, "header": _export_headers(spec), "url": _export_url(spec)}
-    body = _export_body(spec)
-    if body is not None:
-        request["body"] = body
+    request = _export_request(spec)
     if not item.inherits_auth:
         request["auth"] = _export_auth(spec.auth)
     if item.description:
         request["description"] = item.description
-    out: dict[str, Any] = {"name": item.name, "request": request, "response": []}
+    out: dict[str, Any] = {"name": item.name, "request": request, "response": [_export_example(e) for e in item.examples]}
     if item.scripts:
         out["event"] = _export_events(item.scripts)
     profile = _export_protocol_profile(spec.options)
     if profile:
         out["protocolProfileBehavior"] = profile
+    return out
+
+
+def _export_request(spec: RequestSpec) -> dict[str, Any]:
+    request: dict[str, Any] = {"method": spec.method, "header": _export_headers(spec), "url": _export_url(spec)}
+    body = _export_body(spec)
+    if body is not None:
+        request["body"] = body
+    return request
+
+
+def _export_example(example: ImportedExample) -> dict[str, Any]:
+    try:
+        reason = HTTPStatus(example.status).phrase
+    except ValueError:
+        reason = ""
+    out: dict[str, Any] = {"name": example.name}
+    if example.request is not None:
+        out["originalRequest"] = _export_request(example.request)
+    out.update(
+        status=reason,
+        code=example.status,
+        header=[_export_pair(h.key, h.value, h.enabled) for h in example.headers],
+        cookie=[],
+        body=example.body,
+    )
     return out
 
 

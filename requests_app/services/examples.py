@@ -25,7 +25,8 @@ from django.db import transaction
 from django.db.models import Max
 
 from requests_app import access
-from requests_app.engine.spec import SpecFormatError, spec_from_dict, spec_to_dict
+from requests_app.engine.spec import KeyValue, SpecFormatError, spec_from_dict, spec_to_dict
+from requests_app.interop.model import ImportedExample
 from requests_app.models import Example, HistoryEntry, SavedRequest
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.validation import clean_kv_list, clean_name, clean_text, reject_nul
@@ -168,3 +169,42 @@ def example_to_dict(example: Example) -> dict[str, Any]:
         "created_at": example.created_at.isoformat(),
         "updated_at": example.updated_at.isoformat(),
     }
+
+
+# ---------------------------------------------------------------- import and export
+
+
+def example_rows_for_import(saved: SavedRequest, imported: list[ImportedExample], *, path: str) -> list[Example]:
+    """Unsaved Example rows for an imported request (its pk set); ValidationFailed names the example."""
+    rows = []
+    for index, item in enumerate(imported):
+        request = spec_to_dict(item.request) if item.request is not None else request_parts_of(saved)
+        try:
+            fields = _clean_fields(
+                {"name": item.name, "status": item.status, "body": item.body, "request": request,
+                 "headers": [{"key": h.key, "value": h.value, "enabled": h.enabled} for h in item.headers]}
+            )
+        except ValidationFailed as error:
+            raise ValidationFailed(f"{path}.response[{index}]: {error.message}", fields=error.fields) from None
+        rows.append(Example(saved_request=saved, position=index + 1, **fields))
+    return rows
+
+
+def imported_examples(examples: list[Example]) -> list[ImportedExample]:
+    """The neutral tree's examples of one request, for the exporters."""
+    out = []
+    for example in examples:
+        try:
+            request = spec_from_dict(example.request) if example.request else None
+        except SpecFormatError:
+            request = None
+        out.append(
+            ImportedExample(
+                name=example.name,
+                status=example.status,
+                headers=[KeyValue(h.get("key", ""), h.get("value", ""), h.get("enabled", True)) for h in example.headers],
+                body=example.body,
+                request=request,
+            )
+        )
+    return out

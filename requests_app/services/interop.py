@@ -71,7 +71,18 @@ from requests_app.interop.httpfile import to_http, to_http_files
 from requests_app.interop.model import ImportedItem
 from requests_app.interop.postman import dumps_postman
 from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
-from requests_app.models import Collection, Environment, Folder, HistoryEntry, Run, RunResult, SavedRequest, Workspace
+from requests_app.models import (
+    Collection,
+    Environment,
+    Example,
+    Folder,
+    HistoryEntry,
+    Run,
+    RunResult,
+    SavedRequest,
+    Workspace,
+)
+from requests_app.services.examples import example_rows_for_import, imported_examples
 from requests_app.services import tree
 from requests_app.services.activity import activity_record
 from requests_app.services.environments import (
@@ -218,6 +229,7 @@ class _ImportWriter:
         self.report = report
         self.created: dict[str, list[int]] = {"collections": [], "folders": [], "requests": [], "environments": []}
         self._pending_requests: list[SavedRequest] = []
+        self._pending_examples: list[ImportedRequest] = []  # parallel to _pending_requests
         self.into: list[Collection] = []
         self._next_collection_position: int | None = None
 
@@ -325,6 +337,7 @@ class _ImportWriter:
                     else:
                         self._pending_requests.append(
                             self._request(collection, parent, item, request_position, inherited_auth))
+                        self._pending_examples.append(item)
                         request_position += 1
             first_level = False
             created = Folder.objects.bulk_create([row for row, _ in folders])
@@ -375,7 +388,13 @@ class _ImportWriter:
         """One INSERT per batch the database allows (a handful on PostgreSQL, ~50 rows each on SQLite)."""
         created = SavedRequest.objects.bulk_create(self._pending_requests)
         self.created["requests"].extend(row.pk for row in created)
-        self._pending_requests = []
+        examples = [
+            row
+            for saved, item in zip(created, self._pending_examples)
+            for row in example_rows_for_import(saved, item.examples, path=item.source_path)
+        ]
+        Example.objects.bulk_create(examples)
+        self._pending_requests, self._pending_examples = [], []
 
     # -- environments
 
@@ -407,6 +426,9 @@ def _export_tree(collection: Collection) -> ImportedCollection:
     """The stored collection as the neutral tree the exporters read (two queries)."""
     folders = list(Folder.objects.filter(collection=collection).order_by("position", "id"))
     requests = list(SavedRequest.objects.filter(collection=collection).order_by("position", "id"))
+    examples: dict[int, list[Example]] = {}
+    for example in Example.objects.filter(saved_request__collection=collection).order_by("position", "id"):
+        examples.setdefault(example.saved_request_id, []).append(example)
     auth = None
     if collection.auth and collection.auth.get("type", "none") not in ("none", "inherit"):
         auth = auth_from_dict(collection.auth)
@@ -431,7 +453,9 @@ def _export_tree(collection: Collection) -> ImportedCollection:
         (parent.items if parent is not None else root.items).append(nodes[folder.pk])
     for saved in requests:
         parent = nodes.get(saved.folder_id) if saved.folder_id else None
-        (parent.items if parent is not None else root.items).append(_exported_request(saved))
+        exported = _exported_request(saved)
+        exported.examples = imported_examples(examples.get(saved.pk, []))
+        (parent.items if parent is not None else root.items).append(exported)
     return root
 
 

@@ -214,3 +214,32 @@ def test_set_cookie_of_an_example_is_not_served_on_our_origin(live_server, live_
                    headers=[{"key": "Set-Cookie", "value": "sessionid=evil", "enabled": True}])
     exchange = send_spec(RequestSpec(method="POST", url=f"{live_server.url}/mock/shop/users"))
     assert "set-cookie" not in {name.lower() for name, _ in exchange.response.headers}
+
+
+# ---------------------------------------------------------------- Postman round trip through storage
+
+
+def test_postman_responses_import_as_examples_export_back_and_feed_the_mock(alice, acme):
+    from requests_app.services.interop import collection_export, collection_import
+    from tests.interop.test_postman_examples import COLLECTION
+
+    outcome = collection_import(user=alice, workspace=acme, content=json.dumps(COLLECTION), format="postman")
+    collection_id = outcome.created["collections"][0]
+    examples = list(Example.objects.filter(saved_request__collection_id=collection_id).order_by("position"))
+    assert [(e.name, e.status) for e in examples] == [("Found", 200), ("Missing", 404)]
+    _, _, text = collection_export(user=alice, collection_id=collection_id, format="postman")
+    exported = json.loads(text)
+    assert [
+        {k: r.get(k) for k in ("name", "code", "header", "body")} for r in exported["item"][0]["response"]
+    ] == [
+        {"name": "Found", "code": 200, "body": COLLECTION["item"][0]["response"][0]["body"],
+         "header": [{"key": "Content-Type", "value": "application/json", "type": "text"},
+                    {"key": "X-Rate", "value": "10", "type": "text"}]},
+        {"name": "Missing", "code": 404, "body": "", "header": []},
+    ]  # fmt: skip
+    from requests_app.models import Collection
+
+    mock_services.mock_update(user=alice, collection=Collection.objects.get(pk=collection_id), enabled=True)
+    server = mock_services.mock_find(str(collection_id))
+    found = mock_services.mock_answer(server, method="GET", path="/users/7", query=[], headers=[])
+    assert found.example.name == "Found"
