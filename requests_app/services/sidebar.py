@@ -127,7 +127,8 @@ def sidebar_tree(
         SavedRequest.objects.filter(collection_id__in=collection_ids)
         .filter(Q(folder__isnull=True) | Q(folder_id__in=open_ids))
         .order_by("position", "id")
-        .values(*_REQUEST_FIELDS)
+        .annotate(example_count=Count("examples"))
+        .values(*_REQUEST_FIELDS, "example_count")
     )
 
     collection_nodes = {c["id"]: CollectionNode(c["id"], c["name"], c["position"]) for c in collections}
@@ -167,7 +168,12 @@ def sidebar_folder(*, user: AbstractBaseUser, folder: Folder) -> FolderNode:
         node.folders.append(
             FolderNode(f["id"], f["name"], f["parent_id"], f["collection_id"], f["position"], request_count=f["n"])
         )
-    node.requests = list(SavedRequest.objects.filter(folder=folder).order_by("position", "id").values(*_REQUEST_FIELDS))
+    node.requests = list(
+        SavedRequest.objects.filter(folder=folder)
+        .order_by("position", "id")
+        .annotate(example_count=Count("examples"))
+        .values(*_REQUEST_FIELDS, "example_count")
+    )
     node.request_count = len(node.requests)
     return node
 
