@@ -418,3 +418,28 @@ class MockServer(models.Model):
 
     def __str__(self) -> str:
         return f"mock of {self.collection_id}"
+
+
+class OAuthToken(models.Model):
+    """An OAuth 2.0 token of one user in one workspace for one client configuration.
+
+    `config_key` hashes what identifies the configuration (token URL, client id, scope,
+    audience, resource, grant): requests sharing a configuration share the token. Both
+    tokens are stored encrypted like secret variables (services.secrets).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    config_key = models.CharField(max_length=64)
+    access_token = models.TextField()  # encrypted
+    refresh_token = models.TextField(blank=True, default="")  # encrypted, or ""
+    token_type = models.CharField(max_length=40, blank=True, default="")
+    scope = models.TextField(blank=True, default="")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workspace", "config_key"], name="one_oauth_token_per_config")
+        ]

@@ -4,7 +4,7 @@ from django.urls import path
 
 from requests_app.views import sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
-from requests_app.views import examples, runner
+from requests_app.views import examples, oauth, runner
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -71,6 +71,9 @@ urlpatterns = [
     path("w/<int:workspace_id>/examples/<int:example_id>/delete/", examples.example_delete, name="example_delete"),
     path("w/<int:workspace_id>/history/<int:entry_id>/example/", examples.example_from_history, name="example_from_history"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/mock/", examples.collection_mock, name="collection_mock"),
+    # OAuth 2.0 tokens
+    path("w/<int:workspace_id>/oauth/token/", oauth.oauth_token_box, name="oauth_token_box"),
+    path("oauth/callback/", oauth.oauth_callback, name="oauth_callback"),
     # change history
     path("w/<int:workspace_id>/requests/<int:request_id>/versions/", versions.request_versions, name="request_versions"),
     path("w/<int:workspace_id>/requests/<int:request_id>/versions/<int:number>/restore/", versions.request_version_restore_view, name="request_version_restore"),

@@ -143,6 +143,14 @@ def _auth_parts(auth: Auth) -> tuple[list[tuple[str, str]], list[str]]:
     if auth.type == "bearer":
         check_header_value(auth.token, field="auth.token", name="Authorization")
         return [("Authorization", f"Bearer {auth.token}")], []
+    if auth.type == "oauth2":
+        if not auth.token:  # none yet: the caller warns; nothing to send
+            return [], []
+        if auth.location == "query":
+            return [], [encode_query_param(auth.query_param or "access_token", auth.token)]
+        value = f"{auth.header_prefix.strip()} {auth.token}".strip()
+        check_header_value(value, field="auth.token", name="Authorization")
+        return [("Authorization", value)], []
     if auth.type == "apikey":
         if not auth.key:
             raise RequestRejected(INVALID_REQUEST, BAD_AUTH, "The API key needs a name.", "auth.key")
