@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from requests_app.engine.spec import Auth
+from requests_app.engine.spec import Auth, auth_from_dict
 from requests_app.models import HistoryEntry, OAuthToken
 from requests_app.services import oauth
 from requests_app.services.collections import collection_create
@@ -156,3 +156,22 @@ def test_denied_consent_is_access_denied(oauth_provider, alice, acme, client):
     client.force_login(alice)
     page = client.get(reverse("oauth_callback") + "?" + urlsplit(location).query)
     assert page.status_code == 400 and "access_denied" in page.content.decode()
+
+
+def test_a_run_step_refreshes_an_expired_token_and_stores_it_masked(oauth_provider, alice, acme, echo_server):
+    from requests_app.models import RunResult
+    from requests_app.services import runs
+
+    auth = {"type": "oauth2", "grant_type": "password", "token_url": oauth_provider.url("/o/token/"),
+            "client_id": "wc-pw", "client_secret": "pw-secret", "username": "ada", "password": "lovelace-pw", "scope": "read"}
+    collection = collection_create(user=alice, workspace=acme, name="Run API", auth=auth)
+    request_create(user=alice, collection=collection, name="Me", url=echo_server.url("/bearer"))
+    first = oauth.oauth_token_get(user=alice, workspace=acme, auth=auth_from_dict(auth))
+    OAuthToken.objects.filter(pk=first.pk).update(expires_at=first.expires_at.replace(year=2000))
+    run = runs.run_execute(runs.run_create(workspace=acme, created_by=alice, collection=collection).pk, worker="t:h:1")
+    result = RunResult.objects.get(run=run)
+    assert result.status == 200
+    fresh = decrypt_secret(OAuthToken.objects.get(pk=first.pk).access_token)
+    assert fresh != decrypt_secret(first.access_token)
+    stored = str(RunResult.objects.filter(run=run).values().first())
+    assert fresh not in stored
