@@ -13,7 +13,7 @@ Usage::
 Read: nested folders; requests as a string or an object; `url` as a string or an object
 (raw, host, path, query with disabled entries, `:path` variables); headers as a list or
 a string; body modes raw (with options.raw.language), urlencoded, formdata (text and
-file), file, graphql; disabled entries; auth basic, bearer, apikey, digest, awsv4 (others are
+file), file, graphql; disabled entries; auth basic, bearer, apikey, digest, awsv4, oauth2 (others are
 reported); collection variables; descriptions (string or {content}); pre-request and
 test scripts, kept as text and reported as not run; protocolProfileBehavior's redirect,
 TLS and cookie switches. Files are not part of a collection: file fields and bodies are
@@ -487,11 +487,83 @@ def _auth(value: Any, path: str, report: Report) -> Auth | None:
             region=attributes.get("region", ""),
             service=attributes.get("service", ""),
         )
+    if kind == "oauth2" and attributes.get("accessTokenUrl"):
+        return _oauth2(attributes, auth.get(kind), path, report)
     if kind == "oauth2" and attributes.get("accessToken"):
         report.downgraded(path, "OAuth 2.0: the saved access token is sent as a bearer token; it is not refreshed")
         return Auth(type="bearer", token=attributes["accessToken"])
     report.dropped(path, f"auth type {kind!r} is not supported; the request is imported without auth")
     return Auth()
+
+
+# Postman's grant names ↔ ours; PKCE is always used for authorization code here.
+_POSTMAN_GRANTS = {
+    "client_credentials": "client_credentials",
+    "authorization_code": "authorization_code",
+    "authorization_code_with_pkce": "authorization_code",
+    "password_credentials": "password",
+}
+
+
+def _oauth2(attributes: dict[str, str], raw: Any, path: str, report: Report) -> Auth:
+    grant = _POSTMAN_GRANTS.get(attributes.get("grant_type", "authorization_code"))
+    if grant is None:
+        report.dropped(path, f"OAuth 2.0 grant {attributes.get('grant_type')!r} is not supported; imported as client credentials")
+        grant = "client_credentials"
+    if attributes.get("accessToken"):
+        report.note(path, "OAuth 2.0: the saved access token is not imported (tokens are per person): use Get new token")
+    extra: list[KeyValue] = []
+    audience = resource = ""
+    entries = raw if isinstance(raw, list) else []
+    for entry in entries:  # tokenRequestParams: [{key, value, enabled, send_as}]
+        if isinstance(entry, dict) and entry.get("key") == "tokenRequestParams" and isinstance(entry.get("value"), list):
+            for param in entry["value"]:
+                if not isinstance(param, dict) or not isinstance(param.get("key"), str):
+                    continue
+                key, value = param["key"], str(param.get("value", ""))
+                if key == "audience":
+                    audience = value
+                elif key == "resource":
+                    resource = value
+                else:
+                    extra.append(KeyValue(key, value, param.get("enabled", True) is not False))
+    return Auth(
+        type="oauth2",
+        grant_type=grant,
+        token_url=attributes.get("accessTokenUrl", ""),
+        auth_url=attributes.get("authUrl", ""),
+        client_id=attributes.get("clientId", ""),
+        client_secret=attributes.get("clientSecret", ""),
+        scope=attributes.get("scope", ""),
+        audience=audience,
+        resource=resource,
+        client_auth="basic" if attributes.get("client_authentication") == "header" else "body",
+        username=attributes.get("username", ""),
+        password=attributes.get("password", ""),
+        extra_params=extra,
+        location="query" if attributes.get("addTokenTo") == "queryParams" else "header",
+        header_prefix=attributes.get("headerPrefix", "Bearer"),
+    )
+
+
+def _export_oauth2(auth: Auth) -> list[dict[str, Any]]:
+    grant = {"authorization_code": "authorization_code_with_pkce", "password": "password_credentials"}.get(
+        auth.grant_type, auth.grant_type
+    )
+    values: dict[str, Any] = {
+        "grant_type": grant, "accessTokenUrl": auth.token_url, "authUrl": auth.auth_url, "clientId": auth.client_id,
+        "clientSecret": auth.client_secret, "scope": auth.scope, "username": auth.username, "password": auth.password,
+        "client_authentication": "header" if auth.client_auth == "basic" else "body",
+        "addTokenTo": "queryParams" if auth.location == "query" else "header", "headerPrefix": auth.header_prefix,
+        "challengeAlgorithm": "S256",
+    }
+    params = [{"key": p.key, "value": p.value, "enabled": p.enabled, "send_as": "request_body"} for p in auth.extra_params]
+    params += [{"key": k, "value": v, "enabled": True, "send_as": "request_body"}
+               for k, v in (("audience", auth.audience), ("resource", auth.resource)) if v]
+    out: list[dict[str, Any]] = [{"key": k, "value": v, "type": "string"} for k, v in values.items()]
+    if params:
+        out.append({"key": "tokenRequestParams", "value": params, "type": "any"})
+    return out
 
 
 def _auth_attributes(value: Any, path: str) -> dict[str, str]:
@@ -814,6 +886,8 @@ def _export_auth(auth: Auth) -> dict[str, Any]:
             sessionToken=auth.session_token,
         )
         return {"type": "awsv4", "awsv4": values}
+    if auth.type == "oauth2":
+        return {"type": "oauth2", "oauth2": _export_oauth2(auth)}
     return {"type": "noauth"}
 
 
