@@ -54,12 +54,16 @@ def _int(value: str, default: int) -> int | str:
     return int(value) if value.isdigit() else value  # a non-number reaches the service, which names it
 
 
+def _editable_example(request: HttpRequest, workspace_id: int, example_id: int) -> tuple[Workspace, Any, SavedRequest]:
+    workspace = workspace_for(request, workspace_id)
+    example = in_workspace(access.get_example_for_user(request.user, example_id, need="edit"), workspace)
+    return workspace, example, example.saved_request
+
+
 @login_required
 @require_POST
 def example_edit(request: HttpRequest, workspace_id: int, example_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    example = in_workspace(access.get_example_for_user(request.user, example_id, need="edit"), workspace)
-    saved = example.saved_request
+    workspace, example, saved = _editable_example(request, workspace_id, example_id)
     try:
         headers = _headers_from_text(request.POST.get("ex_headers", ""))
         example_services.example_update(
@@ -77,9 +81,7 @@ def example_edit(request: HttpRequest, workspace_id: int, example_id: int) -> Ht
 @login_required
 @require_POST
 def example_delete(request: HttpRequest, workspace_id: int, example_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    example = in_workspace(access.get_example_for_user(request.user, example_id, need="edit"), workspace)
-    saved = example.saved_request
+    workspace, example, saved = _editable_example(request, workspace_id, example_id)
     example_services.example_delete(user=request.user, example=example)
     return with_events(_panel(request, workspace, saved, notice=f"Example “{example.name}” deleted."), EXAMPLES_CHANGED, "tree-changed")
 
