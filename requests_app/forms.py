@@ -45,11 +45,12 @@ from requests_app.engine.spec import (
     Options,
     RequestSpec,
 )
+from requests_app.engine.validation import is_token
 
 STANDARD_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 CUSTOM_METHOD = "__custom__"
 # RFC 9110 token: what a method may be made of.
-METHOD_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
 EDITOR_BODY_MODES = ("none", "raw", "urlencoded", "multipart", "binary", "graphql")
 RAW_TYPES = tuple(RAW_CONTENT_TYPES)  # json, xml, html, text, javascript
 # A raw type select value for a content type outside the list, e.g. "ct:application/vnd.api+json".
@@ -145,7 +146,7 @@ def _method(data: QueryDict) -> str:
         chosen = data.get("method_custom", "").strip()
         if not chosen:
             raise EditorInputError("method_custom", METHOD_MISSING)
-    if not METHOD_TOKEN.match(chosen):
+    if not is_token(chosen):
         raise EditorInputError("method_custom" if chosen not in STANDARD_METHODS else "method", METHOD_INVALID)
     return chosen.upper() if chosen.upper() in STANDARD_METHODS else chosen
 

@@ -6,6 +6,7 @@ Every variable is documented in README.md ("Configuration").
 from __future__ import annotations
 
 import secrets
+import socket
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Older keys, newest first: sessions, signatures and stored secrets made with them stay readable
+# until `manage.py reencrypt_secrets` has moved the secrets to SECRET_KEY (docs/deploy.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("WEBCLIENT_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -57,6 +61,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one log line per request and the X-Webclient-Node header, then the health
+    # probes, answered before host checks and HTTPS redirects (a balancer asks by address).
+    "webclient.observability.RequestLogMiddleware",
+    "webclient.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,11 +74,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "requests_app.web.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "webclient.urls"
 WSGI_APPLICATION = "webclient.wsgi.application"
 ASGI_APPLICATION = "webclient.asgi.application"
+# This node's name, in the X-Webclient-Node header and each request's log line.
+WEBCLIENT_NODE = env_str("WEBCLIENT_NODE") or socket.gethostname()
 
 TEMPLATES = [
     {
@@ -92,6 +103,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A persistent connection is checked before a request reuses it: after a database
+        # restart the first request reconnects instead of failing on a dead socket.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -145,6 +159,10 @@ if TEAM_MODE:
     SECURE_HSTS_SECONDS = env_int("WEBCLIENT_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (deploy/nginx-webclient.conf),
+# and only then: a client reaching the app directly could otherwise claim https.
+WEBCLIENT_BEHIND_PROXY = env_bool("WEBCLIENT_BEHIND_PROXY", False)
+if WEBCLIENT_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # ---------------------------------------------------------------- outbound
@@ -200,10 +218,19 @@ SPECTACULAR_SETTINGS = {
 }
 
 # ---------------------------------------------------------------- logging
+# One line per request from webclient.observability (method, path, status, duration, user id,
+# node); WEBCLIENT_LOG_FORMAT=json writes every record as one JSON object per line.
+WEBCLIENT_LOG_FORMAT = env_str("WEBCLIENT_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "webclient.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if WEBCLIENT_LOG_FORMAT == "json" else "text"}
+    },
     "root": {"handlers": ["console"], "level": env_str("WEBCLIENT_LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "INFO"}},
 }

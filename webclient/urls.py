@@ -9,3 +9,6 @@ urlpatterns = [
     path("mock/<str:key>/<path:path>", mock_call, name="mock_call"),
     path("", include("requests_app.urls")),
 ]
+
+# A database that cannot be reached answers 503 (page or API error), not a bare 500.
+handler500 = "webclient.observability.server_error"

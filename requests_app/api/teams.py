@@ -34,6 +34,7 @@ from requests_app.services.collections import collection_transfer
 from requests_app.services.errors import NotFound
 from requests_app.services.revisions import environment_version_restore, request_version_restore, revision_list
 from requests_app.services.saved_requests import request_copy
+from requests_app.web import invitation_link
 
 # ---------------------------------------------------------------- shapes
 
@@ -148,7 +149,7 @@ class WorkspaceTeamActions:
         workspace = access.get_workspace_for_user(request.user, pk, need="own")
         data = self.parse(InvitationInput)  # type: ignore[attr-defined]
         invitation, token = invitation_services.invitation_create(user=request.user, workspace=workspace, **data)
-        invitation.token, invitation.url = token, invitation_services.invitation_link(request, token)  # type: ignore[attr-defined]
+        invitation.token, invitation.url = token, invitation_link(request, token)  # type: ignore[attr-defined]
         return Response(NewInvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=InvitationOutput, summary="Revoke an invitation link (owners)",

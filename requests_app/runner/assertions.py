@@ -43,6 +43,7 @@ from functools import cached_property
 from typing import Any
 
 from requests_app.engine.exchange import Exchange
+from requests_app.engine.validation import is_token as is_header_name
 from requests_app.runner.patterns import GuardedPattern, PatternError, check_pattern_text, compile_pattern
 from requests_app.runner.responses import (
     BodyNotJson,
@@ -51,7 +52,7 @@ from requests_app.runner.responses import (
     ResponseView,
     compile_jsonpath,
 )
-from requests_app.runner.validation import HEADER_NAME, RunnerFormatError
+from requests_app.runner.validation import RunnerFormatError
 
 MAX_ASSERTIONS = 100
 MAX_EXPECTED_CHARS = 64 * 1024
@@ -270,7 +271,7 @@ def _validate_one(item: Any, where: str) -> dict[str, Any]:
             what = "a header name" if kind == "header" else "a JSON path such as $.data.id"
             raise AssertionFormatError(MISSING_TARGET, f"{where}.target", f"needs {what}")
         target = target.strip()
-        if kind == "header" and not has_variables(target) and not HEADER_NAME.match(target):
+        if kind == "header" and not has_variables(target) and not is_header_name(target):
             raise AssertionFormatError(BAD_TARGET, f"{where}.target", f"{target!r} is not a valid header name")
         if kind == "jsonpath" and not has_variables(target):
             try:

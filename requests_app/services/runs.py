@@ -33,8 +33,8 @@ import base64
 import json
 import logging
 import os
+import platform
 import queue
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -109,8 +109,12 @@ def stale_after() -> timedelta:
 
 
 def worker_name(kind: str) -> str:
-    """Who runs it: "<kind>:<host>:<pid>", so a restarted worker can tell its dead predecessors."""
-    return f"{kind}:{socket.gethostname()}:{os.getpid()}"
+    """Who runs it: "<kind>:<host>:<pid>[:<start>]", so a restarted worker can tell its dead
+    predecessors. <start> is the process's start time in clock ticks (Linux), so that a pid
+    reused by another process after a crash is not taken for the worker that held the run."""
+    start = _process_start_ticks(os.getpid())
+    name = f"{kind}:{platform.node()}:{os.getpid()}"
+    return f"{name}:{start}" if start is not None else name
 
 
 # ------------------------------------------------------------------ the plan
@@ -857,16 +861,41 @@ def wait_for_local_runs(timeout: float = 60.0) -> bool:
 # ------------------------------------------------------------------ stopped workers
 
 
+def _process_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name, or None where there is none."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+
+
+def _process_start_ticks(pid: int) -> str | None:
+    fields = _process_stat(pid)
+    return fields[19] if fields and len(fields) > 19 else None  # field 22 of stat(5): starttime
+
+
 def _process_is_gone(worker: str) -> bool:
-    """True for a worker on this host whose process no longer exists."""
+    """True for a worker on this host whose process no longer exists.
+
+    A killed worker's processes are re-parented to PID 1, which in containers and micro-VMs
+    often reaps late or never: until then they are zombies (state Z), which `kill(pid, 0)`
+    still finds. A zombie, a dead process (X) and a pid now held by a process that started at
+    another time all count as gone.
+    """
     parts = worker.split(":")
-    if len(parts) != 3 or parts[1] != socket.gethostname() or not parts[2].isdigit():
+    if len(parts) not in (3, 4) or parts[1] != platform.node() or not parts[2].isdigit():
         return False
     pid = int(parts[2])
     if pid == os.getpid():
         return False
+    fields = _process_stat(pid)
+    if fields is not None:
+        if fields[0] in ("Z", "X", "x"):
+            return True
+        return len(parts) == 4 and len(fields) > 19 and fields[19] != parts[3]
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # no /proc (not Linux): ask the kernel
     except ProcessLookupError:
         return True
     except PermissionError:

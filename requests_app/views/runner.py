@@ -25,7 +25,7 @@ from requests_app.services.errors import ServiceError, VersionConflict
 from requests_app.services.interop import run_har
 from requests_app.services.saved_requests import request_update
 from requests_app.views.common import can_edit, in_workspace, tree_for, workspace_for
-from requests_app.views.interop import download_response
+from requests_app.web import download_response
 
 RESULTS_SHOWN = 500
 RECENT_RUNS = 30

@@ -29,7 +29,6 @@ from requests_app.services.invitations import (
     invitation_accept_with_new_account,
     invitation_create,
     invitation_find,
-    invitation_link,
     invitation_list,
     invitation_revoke,
     invitation_state,
@@ -46,6 +45,7 @@ from requests_app.services.workspaces import (
 )
 from requests_app.views.accounts import playground_base_url
 from requests_app.views.common import workspace_for
+from requests_app.web import invitation_link
 
 ACTIVITY_PAGE_SIZE = 50
 ROLE_HELP = {

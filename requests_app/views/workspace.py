@@ -23,6 +23,7 @@ from requests_app.views.common import (
     workspace_for,
 )
 from requests_app.views.response_view import ResponseView
+from requests_app.web import download_response
 
 DOWNLOAD_EXTENSIONS = {"json": "json", "xml": "xml", "html": "html", "text": "txt", "image": "img", "binary": "bin"}
 
@@ -112,10 +113,7 @@ def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
     else:
         body = (response_data.get("body_text") or "").encode("utf-8")
     extension = DOWNLOAD_EXTENSIONS.get(response_data.get("kind", ""), "bin")
-    download = HttpResponse(body, content_type="application/octet-stream")
-    download["Content-Disposition"] = f'attachment; filename="response-{entry.pk}.{extension}"'
-    download["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return download
+    return download_response(f"response-{entry.pk}.{extension}", "application/octet-stream", body)
 
 
 def _history_partial(request: HttpRequest, workspace) -> HttpResponse:  # type: ignore[no-untyped-def]
