@@ -19,6 +19,7 @@ from requests_app.api.views import _path_id as path_id
 from requests_app.services import examples as example_services
 from requests_app.services import mock as mock_services
 
+
 class ExampleInput(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     status = serializers.IntegerField(required=False, min_value=100, max_value=599)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
 from requests_app.engine.validation import Target
@@ -59,7 +59,7 @@ _SIGNER_HEADERS = frozenset({"authorization", "x-amz-date", "x-amz-security-toke
 
 def utc_now() -> datetime:
     """The signing time; a function so tests can fix it."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _hmac(key: bytes, message: str) -> bytes:
@@ -126,7 +126,7 @@ def sign(
     now: datetime | None = None,
 ) -> tuple[list[tuple[str, str]], str]:
     """(the headers with the signature added, the request target as it must be sent)."""
-    moment = (now or utc_now()).astimezone(timezone.utc)
+    moment = (now or utc_now()).astimezone(UTC)
     stamp = moment.strftime("%Y%m%dT%H%M%SZ")
     day = stamp[:8]
     path, mark, query = target.request_target.partition("?")
@@ -157,7 +157,7 @@ def sign(
     string_to_sign = "\n".join(
         [ALGORITHM, stamp, scope, hashlib.sha256(canonical_request.encode("utf-8")).hexdigest()]
     )
-    key = _hmac(f"AWS4{secret_key}".encode("utf-8"), day)
+    key = _hmac(f"AWS4{secret_key}".encode(), day)
     for part in (region, service, "aws4_request"):
         key = _hmac(key, part)
     signature = hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -23,7 +23,6 @@ from requests_app.engine.policy import OutboundPolicy
 from requests_app.engine.spec import RequestSpec
 from requests_app.runner.loop import PlanItem, RunOutcome, run_plan
 
-
 BeforeSend = Callable[[RequestSpec, Sequence[Mapping[str, str]]], list[str]]
 
 

@@ -82,7 +82,6 @@ from requests_app.models import (
     SavedRequest,
     Workspace,
 )
-from requests_app.services.examples import example_rows_for_import, imported_examples
 from requests_app.services import tree
 from requests_app.services.activity import activity_record
 from requests_app.services.environments import (
@@ -91,6 +90,7 @@ from requests_app.services.environments import (
     environment_values,
 )
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from requests_app.services.examples import example_rows_for_import, imported_examples
 from requests_app.services.execution import collection_values
 from requests_app.services.history import history_exchange, history_spec
 from requests_app.services.runs import NOT_FINISHED, TERMINAL_STATES, get_run_for_user
@@ -390,7 +390,7 @@ class _ImportWriter:
         self.created["requests"].extend(row.pk for row in created)
         examples = [
             row
-            for saved, item in zip(created, self._pending_examples)
+            for saved, item in zip(created, self._pending_examples, strict=True)
             for row in example_rows_for_import(saved, item.examples, path=item.source_path)
         ]
         Example.objects.bulk_create(examples)

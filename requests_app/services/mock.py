@@ -224,7 +224,7 @@ def _path_score(pattern: list[str], segments: list[str]) -> int | None:
     if len(pattern) != len(segments):
         return None
     score = 0
-    for expected, given in zip(pattern, segments):
+    for expected, given in zip(pattern, segments, strict=False):
         if _is_wildcard(expected):
             score += 1
         elif expected == given:

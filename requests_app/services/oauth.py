@@ -70,7 +70,7 @@ def config_key(auth: Auth) -> str:
 
 
 def _stored(user: AbstractBaseUser, workspace: Workspace, auth: Auth) -> OAuthToken | None:
-    return OAuthToken.objects.filter(user=user, workspace=workspace, config_key=config_key(auth)).first()
+    return OAuthToken.objects.filter(user_id=user.pk, workspace=workspace, config_key=config_key(auth)).first()
 
 
 def _check(auth: Auth) -> None:
@@ -149,7 +149,7 @@ def _save(user: AbstractBaseUser, workspace: Workspace, auth: Auth, data: dict[s
         # A refresh answer without a new refresh token keeps the old one (RFC 6749 section 6).
         refresh = decrypt_secret(existing.refresh_token) if existing and existing.refresh_token else ""
     token, _ = OAuthToken.objects.update_or_create(
-        user=user, workspace=workspace, config_key=config_key(auth),
+        user_id=user.pk, workspace=workspace, config_key=config_key(auth),
         defaults={
             "access_token": encrypt_secret(data["access_token"]),
             "refresh_token": encrypt_secret(refresh) if refresh else "",
@@ -244,7 +244,7 @@ def oauth_token_status(*, user: AbstractBaseUser, workspace: Workspace, auth: Au
 
 
 def oauth_token_clear(*, user: AbstractBaseUser, workspace: Workspace, auth: Auth) -> None:
-    OAuthToken.objects.filter(user=user, workspace=workspace, config_key=config_key(auth)).delete()
+    OAuthToken.objects.filter(user_id=user.pk, workspace=workspace, config_key=config_key(auth)).delete()
 
 
 def oauth_token_for_send(*, user: AbstractBaseUser, workspace: Workspace, auth: Auth) -> tuple[str, list[str]]:

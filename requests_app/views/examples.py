@@ -15,7 +15,7 @@ from requests_app.models import SavedRequest, Workspace
 from requests_app.services import examples as example_services
 from requests_app.services import mock as mock_services
 from requests_app.services.errors import ServiceError
-from requests_app.views.common import can_edit, in_workspace, workspace_for, with_events
+from requests_app.views.common import can_edit, in_workspace, with_events, workspace_for
 
 HEADER_LINE_INVALID = "Line {line} of the headers has no colon: write one header per line as Name: value."
 EXAMPLE_SAVED = "Example saved."

@@ -26,9 +26,9 @@ def callback_url(request: HttpRequest) -> str:
 
 
 def _auth_and_variables(request: HttpRequest, workspace: Any) -> Auth:
-    from requests_app.services.execution import collection_values
-    from requests_app.services.environments import environment_values
     from requests_app import access
+    from requests_app.services.environments import environment_values
+    from requests_app.services.execution import collection_values
 
     auth = auth_from_post(request.POST)
     collection = None

@@ -4,7 +4,7 @@ Authorization and X-Amz-* headers botocore's SigV4Auth computes for that request
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -16,7 +16,7 @@ from requests_app.engine import sigv4
 from requests_app.engine.spec import Auth, Body, FormField, KeyValue, RequestSpec
 from tests.engine.sending import send_spec
 
-FIXED = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+FIXED = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
 SIGNER_HEADERS = ("authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256")
 
 
@@ -57,7 +57,7 @@ def fixed_time(monkeypatch):
 
 
 def _auth(**changes: object) -> Auth:
-    fields = dict(access_key="AKIDEXAMPLE", secret_key="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", region="eu-west-1", service="execute-api")
+    fields = {"access_key": "AKIDEXAMPLE", "secret_key": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "region": "eu-west-1", "service": "execute-api"}
     fields.update(changes)
     return Auth(type="awsv4", **fields)  # type: ignore[arg-type]
 
@@ -170,7 +170,7 @@ def test_unsigned_payload(recorder):
 
 
 def test_signature_headers_are_not_sent_to_another_origin_on_redirect(echo_server):
-    exchange = send_spec(RequestSpec(url=echo_server.url("/redirect-to?url=http://localhost:%d/anything" % echo_server.port), auth=_auth()))
+    exchange = send_spec(RequestSpec(url=echo_server.url(f"/redirect-to?url=http://localhost:{echo_server.port}/anything"), auth=_auth()))
     assert exchange.error is None
     sent = {name.lower() for name, _ in exchange.request.headers}
     assert not sent & set(SIGNER_HEADERS)

@@ -15,7 +15,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.oauth_provider.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

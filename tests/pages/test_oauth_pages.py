@@ -10,9 +10,9 @@ from tests.pages.test_editor import HTMX, alice_client, form  # noqa: F401  (fix
 
 
 def _oauth_form(provider, **extra):
-    fields = dict(auth_type="oauth2", auth_grant_type="client_credentials", auth_token_url=provider.url("/o/token/"),
-                  auth_client_id="wc-cc", auth_client_secret="cc-secret", auth_scope="read", auth_client_auth="body",
-                  auth_token_in="header")
+    fields = {"auth_type": "oauth2", "auth_grant_type": "client_credentials", "auth_token_url": provider.url("/o/token/"),
+                  "auth_client_id": "wc-cc", "auth_client_secret": "cc-secret", "auth_scope": "read", "auth_client_auth": "body",
+                  "auth_token_in": "header"}
     return form("http://127.0.0.1:9/", **{**fields, **extra})
 
 

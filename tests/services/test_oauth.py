@@ -21,8 +21,8 @@ CALLBACK = "http://testserver/oauth/callback/"
 
 
 def _auth(provider, **changes) -> Auth:
-    fields = dict(type="oauth2", grant_type="client_credentials", token_url=provider.url("/o/token/"),
-                  auth_url=provider.url("/o/authorize/"), client_id="wc-cc", client_secret="cc-secret", scope="read")
+    fields = {"type": "oauth2", "grant_type": "client_credentials", "token_url": provider.url("/o/token/"),
+                  "auth_url": provider.url("/o/authorize/"), "client_id": "wc-cc", "client_secret": "cc-secret", "scope": "read"}
     fields.update(changes)
     return Auth(**fields)
 
