@@ -46,6 +46,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import connections as db_connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -734,13 +735,18 @@ def execute_plan(
                 on_token(token)
             return warnings
 
-    return send_plan(
-        items,
-        policy=outbound_policy(),
-        max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
-        before_send=before_send,
-        **run_settings,
-    )
+    try:
+        return send_plan(
+            items,
+            policy=outbound_policy(),
+            max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
+            before_send=before_send,
+            **run_settings,
+        )
+    finally:
+        if before_send is not None:
+            # Token lookups ran on this (sending) thread: its database connections end with it.
+            db_connections.close_all()
 
 
 def _write_back(run: Run, environment: Environment, captured: dict[str, str], secret_names: set[str]) -> None:
