@@ -15,7 +15,7 @@ from requests_app.engine.spec import Auth
 from requests_app.forms import EditorInputError, auth_from_post
 from requests_app.services import oauth
 from requests_app.services.errors import ServiceError
-from requests_app.views.common import chosen_environment, workspace_for
+from requests_app.views.common import chosen_environment, with_events, workspace_for
 
 TOKEN_STORED = "Token stored."
 TOKEN_CLEARED = "Token cleared."
@@ -71,7 +71,9 @@ def oauth_token_box(request: HttpRequest, workspace_id: int) -> HttpResponse:
         context["error"], status = error.message, 400
     except ServiceError as error:
         context["error"], status = error.message, 400
-    return render(request, "requests_app/editor/oauth_token.html", context, status=status)
+    response = render(request, "requests_app/editor/oauth_token.html", context, status=status)
+    # A token request was sent (or refused by the provider): it is in History now.
+    return with_events(response, "history-changed") if request.POST.get("oauth_action") == "get" else response
 
 
 @login_required
