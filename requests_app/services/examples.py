@@ -208,3 +208,21 @@ def imported_examples(examples: list[Example]) -> list[ImportedExample]:
             )
         )
     return out
+
+
+def examples_copy(pairs: list[tuple[int, SavedRequest]]) -> None:
+    """Copy the examples of each (original request id, its new copy): duplicates keep their examples.
+
+    One query to read them, one to write them (none to write when there are none).
+    """
+    copies = {old_id: new for old_id, new in pairs}
+    rows = [
+        Example(
+            saved_request=copies[example.saved_request_id], name=example.name, position=example.position,
+            request=example.request, status=example.status, headers=example.headers, body=example.body,
+            delay_ms=example.delay_ms,
+        )
+        for example in Example.objects.filter(saved_request_id__in=list(copies)).order_by("position", "id")
+    ]
+    if rows:
+        Example.objects.bulk_create(rows)

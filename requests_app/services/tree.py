@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from django.db.models import F, Max, Model, QuerySet
 
 from requests_app.models import Collection, Folder, SavedRequest
+from requests_app.services.examples import examples_copy
 
 M = TypeVar("M", bound=Model)
 
@@ -118,7 +119,7 @@ def copy_subtree(
     With `root`, copy that folder and everything below it, the copy placed under
     `root_parent` as `root_name` at `root_position`, and return the copy. Without it, copy all
     of the collection's folders and requests (a collection duplicate). Costs one query per
-    folder depth level plus three.
+    folder depth level plus four (five when there are examples to copy).
     """
     children = _children_map(source.pk)
     if root is not None:
@@ -144,10 +145,11 @@ def copy_subtree(
         for folder, copy in zip(level, Folder.objects.bulk_create(copies)):
             new_by_old[folder.pk] = copy
 
-    requests = SavedRequest.objects.filter(collection=source)
+    queryset = SavedRequest.objects.filter(collection=source)
     if root is not None:
-        requests = requests.filter(folder_id__in=list(new_by_old))
-    SavedRequest.objects.bulk_create(
+        queryset = queryset.filter(folder_id__in=list(new_by_old))
+    requests = list(queryset)
+    created = SavedRequest.objects.bulk_create(
         SavedRequest(
             collection=target,
             folder=new_by_old[request.folder_id] if request.folder_id else None,
@@ -157,4 +159,5 @@ def copy_subtree(
         )
         for request in requests
     )
+    examples_copy([(request.pk, copy) for request, copy in zip(requests, created, strict=True)])
     return new_by_old.get(root.pk) if root is not None else None

@@ -14,12 +14,13 @@ from requests_app import access
 from requests_app.models import SavedRequest, Workspace
 from requests_app.services import examples as example_services
 from requests_app.services import mock as mock_services
-from requests_app.services.errors import ServiceError
+from requests_app.services.errors import ServiceError, ValidationFailed
 from requests_app.views.common import can_edit, in_workspace, with_events, workspace_for
 
 HEADER_LINE_INVALID = "Line {line} of the headers has no colon: write one header per line as Name: value."
 EXAMPLE_SAVED = "Example saved."
 EXAMPLES_CHANGED = "examples-changed"
+NOT_FROM_A_SAVED_REQUEST = "This response is not from a saved request: save the request first, then send it again."
 
 
 def _panel(request: HttpRequest, workspace: Workspace, saved: SavedRequest, **extra: Any) -> HttpResponse:
@@ -94,6 +95,8 @@ def example_from_history(request: HttpRequest, workspace_id: int, entry_id: int)
     entry = in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
     context: dict[str, Any] = {"workspace": workspace, "entry": entry, "can_edit": True}
     try:
+        if entry.saved_request_id is None:
+            raise ValidationFailed.for_field("history", NOT_FROM_A_SAVED_REQUEST, code="not_saved")
         saved = access.get_request_for_user(request.user, entry.saved_request_id, need="edit")
         example = example_services.example_create_from_history(
             user=request.user, saved_request=saved, entry=entry, name=request.POST.get("name", "")

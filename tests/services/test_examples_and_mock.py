@@ -243,3 +243,18 @@ def test_postman_responses_import_as_examples_export_back_and_feed_the_mock(alic
     server = mock_services.mock_find(str(collection_id))
     found = mock_services.mock_answer(server, method="GET", path="/users/7", query=[], headers=[])
     assert found.example.name == "Found"
+
+
+def test_duplicates_and_copies_keep_their_examples(alice, acme, shop):
+    from requests_app.services.collections import collection_duplicate
+    from requests_app.services.saved_requests import request_copy, request_duplicate
+
+    copy = request_duplicate(user=alice, saved_request=shop["user"])
+    assert list(copy.examples.values_list("name", "status")) == [("Found", 200), ("Missing", 404)]
+    other = collection_create(user=alice, workspace=acme, name="Other")
+    moved = request_copy(user=alice, saved_request=shop["user"], collection=other)
+    assert moved.examples.count() == 2
+    duplicated = collection_duplicate(user=alice, collection=shop["collection"])
+    # the shop's 4 examples and the 2 of the request duplicated above
+    assert Example.objects.filter(saved_request__collection=shop["collection"]).count() == 6
+    assert Example.objects.filter(saved_request__collection=duplicated).count() == 6
