@@ -215,7 +215,7 @@ def examples_copy(pairs: list[tuple[int, SavedRequest]]) -> None:
 
     One query to read them, one to write them (none to write when there are none).
     """
-    copies = {old_id: new for old_id, new in pairs}
+    copies = dict(pairs)
     rows = [
         Example(
             saved_request=copies[example.saved_request_id], name=example.name, position=example.position,
