@@ -67,10 +67,12 @@ def example_edit(request: HttpRequest, workspace_id: int, example_id: int) -> Ht
     workspace, example, saved = _editable_example(request, workspace_id, example_id)
     try:
         headers = _headers_from_text(request.POST.get("ex_headers", ""))
+        answers = {**example.request, "method": request.POST.get("ex_method", "GET").strip() or "GET",
+                   "url": request.POST.get("ex_url", "")}
         example_services.example_update(
             user=request.user, example=example, name=request.POST.get("ex_name", ""),
             status=_int(request.POST.get("ex_status", ""), 200), delay_ms=_int(request.POST.get("ex_delay_ms", ""), 0),
-            headers=headers, body=request.POST.get("ex_body", ""),
+            headers=headers, body=request.POST.get("ex_body", ""), request=answers,
         )  # fmt: skip
     except ValueError as error:
         return _panel(request, workspace, saved, error=str(error), error_example=example.pk)

@@ -35,16 +35,19 @@ def test_save_a_response_as_an_example_then_edit_it(alice_client, alice, acme_co
     panel = alice_client.get(reverse("request_examples", args=[acme_content.workspace.pk, saved.pk]), **HTMX)
     assert "Echo OK" in panel.content.decode()
     edited = alice_client.post(reverse("example_edit", args=[acme_content.workspace.pk, example.pk]),
-                               {"ex_name": "Renamed", "ex_status": "201", "ex_delay_ms": "5",
-                                "ex_headers": "Content-Type: text/plain\nX-A: 1", "ex_body": "hi"}, **HTMX)
+                               {"ex_name": "Renamed", "ex_status": "201", "ex_delay_ms": "5", "ex_method": "put",
+                                "ex_url": "{{base}}/things/:id", "ex_headers": "Content-Type: text/plain\nX-A: 1",
+                                "ex_body": "hi"}, **HTMX)
     assert edited.status_code == 200
     example.refresh_from_db()
     assert (example.name, example.status, example.delay_ms, example.body) == ("Renamed", 201, 5, "hi")
+    assert (example.request["method"], example.request["url"]) == ("PUT", "{{base}}/things/:id")
     assert example.headers == [{"key": "Content-Type", "value": "text/plain", "enabled": True},
                                {"key": "X-A", "value": "1", "enabled": True}]
 
     bad = alice_client.post(reverse("example_edit", args=[acme_content.workspace.pk, example.pk]),
-                            {"ex_name": "Renamed", "ex_status": "20x", "ex_headers": "no colon", "ex_body": ""}, **HTMX)
+                            {"ex_name": "Renamed", "ex_status": "20x", "ex_headers": "no colon", "ex_body": "",
+                             "ex_url": "/x"}, **HTMX)
     assert bad.status_code == 400
     assert "Line 1 of the headers has no colon" in bad.content.decode()
 
