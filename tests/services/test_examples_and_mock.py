@@ -258,3 +258,4 @@ def test_duplicates_and_copies_keep_their_examples(alice, acme, shop):
     # the shop's 4 examples and the 2 of the request duplicated above
     assert Example.objects.filter(saved_request__collection=shop["collection"]).count() == 6
     assert Example.objects.filter(saved_request__collection=duplicated).count() == 6
+

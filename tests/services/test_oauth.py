@@ -175,3 +175,18 @@ def test_a_run_step_refreshes_an_expired_token_and_stores_it_masked(oauth_provid
     assert fresh != decrypt_secret(first.access_token)
     stored = str(RunResult.objects.filter(run=run).values().first())
     assert fresh not in stored
+
+
+def test_reencrypt_moves_oauth_tokens_to_the_new_key(alice, acme, settings):
+    from requests_app.models import OAuthToken
+    from requests_app.services.secrets import decrypt_secret, encrypt_secret, secrets_reencrypt
+
+    settings.SECRET_KEY = "old-key-" + "x" * 50
+    token = OAuthToken.objects.create(user=alice, workspace=acme, config_key="k", access_token=encrypt_secret("at-1"),
+                                      refresh_token=encrypt_secret("rt-1"))
+    settings.SECRET_KEY = "new-key-" + "y" * 50
+    settings.SECRET_KEY_FALLBACKS = ["old-key-" + "x" * 50]
+    assert secrets_reencrypt() == (2, 0)
+    settings.SECRET_KEY_FALLBACKS = []
+    token.refresh_from_db()
+    assert (decrypt_secret(token.access_token), decrypt_secret(token.refresh_token)) == ("at-1", "rt-1")
