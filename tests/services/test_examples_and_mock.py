@@ -259,3 +259,19 @@ def test_duplicates_and_copies_keep_their_examples(alice, acme, shop):
     assert Example.objects.filter(saved_request__collection=shop["collection"]).count() == 6
     assert Example.objects.filter(saved_request__collection=duplicated).count() == 6
 
+
+
+def test_workspace_backup_round_trip_keeps_examples(alice, acme, shop):
+    from requests_app.services.backup import workspace_export, workspace_import
+
+    document = json.loads(json.dumps(workspace_export(workspace=acme, passphrase="a long backup passphrase")))
+    restored = workspace_import(document=document, passphrase="a long backup passphrase").workspace
+
+    def rows(workspace):
+        return sorted(
+            (e.saved_request.name, e.name, e.position, e.status, json.dumps(e.headers), e.body, e.delay_ms,
+             json.dumps(e.request, sort_keys=True))
+            for e in Example.objects.filter(saved_request__collection__workspace=workspace).select_related("saved_request")
+        )
+
+    assert rows(restored) == rows(acme) and len(rows(acme)) == 4
