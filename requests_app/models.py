@@ -92,6 +92,8 @@ class Folder(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        # Folders and requests share one sequence of positions under a parent (services/tree.py).
+        indexes = [models.Index(fields=["collection", "parent", "position", "id"], name="folder_sibling_order")]
 
     def __str__(self) -> str:
         return self.name
@@ -115,6 +117,8 @@ class SavedRequest(models.Model):
     captures = models.JSONField(default=list, blank=True)
     # Imported pre-request/test scripts are kept as text, never executed.
     scripts = models.JSONField(default=dict, blank=True)
+    # What response diffs leave out: {"headers": [...], "json_paths": [...]} (responsediff.IgnoreRules).
+    diff_ignore = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -127,6 +131,7 @@ class SavedRequest(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        indexes = [models.Index(fields=["collection", "folder", "position", "id"], name="request_sibling_order")]
 
     def __str__(self) -> str:
         return self.name

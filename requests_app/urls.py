@@ -4,7 +4,7 @@ from django.urls import path
 
 from requests_app.views import sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
-from requests_app.views import examples, oauth, runner
+from requests_app.views import diffs, examples, oauth, runner
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -25,12 +25,15 @@ urlpatterns = [
     # history
     path("w/<int:workspace_id>/history/", workspace.history_list_view, name="history_list"),
     path("w/<int:workspace_id>/history/clear/", workspace.history_clear_view, name="history_clear"),
+    path("w/<int:workspace_id>/history/compare/", diffs.history_compare, name="history_compare"),
     path("w/<int:workspace_id>/history/<int:entry_id>/", workspace.history_open, name="history_open"),
     path("w/<int:workspace_id>/history/<int:entry_id>/body/", workspace.history_body, name="history_body"),
     path("w/<int:workspace_id>/history/<int:entry_id>/delete/", workspace.history_delete_view, name="history_delete"),
     # collections tree
     path("w/<int:workspace_id>/tree/", tree.sidebar_tree_view, name="sidebar_tree"),
+    path("w/<int:workspace_id>/search/", tree.sidebar_search, name="sidebar_search"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/children/", tree.folder_children, name="folder_children"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/children/", tree.collection_children, name="collection_children"),
     path("w/<int:workspace_id>/collections/new/", tree.collection_create_view, name="collection_create"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/rename/", tree.collection_rename, name="collection_rename"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/move/", tree.collection_move, name="collection_move"),

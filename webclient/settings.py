@@ -177,6 +177,14 @@ WEBCLIENT_HISTORY_LIMIT = env_int("WEBCLIENT_HISTORY_LIMIT", 500)
 # Bodies larger than this go to file storage instead of the history row.
 WEBCLIENT_HISTORY_INLINE_BYTES = env_int("WEBCLIENT_HISTORY_INLINE_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBCLIENT_MAX_REQUEST_BODY_BYTES + 1024 * 1024
+# Big workspaces (issue 15): items per sidebar page, items per list page (history, runs, run
+# results, activity, versions; the API's `limit` may not exceed it).
+WEBCLIENT_TREE_PAGE_SIZE = env_int("WEBCLIENT_TREE_PAGE_SIZE", 100)
+WEBCLIENT_LIST_PAGE_SIZE = env_int("WEBCLIENT_LIST_PAGE_SIZE", 50)
+# Quotas (services/quotas.py): refused before anything is written, the error names the setting.
+WEBCLIENT_MAX_IMPORT_REQUESTS = env_int("WEBCLIENT_MAX_IMPORT_REQUESTS", 20_000)
+WEBCLIENT_MAX_WORKSPACE_REQUESTS = env_int("WEBCLIENT_MAX_WORKSPACE_REQUESTS", 100_000)
+WEBCLIENT_MAX_RUN_RESULTS = env_int("WEBCLIENT_MAX_RUN_RESULTS", 1_000_000)
 
 # ---------------------------------------------------------------- background work
 # No broker: runs execute in an in-process thread pool. With a broker: Celery workers.

@@ -20,7 +20,7 @@ from requests_app import access
 from requests_app.api import schema  # noqa: F401 - registers the Bearer auth scheme
 from requests_app.api import serializers as s
 from requests_app.api import teams
-from requests_app.api.pagination import BoundedLimitOffsetPagination
+from requests_app.api.pagination import BoundedLimitOffsetPagination, keyset_response
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace
 from requests_app.services import collections as collection_services
 from requests_app.services import cookies as cookie_services
@@ -73,6 +73,9 @@ class ServiceViewSet(viewsets.GenericViewSet):
     def serialize(self, obj: Any) -> Any:
         """Also used by the error handler for the `current` object of a 409."""
         return self.output_serializer(obj, context=self.get_serializer_context()).data
+
+    def serialize_many(self, items: list[Any]) -> Any:
+        return self.output_serializer(items, many=True, context=self.get_serializer_context()).data
 
     def paginated(self, items: QuerySet[Any] | list[Any]) -> Response:
         page = self.paginate_queryset(items)
@@ -445,7 +448,7 @@ class HistoryViewSet(ServiceViewSet):
         request_id = _query_id(request, "request")
         if request_id is not None:
             queryset = queryset.filter(saved_request_id=request_id)
-        return self.paginated(queryset)
+        return keyset_response(request, queryset, order=history_services.HISTORY_ORDER, serialize=self.serialize_many)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(s.ExchangeOutput(access.get_history_for_user(request.user, pk)).data)

@@ -41,6 +41,9 @@ from requests_app.services.masking import SecretMasker
 _BODY_KEYS = ("body_text", "body_base64")
 
 
+HISTORY_ORDER = ("-created_at", "-id")  # keyset order of every history list (requests_app/keyset.py)
+
+
 def history_list(
     *,
     user: AbstractBaseUser,
@@ -54,7 +57,7 @@ def history_list(
     queryset = access.history_for_user(user, workspace=workspace)
     if saved_request is not None:
         queryset = queryset.filter(saved_request=saved_request)
-    return queryset.defer("exchange", "spec").order_by("-created_at", "-id")
+    return queryset.defer("exchange", "spec").order_by(*HISTORY_ORDER)
 
 
 def _read_offloaded(entry: HistoryEntry) -> dict[str, Any]:

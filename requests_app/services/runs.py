@@ -71,12 +71,14 @@ from requests_app.runner.loop import (
 )
 from requests_app.runner.reporters import REPORT_EXTENSIONS, REPORT_FORMATS, RunReport, render_report
 from requests_app.runner.responses import ResponseView
+from requests_app.services import tree
 from requests_app.services.activity import activity_record
 from requests_app.services.environments import environment_secrets, environment_update, environment_values, environment_variables
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.execution import collection_values, outbound_policy
 from requests_app.services.history import history_exchange, history_list
 from requests_app.services.masking import SecretMasker
+from requests_app.services.quotas import ensure_run_size
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.services.validation import REQUEST_PARTS
 
@@ -87,7 +89,6 @@ FLUSH_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0
 CANCEL_POLL_SECONDS = 0.5
 MAX_PLAN_REQUESTS = 2_000
-MAX_RUN_REQUESTS = 1_000_000  # requests x iterations
 
 # Messages a person can meet, tested by name.
 NO_TARGET = "Choose what to run: a collection, a folder or a list of requests."
@@ -95,7 +96,6 @@ ONE_TARGET = "Choose one target: a collection, a folder or a list of requests."
 EMPTY_TARGET = "There is nothing to run: the target has no requests."
 MIXED_COLLECTIONS = "The requests to run must all belong to one collection."
 TOO_MANY_REQUESTS = f"A run may hold at most {MAX_PLAN_REQUESTS} requests."
-TOO_MUCH_WORK = f"iterations × requests may be at most {MAX_RUN_REQUESTS:,}."
 NOT_FINISHED = "The run has not finished yet."
 WORKER_GONE = "The worker running this stopped before the run ended."
 QUEUE_UNREACHABLE = "The run could not be handed to a worker: the queue is unreachable."
@@ -131,39 +131,14 @@ class Target:
 
 
 def _tree_order(collection: Collection, *, under: Folder | None = None, only: set[int] | None = None) -> list[SavedRequest]:
-    """Requests as the page shows them: at each level subfolders first (depth first), then requests. Two queries."""
-    folders = list(Folder.objects.filter(collection=collection).order_by("position", "id"))
-    requests = list(SavedRequest.objects.filter(collection=collection).order_by("position", "id"))
-    children: dict[int | None, list[Folder]] = {}
-    for folder in folders:
-        children.setdefault(folder.parent_id, []).append(folder)
-    requests_under: dict[int | None, list[SavedRequest]] = {}
-    for saved in requests:
-        requests_under.setdefault(saved.folder_id, []).append(saved)
-    by_id = {folder.pk: folder for folder in folders}
-    ordered: list[SavedRequest] = []
-
-    def walk(folder_id: int | None) -> None:
-        for child in children.get(folder_id, []):
-            walk(child.pk)
-        ordered.extend(requests_under.get(folder_id, []))
-
-    walk(None if under is None else under.pk)
-    for saved in ordered:
-        saved.folder_path = _folder_path(saved.folder_id, by_id)  # type: ignore[attr-defined]
-        saved.collection = collection  # already loaded; no query per request
+    """Requests in the collection's one order, depth first (as newman runs them). Two queries."""
+    loaded = tree.load(collection, under=under)
+    ordered = loaded.requests_in_order(None if under is None else under.pk)
     if only is not None:
         ordered = [saved for saved in ordered if saved.pk in only]
+    for saved in ordered:
+        saved.folder_path = loaded.path(saved.folder_id)  # type: ignore[attr-defined]
     return ordered
-
-
-def _folder_path(folder_id: int | None, by_id: dict[int, Folder]) -> str:
-    names = []
-    while folder_id is not None and folder_id in by_id:
-        folder = by_id[folder_id]
-        names.append(folder.name)
-        folder_id = folder.parent_id
-    return " / ".join(reversed(names))
 
 
 def _resolve_target(
@@ -308,8 +283,7 @@ def run_create_planned(
     _bounded("iterations", iterations, 1, MAX_ITERATIONS)
     _bounded("delay_ms", delay_ms, 0, MAX_DELAY_MS)
     _bounded("concurrency", concurrency, 1, MAX_CONCURRENCY)
-    if iterations * len(target.requests) > MAX_RUN_REQUESTS:
-        raise ValidationFailed.for_field("iterations", TOO_MUCH_WORK, code="too_much_work")
+    ensure_run_size(iterations * len(target.requests))
     items = plan_items(target.requests, target.collection)  # validates stored assertions before anything is created
     run = Run.objects.create(
         workspace=workspace,
@@ -362,10 +336,16 @@ def run_cancel(*, user: AbstractBaseUser, run: Run) -> Run:
     return run
 
 
+# Keyset orders (requests_app/keyset.py) of the run list and of a run's results.
+RUN_ORDER = ("-created_at", "-id")
+RESULT_ORDER = ("iteration", "position", "id")
+RESULT_ORDER_FAILURES_FIRST = ("passed", "iteration", "position", "id")
+
+
 def runs_for_user(user: AbstractBaseUser | None, *, workspace: Workspace | None = None) -> QuerySet[Run]:
     """Runs of the user's workspaces, newest first."""
     workspaces = access.workspaces_for_user(user)
-    queryset = Run.objects.filter(workspace__in=workspaces.values("pk")).order_by("-created_at", "-id")
+    queryset = Run.objects.filter(workspace__in=workspaces.values("pk")).order_by(*RUN_ORDER)
     if workspace is not None:
         queryset = queryset.filter(workspace=workspace)
     return queryset
@@ -398,8 +378,7 @@ def run_results(
         results = results.filter(error__isnull=False)
     if iteration is not None:
         results = results.filter(iteration=iteration)
-    order = ["passed", "iteration", "position", "id"] if failures_first else ["iteration", "position", "id"]
-    return results.order_by(*order)
+    return results.order_by(*(RESULT_ORDER_FAILURES_FIRST if failures_first else RESULT_ORDER))
 
 
 def result_row(result: RunResult) -> ResultRow:

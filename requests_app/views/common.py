@@ -15,14 +15,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import trigger_client_event
 
-from requests_app import access
+from requests_app import access, keyset
 from requests_app.engine.prepare import DEFAULT_ACCEPT, DEFAULT_ACCEPT_ENCODING
 from requests_app.engine.spec import DEFAULT_USER_AGENT, RAW_CONTENT_TYPES, RequestSpec
 from requests_app.forms import STANDARD_METHODS, EditorFields, editor_fields
 from requests_app.models import Collection, Environment, Folder, SavedRequest, Workspace
 from requests_app.services.environments import environment_variables
-from requests_app.services.errors import NotFound
-from requests_app.services.history import history_list
+from requests_app.services.errors import NotFound, ValidationFailed
+from requests_app.services.history import HISTORY_ORDER, history_list
 from requests_app.services.sidebar import SidebarTree, sidebar_tree
 from requests_app.views.response_view import ResponseView
 
@@ -210,10 +210,15 @@ def folder_ids(text: str) -> set[int]:
 
 
 def tree_for(request: HttpRequest, workspace: Workspace, current_request_id: int | None = None) -> SidebarTree:
+    """The sidebar tree with the open/closed state the page sent (a tree reload) or, on a full
+    page load, the one static/js/app.js keeps in the `tree-<workspace id>` cookie."""
+    state = request.COOKIES.get(f"tree-{workspace.pk}", "")
+    opened, _, closed = state.partition("~")
     return sidebar_tree(
         user=request.user,
         workspace=workspace,
-        open_folder_ids=folder_ids(request.GET.get("open", "")),
+        open_folder_ids=folder_ids(request.GET.get("open", opened.replace(".", ","))),
+        closed_collection_ids=folder_ids(request.GET.get("closed", closed.replace(".", ","))),
         current_request_id=current_request_id,
     )
 
@@ -235,13 +240,22 @@ def page(
         "workspaces": access.workspaces_for_user(request.user),
         "tree": tree_for(request, workspace, current_id),
         "current_request_id": current_id,
-        "history": history_list(user=request.user, workspace=workspace)[:HISTORY_SHOWN],
+        "history": history_page(request, workspace),
         "environments": access.environments_for_user(request.user, workspace=workspace),
         "active_environment": environment,
         "response": response,
         "entry": entry,
     }
     return render(request, "requests_app/workspace.html", context, status=status)
+
+
+def history_page(request: HttpRequest, workspace: Workspace, cursor: str = "") -> keyset.Page:
+    """A keyset page of the user's history in the workspace, newest first (the sidebar's list)."""
+    entries = history_list(user=request.user, workspace=workspace)
+    try:
+        return keyset.page(entries, order=HISTORY_ORDER, cursor=cursor)
+    except ValidationFailed:  # an edited link: the newest entries
+        return keyset.page(entries, order=HISTORY_ORDER)
 
 
 def with_events(response: HttpResponse, *events: str, after: str = "receive") -> HttpResponse:

@@ -18,6 +18,7 @@ from requests_app.services.errors import ServiceError, ValidationFailed, Version
 from requests_app.services.execution import request_execute
 from requests_app.services.history import history_exchange
 from requests_app.services.saved_requests import request_create, request_update
+from requests_app.services.sidebar import folder_locations
 from requests_app.services.validation import clean_request_parts
 from requests_app.views.common import (
     can_edit,
@@ -27,7 +28,6 @@ from requests_app.views.common import (
     editor_context,
     editor_state,
     in_workspace,
-    tree_for,
     with_events,
     workspace_for,
 )
@@ -125,8 +125,7 @@ def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
 def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the dialog (name, collection or folder). POST: create the request and open it."""
     workspace = workspace_for(request, workspace_id, need="edit")
-    tree = tree_for(request, workspace)
-    context = {"workspace": workspace, "locations": tree.locations(), "form": SaveAsForm()}
+    context = {"workspace": workspace, "locations": folder_locations(workspace=workspace), "form": SaveAsForm()}
     if request.method == "GET":
         context["name"] = request.GET.get("name") or "Untitled request"
         current = _saved_request_in(request.GET, request, workspace)

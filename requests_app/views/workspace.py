@@ -14,7 +14,7 @@ from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dic
 from requests_app.services.history import history_clear, history_delete, history_exchange, history_list, history_spec
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.views.common import (
-    HISTORY_SHOWN,
+    history_page,
     active_environment,
     editor_context,
     editor_state,
@@ -117,8 +117,10 @@ def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
 
 
 def _history_partial(request: HttpRequest, workspace) -> HttpResponse:  # type: ignore[no-untyped-def]
-    context = {"workspace": workspace, "history": history_list(user=request.user, workspace=workspace)[:HISTORY_SHOWN]}
-    return render(request, "requests_app/sidebar/history.html#history-list", context)
+    """The history list's newest page; with `cursor` (scrolled to the end) only the next rows."""
+    cursor = request.GET.get("cursor", "")[:200] if request.method == "GET" else ""
+    context = {"workspace": workspace, "history": history_page(request, workspace, cursor)}
+    return render(request, f"requests_app/sidebar/history.html#history-{'rows' if cursor else 'list'}", context)
 
 
 @login_required

@@ -119,6 +119,8 @@ TABLE: list[Row] = [
     # the collections tree
     Row("sidebar_tree", "get", "read", P("sidebar_tree", "ws")),
     Row("folder_children", "get", "read", P("folder_children", "ws", "folder")),
+    Row("collection_children", "get", "read", P("collection_children", "ws", "collection")),
+    Row("sidebar_search", "get", "read", lambda w: reverse("sidebar_search", args=[w.ws]) + "?q=a"),
     Row("collection_create", "get", "edit", P("collection_create", "ws")),
     Row("collection_create", "post", "edit", P("collection_create", "ws"), lambda w: {"name": "New"}, ok=(204,)),
     Row("collection_rename", "post", "edit", P("collection_rename", "ws", "collection"), lambda w: {"name": "R"},
@@ -259,6 +261,7 @@ TABLE: list[Row] = [
     Row("api:environment-versions", "get", "read", R("environments/{environment}/versions")),
     Row("api:environment-restore", "post", "edit", R("environments/{environment}/versions/1/restore"), lambda w: {}),
     Row("api:history-list", "get", "signed_in", R("history")),
+    Row("api:search", "get", "read", R("search?workspace={ws}&q=a")),
     Row("api:history-detail", "get", "self", R("history/{entry}")),
     Row("api:history-detail", "delete", "self", R("history/{entry}"), ok=(204,)),
     Row("api:history-har", "get", "self", R("history/{entry}/har")),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0005_every_account_has_a_personal_workspace'),
+        ('requests_app', '0008_savedrequest_diff_ignore'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0006_examples_and_mock_servers'),
+        ('requests_app', '0009_examples_and_mock_servers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
