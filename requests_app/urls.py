@@ -4,7 +4,7 @@ from django.urls import path
 
 from requests_app.views import settings_panels, sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
-from requests_app.views import diffs, runner
+from requests_app.views import diffs, examples, oauth, runner
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -71,6 +71,15 @@ urlpatterns = [
     path("w/<int:workspace_id>/invitations/<int:invitation_id>/revoke/", teams.invitation_revoke_view, name="invitation_revoke"),
     path("invite/<str:token>/", teams.invitation_accept_view, name="invitation_accept"),
     path("w/<int:workspace_id>/activity/", teams.activity, name="activity"),
+    # saved examples and mock servers
+    path("w/<int:workspace_id>/requests/<int:request_id>/examples/", examples.request_examples, name="request_examples"),
+    path("w/<int:workspace_id>/examples/<int:example_id>/", examples.example_edit, name="example_edit"),
+    path("w/<int:workspace_id>/examples/<int:example_id>/delete/", examples.example_delete, name="example_delete"),
+    path("w/<int:workspace_id>/history/<int:entry_id>/example/", examples.example_from_history, name="example_from_history"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/mock/", examples.collection_mock, name="collection_mock"),
+    # OAuth 2.0 tokens
+    path("w/<int:workspace_id>/oauth/token/", oauth.oauth_token_box, name="oauth_token_box"),
+    path("oauth/callback/", oauth.oauth_callback, name="oauth_callback"),
     # change history
     path("w/<int:workspace_id>/requests/<int:request_id>/versions/", versions.request_versions, name="request_versions"),
     path("w/<int:workspace_id>/requests/<int:request_id>/versions/<int:number>/restore/", versions.request_version_restore_view, name="request_version_restore"),

@@ -45,6 +45,14 @@ AUTH_TYPES = (
     ("bearer", "Bearer token"),
     ("apikey", "API key"),
     ("digest", "Digest"),
+    ("awsv4", "AWS Signature v4"),
+    ("oauth2", "OAuth 2.0"),
+)
+OAUTH2_GRANT_LABELS = (
+    ("client_credentials", "Client credentials"),
+    ("authorization_code", "Authorization code (PKCE S256)"),
+    ("password", "Password"),
+    ("refresh_token", "Refresh token"),
 )
 HEADER_SUGGESTIONS = (
     "Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Connection",
@@ -188,6 +196,7 @@ def editor_context(workspace: Workspace, editor: EditorState) -> dict[str, Any]:
         "body_modes": BODY_MODES,
         "raw_types": RAW_TYPES,
         "auth_types": AUTH_TYPES,
+        "oauth2_grants": OAUTH2_GRANT_LABELS,
         "header_suggestions": HEADER_SUGGESTIONS,
         "auto_headers": AUTO_HEADERS,
     }
