@@ -242,3 +242,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("WEBCLIENT_LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "INFO"}},
 }
+
+# ---------------------------------------------------------------- mock servers
+# Calls per minute one mock answers (all callers together); beyond it: 429 with Retry-After.
+WEBCLIENT_MOCK_RATE_PER_MINUTE = env_int("WEBCLIENT_MOCK_RATE_PER_MINUTE", 600)

@@ -118,6 +118,32 @@ OPERATORS: dict[str, dict[str, str]] = {
     "body_size": {"lt": NUMBER, "lte": NUMBER},
 }
 ASSERTION_TYPES = tuple(OPERATORS)
+# How the editor names types and operators for people; the stored values stay the short codes.
+TYPE_LABELS = {
+    "status": "Status code",
+    "header": "Header",
+    "body": "Body",
+    "jsonpath": "JSON path",
+    "response_time": "Response time (ms)",
+    "body_size": "Body size (bytes)",
+}
+OPERATOR_LABELS = {
+    "equals": "equals",
+    "not_equals": "does not equal",
+    "in": "is one of",
+    "class": "is in the class",
+    "lt": "is less than",
+    "lte": "is at most",
+    "gt": "is greater than",
+    "gte": "is at least",
+    "exists": "exists",
+    "not_exists": "does not exist",
+    "contains": "contains",
+    "not_contains": "does not contain",
+    "matches": "matches the pattern",
+    "type": "is of the type",
+    "length": "has the length",
+}
 TYPES_WITH_TARGET = ("header", "jsonpath")
 JSON_TYPES = ("string", "number", "integer", "boolean", "null", "array", "object")
 
