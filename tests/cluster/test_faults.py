@@ -175,7 +175,8 @@ def test_redis_stopped_pages_work_runs_say_the_queue_is_down_and_it_recovers(
         assert ready.status == 503
         assert ready.json()["checks"]["broker"]["ok"] is False
         started = cluster.call("POST", "/api/v1/runs/", owner_token, {"collection": collection}, timeout=30).json()
-        # services/runs.py marks the run when the hand-off fails (its POST answer still says queued).
+        # the answer to the start already says so, and so does the stored run
+        assert started["state"] == "failed" and "queue is unreachable" in started["error"], started
         run = cluster.call("GET", f"/api/v1/runs/{started['id']}/", owner_token).json()
         assert run["state"] == "failed" and "queue is unreachable" in run["error"], run
     finally:
