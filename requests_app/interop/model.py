@@ -61,6 +61,18 @@ class ReportItem:
 
 
 @dataclass
+class ImportedExample:
+    """A saved response of a request (Postman's item `response` entries)."""
+
+    name: str
+    status: int = 200
+    headers: list[KeyValue] = field(default_factory=list)
+    body: str = ""
+    # The request it answers (Postman's originalRequest); None: the item's own request.
+    request: RequestSpec | None = None
+
+
+@dataclass
 class ImportedRequest:
     name: str
     spec: RequestSpec
@@ -73,6 +85,7 @@ class ImportedRequest:
     # (interop/saved_tests.py), imports read them back from it.
     assertions: list[dict[str, Any]] = field(default_factory=list)
     captures: list[dict[str, Any]] = field(default_factory=list)
+    examples: list[ImportedExample] = field(default_factory=list)
 
 
 @dataclass

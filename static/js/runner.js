@@ -38,6 +38,11 @@
     (root.querySelectorAll ? root : document).querySelectorAll("tr.assertion-row").forEach(syncRow);
   }
 
+  function operatorLabels() {
+    var data = document.getElementById("tests-operator-labels");
+    return data ? JSON.parse(data.textContent) : {};
+  }
+
   document.addEventListener("change", function (event) {
     var opSelect = event.target.closest && event.target.closest("[data-assertion-op]");
     if (opSelect) { syncRow(opSelect.closest("tr")); return; }
@@ -49,7 +54,7 @@
     select.innerHTML = "";
     ops.forEach(function (op) {
       var option = document.createElement("option");
-      option.value = op; option.textContent = op;
+      option.value = op; option.textContent = operatorLabels()[op] || op;
       select.appendChild(option);
     });
     // keep the operator when the new type has it too (equals, contains, lt…)
