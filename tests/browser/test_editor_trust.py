@@ -18,6 +18,7 @@ from requests_app.models import HistoryEntry
 from requests_app.services.collections import collection_create
 from requests_app.services.history import history_exchange
 from requests_app.services.saved_requests import request_create
+from tests.browser.test_request_builder import open_request, send
 from tests.fixtures.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,16 +33,6 @@ def sign_in(page: Any, live_server: Any, user: Any) -> None:
     client.force_login(user)
     cookie = client.cookies["sessionid"]
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-
-
-def open_request(page: Any, name: str) -> None:
-    page.locator(".item.request", has_text=name).get_by_role("link").click()
-    expect(page.locator("#request-name")).to_have_text(name)
-
-
-def send(page: Any) -> None:
-    page.get_by_role("button", name="Send").click()
-    expect(page.locator("#work")).not_to_have_class(re.compile("htmx-request"))
 
 
 def last_received(user: Any) -> dict[str, Any]:
@@ -321,8 +312,8 @@ def test_raw_as_sent_says_which_values_are_masked(
     open_request(page, "Orders")
     page.locator("#editor").get_by_role("tab", name=re.compile("^Auth")).click()
     page.get_by_label("Auth type").select_option("basic")
-    page.get_by_label("Username").fill("u")
-    page.get_by_label("Password").fill("{{token}}")
+    page.locator("input[name=auth_username]").fill("u")
+    page.locator("input[name=auth_password]").fill("{{token}}")
     page.get_by_label("URL", exact=True).fill("{{base}}/anything?unset={{nobody}}")
     send(page)
     page.locator("#response-tabs").get_by_role("tab", name="Raw").click()
