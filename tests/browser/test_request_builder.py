@@ -165,7 +165,6 @@ def test_response_viewer_shows_status_classes_html_preview_sandboxed_and_images(
     page.get_by_label("Method", exact=True).select_option("__custom__")
     expect(page.get_by_label("Custom method")).to_be_visible()
 
-    page.once("dialog", lambda dialog: dialog.accept())  # leave the edited URL: the editor asks first
     open_request(page, "A PNG image")
     send(page)
     image = page.locator("#body-image img")
