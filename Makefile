@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser migrate bytecode bench clean cluster cluster-stop nginx
+.PHONY: run test test-fast lint install install-dev browser migrate bytecode bench clean cluster cluster-stop nginx
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,17 @@ cluster-stop:
 
 test: install-dev browser nginx bytecode
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The edit loop: everything but the browser, Celery/cluster processes and other slow tests.
+test-fast: install-dev bytecode
+	$(BIN)/python -m pytest -m "not browser and not slow and not cluster" $(PYTEST_ARGS)
+
+# The written rules, checked: ruff (lint, and only engine/ opens sockets; services speak no HTTP),
+# import-linter (the layers of docs/architecture.md), mypy on the plain-Python core.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 bench: install-dev bytecode
 	$(BIN)/python bench/engine_overhead.py

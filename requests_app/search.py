@@ -9,7 +9,7 @@ Usage::
     found.next_cursor                    #   with body=True) contain every word of q, newest first
 
 Matching is case-insensitive "contains every word" on both databases (SQLite folds ASCII
-letters only). On PostgreSQL trigram GIN indexes (migration 0007, `pg_trgm`) serve the
+letters only). On PostgreSQL trigram GIN indexes (migration 0006, `pg_trgm`) serve the
 `UPPER(col) LIKE '%word%'` tests, so a search of 100,000 requests does not read them all.
 Requests come newest first in keyset pages (requests_app/keyset.py).
 """

@@ -5,8 +5,8 @@ Every variable is documented in README.md ("Configuration").
 
 from __future__ import annotations
 
+import platform
 import secrets
-import socket
 from pathlib import Path
 
 import dj_database_url
@@ -81,7 +81,7 @@ ROOT_URLCONF = "webclient.urls"
 WSGI_APPLICATION = "webclient.wsgi.application"
 ASGI_APPLICATION = "webclient.asgi.application"
 # This node's name, in the X-Webclient-Node header and each request's log line.
-WEBCLIENT_NODE = env_str("WEBCLIENT_NODE") or socket.gethostname()
+WEBCLIENT_NODE = env_str("WEBCLIENT_NODE") or platform.node()
 
 TEMPLATES = [
     {
@@ -242,3 +242,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("WEBCLIENT_LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "INFO"}},
 }
+
+# ---------------------------------------------------------------- mock servers
+# Calls per minute one mock answers (all callers together); beyond it: 429 with Retry-After.
+WEBCLIENT_MOCK_RATE_PER_MINUTE = env_int("WEBCLIENT_MOCK_RATE_PER_MINUTE", 600)

@@ -431,7 +431,11 @@ class EnvironmentViewSet(teams.EnvironmentVersionActions, VersionedViewSet):
 
 @extend_schema_view(
     list=extend_schema(parameters=[_filter_param("workspace", "Only this workspace"),
-                                   _filter_param("request", "Only executions of this saved request")],
+                                   _filter_param("request", "Only executions of this saved request"),
+                                   OpenApiParameter("q", OpenApiTypes.STR, OpenApiParameter.QUERY, description="Text in the URL, or the method"),
+                                   OpenApiParameter("method", OpenApiTypes.STR, OpenApiParameter.QUERY, description="Only this method"),
+                                   OpenApiParameter("status", OpenApiTypes.STR, OpenApiParameter.QUERY, description="2xx, 3xx, 4xx, 5xx, error (no response) or a code"),
+                                   OpenApiParameter("host", OpenApiTypes.STR, OpenApiParameter.QUERY, description="Only URLs on this host")],
                        summary="Your history, newest first"),
     retrieve=extend_schema(responses=s.ExchangeOutput, summary="One entry with its exchange"),
     destroy=extend_schema(summary="Delete one of your entries"),
@@ -441,7 +445,8 @@ class HistoryViewSet(ServiceViewSet):
     queryset = HistoryEntry.objects.none()
 
     def list(self, request: Request) -> Response:
-        queryset = history_services.history_list(user=request.user)
+        filters = {name: request.query_params.get(name, "") for name in history_services.HISTORY_FILTERS}
+        queryset = history_services.history_list(user=request.user, filters=filters)
         workspace_id = _query_id(request, "workspace")
         if workspace_id is not None:
             queryset = queryset.filter(workspace_id=workspace_id)

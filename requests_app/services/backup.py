@@ -9,7 +9,7 @@ Usage::
     result.workspace, result.missing_members      # emails with no account on this install
 
 The file holds the workspace's collections, folders (flat, each naming its parent), requests
-(scripts, assertions, captures included), environments, members by e-mail and, optionally, the
+(scripts, assertions, captures and saved examples included), environments, members by e-mail and, optionally, the
 saved versions of requests and environments. Secrets are never in clear: each value stored
 encrypted under this install's SECRET_KEY is re-encrypted with a key derived from the
 passphrase (scrypt); import re-encrypts it under the new install's SECRET_KEY. Ids are the
@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import base64
 import os
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -34,7 +34,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from requests_app.models import Collection, Environment, Folder, Membership, Revision, Role, SavedRequest, Workspace
+from requests_app.models import (
+    Collection,
+    Environment,
+    Example,
+    Folder,
+    Membership,
+    Revision,
+    Role,
+    SavedRequest,
+    Workspace,
+)
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.secrets import decrypt_secret, encrypt_secret
 from requests_app.services.workspaces import unique_slug
@@ -46,6 +56,7 @@ FOLDER_FIELDS = ("name", "description", "scripts", "position", "version")
 REQUEST_FIELDS = ("name", "position", "method", "url", "params", "headers", "body", "auth", "options",
                   "description", "assertions", "captures", "scripts", "version")
 ENVIRONMENT_FIELDS = ("name", "variables", "version")
+EXAMPLE_FIELDS = ("name", "position", "request", "status", "headers", "body", "delay_ms")
 MIN_PASSPHRASE = 12
 _CHECK = b"webclient workspace export"
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
@@ -111,7 +122,7 @@ def _unseal_with(box: Fernet) -> Any:
     return unseal
 
 
-def _email(user: AbstractBaseUser | None) -> str | None:
+def _email(user: Any) -> str | None:
     return user.email if user is not None and user.email else None
 
 
@@ -134,10 +145,14 @@ def workspace_export(*, workspace: Workspace, passphrase: str, include_versions:
         folders.append({"ref": folder.pk, "collection": folder.collection_id, "parent": folder.parent_id,
                         **{name: getattr(folder, name) for name in FOLDER_FIELDS}})
     saved = SavedRequest.objects.filter(collection__workspace=workspace).select_related("created_by", "updated_by")
+    examples: dict[int, list[dict[str, Any]]] = {}
+    for example in Example.objects.filter(saved_request__collection__workspace=workspace).order_by("position", "pk"):
+        examples.setdefault(example.saved_request_id, []).append({f: getattr(example, f) for f in EXAMPLE_FIELDS})
     for request in saved.order_by("pk"):
         row = {"ref": request.pk, "collection": request.collection_id, "folder": request.folder_id,
                **{name: getattr(request, name) for name in REQUEST_FIELDS},
-               "created_by": _email(request.created_by), "updated_by": _email(request.updated_by)}
+               "created_by": _email(request.created_by), "updated_by": _email(request.updated_by),
+               "examples": examples.get(request.pk, [])}
         if include_versions:
             row["versions"] = _versions(box, request.revisions, f"request {request.name!r}")
         requests.append(row)
@@ -227,11 +242,11 @@ def _import(document: dict[str, Any], box: Fernet, owner: AbstractBaseUser | Non
     result = ImportResult(workspace=workspace)
     roles: dict[int, str] = {}
     for member in document["members"]:
-        user = users.get((member.get("email") or "").lower())
-        if user is None:
+        account = users.get((member.get("email") or "").lower())
+        if account is None:
             result.missing_members.append(member.get("email") or member.get("username", "?"))
         elif member["role"] in Role.values:
-            roles.setdefault(user.pk, member["role"])
+            roles.setdefault(account.pk, member["role"])
     if owner is not None:
         roles[owner.pk] = Role.OWNER
     if Role.OWNER not in roles.values():
@@ -258,6 +273,8 @@ def _import(document: dict[str, Any], box: Fernet, owner: AbstractBaseUser | Non
             created_by=users.get((row.get("created_by") or "").lower()),
             updated_by=users.get((row.get("updated_by") or "").lower()),
             **{f: row[f] for f in REQUEST_FIELDS})
+        Example.objects.bulk_create([Example(saved_request=request, **{f: ex[f] for f in EXAMPLE_FIELDS})
+                                     for ex in row.get("examples", [])])
         _restore_versions(row.get("versions", []), box, users, saved_request=request)
     for row in document["environments"]:
         environment = Environment.objects.create(

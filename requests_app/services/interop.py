@@ -71,7 +71,16 @@ from requests_app.interop.httpfile import to_http, to_http_files
 from requests_app.interop.model import ImportedItem
 from requests_app.interop.postman import dumps_postman
 from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
-from requests_app.models import Collection, Environment, Folder, HistoryEntry, RunResult, SavedRequest, Workspace
+from requests_app.models import (
+    Collection,
+    Environment,
+    Example,
+    Folder,
+    HistoryEntry,
+    RunResult,
+    SavedRequest,
+    Workspace,
+)
 from requests_app.services import tree
 from requests_app.services.activity import activity_record
 from requests_app.services.environments import (
@@ -80,6 +89,7 @@ from requests_app.services.environments import (
     environment_values,
 )
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from requests_app.services.examples import example_rows_for_import, imported_examples
 from requests_app.services.execution import collection_values
 from requests_app.services.history import history_exchange, history_spec
 from requests_app.services.quotas import ensure_import_size, ensure_room
@@ -234,6 +244,7 @@ class _ImportWriter:
         self.report = report
         self.created: dict[str, list[int]] = {"collections": [], "folders": [], "requests": [], "environments": []}
         self._pending_requests: list[SavedRequest] = []
+        self._pending_examples: list[ImportedRequest] = []  # parallel to _pending_requests
         self.into: list[Collection] = []
         self._next_collection_position: int | None = None
 
@@ -337,6 +348,7 @@ class _ImportWriter:
                         folders.append((self._folder(collection, parent, item, position), item))
                     else:
                         self._pending_requests.append(self._request(collection, parent, item, position, inherited_auth))
+                        self._pending_examples.append(item)
             first_level = False
             created = Folder.objects.bulk_create([row for row, _ in folders])
             self.created["folders"].extend(row.pk for row in created)
@@ -386,7 +398,13 @@ class _ImportWriter:
         """One INSERT per batch the database allows (a handful on PostgreSQL, ~50 rows each on SQLite)."""
         created = SavedRequest.objects.bulk_create(self._pending_requests, batch_size=IMPORT_BATCH)
         self.created["requests"].extend(row.pk for row in created)
-        self._pending_requests = []
+        examples = [
+            row
+            for saved, item in zip(created, self._pending_examples, strict=True)
+            for row in example_rows_for_import(saved, item.examples, path=item.source_path)
+        ]
+        Example.objects.bulk_create(examples)
+        self._pending_requests, self._pending_examples = [], []
 
     # -- environments
 
@@ -415,8 +433,12 @@ def _environment_row(variable: EnvironmentVariable) -> dict[str, Any]:
 
 
 def _export_tree(collection: Collection) -> ImportedCollection:
-    """The stored collection as the neutral tree the exporters read, in its one order (two queries)."""
+    """The stored collection as the neutral tree the exporters read, in its one order (three
+    queries: folders, requests, their saved examples)."""
     loaded = tree.load(collection)
+    examples: dict[int, list[Example]] = {}
+    for example in Example.objects.filter(saved_request__collection=collection).order_by("position", "id"):
+        examples.setdefault(example.saved_request_id, []).append(example)
     auth = None
     if collection.auth and collection.auth.get("type", "none") not in ("none", "inherit"):
         auth = auth_from_dict(collection.auth)
@@ -436,7 +458,7 @@ def _export_tree(collection: Collection) -> ImportedCollection:
         return [
             ImportedFolder(name=item.name, description=item.description, scripts=dict(item.scripts or {}),
                            items=items(item.pk))
-            if isinstance(item, Folder) else _exported_request(item)
+            if isinstance(item, Folder) else _exported_request(item, examples.get(item.pk, []))
             for item in loaded.children(folder_id)
         ]
 
@@ -444,7 +466,7 @@ def _export_tree(collection: Collection) -> ImportedCollection:
     return root
 
 
-def _exported_request(saved: SavedRequest) -> ImportedRequest:
+def _exported_request(saved: SavedRequest, examples: list[Example]) -> ImportedRequest:
     stored_auth = saved.auth or {}
     inherits = stored_auth.get("type", "inherit") == "inherit"
     data = {part: getattr(saved, part) for part in ("method", "url", "params", "headers", "body", "options")}
@@ -459,6 +481,7 @@ def _exported_request(saved: SavedRequest) -> ImportedRequest:
         description=saved.description,
         scripts=dict(saved.scripts or {}),
         inherits_auth=inherits,
+        examples=imported_examples(examples),
     )
 
 

@@ -42,7 +42,8 @@ from requests_app.services.versioning import save_versioned
 REQUEST_FIELDS = ("name", "method", "url", "params", "headers", "body", "auth", "options", "description")
 ENVIRONMENT_FIELDS = ("name", "variables")
 # The auth fields whose values are secrets, per auth type (engine.spec.auth_to_dict shapes).
-AUTH_SECRET_FIELDS = {"basic": ("password",), "digest": ("password",), "bearer": ("token",), "apikey": ("value",)}
+AUTH_SECRET_FIELDS = {"basic": ("password",), "digest": ("password",), "bearer": ("token",), "apikey": ("value",), "awsv4": ("secret_key", "session_token"),
+                     "oauth2": ("client_secret", "password")}
 LIST_FIELDS = ("params", "headers", "variables")
 _VARIABLE_REFERENCE = re.compile(r"^\{\{[^{}]+\}\}$")
 

@@ -46,11 +46,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import connections as db_connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from requests_app import access
 from requests_app.engine.exchange import Cookie, Exchange, Response, Timings
+from requests_app.engine.spec import RequestSpec
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, Run, RunResult, SavedRequest, Workspace
 from requests_app.runner.assertions import AssertionFormatError, AssertionResult, compile_assertions, evaluate
 from requests_app.runner.captures import MASK, CaptureFormatError, apply_captures, compile_captures
@@ -236,6 +238,9 @@ def run_start(*, user: AbstractBaseUser, workspace: Workspace, **target_and_sett
     activity_record(user=user, verb="started", kind="run", workspace=workspace, object_id=run.pk, name=run.title,
                     detail={"requests": run.planned_requests})
     transaction.on_commit(lambda: _dispatch(run.pk))
+    if not transaction.get_connection().in_atomic_block:
+        # on_commit ran at once: a broker that refused the run marked it failed, say so
+        run.refresh_from_db(fields=["state", "error", "finished_at"])
     return run
 
 
@@ -472,6 +477,14 @@ class _ResultWriter:
         self.counter = TotalsCounter()
         self.started = time.perf_counter()
         self.pending: list[RunResult] = []
+        self.learnt: dict[str, str] = {}
+
+    def mask_also(self, value: str) -> None:
+        """A secret learnt during the run (an OAuth 2.0 token) is masked in what is stored from now on."""
+        if value in self.learnt.values():
+            return
+        self.learnt[f"oauth2_access_token_{len(self.learnt) + 1}"] = value
+        self.masker = self.masker.with_secrets(self.learnt)
 
     def add(self, row: ResultRow) -> None:
         self.rows.put(row)
@@ -640,7 +653,9 @@ def run_execute(
         def send_all() -> None:
             try:
                 ended.append(
-                    execute_plan(items, on_result=deliver, should_cancel=cancel.is_set, keep_results=False, **settings_of_run)
+                    execute_plan(items, on_result=deliver, should_cancel=cancel.is_set, keep_results=False,
+                                 user=run.created_by, workspace=run.workspace, on_token=writer.mask_also,
+                                 **settings_of_run)
                 )
             except BaseException as exc:  # noqa: BLE001 - handed to the run's thread below
                 ended.append(exc)
@@ -680,14 +695,40 @@ def run_execute(
     return run
 
 
-def execute_plan(items: list[PlanItem], **run_settings: Any) -> RunOutcome:
-    """runner.execute.send_plan with the server's outbound policy and request body limit."""
-    return send_plan(
-        items,
-        policy=outbound_policy(),
-        max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
-        **run_settings,
-    )
+def execute_plan(
+    items: list[PlanItem], *, user: AbstractBaseUser | None = None, workspace: Workspace | None = None,
+    on_token: Callable[[str], None] | None = None, **run_settings: Any,
+) -> RunOutcome:
+    """runner.execute.send_plan with the server's outbound policy and request body limit; steps
+    with OAuth 2.0 auth get the runner's token (refreshed first when due) when `user` is given;
+    `on_token(token)` hears each token before it is sent, to mask it in what is stored."""
+    before_send = None
+    if user is not None and workspace is not None and any(item.spec.auth.type == "oauth2" for item in items):
+        from requests_app.services import oauth
+
+        def before_send(spec: RequestSpec, variables: Any) -> list[str]:
+            if spec.auth.type != "oauth2":
+                return []
+            token, warnings = oauth.oauth_token_for_send(
+                user=user, workspace=workspace, auth=oauth.resolved_auth(spec.auth, list(variables))
+            )
+            spec.auth.token = token
+            if token and on_token is not None:
+                on_token(token)
+            return warnings
+
+    try:
+        return send_plan(
+            items,
+            policy=outbound_policy(),
+            max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
+            before_send=before_send,
+            **run_settings,
+        )
+    finally:
+        if before_send is not None:
+            # Token lookups ran on this (sending) thread: its database connections end with it.
+            db_connections.close_all()
 
 
 def _write_back(run: Run, environment: Environment, captured: dict[str, str], secret_names: set[str]) -> None:

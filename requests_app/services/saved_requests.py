@@ -30,6 +30,7 @@ from requests_app.runner.captures import CaptureFormatError, validate_captures
 from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import ValidationFailed
+from requests_app.services.examples import examples_copy
 from requests_app.services.revisions import REQUEST_FIELDS, record_first_version, save_with_revision
 from requests_app.services.validation import (
     REQUEST_PARTS,
@@ -227,6 +228,7 @@ def request_duplicate(*, user: AbstractBaseUser, saved_request: SavedRequest, na
             },
         )
         record_first_version(copy, user=user)
+        examples_copy([(saved_request.pk, copy)])
         activity_record(user=user, verb="created", obj=copy, workspace=saved_request.collection.workspace_id,
                         detail={"from": saved_request.name})
     access.set_role(copy, user, saved_request.user_role)
@@ -265,6 +267,7 @@ def request_copy(
     with transaction.atomic():
         tree.insert(copy, tree.Parent(collection.pk, folder.pk if folder else None), None)
         record_first_version(copy, user=user)
+        examples_copy([(saved_request.pk, copy)])
         activity_record_move(user=user, obj=copy, source=saved_request.collection, target=collection, folder=folder,
                     verb="copied")
     access.set_role(copy, user, collection.user_role)

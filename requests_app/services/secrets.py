@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 from functools import lru_cache
-
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -62,26 +61,33 @@ def _reencrypt_tree(value: Any, counts: list[int]) -> Any:
     out = {key: _reencrypt_tree(item, counts) for key, item in value.items()}
     token = value.get("encrypted")
     if isinstance(token, str) and token:
-        try:
-            _fernet(settings.SECRET_KEY).decrypt(token.encode("ascii"))
-        except (InvalidToken, ValueError, UnicodeError):
-            try:
-                out["encrypted"] = _all_keys().rotate(token.encode("ascii")).decode("ascii")
-                counts[0] += 1
-            except (InvalidToken, ValueError, UnicodeError):
-                counts[1] += 1
+        out["encrypted"] = _reencrypt_token(token, counts)
     return out
 
 
+def _reencrypt_token(token: str, counts: list[int]) -> str:
+    """`token` under SECRET_KEY (unchanged when it already is, or when no key reads it)."""
+    try:
+        _fernet(settings.SECRET_KEY).decrypt(token.encode("ascii"))
+    except (InvalidToken, ValueError, UnicodeError):
+        try:
+            rotated = _all_keys().rotate(token.encode("ascii")).decode("ascii")
+            counts[0] += 1
+            return rotated
+        except (InvalidToken, ValueError, UnicodeError):
+            counts[1] += 1
+    return token
+
+
 def secrets_reencrypt() -> tuple[int, int]:
-    """Move every stored secret (environments and their versions) to SECRET_KEY.
+    """Move every stored secret (environments and their versions, OAuth 2.0 tokens) to SECRET_KEY.
 
     Returns (moved, unreadable): secrets read with a SECRET_KEY_FALLBACKS key and re-encrypted,
     and secrets no configured key can read (left as they are).
     """
     from django.db import transaction
 
-    from requests_app.models import Environment, Revision
+    from requests_app.models import Environment, OAuthToken, Revision
 
     counts = [0, 0]
     with transaction.atomic():
@@ -91,4 +97,9 @@ def secrets_reencrypt() -> tuple[int, int]:
                 value = _reencrypt_tree(getattr(obj, field), counts)
                 if counts[0] != before:
                     model.objects.filter(pk=obj.pk).update(**{field: value})
+        for token in OAuthToken.objects.select_for_update().only("pk", "access_token", "refresh_token").iterator():
+            before = counts[0]
+            access, refresh = (_reencrypt_token(t, counts) if t else t for t in (token.access_token, token.refresh_token))
+            if counts[0] != before:
+                OAuthToken.objects.filter(pk=token.pk).update(access_token=access, refresh_token=refresh)
     return counts[0], counts[1]

@@ -44,6 +44,7 @@ class RequestNode:
     is_first: bool = False  # first / last of its parent: the ⋯ menu leaves out Move up / down
     is_last: bool = False
     is_folder = False
+    example_count: int = 0  # saved examples, shown as a badge
 
 
 @dataclass
@@ -93,7 +94,8 @@ def _node(item: tree.Item) -> FolderNode | RequestNode:
     if isinstance(item, Folder):
         return FolderNode(item.pk, item.name, item.parent_id, item.collection_id, item.position,
                           request_count=item.request_count, child_count=item.child_count)  # type: ignore[attr-defined]
-    return RequestNode(item.pk, item.name, item.method, item.position)
+    return RequestNode(item.pk, item.name, item.method, item.position,
+                       example_count=getattr(item, "example_count", 0))
 
 
 def _fill(node: FolderNode | CollectionNode, page: tree.ChildrenPage) -> list[FolderNode]:

@@ -46,7 +46,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 
-from requests_app.models import Collection, Folder, SavedRequest
+from requests_app.models import Collection, Example, Folder, SavedRequest
+from requests_app.services.examples import examples_copy
 
 M = TypeVar("M", bound=Model)
 Item = Folder | SavedRequest
@@ -336,12 +337,20 @@ def _page(folders: list[Folder], requests: list[SavedRequest], limit: int) -> Ch
 _REQUEST_ROW = ("id", "name", "method", "folder_id", "collection_id", "position")
 
 
+def _with_example_count(requests: QuerySet[SavedRequest]) -> QuerySet[SavedRequest]:
+    """Each request with `example_count`, its saved examples (the sidebar's badge), in the same query."""
+    examples = Example.objects.filter(saved_request_id=OuterRef("pk")).order_by().values("saved_request_id")
+    return requests.annotate(example_count=Coalesce(Subquery(examples.annotate(n=Count("pk")).values("n")), 0))
+
+
 def children_page(parent: Parent, *, after: tuple[int, int, int] | None = None, limit: int) -> ChildrenPage:
     """A bounded page of a parent's items in order, after the cursor key. Two queries whatever
     the parent's size (both walk the sibling-order indexes). Folders carry `request_count`
     and `child_count` (see `_counted`)."""
     folders = _counted(parent.folders().filter(_after(after, FOLDER)).order_by("position", "id"))[: limit + 1]
-    requests = parent.requests().filter(_after(after, REQUEST)).order_by("position", "id").only(*_REQUEST_ROW)
+    requests = _with_example_count(
+        parent.requests().filter(_after(after, REQUEST)).order_by("position", "id").only(*_REQUEST_ROW)
+    )
     return _page(list(folders), list(requests[: limit + 1]), limit)
 
 
@@ -361,7 +370,7 @@ def first_pages(parents: Iterable[Parent], *, limit: int) -> dict[Parent, Childr
 
     folders = ranked(_counted(Folder.objects.all()), "parent_id",
                      Q(collection_id__in=roots, parent_id__isnull=True) | Q(parent_id__in=folder_ids))
-    requests = ranked(SavedRequest.objects.only(*_REQUEST_ROW), "folder_id",
+    requests = ranked(_with_example_count(SavedRequest.objects.only(*_REQUEST_ROW)), "folder_id",
                       Q(collection_id__in=roots, folder_id__isnull=True) | Q(folder_id__in=folder_ids))
     found_folders: dict[Parent, list[Folder]] = defaultdict(list)
     found_requests: dict[Parent, list[SavedRequest]] = defaultdict(list)
@@ -416,7 +425,8 @@ def copy_subtree(
     With `root`, copy that folder and everything below it, the copy placed under
     `root_parent` as `root_name` at `root_position`, and return the copy. Without it, copy all
     of the collection's folders and requests (a collection duplicate). Costs two queries to
-    read, one INSERT per folder depth level and the request batches.
+    read, one INSERT per folder depth level and the request batches, then one query to read the
+    requests' saved examples (and their INSERT when there are some).
     """
     loaded = load(source, under=root)
     levels: list[list[Folder]] = [[root] if root is not None else loaded.subfolders(None)]
@@ -439,7 +449,8 @@ def copy_subtree(
         for folder, copy in zip(level, Folder.objects.bulk_create(copies)):
             new_by_old[folder.pk] = copy
 
-    SavedRequest.objects.bulk_create(
+    requests = list(loaded.requests_in_order(root.pk if root else None))
+    created = SavedRequest.objects.bulk_create(
         SavedRequest(
             collection=target,
             folder=new_by_old[request.folder_id] if request.folder_id else None,
@@ -447,6 +458,7 @@ def copy_subtree(
             updated_by=user,
             **copied_fields(request),
         )
-        for request in loaded.requests_in_order(root.pk if root else None)
+        for request in requests
     )
+    examples_copy([(request.pk, copy) for request, copy in zip(requests, created, strict=True)])
     return new_by_old.get(root.pk) if root is not None else None

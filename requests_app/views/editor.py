@@ -21,6 +21,7 @@ from requests_app.services.saved_requests import request_create, request_update
 from requests_app.services.sidebar import folder_locations
 from requests_app.services.validation import clean_request_parts
 from requests_app.views.common import (
+    can_edit,
     open_in_editor,
     page,
     chosen_environment,
@@ -83,7 +84,7 @@ def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
     if not request.htmx:  # a plain form post: the whole page, the editor as it was sent
         editor = editor_state(spec, environment=environment, saved_request=saved)
         return page(request, workspace, editor, response=response, entry=entry)
-    context = {"workspace": workspace, "response": response, "entry": entry}
+    context = {"workspace": workspace, "response": response, "entry": entry, "can_edit": can_edit(workspace)}
     return with_events(render(request, "requests_app/editor/response.html", context), "history-changed")
 
 

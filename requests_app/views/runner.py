@@ -16,7 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from requests_app import access, keyset
 from requests_app.models import Run, SavedRequest, Workspace
-from requests_app.runner.assertions import ASSERTION_TYPES, NO_VALUE, OPERATORS, STATUS_CODE, STATUS_LIST
+from requests_app.runner.assertions import (
+    ASSERTION_TYPES,
+    NO_VALUE,
+    OPERATOR_LABELS,
+    OPERATORS,
+    STATUS_CODE,
+    STATUS_LIST,
+    TYPE_LABELS,
+)
 from requests_app.runner.captures import CAPTURE_SOURCES
 from requests_app.runner.datafile import MAX_DATA_BYTES, guess_format
 from requests_app.runner.loop import MAX_CONCURRENCY, MAX_DELAY_MS, MAX_ITERATIONS
@@ -344,6 +352,8 @@ def _tests_context(workspace: Workspace, saved: SavedRequest, assertions: list[d
         "capture_rows": captures,
         "operators": OPERATORS,
         "operators_json": {kind: list(ops) for kind, ops in OPERATORS.items()},
+        "operator_labels": OPERATOR_LABELS,
+        "type_labels": TYPE_LABELS,
         "assertion_types": ASSERTION_TYPES,
         "capture_sources": CAPTURE_SOURCES,
         **extra,

@@ -38,17 +38,17 @@ def test_history_sidebar_shows_the_newest_page_and_loads_older_ones_at_the_end(a
     )
     client = client_for(alice)
     _, page = get(client, reverse("workspace", args=[workspace.pk]))
-    seen = re.findall(r'<span class="item-name">http://x/(h\d+)</span>', page)
+    seen = re.findall(r'<span class="history-path">/(h\d+)</span>', page)
     assert seen == [f"h{i}" for i in range(20)]
     counts = set()
     while True:
-        found = re.search(r'class="history-more[^"]*" hx-get="([^"]+)"\s+hx-trigger="revealed, click"', page)
+        found = re.search(r'class="history-more[^"]*" hx-get="([^"]+)"\s+hx-include="#history-filters" hx-trigger="revealed, click"', page)
         if not found:
             break
         count, page = get(client, html.unescape(found.group(1)))
         counts.add(count)
         assert 'id="history-list"' not in page  # rows only, appended in place of the button
-        seen += re.findall(r'<span class="item-name">http://x/(h\d+)</span>', page)
+        seen += re.findall(r'<span class="history-path">/(h\d+)</span>', page)
     assert seen == [f"h{i}" for i in range(70)]
     assert len(counts) == 1
 

@@ -53,7 +53,7 @@ def test_the_migration_gives_accounts_made_earlier_a_workspace(make_account):
     dora = make_account("dora")
     Workspace.objects.filter(pk=dora.personal_workspace.pk).delete()  # as an account made before the fix
     assert owned_personal_workspaces(dora) == []
-    migration = importlib.import_module("requests_app.migrations.0005_every_account_has_a_personal_workspace")
+    migration = importlib.import_module("requests_app.migrations.0007_every_account_has_a_personal_workspace")
     migration.give_workspaces(apps, None)
     migration.give_workspaces(apps, None)  # idempotent
     assert len(owned_personal_workspaces(dora)) == 1

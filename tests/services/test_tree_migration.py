@@ -1,4 +1,4 @@
-"""Migration 0006 keeps the order the sidebar showed: under each parent, folders then requests."""
+"""Migration 0005 keeps the order the sidebar showed: under each parent, folders then requests."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("requests_app", "0005_every_account_has_a_personal_workspace")]
-AFTER = [("requests_app", "0006_interleaved_tree_order")]
+BEFORE = [("requests_app", "0004_teams")]
+AFTER = [("requests_app", "0005_interleaved_tree_order")]
 
 
 @pytest.mark.django_db(transaction=True)

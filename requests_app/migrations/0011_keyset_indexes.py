@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0007_search_trigram_indexes'),
+        ('requests_app', '0010_oauth_tokens'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -40,6 +40,6 @@ def drop(apps, schema_editor):  # noqa: ARG001
 
 
 class Migration(migrations.Migration):
-    dependencies = [("requests_app", "0006_interleaved_tree_order")]
+    dependencies = [("requests_app", "0005_interleaved_tree_order")]
 
     operations = [migrations.RunPython(create, drop)]

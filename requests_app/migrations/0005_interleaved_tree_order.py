@@ -34,7 +34,7 @@ def interleave(apps, schema_editor):  # noqa: ANN001 - Django's migration signat
 
 
 class Migration(migrations.Migration):
-    dependencies = [("requests_app", "0005_every_account_has_a_personal_workspace")]
+    dependencies = [("requests_app", "0004_teams")]
 
     operations = [
         migrations.RunPython(interleave, migrations.RunPython.noop),

@@ -22,7 +22,7 @@ def give_workspaces(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests_app", "0004_teams"),
+        ("requests_app", "0006_search_trigram_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
