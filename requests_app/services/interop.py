@@ -107,6 +107,7 @@ from requests_app.services.validation import (
 
 EXPORT_FORMATS = ("postman", "http", "http-folders")
 MAX_HAR_ENTRIES = 500
+IMPORT_BATCH = 1000  # requests per INSERT at most (fewer where the database allows fewer)
 # The .http files of one collection, before compression: far above any real collection, and
 # small enough that building the zip in memory never hurts the server.
 MAX_HTTP_FOLDERS_BYTES = 64 * 1024 * 1024
@@ -395,7 +396,7 @@ class _ImportWriter:
 
     def flush_requests(self) -> None:
         """One INSERT per batch the database allows (a handful on PostgreSQL, ~50 rows each on SQLite)."""
-        created = SavedRequest.objects.bulk_create(self._pending_requests, batch_size=1000)
+        created = SavedRequest.objects.bulk_create(self._pending_requests, batch_size=IMPORT_BATCH)
         self.created["requests"].extend(row.pk for row in created)
         examples = [
             row

@@ -334,7 +334,9 @@ def test_a_collection_of_another_workspace_is_not_a_target(alice, acme, carol):
 
 def _batch_size() -> int:
     fields = [f for f in SavedRequest._meta.concrete_fields if not f.primary_key]
-    return connection.ops.bulk_batch_size(fields, [SavedRequest()] * 5000) or 5000
+    from requests_app.services.interop import IMPORT_BATCH
+
+    return min(connection.ops.bulk_batch_size(fields, [SavedRequest()] * 5000) or 5000, IMPORT_BATCH)
 
 
 def test_a_5000_request_postman_collection_imports_in_a_bounded_number_of_queries(alice, acme, django_assert_max_num_queries):
