@@ -65,7 +65,7 @@ def _saved() -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def collection_settings(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
-    need = "edit" if request.method == "POST" else "read"
+    need: access.Need = "edit" if request.method == "POST" else "read"
     collection = in_workspace(access.get_collection_for_user(request.user, collection_id, need=need), workspace)
     if request.method == "GET":
         return render(request, "requests_app/dialogs/collection_settings.html", _collection_context(workspace, collection))
@@ -89,7 +89,7 @@ def collection_settings(request: HttpRequest, workspace_id: int, collection_id: 
 @require_http_methods(["GET", "POST"])
 def folder_settings(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
-    need = "edit" if request.method == "POST" else "read"
+    need: access.Need = "edit" if request.method == "POST" else "read"
     folder: Folder = in_workspace(access.get_folder_for_user(request.user, folder_id, need=need), workspace)
     context = {
         "workspace": workspace,
