@@ -484,12 +484,14 @@ class EnvironmentVariablesForm:
 
 def collection_settings_from_form(data: QueryDict) -> dict[str, Any]:
     """Description, variables ({key, value, enabled} rows of the "vars" table) and default auth
-    (engine dict) from the collection settings dialog; collection_update validates them."""
+    (engine dict, or None to keep it) from the collection settings dialog; collection_update
+    validates them."""
     auth_type = data.get("auth_type", "none")
     if auth_type == "inherit":
         raise EditorInputError("auth_type", "A collection has nothing to inherit from: choose an auth type or No auth.")
     return {
         "description": data.get("description", "").replace("\r\n", "\n"),
         "variables": [{"key": r.get("key", ""), "value": r.get("value", ""), "enabled": "enabled" in r} for r in _rows(data, "vars")],
-        "auth": auth_to_dict(auth_from_post(data)),
+        # auth_keep: an auth kind the dialog has no fields for stays as it is (None = unchanged)
+        "auth": None if data.get("auth_keep") else auth_to_dict(auth_from_post(data)),
     }
