@@ -13,8 +13,8 @@ and measures, best of --repeat:
 - `manage.py run_collection --file <collection>` as a whole process (start-up included)
 - `manage.py run_collection <stored collection>` as a whole process, recording the run in a
   scratch SQLite database (results written in batches)
-- newman, when found (`--newman`, $NEWMAN, or /tmp/newman-bench/node_modules/.bin/newman;
-  install it with `npm install --prefix /tmp/newman-bench newman@6`; it is a peer, not a dependency)
+- newman (`--newman`, $NEWMAN, or the peer tests/interop/peers.py installs with npm into
+  $WEBCLIENT_PEERS_DIR, default /tmp/webclient-peers; it is a peer, not a dependency)
 
 and prints wall time, per-request ms, CPU time (user + system of that process: steadier than
 wall time on a busy machine), peak RSS and the ratios. Goals (issue 7): run_collection
@@ -39,10 +39,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import ROOT, start_playground  # noqa: E402
+from common import ROOT, start_playground
+
+from tests.interop.peers import install_npm_peer
 
 PYTHON = sys.executable
-DEFAULT_NEWMAN = "/tmp/newman-bench/node_modules/.bin/newman"
 STATUS_TEST = "pm.test('status is 200', function () { pm.response.to.have.status(200); });"
 STORE_COLLECTION = """
 import json, sys
@@ -143,7 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--newman", default=os.environ.get("NEWMAN", DEFAULT_NEWMAN))
+    parser.add_argument("--newman", default=os.environ.get("NEWMAN", ""))
     options = parser.parse_args()
     n = options.n
 
@@ -171,7 +172,7 @@ def main() -> None:
                 "run_collection (stored)", [PYTHON, "manage.py", "run_collection", "Bench", "--reporter", "cli"], env
             ),
         }
-        newman = shutil.which(options.newman) or (options.newman if Path(options.newman).exists() else None)
+        newman, why_not = (options.newman, "") if options.newman else install_npm_peer("newman")
         if newman:
             runs["newman"] = lambda: timed_process(
                 "newman", [newman, "run", str(collection_file), "--reporters", "cli", "--color", "off"]
@@ -203,7 +204,7 @@ def main() -> None:
             f"| {rss:>12} | {measure.seconds / bare:11.1f} | {measure.seconds / ours:16.2f} |"
         )
     if not newman:
-        print(f"\nnewman not found at {options.newman}: npm install --prefix /tmp/newman-bench newman@6")
+        print(f"\nnewman not run: {why_not}")
     for measure in results.values():
         if not measure.ok:
             print(f"\n{measure.name} failed:\n{measure.note}")
