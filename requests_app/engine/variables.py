@@ -349,15 +349,7 @@ def _resolve_body(resolver: _Resolver, body: Body) -> Body:
         query = _resolve_field(resolver, query, "body.query")
         variables = _resolve_field(resolver, variables, "body.variables")
     # binary bytes (and "none") are sent as they are.
-    return Body(
-        mode=mode,
-        text=text,
-        content_type=body.content_type,
-        fields=fields,
-        data=body.data,
-        query=query,
-        variables=variables,
-    )
+    return replace(body, text=text, fields=fields, query=query, variables=variables)
 
 
 # Which Auth fields each type sends; fields left over from another type are not resolved.

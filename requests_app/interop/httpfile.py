@@ -559,7 +559,7 @@ def _body_parts(spec: RequestSpec, title: str, warnings: list[str] | None) -> tu
     if body.mode in ("raw", "json"):
         text = body.text
     elif body.mode == "urlencoded":
-        text = encode_form(body.fields)
+        text = encode_form(body.fields, body.form_encoding)
     elif not body.data:
         _warn(warnings, f"{title}: the body is a file still to attach; it is written as < ./body.bin")
         return header, ["< ./body.bin"]

@@ -328,7 +328,8 @@ def test_resolve_spec_copies_every_field_of_a_spec_without_variables() -> None:
         params=[KeyValue("p", "1"), KeyValue("off", "0", enabled=False)],
         headers=[KeyValue("H", "v")],
         body=Body(
-            mode="raw", text="t", content_type="text/x", fields=[FormField("f", "v")], data=b"d", query="q", variables="{}"
+            mode="raw", text="t", content_type="text/x", fields=[FormField("f", "v")], data=b"d", query="q", variables="{}",
+            form_encoding="percent",
         ),
         auth=Auth(type="apikey", username="u", password="p", token="t", key="k", value="v", location="query"),
         options=Options(
