@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -122,7 +123,8 @@ def body_for_media_type(text: str, content_type: str, *, labelled_by_header: boo
     type unless a header already labels it."""
     media_type = content_type.split(";")[0].strip().lower()
     if media_type == "application/json" or media_type.endswith("+json"):
-        return Body(mode="json", text=text)
+        graphql = graphql_body_if_lossless(text) if media_type == "application/json" else None
+        return graphql or Body(mode="json", text=text)
     if media_type == FORM_CONTENT_TYPE:
         form = form_body_if_lossless(text)
         if form is not None:
@@ -138,6 +140,22 @@ def graphql_payload(body: Body) -> str:
         return build_body(body)[0].decode("utf-8")
     except RequestRejected:
         return f'{{"query":{json.dumps(body.query, ensure_ascii=False)},"variables":{body.variables}}}'
+
+
+_GRAPHQL_DOCUMENT = re.compile(r'\{"query":("(?:[^"\\]|\\.)*")(?:,"variables":(.*))?\}', re.DOTALL)
+
+
+def graphql_body_if_lossless(text: str) -> Body | None:
+    """A GraphQL body when `text` is the very document one would send (as exports write it)."""
+    match = _GRAPHQL_DOCUMENT.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        query = json.loads(match.group(1))
+    except ValueError:
+        return None
+    body = Body(mode="graphql", query=query, variables=match.group(2) or "")
+    return body if graphql_payload(body) == text else None
 
 
 def body_bytes(body: Body) -> bytes:
