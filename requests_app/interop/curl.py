@@ -44,7 +44,7 @@ from requests_app.interop.model import (
     ImportResult,
     Report,
 )
-from requests_app.interop.shell import Command, Word, quote_posix, split_commands
+from requests_app.interop.shell import Command, Word, quote_posix_filling, split_commands
 from requests_app.interop.wire import (
     DEFAULT_CONTENT_TYPES,
     FORM_CONTENT_TYPE,
@@ -640,6 +640,8 @@ def to_curl(spec: RequestSpec, *, multiline: bool = True) -> str:
         args += ["-H", f"{header.key}: {header.value}" if header.value else f"{header.key};"]
     args += _auth_args(spec)
     args += _body_args(spec)
+    if _asks_for_compression(spec):
+        args.append("--compressed")  # the engine asks for compressed responses and decodes them
     options = spec.options
     if options.follow_redirects:
         args.append("-L")
@@ -652,8 +654,15 @@ def to_curl(spec: RequestSpec, *, multiline: bool = True) -> str:
     return _join_args(args, multiline)
 
 
+def _asks_for_compression(spec: RequestSpec) -> bool:
+    """True unless the request turned compression off (Accept-Encoding: identity): the engine
+    sends Accept-Encoding gzip, deflate, br on its own and decodes the answer, as --compressed does."""
+    header = find_header(spec.headers, "Accept-Encoding")
+    return header is None or header.value.strip().lower() not in ("", "identity")
+
+
 def _join_args(args: list[str], multiline: bool) -> str:
-    quoted = [quote_posix(a) for a in args]
+    quoted = [quote_posix_filling(a) for a in args]
     if not multiline:
         return " ".join(quoted)
     lines = [" ".join(quoted[:2])]

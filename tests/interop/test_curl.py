@@ -388,14 +388,14 @@ def test_export_quotes_for_the_shell_and_reads_back():
 
 
 def test_export_uses_head_flag_and_explicit_methods():
-    assert to_curl(RequestSpec(method="HEAD", url="http://h/"), multiline=False) == "curl --head http://h/ -L"
+    assert to_curl(RequestSpec(method="HEAD", url="http://h/"), multiline=False) == "curl --head http://h/ --compressed -L"
     no_redirects = Options(follow_redirects=False)
     delete = RequestSpec(method="DELETE", url="http://h/", options=no_redirects)
-    assert to_curl(delete, multiline=False) == "curl -X DELETE http://h/"
+    assert to_curl(delete, multiline=False) == "curl -X DELETE http://h/ --compressed"
     post = RequestSpec(
         method="POST", url="http://h/", body=Body(mode="raw", text="x", content_type="text/plain"), options=no_redirects
     )
-    assert to_curl(post, multiline=False) == "curl http://h/ -H 'Content-Type: text/plain' --data-raw x"
+    assert to_curl(post, multiline=False) == "curl http://h/ -H 'Content-Type: text/plain' --data-raw x --compressed"
 
 
 def test_export_multipart_references_files_by_name():
@@ -408,7 +408,7 @@ def test_export_multipart_references_files_by_name():
         ),
         options=Options(follow_redirects=False),
     )
-    assert to_curl(spec, multiline=False) == "curl http://h/up --form-string a=@literal -F 'f=@x.png;type=image/png'"
+    assert to_curl(spec, multiline=False) == "curl http://h/up --form-string a=@literal -F 'f=@x.png;type=image/png' --compressed"
 
 
 def test_export_control_characters_use_ansi_c_quoting():
