@@ -305,7 +305,7 @@ def test_resolve_spec_resolves_url_params_headers_body_and_auth() -> None:
     assert resolved.auth.token == "t-env"
     assert resolved.method == "POST"
     # Disabled rows and the other auth types' leftovers are not sent, so they raise no warnings.
-    assert warnings == ["unresolved variable: id"]
+    assert warnings == ["id"]
 
 
 def test_resolve_spec_does_not_mutate_the_spec() -> None:
@@ -352,7 +352,7 @@ def test_warnings_are_one_per_distinct_name_in_order() -> None:
         body=Body(mode="raw", text="{{body_var}} {{host}}"),
     )
     _, warnings = resolve_spec(spec, [])
-    assert warnings == ["unresolved variable: host", "unresolved variable: path", "unresolved variable: body_var"]
+    assert warnings == ["host", "path", "body_var"]
 
 
 def test_timestamp_is_the_same_across_a_request_and_uuid_is_fresh_per_occurrence() -> None:
