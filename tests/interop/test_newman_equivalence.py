@@ -96,3 +96,13 @@ def test_a_webclient_form_exported_to_postman_keeps_its_bytes_in_newman(space, e
     exported = export_postman(ImportedCollection("c", items=[ImportedRequest("r", spec)]))
     (theirs,) = newman_received(exported, tmp_path)
     assert wire(theirs, spec) == wire(engine_echo(spec), spec)
+
+
+def test_an_unresolved_variable_is_sent_as_newman_sends_it(echo_server, tmp_path):
+    """Issue 12 item 4: still sent (braces encoded in the path, as typed in the query, as Postman does)."""
+    u = echo_server.url("/anything")
+    source = {"info": {"name": "u", "schema": SCHEMA}, "item": [{"name": "typo", "request": {
+        "method": "GET", "url": u + "/{{nope}}?a={{nope}}", "header": [{"key": "X-V", "value": "{{nope}}"}]}}]}
+    (theirs,) = newman_received(source, tmp_path)
+    (request,) = parse_postman(json.dumps(source)).collections[0].requests()
+    assert wire(engine_echo(request.spec), request.spec) == wire(theirs, request.spec)
