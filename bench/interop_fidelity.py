@@ -5,7 +5,7 @@
                                                                #   git archive <commit> requests_app | tar -x -C DIR)
 
 Each case goes to the playground echo on 127.0.0.1 twice, once through the peer (curl,
-newman, httpyac; installed by tests/interop/peers.py) and once through the engine, and the
+newman, httpyac; installed by tests/fixtures/peers.py) and once through the engine, and the
 two arrivals are compared as the tests compare them (method, raw target, headers that carry
 meaning, body bytes or form fields). Prints one line per format: identical / differing /
 errored (the peer or webclient refused the case), and the differing cases' names.
@@ -143,11 +143,11 @@ def _postman_collection(target: _Target) -> dict[str, Any]:
 
 def _newman(collection: dict[str, Any]) -> list[dict[str, Any] | None]:
     from tests.interop.echo_compare import clean_env
-    from tests.interop.peers import install_npm_peer
+    from tests.fixtures.peers import find_peer
 
-    newman, reason = install_npm_peer("newman")
+    newman = find_peer("newman", install=True)
     if newman is None:
-        sys.exit(reason)
+        sys.exit("newman is not installed and npm could not install it")
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         (work / "c.json").write_text(json.dumps(collection))
@@ -177,12 +177,12 @@ def _http_export(target: _Target) -> tuple[int, list[str], int]:
     from requests_app.interop.httpfile import to_http
     from requests_app.interop.postman import parse_postman
     from tests.interop.echo_compare import clean_env
-    from tests.interop.peers import install_npm_peer
+    from tests.fixtures.peers import find_peer
     from tests.interop.test_httpyac_equivalence import NOTE, cases
 
-    httpyac, reason = install_npm_peer("httpyac")
+    httpyac = find_peer("httpyac", install=True)
     if httpyac is None:
-        sys.exit(reason)
+        sys.exit("httpyac is not installed and npm could not install it")
     from tests.interop import test_httpyac_equivalence
 
     if "form_encoding" not in test_httpyac_equivalence.Body.__dataclass_fields__:

@@ -13,8 +13,8 @@ and measures, best of --repeat:
 - `manage.py run_collection --file <collection>` as a whole process (start-up included)
 - `manage.py run_collection <stored collection>` as a whole process, recording the run in a
   scratch SQLite database (results written in batches)
-- newman (`--newman`, $NEWMAN, or the peer tests/interop/peers.py installs with npm into
-  $WEBCLIENT_PEERS_DIR, default /tmp/webclient-peers; it is a peer, not a dependency)
+- newman, when found (`--newman`, $NEWMAN, or where tests/fixtures/peers.py looks: /tmp/webclient-peers;
+  install it with `npm install --prefix /tmp/webclient-peers newman@6`; it is a peer, not a dependency)
 
 and prints wall time, per-request ms, CPU time (user + system of that process: steadier than
 wall time on a busy machine), peak RSS and the ratios. Goals (issue 7): run_collection
@@ -39,11 +39,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import ROOT, start_playground
+from common import ROOT, start_playground  # noqa: E402
 
-from tests.interop.peers import install_npm_peer
+from tests.fixtures.peers import NEWMAN_VERSION, PEERS_DIR, find_newman  # noqa: E402 - the tests' finder
 
 PYTHON = sys.executable
+DEFAULT_NEWMAN = find_newman(install=False) or str(PEERS_DIR / "node_modules/.bin/newman")
 STATUS_TEST = "pm.test('status is 200', function () { pm.response.to.have.status(200); });"
 STORE_COLLECTION = """
 import json, sys
@@ -144,7 +145,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--newman", default=os.environ.get("NEWMAN", ""))
+    parser.add_argument("--newman", default=os.environ.get("NEWMAN", DEFAULT_NEWMAN))
     options = parser.parse_args()
     n = options.n
 
@@ -172,7 +173,7 @@ def main() -> None:
                 "run_collection (stored)", [PYTHON, "manage.py", "run_collection", "Bench", "--reporter", "cli"], env
             ),
         }
-        newman, why_not = (options.newman, "") if options.newman else install_npm_peer("newman")
+        newman = shutil.which(options.newman) or (options.newman if Path(options.newman).exists() else None)
         if newman:
             runs["newman"] = lambda: timed_process(
                 "newman", [newman, "run", str(collection_file), "--reporters", "cli", "--color", "off"]
@@ -204,7 +205,7 @@ def main() -> None:
             f"| {rss:>12} | {measure.seconds / bare:11.1f} | {measure.seconds / ours:16.2f} |"
         )
     if not newman:
-        print(f"\nnewman not run: {why_not}")
+        print(f"\nnewman not found at {options.newman}: npm install --prefix {PEERS_DIR} {NEWMAN_VERSION}")
     for measure in results.values():
         if not measure.ok:
             print(f"\n{measure.name} failed:\n{measure.note}")

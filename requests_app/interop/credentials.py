@@ -9,7 +9,7 @@ Usage::
     mask_header_pairs([("Authorization", "Basic YWxp…")], TEMPLATE)   # [("Authorization", "Basic {{credentials}}")]
 
 What is secret: the password of basic and digest auth, the bearer token, the API key's value,
-and the credentials of an Authorization or Proxy-Authorization header typed by hand (the
+AWS's secret key and session token, OAuth 2.0's client secret, password and token, and the credentials of an Authorization or Proxy-Authorization header typed by hand (the
 scheme word is kept). A value that is already a `{{variable}}` reference is not a secret
 and stays as it is. The placeholders are the variable names the OpenAPI import uses, so a
 file exported without secrets runs once those variables are set (in an environment, or
@@ -24,8 +24,25 @@ from dataclasses import replace
 
 from requests_app.engine.spec import Auth, KeyValue, RequestSpec
 
-# Variable name of each secret, as the OpenAPI import names them.
-SECRET_NAMES = {"password": "password", "token": "accessToken", "value": "apiKey", "header": "credentials"}
+# Variable name of each secret (the first four as the OpenAPI import names them).
+SECRET_NAMES = {
+    "password": "password",
+    "token": "accessToken",
+    "value": "apiKey",
+    "header": "credentials",
+    "secret_key": "awsSecretKey",
+    "session_token": "awsSessionToken",
+    "client_secret": "clientSecret",
+}
+# The Auth fields each type keeps secret.
+_SECRET_FIELDS = {
+    "basic": ("password",),
+    "digest": ("password",),
+    "bearer": ("token",),
+    "apikey": ("value",),
+    "awsv4": ("secret_key", "session_token"),
+    "oauth2": ("client_secret", "password", "token"),
+}
 _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization"})
 
 Placeholder = Callable[[str], str]
@@ -41,7 +58,6 @@ def SHELL(name: str) -> str:  # noqa: N802
     return f"$WEBCLIENT_{snake}"
 
 
-SHELL_VARIABLES = [SHELL(name) for name in SECRET_NAMES.values()]
 
 
 def _secret(value: str) -> bool:
@@ -49,13 +65,8 @@ def _secret(value: str) -> bool:
 
 
 def mask_auth(auth: Auth, placeholder: Placeholder) -> Auth:
-    if auth.type in ("basic", "digest") and _secret(auth.password):
-        return replace(auth, password=placeholder(SECRET_NAMES["password"]))
-    if auth.type == "bearer" and _secret(auth.token):
-        return replace(auth, token=placeholder(SECRET_NAMES["token"]))
-    if auth.type == "apikey" and _secret(auth.value):
-        return replace(auth, value=placeholder(SECRET_NAMES["value"]))
-    return auth
+    secret = [name for name in _SECRET_FIELDS.get(auth.type, ()) if _secret(getattr(auth, name))]
+    return replace(auth, **{name: placeholder(SECRET_NAMES[name]) for name in secret}) if secret else auth
 
 
 def _masked_header_value(value: str, placeholder: Placeholder) -> str:
@@ -76,11 +87,7 @@ def credential_values(spec: RequestSpec) -> dict[str, str]:
     """{placeholder name: secret value} of the credentials in `spec`, to mask them wherever they
     were sent or echoed (an exchange, a response body)."""
     auth = spec.auth
-    values = {
-        SECRET_NAMES["password"]: auth.password if auth.type in ("basic", "digest") else "",
-        SECRET_NAMES["token"]: auth.token if auth.type == "bearer" else "",
-        SECRET_NAMES["value"]: auth.value if auth.type == "apikey" else "",
-    }
+    values = {SECRET_NAMES[name]: getattr(auth, name) for name in _SECRET_FIELDS.get(auth.type, ())}
     for header in spec.headers:
         if header.key.lower() in _CREDENTIAL_HEADERS:
             values[SECRET_NAMES["header"]] = header.value.partition(" ")[2] or header.value

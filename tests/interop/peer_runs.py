@@ -18,7 +18,7 @@ from typing import Any
 
 from requests_app.engine.spec import RequestSpec
 from tests.interop.echo_compare import clean_env, meaning
-from tests.interop.peers import npm_peer
+from tests.fixtures.peers import require_peer
 
 RUN_TIMEOUT_S = 120
 # Headers newman adds to every request (Postman's cache buster and request id).
@@ -35,7 +35,7 @@ def wire(arrived: dict[str, Any], spec: RequestSpec) -> dict[str, Any]:
 
 def newman_received(collection: dict[str, Any], workdir: Path, *, environment: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """newman runs the collection; each response body (the echo's JSON) in run order."""
-    newman = npm_peer("newman")
+    newman = require_peer("newman")
     source = workdir / "collection.json"
     source.write_text(json.dumps(collection))
     report = workdir / "newman-report.json"
@@ -54,7 +54,7 @@ def newman_received(collection: dict[str, Any], workdir: Path, *, environment: d
 
 
 def httpyac_run(http_text: str, workdir: Path, name: str = "export.http") -> subprocess.CompletedProcess[str]:
-    httpyac = npm_peer("httpyac")
+    httpyac = require_peer("httpyac")
     source = workdir / name
     source.write_text(http_text)
     return subprocess.run(

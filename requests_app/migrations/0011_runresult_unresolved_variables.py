@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0004_teams'),
+        ('requests_app', '0010_oauth_tokens'),
     ]
 
     operations = [
