@@ -100,20 +100,15 @@ def _curl_cases(target: _Target) -> list[str]:
 
 
 def _curl_import(target: _Target) -> tuple[int, list[str], int]:
-    from requests_app.interop.curl import parse_curl_command
-    from tests.interop.test_curl_equivalence import attach_files
-
-    results = []
-    with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        (work / "notes.txt").write_text("remember the milk\n")
-        for index, command in enumerate(_curl_cases(target)):
-            spec = attach_files(parse_curl_command(command).spec, work)
-            results.append((f"cmd{index}", _same(_run(["bash", "-c", command], work), _engine(spec), spec)))
-    return _tally(results)
+    return _curl(target, exported=False)
 
 
 def _curl_export(target: _Target) -> tuple[int, list[str], int]:
+    return _curl(target, exported=True)
+
+
+def _curl(target: _Target, *, exported: bool) -> tuple[int, list[str], int]:
+    """curl runs each command (or webclient's to_curl of its import); the engine sends the import."""
     from requests_app.interop.curl import parse_curl_command, to_curl
     from tests.interop.test_curl_equivalence import attach_files
 
@@ -123,7 +118,7 @@ def _curl_export(target: _Target) -> tuple[int, list[str], int]:
         (work / "notes.txt").write_text("remember the milk\n")
         for index, command in enumerate(_curl_cases(target)):
             spec = attach_files(parse_curl_command(command).spec, work)
-            theirs = _run(["bash", "-c", to_curl(spec) + " -s"], work)
+            theirs = _run(["bash", "-c", to_curl(spec) + " -s" if exported else command], work)
             results.append((f"cmd{index}", _same(theirs, _engine(spec), spec)))
     return _tally(results)
 
