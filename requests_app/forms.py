@@ -186,7 +186,11 @@ def _body(data: QueryDict, files: MultiValueDict) -> Body:
         if raw_type.startswith(RAW_TYPE_OTHER_PREFIX):
             return Body(mode="raw", text=text, content_type=raw_type[len(RAW_TYPE_OTHER_PREFIX) :])
         return Body(mode="raw", text=text, content_type=RAW_CONTENT_TYPES.get(raw_type, RAW_CONTENT_TYPES["text"]))
-    if mode in ("urlencoded", "multipart"):
+    if mode == "urlencoded":
+        # Kept from the request as loaded (a Postman import sends a space as %20, as newman does).
+        encoding = "percent" if data.get("form_encoding") == "percent" else "plus"
+        return Body(mode=mode, fields=_form_fields(data, files, mode), form_encoding=encoding)
+    if mode == "multipart":
         return Body(mode=mode, fields=_form_fields(data, files, mode))
     if mode == "binary":
         upload = files.get("body_file")
@@ -359,6 +363,7 @@ class EditorFields:
     auth: Auth
     options: Options
     extra: dict[str, Any] = field(default_factory=dict)
+    form_encoding: str = "plus"
 
 
 def _raw_type(body: Body) -> tuple[str, str]:
@@ -409,6 +414,7 @@ def editor_fields(spec: RequestSpec) -> EditorFields:
         graphql_variables=body.variables,
         auth=spec.auth,
         options=spec.options,
+        form_encoding=body.form_encoding,
     )
 
 

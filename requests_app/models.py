@@ -290,6 +290,7 @@ class RunResult(models.Model):
     assertions = models.JSONField(default=list)  # [AssertionResult.to_dict()]
     captures = models.JSONField(default=list)  # [CaptureResult.to_dict()], secrets masked
     error = models.JSONField(null=True, blank=True)  # {"kind", "code", "message"}
+    unresolved_variables = models.JSONField(default=list, blank=True)  # ["name"]: sent as {{name}}
 
     class Meta:
         ordering = ["iteration", "position", "id"]

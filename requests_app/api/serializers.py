@@ -293,6 +293,9 @@ class ExchangeOutput(serializers.Serializer):
     redirects = serializers.JSONField()
     timings = serializers.JSONField()
     warnings = serializers.ListField(child=serializers.CharField())
+    unresolved_variables = serializers.ListField(
+        child=serializers.CharField(), help_text="Variables no scope defined: sent as written, {{name}}."
+    )
     error = serializers.JSONField()
 
     def to_representation(self, entry: HistoryEntry) -> dict[str, Any]:
@@ -305,6 +308,7 @@ class ExchangeOutput(serializers.Serializer):
             "environment": entry.environment_id,
             "created_at": serializers.DateTimeField().to_representation(entry.created_at),
             "spec": history_spec(entry),
+            "unresolved_variables": [],  # entries recorded before the field existed
             **history_exchange(entry),
         }
 

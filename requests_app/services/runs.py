@@ -401,6 +401,7 @@ def result_row(result: RunResult) -> ResultRow:
             "assertions": result.assertions,
             "captures": result.captures,
             "error": result.error,
+            "unresolved_variables": result.unresolved_variables,
         }
     )
 
@@ -542,6 +543,7 @@ class _ResultWriter:
             assertions=data["assertions"],
             captures=data["captures"],
             error=data["error"],
+            unresolved_variables=data["unresolved_variables"],
         )
 
     def _flush(self, *, beat: bool, retries: int = 0) -> None:

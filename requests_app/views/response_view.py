@@ -65,6 +65,7 @@ class ResponseView:
     response_head: str = ""
     redirects: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unresolved_variables: list[str] = field(default_factory=list)
 
     @classmethod
     def from_exchange(cls, exchange: dict[str, Any] | None) -> ResponseView:
@@ -78,6 +79,7 @@ class ResponseView:
         view.request_wire = request.get("wire", "")
         view.redirects = list(exchange.get("redirects") or [])
         view.warnings = list(exchange.get("warnings") or [])
+        view.unresolved_variables = list(exchange.get("unresolved_variables") or [])
         timings = exchange.get("timings") or {}
         view.total_ms = timings.get("total_ms")
         view.timing_segments = _segments(timings)

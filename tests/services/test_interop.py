@@ -365,7 +365,7 @@ def test_query_count_does_not_grow_with_folders_of_one_level(alice, acme, django
 def test_postman_export_validates_against_the_schema_and_round_trips(alice, acme):
     outcome = collection_import(user=alice, workspace=acme, content=SHOP)
     collection_id = outcome.created["collections"][0]
-    filename, content_type, text = collection_export(user=alice, collection_id=collection_id, format="postman")
+    filename, content_type, text = collection_export(user=alice, collection_id=collection_id, format="postman", include_secrets=True)
     assert filename == "shop-api.postman_collection.json"
     assert content_type == "application/json"
     document = json.loads(text)
