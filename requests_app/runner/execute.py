@@ -19,14 +19,23 @@ from requests_app.engine.cookies import CookieJar
 from requests_app.engine.exchange import Exchange
 from requests_app.engine.keepalive import ConnectionPool
 from requests_app.engine.policy import OutboundPolicy
+from requests_app.engine.secret_hosts import SecretScope
 from requests_app.engine.spec import RequestSpec
 from requests_app.runner.loop import PlanItem, RunOutcome, run_plan
 
 
 def send_plan(
-    items: Sequence[PlanItem], *, policy: OutboundPolicy, max_request_body_bytes: int, **run_settings: Any
+    items: Sequence[PlanItem],
+    *,
+    policy: OutboundPolicy,
+    max_request_body_bytes: int,
+    secrets: SecretScope | None = None,
+    **run_settings: Any,
 ) -> RunOutcome:
-    """run_plan with `send_fn` = engine.send over this run's pool and jar; `run_settings` go to run_plan."""
+    """run_plan with `send_fn` = engine.send over this run's pool and jar; `run_settings` go to run_plan.
+
+    `secrets`: where each secret variable may be sent (engine.secret_hosts), for every request of the run.
+    """
     jar = CookieJar()
     with ConnectionPool() as pool:
 
@@ -38,6 +47,7 @@ def send_plan(
                 variables=variables,
                 max_request_body_bytes=max_request_body_bytes,
                 connections=pool,
+                secrets=secrets,
             )
 
         return run_plan(items, send_fn=send_fn, **run_settings)

@@ -21,7 +21,10 @@ What happens:
 6. Invalid input (engine error kinds invalid_request / unsupported, or a body over the limit)
    raises ValidationFailed naming the field and records nothing; network trouble (refused, timeout, TLS, blocked…) is
    a successful execution with `error` set, recorded like any other.
-7. History keeps the exchange with every secret value replaced by {{name}}.
+7. Secrets go only where they may (engine.secret_hosts): a secret with hosts only to those, one
+   without hosts only when sent by an editor or owner (team mode); otherwise nothing is sent and
+   the entry records a `blocked` error naming the variable.
+8. History keeps the exchange with every secret value replaced by {{name}}.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from requests_app.engine.spec import RequestSpec, spec_to_dict
 from requests_app.models import Collection, Environment, HistoryEntry, SavedRequest, Workspace
 from requests_app.services.activity import activity_record
 from requests_app.services.cookies import cookie_jar_load, cookie_jar_save
-from requests_app.services.environments import environment_secrets, environment_values
+from requests_app.services.environments import environment_secret_scope, environment_secrets, environment_values
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import history_record
 from requests_app.services.masking import SecretMasker
@@ -130,6 +133,7 @@ def request_execute(
         cookie_jar=jar,
         variables=scopes,
         max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
+        secrets=environment_secret_scope(environment, role=access.role_for(user, workspace)),
     )
 
     error = exchange.error
