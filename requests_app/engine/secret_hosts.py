@@ -76,6 +76,7 @@ class BoundSecret:
 class SecretScope:
     secrets: tuple[BoundSecret, ...] = ()
     unbound_allowed: bool = True  # may secrets without hosts be sent (editors and owners)?
+    carried: tuple[str, ...] = ()  # names the caller knows the request carries (e.g. its stored auth)
     _forms: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def refusal(self, *, host: str, used: Iterable[str], url: str, headers: Sequence[tuple[str, str]],
@@ -88,7 +89,7 @@ class SecretScope:
         refused = [secret for secret in self.secrets if not self._may_go(secret, host)]
         if not refused:
             return None
-        used = set(used)
+        used = {*used, *self.carried}
         haystack: str | None = None
         for secret in refused:
             if secret.name in used and first_hop:

@@ -41,14 +41,17 @@ from requests_app import access
 from requests_app.engine import send
 from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED
 from requests_app.engine.policy import OutboundPolicy
-from requests_app.engine.spec import RequestSpec, spec_to_dict
+from requests_app.engine.secret_hosts import BoundSecret, SecretScope
+from requests_app.engine.validation import RequestRejected, parse_url
+from requests_app.engine.variables import VariableCycleError, VariableExpansionError, merge_scopes, resolve_text
+from requests_app.engine.spec import RequestSpec, auth_to_dict, spec_to_dict
 from requests_app.models import Collection, Environment, HistoryEntry, SavedRequest, Workspace
 from requests_app.services.activity import activity_record
 from requests_app.services.cookies import cookie_jar_load, cookie_jar_save
 from requests_app.services.environments import environment_secret_scope, environment_secrets, environment_values
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import history_record
-from requests_app.services.masking import SecretMasker
+from requests_app.services.masking import SecretMasker, credential_secrets, credentials_unmasked
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.services.validation import REQUEST_PARTS, clean_request_parts
 
@@ -90,6 +93,56 @@ def _belongs(obj: Any, workspace: Workspace, what: str) -> None:
         raise NotFound(f"{what} not found in this workspace.")
 
 
+NO_HOST = "(no host: the saved URL does not resolve)"
+
+
+def _stored_request_hosts(urls: list[str], scopes: list[dict[str, str]]) -> tuple[str, ...]:
+    """The hosts stored request URLs go to, their variables resolved as for sending."""
+    hosts: list[str] = []
+    for url in urls:
+        try:
+            host = parse_url(resolve_text(url, merge_scopes(scopes))[0]).target.host
+        except (RequestRejected, VariableCycleError, VariableExpansionError):
+            continue
+        if host not in hosts:
+            hosts.append(host if ":" not in host else f"[{host}]")
+    return tuple(hosts)
+
+
+def _secret_scope(
+    environment: Environment | None,
+    role: str | None,
+    saved_request: SavedRequest | None,
+    collection: Collection | None,
+    scopes: list[dict[str, str]],
+    to_send: RequestSpec,
+) -> SecretScope:
+    """The environment's secrets and, for viewers, the stored credentials bound to the stored requests' hosts.
+
+    A viewer may send a saved request's (or its collection's) password, token or API key only
+    where the saved requests go: not to a URL of their choosing with the mask standing in.
+    """
+    scope = environment_secret_scope(environment, role=role)
+    if access.can_edit(role):
+        return scope
+    stored: list[tuple[dict[str, str], list[str]]] = []
+    if saved_request is not None:
+        stored.append((credential_secrets(saved_request.auth), [saved_request.url]))
+    if collection is not None and credential_secrets(collection.auth):
+        urls = list(SavedRequest.objects.filter(collection=collection).values_list("url", flat=True)[:500])
+        stored.append((credential_secrets(collection.auth), urls))
+    sent = set(credential_secrets(auth_to_dict(to_send.auth)).values())
+    bound, carried = list(scope.secrets), []
+    for credentials, urls in stored:
+        # No host to bind to (a URL that does not resolve): the credential goes nowhere.
+        hosts = _stored_request_hosts(urls, scopes) or (NO_HOST,)
+        for name, value in credentials.items():
+            bound.append(BoundSecret(name, value, hosts))
+            if value in sent:
+                carried.append(name)  # in the auth sent, whatever its length
+    return SecretScope(secrets=tuple(bound), unbound_allowed=scope.unbound_allowed, carried=tuple(carried))
+
+
 def request_execute(
     *,
     user: AbstractBaseUser,
@@ -106,6 +159,7 @@ def request_execute(
     `workspace`, ValidationFailed (fields named) for invalid input; never for network trouble.
     """
     access.ensure_role(user, workspace, "read")
+    role = access.role_for(user, workspace)
     _belongs(saved_request, workspace, "Request")
     _belongs(collection, workspace, "Collection")
     _belongs(environment, workspace, "Environment")
@@ -121,6 +175,9 @@ def request_execute(
         asked = spec_to_dict(spec)
     else:
         asked = clean_request_parts(spec)
+    if spec is not None and saved_request is not None:
+        # The editor shows a viewer the saved credentials as the mask; sent back, it stands for them.
+        asked["auth"] = credentials_unmasked(asked.get("auth"), saved_request.auth)
     to_send = spec_with_collection_auth(asked, collection)
     limit = settings.WEBCLIENT_MAX_RESPONSE_BYTES
     to_send.options.max_response_bytes = min(to_send.options.max_response_bytes, limit)
@@ -133,11 +190,14 @@ def request_execute(
         cookie_jar=jar,
         variables=scopes,
         max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
-        secrets=environment_secret_scope(environment, role=access.role_for(user, workspace)),
+        secrets=_secret_scope(environment, role, saved_request, collection, scopes, to_send),
     )
 
     error = exchange.error
     secrets = environment_secrets(environment)
+    if not access.can_edit(role):  # stored credentials are secrets to viewers, in their history too
+        secrets.update(credential_secrets(saved_request.auth if saved_request else None,
+                                          collection.auth if collection else None))
     # Refused before anything was sent: bad input (a 400), not an execution to record.
     if error is not None and (error.kind in _VALIDATION_KINDS or (error.kind == TOO_LARGE and exchange.request is None)):
         message = SecretMasker(secrets).text(error.message)  # messages may quote the resolved value

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from requests_app.services.secrets import MASK
+
 # Encoded and base64 forms of very short values would match unrelated text.
 _MIN_LENGTH_FOR_DERIVED_FORMS = 6
 _BASIC = re.compile(r"(Basic\s+)([A-Za-z0-9+/]{4,}={0,2})")
@@ -112,3 +114,53 @@ class SecretMasker:
         if isinstance(value, (list, tuple)):
             return [self.deep(item) for item in value]
         return value
+
+
+# ---------------------------------------------------------------- auth credentials (issue 13 item 3)
+# A saved request's (or collection's) Basic/Digest password, bearer token and API key value are
+# secrets for viewers, like secret variables: shown as the mask, masked in their history, and a
+# mask sent back from the editor stands for the stored value.
+
+# The auth fields whose values are credentials, per auth type (engine.spec.auth_to_dict shapes).
+AUTH_SECRET_FIELDS = {"basic": ("password",), "digest": ("password",), "bearer": ("token",), "apikey": ("value",)}
+_VARIABLE_REFERENCE = re.compile(r"^\{\{[^{}]+\}\}$")
+
+
+def _is_literal(value: Any) -> bool:
+    return isinstance(value, str) and bool(value) and not _VARIABLE_REFERENCE.match(value)
+
+
+def credentials_masked(auth: Any) -> Any:
+    """A copy of an auth dict with its credential values as the mask; {{variable}} references stay readable.
+
+    Stored encrypted values ({"encrypted": …}, revisions) are masked too.
+    """
+    if not isinstance(auth, Mapping):
+        return auth
+    names = AUTH_SECRET_FIELDS.get(str(auth.get("type")), ())
+    return {
+        key: (MASK if key in names and (_is_literal(item) or (isinstance(item, Mapping) and "encrypted" in item))
+              else item)
+        for key, item in auth.items()
+    }  # fmt: skip
+
+
+def credentials_unmasked(auth: Any, stored: Any) -> Any:
+    """`auth` with credential values still equal to the mask replaced by `stored`'s (same auth type)."""
+    if not isinstance(auth, Mapping) or not isinstance(stored, Mapping) or auth.get("type") != stored.get("type"):
+        return auth
+    names = AUTH_SECRET_FIELDS.get(str(auth.get("type")), ())
+    return {key: (stored.get(key, "") if key in names and item == MASK else item) for key, item in auth.items()}
+
+
+def credential_secrets(*auths: Any) -> dict[str, str]:
+    """{"auth.password": value, …}: literal credential values of stored auth dicts, for a SecretMasker."""
+    found: dict[str, str] = {}
+    for auth in auths:
+        if not isinstance(auth, Mapping):
+            continue
+        for name in AUTH_SECRET_FIELDS.get(str(auth.get("type")), ()):
+            value = auth.get(name)
+            if _is_literal(value) and value not in found.values():
+                found[f"auth.{name}" if f"auth.{name}" not in found else f"auth.{name}.{len(found)}"] = value
+    return found

@@ -51,6 +51,7 @@ from django.utils import timezone
 
 from requests_app import access
 from requests_app.engine.exchange import Cookie, Exchange, Response, Timings
+from requests_app.engine.spec import auth_to_dict
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, Role, Run, RunResult, SavedRequest, Workspace
 from requests_app.runner.assertions import AssertionFormatError, AssertionResult, compile_assertions, evaluate
 from requests_app.runner.captures import MASK, CaptureFormatError, apply_captures, compile_captures
@@ -80,7 +81,7 @@ from requests_app.services.environments import (
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.execution import collection_values, outbound_policy
 from requests_app.services.history import history_exchange, history_list
-from requests_app.services.masking import SecretMasker
+from requests_app.services.masking import SecretMasker, credential_secrets
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.services.validation import REQUEST_PARTS
 
@@ -643,12 +644,16 @@ def run_execute(
     try:
         items = plan if plan is not None else _plan_for(run)
         assert run.collection is not None
+        role = _runner_role(run)
+        if not access.can_edit(role):  # stored credentials are secrets to viewers, in results too
+            stored = credential_secrets(*(auth_to_dict(item.spec.auth) for item in items))
+            writer.masker = SecretMasker({**stored, **secrets})
         settings_of_run = {
             "iterations": run.iterations,
             "data_rows": run.data_rows,
             "collection_vars": collection_values(run.collection),
             "environment_vars": environment_values(environment),
-            "secrets": environment_secret_scope(environment, role=_runner_role(run)),
+            "secrets": environment_secret_scope(environment, role=role),
             "delay_ms": run.delay_ms,
             "bail": run.bail,
             "concurrency": run.concurrency,
