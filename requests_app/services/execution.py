@@ -199,7 +199,8 @@ def request_execute(
         secrets.update(credential_secrets(saved_request.auth if saved_request else None,
                                           collection.auth if collection else None))
     # Refused before anything was sent: bad input (a 400), not an execution to record.
-    if error is not None and (error.kind in _VALIDATION_KINDS or (error.kind == TOO_LARGE and exchange.request is None)):
+    # A redirect to ftp: or javascript: is refused after the first hop went out: that is recorded.
+    if error is not None and exchange.request is None and error.kind in (*_VALIDATION_KINDS, TOO_LARGE):
         message = SecretMasker(secrets).text(error.message)  # messages may quote the resolved value
         raise ValidationFailed(message, code=error.code or error.kind, fields={error.field or "url": [message]})
     if jar is not None:
