@@ -30,6 +30,7 @@ What happens:
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -61,9 +62,9 @@ _VALIDATION_KINDS = (INVALID_REQUEST, UNSUPPORTED)
 
 
 @lru_cache(maxsize=8)
-def _policy(mode: str, allow: tuple[str, ...], deny: tuple[str, ...]) -> OutboundPolicy:
+def _policy(mode: str, allow: tuple[str, ...], deny: tuple[str, ...], team_mode: bool) -> OutboundPolicy:
     try:
-        return OutboundPolicy.from_config(mode, allow, deny)
+        return replace(OutboundPolicy.from_config(mode, allow, deny), hides_resolved_addresses=team_mode)
     except ValueError as error:
         raise ImproperlyConfigured(f"WEBCLIENT_OUTBOUND settings: {error}") from None
 
@@ -74,6 +75,7 @@ def outbound_policy() -> OutboundPolicy:
         settings.WEBCLIENT_OUTBOUND,
         tuple(settings.WEBCLIENT_OUTBOUND_ALLOW),
         tuple(settings.WEBCLIENT_OUTBOUND_DENY),
+        bool(settings.TEAM_MODE),
     )
 
 
