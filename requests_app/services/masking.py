@@ -17,31 +17,22 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
 
+from requests_app.engine.encodings import base64_forms, encoded_forms
 from requests_app.services.secrets import MASK
 
-# Encoded and base64 forms of very short values would match unrelated text.
-_MIN_LENGTH_FOR_DERIVED_FORMS = 6
 _BASIC = re.compile(r"(Basic\s+)([A-Za-z0-9+/]{4,}={0,2})")
 _BASE64_KEYS = ("base64", "body_base64")
 
 
 def _forms(value: str) -> set[str]:
-    forms = {value}
-    if len(value) >= _MIN_LENGTH_FOR_DERIVED_FORMS:
-        forms.add(quote(value, safe=""))
-        forms.add(quote(value))
-        forms.add(quote_plus(value))
-        forms.add(json.dumps(value)[1:-1])
-        forms.add(value.encode("utf-8").decode("latin-1"))
-        raw = value.encode("utf-8")
-        for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
-            forms.add(encoded.decode("ascii").rstrip("="))
+    """Every form the engine itself writes the value in (engine.encodings: query, path, form,
+    multipart, JSON, Latin-1 wire text, base64 at any alignment), for values of any length;
+    base64 fragments only where long enough not to match unrelated text."""
+    forms = encoded_forms(value) | base64_forms(value)
     forms.discard("")
     return forms
 
