@@ -4,7 +4,7 @@ Trailing slashes are optional everywhere: /api/v1/execute and /api/v1/execute/ b
 """
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from requests_app.api import interop, runs, teams, views
@@ -33,5 +33,5 @@ urlpatterns = [
     re_path(r"^v1/history/(?P<pk>[^/.]+)/har/?$", interop.HistoryHarView.as_view(), name="history-har"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
