@@ -41,6 +41,7 @@ class SecretMasker:
     """Masks {name: secret value}; with no secrets every method returns its input unchanged."""
 
     def __init__(self, secrets: Mapping[str, str]) -> None:
+        self._secrets = dict(secrets)
         replacements: dict[str, str] = {}
         # Longer secrets first, so a secret containing another is masked whole.
         for name, value in sorted(secrets.items(), key=lambda item: -len(item[1])):
@@ -58,6 +59,9 @@ class SecretMasker:
             else None
         )
 
+    def with_secrets(self, more: Mapping[str, str]) -> SecretMasker:
+        """A masker for these secrets and `more`."""
+        return SecretMasker({**self._secrets, **more})
     def __bool__(self) -> bool:
         return self._pattern is not None
 
@@ -113,7 +117,14 @@ class SecretMasker:
 # mask sent back from the editor stands for the stored value.
 
 # The auth fields whose values are credentials, per auth type (engine.spec.auth_to_dict shapes).
-AUTH_SECRET_FIELDS = {"basic": ("password",), "digest": ("password",), "bearer": ("token",), "apikey": ("value",)}
+AUTH_SECRET_FIELDS = {
+    "basic": ("password",),
+    "digest": ("password",),
+    "bearer": ("token",),
+    "apikey": ("value",),
+    "awsv4": ("secret_key", "session_token"),
+    "oauth2": ("client_secret", "password"),
+}
 _VARIABLE_REFERENCE = re.compile(r"^\{\{[^{}]+\}\}$")
 
 

@@ -70,7 +70,7 @@ def test_collection_metadata_variables_and_auth(shop):
         "folders": 3,
         "requests": 13,
         "environments": 0,
-        "dropped": 2,
+        "dropped": 1,
         "downgraded": 5,
         "notes": 7,
     }
@@ -206,7 +206,6 @@ def test_scripts_are_kept_as_text(shop):
 def test_report_names_every_dropped_or_downgraded_element_with_its_path(shop):
     assert [f"{r.level}: {r}" for r in shop.report] == [
         "note: event[0]: collection pre-request script kept as text, not run",
-        "dropped: item[0].item[0].response: 1 saved example response(s) not imported",
         "note: item[0].item[0].event[0]: request test script kept as text, not run",
         "downgraded: item[0].item[1].request.url.variable: :productId became its value '42'",
         "downgraded: item[0].item[1].request.url.variable: :variantId became the variable {{variantId}}",
