@@ -13,11 +13,9 @@ URL and are served from the app's own origin:
 
 from __future__ import annotations
 
-import time
 from http.cookies import SimpleCookie
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.crypto import salted_hmac
@@ -31,6 +29,7 @@ from requests_app.playground import (
     handle,
     parse_query,
 )
+from requests_app.services.rate_window import count_this_minute
 
 ECHO_CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 # Hop-by-hop headers are the WSGI server's (wsgiref refuses them); the rest could act beyond /echo/.
@@ -169,22 +168,14 @@ PLAYGROUND_SIGN_IN = "The playground needs a signed-in user on this server."
 def _heavy_limited(request: HttpRequest, rest: str) -> int | None:
     """Seconds to wait when this client used up its heavy-route budget for the minute, else None.
 
-    A fixed one-minute window counted in the default cache (Redis in team mode, shared by every
-    web process; per process in local mode, where only you use it).
+    A fixed one-minute window (services/rate_window.py).
     """
     limit = settings.WEBCLIENT_PLAYGROUND_HEAVY_PER_MINUTE
     if not limit or not rest.startswith(HEAVY_ROUTES):
         return None
     who = f"u{request.user.pk}" if request.user.is_authenticated else f"a{client_ip(request)}"
-    window = int(time.time() // 60)
-    key = f"echo-heavy:{who}:{window}"
-    cache.add(key, 0, timeout=120)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        used = 1
-    return None if used <= limit else 60 - int(time.time() % 60)
+    used, retry_after = count_this_minute(f"echo-heavy:{who}")
+    return None if used <= limit else retry_after
 
 
 @csrf_exempt
