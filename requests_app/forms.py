@@ -493,5 +493,5 @@ def collection_settings_from_form(data: QueryDict) -> dict[str, Any]:
     return {
         "description": data.get("description", "").replace("\r\n", "\n"),
         "variables": [{"key": r.get("key", ""), "value": r.get("value", ""), "enabled": "enabled" in r} for r in _rows(data, "vars")],
-        "auth": auth_to_dict(_auth(data)),
+        "auth": auth_to_dict(auth_from_post(data)),
     }

@@ -244,6 +244,9 @@ def run_start(*, user: AbstractBaseUser, workspace: Workspace, **target_and_sett
     activity_record(user=user, verb="started", kind="run", workspace=workspace, object_id=run.pk, name=run.title,
                     detail={"requests": run.planned_requests})
     transaction.on_commit(lambda: _dispatch(run.pk))
+    if not transaction.get_connection().in_atomic_block:
+        # on_commit ran at once: a broker that refused the run marked it failed, say so
+        run.refresh_from_db(fields=["state", "error", "finished_at"])
     return run
 
 
