@@ -43,9 +43,9 @@ from requests_app.engine import send
 from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED
 from requests_app.engine.policy import OutboundPolicy
 from requests_app.engine.secret_hosts import BoundSecret, SecretScope
+from requests_app.engine.spec import RequestSpec, auth_to_dict, spec_to_dict
 from requests_app.engine.validation import RequestRejected, parse_url
 from requests_app.engine.variables import VariableCycleError, VariableExpansionError, merge_scopes, resolve_text
-from requests_app.engine.spec import RequestSpec, auth_to_dict, spec_to_dict
 from requests_app.models import Collection, Environment, HistoryEntry, SavedRequest, Workspace
 from requests_app.services.activity import activity_record
 from requests_app.services.cookies import cookie_jar_load, cookie_jar_save

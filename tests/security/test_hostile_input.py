@@ -61,7 +61,7 @@ def test_a_run_fails_only_the_bad_request(world, alice, echo_server):
                                   "/api/v1/import"])
 def test_deep_json_is_a_400_in_the_api_shape(world, alice_client, path):
     deep = "[" * 1000 + "]" * 1000
-    body = '{"workspace": %d, "name": "x", "url": "http://x.test/", "variables": %s}' % (world["workspace"].pk, deep)
+    body = f'{{"workspace": {world["workspace"].pk}, "name": "x", "url": "http://x.test/", "variables": {deep}}}'
     response = alice_client.generic("POST", path, body, content_type="application/json")
     assert response.status_code == 400, response.content[:300]
     assert response.json()["error"]["code"] == "parse_error"

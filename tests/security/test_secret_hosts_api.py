@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from requests_app.models import HistoryEntry
-from requests_app.services.environments import environment_update, environment_variables
 from requests_app.services import runs
+from requests_app.services.environments import environment_update, environment_variables
 from tests.api.conftest import SECRET
 
 
