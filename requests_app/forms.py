@@ -189,7 +189,11 @@ def _body(data: QueryDict, files: MultiValueDict) -> Body:
         if raw_type.startswith(RAW_TYPE_OTHER_PREFIX):
             return Body(mode="raw", text=text, content_type=raw_type[len(RAW_TYPE_OTHER_PREFIX) :])
         return Body(mode="raw", text=text, content_type=RAW_CONTENT_TYPES.get(raw_type, RAW_CONTENT_TYPES["text"]))
-    if mode in ("urlencoded", "multipart"):
+    if mode == "urlencoded":
+        # Kept from the request as loaded (a Postman import sends a space as %20, as newman does).
+        encoding = "percent" if data.get("form_encoding") == "percent" else "plus"
+        return Body(mode=mode, fields=_form_fields(data, files, mode), form_encoding=encoding)
+    if mode == "multipart":
         return Body(mode=mode, fields=_form_fields(data, files, mode))
     if mode == "binary":
         upload = files.get("body_file")
@@ -369,6 +373,7 @@ class EditorFields:
     auth: Auth
     options: Options
     extra: dict[str, Any] = field(default_factory=dict)
+    form_encoding: str = "plus"
 
 
 def _raw_type(body: Body) -> tuple[str, str]:
@@ -419,6 +424,7 @@ def editor_fields(spec: RequestSpec) -> EditorFields:
         graphql_variables=body.variables,
         auth=spec.auth,
         options=spec.options,
+        form_encoding=body.form_encoding,
     )
 
 
@@ -462,7 +468,7 @@ class TokenCreateForm(forms.Form):
 class EnvironmentVariablesForm:
     """The variables table of an environment: rows of key, value, enabled, secret."""
 
-    ROW = re.compile(r"^vars-(?P<index>\d{1,6})-(?P<part>key|value|enabled|secret|keep)$")
+    ROW = re.compile(r"^vars-(?P<index>\d{1,6})-(?P<part>key|value|enabled|secret|keep|hosts)$")
 
     def __init__(self, data: QueryDict) -> None:
         self.data = data
@@ -485,6 +491,8 @@ class EnvironmentVariablesForm:
                     "value": row.get("value", ""),
                     "enabled": "enabled" in row,
                     "secret": "secret" in row,
+                    # Where a secret may be sent: "api.example.com, *.example.org".
+                    "hosts": row.get("hosts", "").replace(",", " ").split(),
                     # A masked secret left untouched keeps its stored value.
                     "keep": "keep" in row and not row.get("value"),
                 }
@@ -494,12 +502,14 @@ class EnvironmentVariablesForm:
 
 def collection_settings_from_form(data: QueryDict) -> dict[str, Any]:
     """Description, variables ({key, value, enabled} rows of the "vars" table) and default auth
-    (engine dict) from the collection settings dialog; collection_update validates them."""
+    (engine dict, or None to keep it) from the collection settings dialog; collection_update
+    validates them."""
     auth_type = data.get("auth_type", "none")
     if auth_type == "inherit":
         raise EditorInputError("auth_type", "A collection has nothing to inherit from: choose an auth type or No auth.")
     return {
         "description": data.get("description", "").replace("\r\n", "\n"),
         "variables": [{"key": r.get("key", ""), "value": r.get("value", ""), "enabled": "enabled" in r} for r in _rows(data, "vars")],
-        "auth": auth_to_dict(auth_from_post(data)),
+        # auth_keep: an auth kind the dialog has no fields for stays as it is (None = unchanged)
+        "auth": None if data.get("auth_keep") else auth_to_dict(auth_from_post(data)),
     }

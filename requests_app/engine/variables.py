@@ -9,8 +9,8 @@ Usage::
     # -> ("http://127.0.0.1/users", [])
     resolve_text("{{nope}}", {})                           # -> ("{{nope}}", ["nope"])
 
-    spec, warnings = resolve_spec(spec, [globals_, environment, collection])  # later scope wins
-    # warnings: ["unresolved variable: host", ...], one per distinct name
+    spec, unresolved = resolve_spec(spec, [globals_, environment, collection])  # later scope wins
+    # unresolved: ["host", ...], each name left as {{host}} once, in order of appearance
 
 Rules:
 
@@ -228,6 +228,7 @@ class _Resolver:
         self.max_chars = max_chars
         self.values: dict[str, str] = {}
         self.unresolved: dict[str, None] = {}  # ordered set
+        self.used: set[str] = set()  # user variables substituted, nested ones included
         self.chain: list[str] = []
         self.built_chars = 0
         self.max_total_chars = max_chars * TOTAL_FACTOR
@@ -269,6 +270,8 @@ class _Resolver:
             raise VariableExpansionError(self.max_chars, self._expanding(name))
 
     def value(self, name: str) -> str | None:
+        if name in self.variables:
+            self.used.add(name)
         if name in self.values:
             return self.values[name]
         if name not in self.variables:
@@ -349,15 +352,7 @@ def _resolve_body(resolver: _Resolver, body: Body) -> Body:
         query = _resolve_field(resolver, query, "body.query")
         variables = _resolve_field(resolver, variables, "body.variables")
     # binary bytes (and "none") are sent as they are.
-    return Body(
-        mode=mode,
-        text=text,
-        content_type=body.content_type,
-        fields=fields,
-        data=body.data,
-        query=query,
-        variables=variables,
-    )
+    return replace(body, text=text, fields=fields, query=query, variables=variables)
 
 
 # Which Auth fields each type sends; fields left over from another type are not resolved.
@@ -390,13 +385,19 @@ def _copy_options(options: Options) -> Options:
     )
 
 
-def resolve_spec(spec: RequestSpec, scopes: Sequence[Mapping[str, str]]) -> tuple[RequestSpec, list[str]]:
-    """A NEW spec with variables resolved in everything that is sent, and one warning per unknown name.
+def resolve_spec(
+    spec: RequestSpec, scopes: Sequence[Mapping[str, str]], *, used: set[str] | None = None
+) -> tuple[RequestSpec, list[str]]:
+    """A NEW spec with variables resolved in everything that is sent, and the distinct names left
+    unresolved (sent as written, `{{name}}`, as Postman does; the engine reports them). `used`,
+    when given, collects the names that were resolved (the secret-host check reads it).
 
     Resolved: url, enabled params and headers (keys and values), the active body mode's text
     (raw/json text, form field keys and text values, graphql query and variables) and the active
     auth type's fields. Not resolved: binary bodies, file contents, the method, options.
     Errors carry `field`, the first part of the request that failed (e.g. "headers[1].value").
+    `used`, when given, receives the names of the user variables the sent parts use (nested
+    ones too): what engine.secret_hosts checks against the hosts a secret may go to.
     """
     resolver = _Resolver(merge_scopes(scopes), {}, MAX_RESOLVED_CHARS)
     resolved = RequestSpec(
@@ -408,4 +409,6 @@ def resolve_spec(spec: RequestSpec, scopes: Sequence[Mapping[str, str]]) -> tupl
         auth=_resolve_auth(resolver, spec.auth),
         options=_copy_options(spec.options),
     )
-    return resolved, [f"unresolved variable: {name}" for name in resolver.unresolved]
+    if used is not None:
+        used.update(resolver.used)
+    return resolved, list(resolver.unresolved)

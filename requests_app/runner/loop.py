@@ -104,6 +104,7 @@ class ResultRow:
     assertions: list[AssertionResult] = field(default_factory=list)
     captures: list[CaptureResult] = field(default_factory=list)
     error: dict[str, str] | None = None  # {"kind", "code", "message"}
+    unresolved_variables: list[str] = field(default_factory=list)  # sent as written, {{name}}
 
     @property
     def failed_assertions(self) -> int:
@@ -129,6 +130,7 @@ class ResultRow:
             "assertions": [a.to_dict() for a in self.assertions],
             "captures": [c.to_dict() for c in self.captures],
             "error": self.error,
+            "unresolved_variables": list(self.unresolved_variables),
         }
 
     @classmethod
@@ -156,6 +158,7 @@ class ResultRow:
                 for c in data.get("captures") or []
             ],
             error=data.get("error"),
+            unresolved_variables=list(data.get("unresolved_variables") or []),
         )
 
 
@@ -289,6 +292,7 @@ def _row_for(item: PlanItem, index: int, iteration: int, exchange: Exchange) -> 
         status=response.status if response else None,
         time_ms=None if exchange.timings.total_ms is None else round(exchange.timings.total_ms, 3),
         size=len(response.body) if response else None,
+        unresolved_variables=list(exchange.unresolved_variables),
     )
     if exchange.error is not None:
         row.error = {"kind": exchange.error.kind, "code": exchange.error.code, "message": exchange.error.message}

@@ -71,16 +71,15 @@ def _cookies_of_every_hop(redirects: list[dict[str, Any]], response: dict[str, A
 
 
 _BASIC_CREDENTIALS = re.compile(r"^(?P<name>[^:\r\n]+):\s*Basic\s+(?P<token>[A-Za-z0-9+/]+={0,2})\s*$", re.IGNORECASE)
-_UNRESOLVED = re.compile(r"^unresolved variable: (.+)$")
 
 
-def masked_notes(wire: str, warnings: list[str]) -> list[str]:
+def masked_notes(wire: str, unresolved_names: list[str]) -> list[str]:
     """What the recorded request shows masked: secrets are stored as {{name}}, never their value.
 
-    A {{name}} left in the wire because nobody defined it (a warning says so) was really sent
-    that way and is not called masked.
+    A {{name}} left in the wire because nobody defined it (the exchange lists it) was really
+    sent that way and is not called masked.
     """
-    unresolved = {m.group(1) for m in map(_UNRESOLVED.match, warnings) if m}
+    unresolved = set(unresolved_names)
     notes: list[str] = []
     for number, line in enumerate(wire.split("\r\n\r\n", 1)[0].splitlines()):
         basic = _BASIC_CREDENTIALS.match(line)
@@ -135,6 +134,7 @@ class ResponseView:
     redirects: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     masked_notes: list[str] = field(default_factory=list)  # where the recorded request shows a secret masked
+    unresolved_variables: list[str] = field(default_factory=list)
 
     @classmethod
     def from_exchange(cls, exchange: dict[str, Any] | None) -> ResponseView:
@@ -148,7 +148,8 @@ class ResponseView:
         view.request_wire = request.get("wire", "")
         view.redirects = list(exchange.get("redirects") or [])
         view.warnings = list(exchange.get("warnings") or [])
-        view.masked_notes = masked_notes(view.request_wire, view.warnings)
+        view.unresolved_variables = list(exchange.get("unresolved_variables") or [])
+        view.masked_notes = masked_notes(view.request_wire, view.unresolved_variables)
         timings = exchange.get("timings") or {}
         view.total_ms = timings.get("total_ms")
         view.timing_segments = _segments(timings)

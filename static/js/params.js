@@ -7,12 +7,12 @@
   var webclient = (window.webclient = window.webclient || {});
   var TEMPLATE = /\{\{[^{}]*\}\}/g;
   // encodeURIComponent keeps A-Z a-z 0-9 - _ . ! ~ * ' ( ); the engine also keeps these in a query part.
-  var KEPT_IN_VALUE = { "2F": "/", "3A": ":", "40": "@", "24": "$", "2C": ",", "3B": ";", "3D": "=", "3F": "?" };
+  var KEPT_IN_VALUE = { "2F": "/", "3A": ":", "40": "@", "24": "$", "2C": ",", "3B": ";", "3D": "=", "3F": "?", "7B": "{", "7D": "}" };
 
   function encodePart(text, isName) {
     var encoded;
     try { encoded = encodeURIComponent(text); } catch (e) { encoded = encodeURIComponent(text.replace(/[\ud800-\udfff]/g, "\ufffd")); }
-    return encoded.replace(/%(2F|3A|40|24|2C|3B|3D|3F)/g, function (match, hex) {
+    return encoded.replace(/%(2F|3A|40|24|2C|3B|3D|3F|7B|7D)/g, function (match, hex) {
       return isName && hex === "3D" ? match : KEPT_IN_VALUE[hex];
     });
   }

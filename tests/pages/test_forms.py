@@ -146,3 +146,13 @@ def test_params_decode_from_the_url_and_encode_into_it_round_trip_any_value() ->
     assert "k0=rock%26roll&k1=%231&k2=a=b&k3=1%2B1&k4=100%25&k5=hello%20world" in url
     assert "{{v}}%20x" in url
     assert [p.value for p in editor_fields(spec).params] == [v if v != "%41" else "A" for v in values]
+@pytest.mark.parametrize("encoding", ["plus", "percent"])
+def test_a_forms_space_encoding_survives_the_editor(encoding: str) -> None:
+    """A Postman import sends a space as %20 (as newman does); saving it in the editor keeps that."""
+    spec = RequestSpec(body=Body(mode="urlencoded", fields=[FormField("a", "b c")], form_encoding=encoding))
+    fields = editor_fields(spec)
+    assert fields.form_encoding == encoding
+    again = spec_from_editor(post(body_mode="urlencoded", form_encoding=fields.form_encoding, **{
+        "urlencoded-0-key": "a", "urlencoded-0-value": "b c", "urlencoded-0-enabled": "on",
+    }))
+    assert again.body == spec.body
