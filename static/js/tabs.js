@@ -252,6 +252,7 @@
       activate(open.key);
       return;
     }
+    clearTimeout(saveTimer);  // a pending capture must not fire mid-swap and file the new request under this tab
     captureActive();
     // the current request again (e.g. "Reload theirs" after a conflict): its own tab, refreshed
     replacing = !!open;

@@ -149,26 +149,6 @@ def test_unsaved_edits_are_kept_in_their_tab_and_closing_the_browser_tab_warns(
     assert questions == ["beforeunload"]
 
 
-def test_without_request_tabs_leaving_unsaved_edits_asks_first(
-    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
-) -> None:
-    sign_in(page, live_server, alice)
-    page.goto(f"/w/{acme.pk}/")
-    open_request(page, "Orders")
-    page.evaluate("() => document.getElementById('request-tabs').remove()")  # a page without the tab strip
-    url = page.get_by_label("URL", exact=True)
-    url.fill("{{base}}/anything/orders?edited=1")
-    questions: list[str] = []
-    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
-    page.locator(".item.request", has_text="Who am I").get_by_role("link").click()
-    expect(page.locator("#request-name")).to_have_text("Orders")
-    expect(url).to_have_value("{{base}}/anything/orders?edited=1")
-    assert len(questions) == 1 and "unsaved changes" in questions[0]
-    page.once("dialog", lambda dialog: dialog.accept())
-    open_request(page, "Who am I")
-    assert page.errors == []
-
-
 def test_save_as_keeps_the_response_just_received(
     page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
 ) -> None:
