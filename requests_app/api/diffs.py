@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from requests_app import access
+from requests_app.api.schema import PATH_ID
 from requests_app.api.serializers import IdField
 from requests_app.api.views import _path_id as path_id
 from requests_app.services import diffs as diff_services
@@ -29,7 +30,7 @@ class DiffEnvironmentsInput(serializers.Serializer):
 
 
 _DIFF = OpenApiTypes.OBJECT
-_ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)]
+_ID = PATH_ID
 
 
 class HistoryDiffView(APIView):

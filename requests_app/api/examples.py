@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from requests_app import access
+from requests_app.api.schema import PATH_ID
 from requests_app.api.serializers import IdField
 from requests_app.api.views import _path_id as path_id
 from requests_app.services import examples as example_services
@@ -72,6 +73,7 @@ def _parse(serializer_class: type[serializers.Serializer], data: Any) -> dict[st
     return dict(serializer.validated_data)
 
 
+@extend_schema(parameters=PATH_ID)
 class RequestExamplesView(APIView):
     @extend_schema(responses=ExampleOutput(many=True), summary="The request's saved examples, in order")
     def get(self, request: Request, pk: str) -> Response:
@@ -95,6 +97,7 @@ class RequestExamplesView(APIView):
         return Response(example_services.example_to_dict(example), status=status.HTTP_201_CREATED)
 
 
+@extend_schema(parameters=PATH_ID)
 class ExampleView(APIView):
     @extend_schema(responses=ExampleOutput)
     def get(self, request: Request, pk: str) -> Response:
@@ -114,6 +117,7 @@ class ExampleView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(parameters=PATH_ID)
 class CollectionMockView(APIView):
     @extend_schema(responses=MockOutput, summary="The collection's mock server settings")
     def get(self, request: Request, pk: str) -> Response:
@@ -131,6 +135,7 @@ class CollectionMockView(APIView):
         return Response(mock_services.mock_to_dict(server, base_url=request.build_absolute_uri("/").rstrip("/")))
 
 
+@extend_schema(parameters=PATH_ID)
 class CollectionMockTokenView(APIView):
     @extend_schema(request=None, responses={201: MockTokenOutput},
                    summary="A new secret token for callers outside the workspace (replaces the old)")

@@ -8,8 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 
 from requests_app.engine.spec import AUTH_TYPES, BODY_MODES, OAUTH2_CLIENT_AUTH, OAUTH2_GRANTS
+
+# The `id` in a path such as requests/<id>/examples, for views without a queryset to read it from.
+PATH_ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)]
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
