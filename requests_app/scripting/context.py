@@ -36,12 +36,10 @@ from typing import Any
 
 from py_mini_racer import JSEvalException, JSOOMException, JSParseException, JSTimeoutException, MiniRacer
 
+from requests_app.scripting.sources import ScriptLimits, ScriptSource
+
 HERE = Path(__file__).resolve().parent
 VENDOR = ("chai.js", "crypto-js.js", "lodash.min.js", "uuid.min.js", "moment.min.js")
-DEFAULT_TIMEOUT_MS = 1000
-DEFAULT_MAX_MEMORY_MB = 64
-MAX_SEND_REQUESTS = 10  # pm.sendRequest calls per script event
-EVENTS = ("prerequest", "test")
 SCOPES = ("globals", "collectionVariables", "environment", "iterationData", "_variables")
 
 _SOURCES: list[str] | None = None
@@ -54,19 +52,6 @@ def _library_sources() -> list[str]:
         files = [HERE / "prelude.js", *(HERE / "vendor" / name for name in VENDOR), HERE / "pm.js"]
         _SOURCES = [path.read_text(encoding="utf-8") for path in files]
     return _SOURCES
-
-
-@dataclass(frozen=True)
-class ScriptLimits:
-    timeout_ms: int = DEFAULT_TIMEOUT_MS
-    max_memory_mb: int = DEFAULT_MAX_MEMORY_MB
-    max_send_requests: int = MAX_SEND_REQUESTS
-
-
-@dataclass(frozen=True)
-class ScriptSource:
-    owner: str  # "collection", "folder Users", "request"
-    text: str
 
 
 @dataclass

@@ -116,7 +116,13 @@
     isEmpty: function () { return !this.mode || (this.mode === "raw" && !this.raw); },
   };
   function requestSnapshot(req) {
-    return JSON.stringify({ method: str(req.method).toUpperCase(), url: req.url.toString(), headers: req.headers._items, body: req.body ? { mode: req.body.mode, raw: req.body.raw, urlencoded: req.body.urlencoded && req.body.urlencoded._items, formdata: req.body.formdata && req.body.formdata._items, graphql: req.body.graphql } : null });
+    var body = req.body ? { mode: req.body.mode, raw: req.body.raw, urlencoded: req.body.urlencoded && req.body.urlencoded._items, formdata: req.body.formdata && req.body.formdata._items, graphql: req.body.graphql } : null;
+    return { method: JSON.stringify(str(req.method).toUpperCase()), url: JSON.stringify(req.url.toString()), headers: JSON.stringify(req.headers._items), body: JSON.stringify(body) };
+  }
+  function requestChanges(before, after) {
+    var out = null;
+    Object.keys(after).forEach(function (k) { if (after[k] !== before[k]) { out = out || {}; out[k] = JSON.parse(after[k]); } });
+    return out;
   }
 
   // ---- Response ----
@@ -411,7 +417,7 @@
       Object.keys(state.changed).forEach(function (n) { changedVars[n] = state.vars[n]; });
       var out = {
         done: true, tests: state.tests, console: state.console, errors: state.errors, vars: changedVars,
-        next: state.next, skip: state.skip, request: after === state.requestBefore ? null : JSON.parse(after),
+        next: state.next, skip: state.skip, request: requestChanges(state.requestBefore, after),
       };
       state = null;
       return JSON.stringify(out, function (k, v) { return v === undefined ? null : v; });
