@@ -43,6 +43,7 @@ VENDOR = ("chai.js", "crypto-js.js", "lodash.min.js", "uuid.min.js", "moment.min
 SCOPES = ("globals", "collectionVariables", "environment", "iterationData", "_variables")
 
 _SOURCES: list[str] | None = None
+_ASYNC_WORDS = ("async", "await", "Promise", ".then", "queueMicrotask")
 _PARSE_LINE = re.compile(r"(?:<anonymous>|wc-script-\d+\.js):(\d+): (\w+): (.*)")
 
 
@@ -171,25 +172,32 @@ class ScriptContext:
         if not runnable:
             return outcome
         data: dict[str, Any] = {}
-        first = True
+        # Promise jobs run when an evaluation ends: a script that may queue them is settled by a second one.
+        steps: list[tuple[str, str]] = []
         for number, (script, index) in enumerate(runnable):
-            last = number == len(runnable) - 1
+            last = "true" if number == len(runnable) - 1 else "false"
+            settle = any(word in script.text for word in _ASYNC_WORDS)
+            head = "{head}" if number == 0 else "null"
+            steps.append((f"__wc.step({head}, {index}, {json.dumps(script.owner)}, {last}, {str(settle).lower()})", script.owner))
+            if settle:
+                steps.append((f"__wc.settle({last})", script.owner))
+        for number, (code, owner) in enumerate(steps):
             try:
-                head = json.dumps(payload) if first else "null"
-                first = False
-                data = json.loads(self._eval(f"__wc.step({head}, {index}, {json.dumps(script.owner)}, {'true' if last else 'false'})"))
+                if number == 0:
+                    code = code.replace("{head}", json.dumps(payload), 1)
+                data = json.loads(self._eval(code))
                 while data.get("pending"):
                     replies = [{"id": item["id"], **self._send(send_request, item)} for item in data["pending"]]
                     data = json.loads(self._eval("__wc.deliver(" + json.dumps(replies) + ")"))
             except (JSTimeoutException, JSOOMException, JSEvalException) as exc:
-                outcome.errors.append(self._limit_error(exc, script.owner, event))
-                return outcome  # the event's state went with the context: no changes are kept
+                outcome.errors.append(self._limit_error(exc, owner, event))
+                return outcome  # the event's state went with it: none of its changes are kept
         if not data.get("done"):
             return outcome
         outcome.tests = [ScriptTest(t["name"], bool(t["passed"]), bool(t["skipped"]), t["error"] or "") for t in data["tests"]]
         for raw in data["errors"]:
             outcome.errors.append(ScriptError(raw["name"], raw["message"], raw["owner"] or "", event, raw["line"], raw["column"]))
-            if raw["name"] == "PrototypePollution" and "frozen" in raw["message"]:
+            if raw.get("fatal"):
                 self.close()
         outcome.console = data["console"]
         outcome.variables = data["vars"]
@@ -204,9 +212,14 @@ class ScriptContext:
         return send_request(dict(item))
 
     def _limit_error(self, exc: Exception, owner: str, event: str) -> ScriptError:
-        self.close()  # a half-run event leaves the isolate in an unknown state: the next event gets a new one
         if isinstance(exc, JSTimeoutException):
+            # V8 stopped the script (TerminateExecution); the isolate stays usable once the event is dropped.
+            try:
+                self._eval("__wc.reset()")
+            except (JSTimeoutException, JSOOMException, JSEvalException):
+                self.close()
             return ScriptError("ScriptTimeout", f"the script ran longer than {self.limits.timeout_ms} ms", owner, event)
+        self.close()  # out of memory, or a failure inside the pm API itself: the next event gets a new isolate
         if isinstance(exc, JSOOMException):
             return ScriptError(
                 "ScriptMemoryLimit", f"the script used more than {self.limits.max_memory_mb} MiB of memory", owner, event

@@ -285,6 +285,22 @@
 
   function named(name, message) { var e = new Error(message); e.name = name; return e; }
 
+  // Timers run when the script (or callback) has finished, in delay order, still inside its time limit.
+  function setTimeoutLocal(fn, delay) {
+    var args = Array.prototype.slice.call(arguments, 2);
+    state.timerId += 1;
+    state.timers.push({ id: state.timerId, at: Number(delay) || 0, fn: fn, args: args });
+    return state.timerId;
+  }
+  function clearTimeoutLocal(id) { if (state) state.timers = state.timers.filter(function (t) { return t.id !== id; }); }
+  function runTimers() {
+    while (state.timers.length) {
+      state.timers.sort(function (a, b) { return a.at - b.at || a.id - b.id; });
+      var timer = state.timers.shift();
+      try { if (typeof timer.fn === "function") timer.fn.apply(null, timer.args); } catch (e) { state.errors.push(errorRecord(e, "timer")); }
+    }
+  }
+
   function requireLib(name) {
     if (Object.prototype.hasOwnProperty.call(LIBS, name)) return LIBS[name];
     throw named("ModuleNotAvailable", "require('" + name + "'): the script sandbox offers only " + Object.keys(LIBS).sort().join(", "));
@@ -330,7 +346,7 @@
           try { defineProp(obj, step.value, was); } catch (e) { /* not configurable */ }
         }
       }
-      if (!isExtensible(obj)) changed[changed.length] = GUARDED[i][0] + " (frozen: the context is replaced)";
+      if (!isExtensible(obj)) changed[changed.length] = GUARDED[i][0] + " (frozen)";
     }
     return changed;
   }
@@ -350,7 +366,7 @@
     begin: function (input) {
       crypto.__seed(input.seed[0], input.seed[1], input.seed[2], input.seed[3]);
       state = {
-        vars: input.vars, changed: {}, tests: [], console: [], errors: [], pending: [], callbacks: {}, delivered: 0, sent: 0,
+        vars: input.vars, changed: {}, tests: [], console: [], errors: [], pending: [], callbacks: {}, delivered: 0, sent: 0, timers: [], timerId: 0,
         maxSendRequests: input.maxSendRequests, next: { set: false, value: null }, skip: false,
         event: input.event, request: new Request(input.request), response: input.response ? new Response(input.response) : undefined,
       };
@@ -372,6 +388,7 @@
         getResponseHeader: function (k) { return state.response && state.response.headers.get(k); },
       };
       globalThis.pm = pm; globalThis.postman = postman; globalThis.console = consoleObj; globalThis.require = requireLib;
+      globalThis.setTimeout = setTimeoutLocal; globalThis.clearTimeout = clearTimeoutLocal;
       globalThis.tests = {};
       globalThis.environment = pm.environment.toObject(); globalThis.globals = pm.globals.toObject(); globalThis.data = pm.iterationData.toObject();
       globalThis.request = { url: state.request.url.toString(), method: state.request.method, headers: state.request.headers.toObject(), name: input.info.requestName };
@@ -383,9 +400,10 @@
     },
     // One round trip per script: begin (first script), run it, and end (last script) unless
     // pm.sendRequest calls wait for their replies (then deliver() goes on).
-    step: function (input, n, owner, last) {
+    step: function (input, n, owner, last, settle) {
       if (input) wc.begin(input);
-      state.last = last;
+      state.last = last && !settle;
+      state.settling = settle;
       state.owner = owner;
       globalThis.tests = {};
       if (n >= 0) {
@@ -396,12 +414,21 @@
       return wc.after();
     },
     after: function () {
+      if (state.settling) return JSON.stringify({ pending: [] });  // timers wait for settle()
+      runTimers();
       var polluted = restorePrototypes();
-      if (polluted.length) state.errors.push({ name: "PrototypePollution", message: "the script changed built-in objects (" + polluted.slice(0, 5).join(", ") + "); the change was undone", line: null, column: null, owner: state.owner, phase: "script" });
+      if (polluted.length) {
+        var frozen = polluted.some(function (p) { return p.indexOf("(frozen") >= 0; });
+        state.errors.push({ name: "PrototypePollution", message: "the script changed built-in objects (" + polluted.slice(0, 5).join(", ") + (polluted.length > 5 ? ", …" : "") + "); " + (frozen ? "the script context was replaced" : "the change was undone"), line: null, column: null, owner: state.owner, phase: "script", fatal: frozen });
+      }
       var p = state.pending;
       if (p.length) { state.delivered += p.length; state.pending = []; return JSON.stringify({ pending: p }); }
       return state.last ? wc.end() : JSON.stringify({ pending: [] });
     },
+    // After a script that uses promises, in its own evaluation: V8 has run the promise jobs by then.
+    settle: function (last) { state.settling = false; state.last = last; return wc.after(); },
+    // After a time-limit stop: undo what the stopped script did to the built-ins, drop its event.
+    reset: function () { restorePrototypes(); state = null; return true; },
     deliver: function (replies) {
       replies.forEach(function (r) {
         var cb = state.callbacks[r.id];

@@ -1,6 +1,12 @@
 // Loaded once per context, before the vendored libraries: the browser-like globals they look for.
 // No host objects exist in the isolate: no require, process, fetch, timers or file access.
 var module = undefined, exports = undefined, define = undefined;
+// mini-racer installs setTimeout over Atomics.waitAsync: its callbacks would run outside any
+// evaluation, so outside the wall-time limit. pm.js offers a setTimeout that runs within the script.
+delete globalThis.setTimeout;
+delete globalThis.clearTimeout;
+delete globalThis.__timer_manager;
+delete Atomics.waitAsync;
 var window = globalThis, self = globalThis;
 (function () {
   // crypto.getRandomValues for uuid and crypto-js: xorshift128+ seeded from the host's

@@ -142,3 +142,18 @@ def chained(base: str) -> dict[str, Any]:
 
 ENVIRONMENT = {"name": "scripts env", "values": [{"key": "secret", "value": "s3cr3t", "enabled": True}]}
 DATA = [{"user": "ann"}, {"user": "bob"}]
+
+
+def script_errors(base: str) -> dict[str, Any]:
+    """Scripts that fail in every way newman reports: the run goes on after each."""
+    return collection(
+        "script errors",
+        [
+            _request("syntax error before", "GET", "{{base}}/syntax", pre="var x = ;"),
+            _request("throws in tests", "GET", "{{base}}/throws",
+                     test='pm.test("before the throw", function () {});\nnull.boom;\npm.test("never reached", function () {});'),
+            _request("still runs", "POST", "{{base}}/after", body="{}",
+                     test='pm.test("the run went on", function () { pm.response.to.have.status(200); });'),
+        ],
+        variables=[("base", base)],
+    )

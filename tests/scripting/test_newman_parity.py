@@ -70,7 +70,9 @@ def run_newman(tmp_path: Path, build, data=None) -> tuple[list, list[tuple[str, 
         for a in execution.get("assertions") or []
     ]
     stats = run["stats"]["assertions"]
-    return received, assertions, {"total": stats["total"], "failed": stats["failed"]}
+    # a script that failed (not a pm.test): newman's failures without a test name
+    errors = [f["source"]["name"] for f in run["failures"] if not f["error"].get("test")]
+    return received, assertions, {"total": stats["total"], "failed": stats["failed"], "script_errors": errors}
 
 
 def run_ours(tmp_path: Path, build, data=None) -> tuple[list, list[tuple[str, bool, bool]], dict[str, int], dict]:
@@ -94,11 +96,19 @@ def run_ours(tmp_path: Path, build, data=None) -> tuple[list, list[tuple[str, bo
         if a["type"] == "script"
     ]
     totals = report["totals"]
-    counted = {"total": totals["assertions_passed"] + totals["assertions_failed"], "failed": totals["assertions_failed"]}
+    counted = {
+        "total": totals["assertions_passed"] + totals["assertions_failed"],
+        "failed": totals["assertions_failed"],
+        "script_errors": [row["name"] for row in report["results"] if (row["error"] or {}).get("kind") == "script"],
+    }
     return received, assertions, counted, {"returncode": done.returncode, "report": report, "stderr": done.stderr}
 
 
-@pytest.mark.parametrize("build, data", [(collections.chained, collections.DATA)], ids=["chained"])
+@pytest.mark.parametrize(
+    "build, data",
+    [(collections.chained, collections.DATA), (collections.script_errors, None)],
+    ids=["chained-login-hmac-loops-sendrequest-data", "script-errors"],
+)
 def test_scripted_collection_matches_newman(tmp_path, build, data):
     newman_received, newman_assertions, newman_totals = run_newman(tmp_path / "newman", build, data)
     ours_received, ours_assertions, ours_totals, run = run_ours(tmp_path / "ours", build, data)
