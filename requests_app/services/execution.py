@@ -22,6 +22,11 @@ What happens:
    raises ValidationFailed naming the field and records nothing; network trouble (refused, timeout, TLS, blocked…) is
    a successful execution with `error` set, recorded like any other.
 7. History keeps the exchange with every secret value replaced by {{name}}.
+8. Scripts (services.scripts): the collection's, its folders' and the request's pre-request scripts
+   run before the send, their test scripts after it, as in a run; `exchange["scripts"]` holds the
+   tests, errors, console and pm.sendRequest calls (shown on the response's Tests tab). Changes
+   to pm.environment are written to the environment when the person may edit it (Postman keeps
+   them too); other scopes live for this send only.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from requests_app import access
 from requests_app.engine import send
-from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED
+from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED, Exchange
 from requests_app.engine.policy import OutboundPolicy
 from requests_app.engine.spec import RequestSpec, spec_to_dict
 from requests_app.models import Collection, Environment, HistoryEntry, SavedRequest, Workspace
@@ -47,6 +52,7 @@ from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import history_record
 from requests_app.services.masking import SecretMasker
 from requests_app.services.saved_requests import spec_with_collection_auth
+from requests_app.services.scripts import environment_after_send, request_scripts, run_send_scripts
 from requests_app.services.validation import REQUEST_PARTS, clean_request_parts
 
 logger = logging.getLogger(__name__)
@@ -95,11 +101,13 @@ def request_execute(
     saved_request: SavedRequest | None = None,
     collection: Collection | None = None,
     environment: Environment | None = None,
+    scripts: dict[str, str] | None = None,
 ) -> HistoryEntry:
     """Send `spec` (or the saved request as stored) and return the recorded history entry.
 
     With both `spec` and `saved_request`, the spec is sent (e.g. unsaved edits) in the saved
-    request's collection and the entry is linked to it. Raises NotFound for objects outside
+    request's collection and the entry is linked to it. `scripts` ({"prerequest", "test"}): the
+    request's own scripts as edited (default: the saved request's). Raises NotFound for objects outside
     `workspace`, ValidationFailed (fields named) for invalid input; never for network trouble.
     """
     access.ensure_role(user, workspace, "read")
@@ -124,13 +132,23 @@ def request_execute(
 
     scopes = [collection_values(collection), environment_values(environment)]
     jar, before = cookie_jar_load(user=user, workspace=workspace) if to_send.options.use_cookies else (None, [])
-    exchange = send(
-        to_send,
-        policy=outbound_policy(),
-        cookie_jar=jar,
-        variables=scopes,
-        max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
-    )
+
+    def send_fn(spec: RequestSpec, variables: Any) -> Exchange:
+        return send(
+            spec,
+            policy=outbound_policy(),
+            cookie_jar=jar,
+            variables=variables,
+            max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
+        )
+
+    chain = request_scripts(collection, saved_request, scripts)
+    script_run = None
+    if chain:
+        script_run = run_send_scripts(to_send, chain, send_fn=send_fn, scopes=scopes, name=saved_request.name if saved_request else "")
+        exchange = script_run.exchange
+    else:
+        exchange = send_fn(to_send, scopes)
 
     error = exchange.error
     secrets = environment_secrets(environment)
@@ -149,6 +167,11 @@ def request_execute(
         saved_request=saved_request,
         environment=environment,
     )
+    if script_run is not None:
+        entry.exchange = {**entry.exchange, "scripts": SecretMasker(secrets).deep(script_run.report)}
+        entry.save(update_fields=["exchange"])
+        if script_run.environment is not None and environment is not None:
+            environment_after_send(user=user, environment=environment, before=scopes[1], after=script_run.environment)
     if saved_request is not None:  # ad hoc sends stay personal (history); running a shared request is news
         activity_record(user=user, verb="ran", obj=saved_request, workspace=workspace.pk,
                         detail={"error": entry.error_kind} if entry.error_kind else {"status": entry.status})

@@ -63,6 +63,7 @@ class ResponseView:
     response_head: str = ""
     redirects: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    scripts: dict[str, Any] | None = None  # pre-request/test script results (services.scripts)
 
     @classmethod
     def from_exchange(cls, exchange: dict[str, Any] | None) -> ResponseView:
@@ -76,6 +77,7 @@ class ResponseView:
         view.request_wire = request.get("wire", "")
         view.redirects = list(exchange.get("redirects") or [])
         view.warnings = list(exchange.get("warnings") or [])
+        view.scripts = exchange.get("scripts") or None
         timings = exchange.get("timings") or {}
         view.total_ms = timings.get("total_ms")
         view.timing_segments = _segments(timings)
