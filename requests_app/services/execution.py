@@ -170,6 +170,7 @@ def request_execute(
     if script_run is not None:
         entry.exchange = {**entry.exchange, "scripts": SecretMasker(secrets).deep(script_run.report)}
         entry.save(update_fields=["exchange"])
+        entry.__dict__.pop("_full_exchange", None)  # history_exchange's cache of the entry before the scripts' part
         if script_run.environment is not None and environment is not None:
             environment_after_send(user=user, environment=environment, before=scopes[1], after=script_run.environment)
     if saved_request is not None:  # ad hoc sends stay personal (history); running a shared request is news

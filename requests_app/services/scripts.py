@@ -19,6 +19,31 @@ from django.conf import settings
 from requests_app.scripting.sources import EVENTS, ScriptLimits, ScriptSource
 
 
+MAX_SCRIPT_CHARS = 200_000
+
+
+def clean_scripts(value: Any, *, field: str = "scripts") -> dict[str, str]:
+    """{"prerequest": js, "test": js}: the two events only, text only; empty scripts are dropped."""
+    from requests_app.services.errors import ValidationFailed
+    from requests_app.services.validation import reject_nul
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationFailed.for_field(field, "must be an object with prerequest and test scripts")
+    cleaned = {}
+    for key, text in value.items():
+        if key not in EVENTS:
+            raise ValidationFailed.for_field(f"{field}.{key}", f"unknown script event; use {' or '.join(EVENTS)}")
+        if not isinstance(text, str):
+            raise ValidationFailed.for_field(f"{field}.{key}", "must be the script's text")
+        if len(text) > MAX_SCRIPT_CHARS:
+            raise ValidationFailed.for_field(f"{field}.{key}", f"is longer than {MAX_SCRIPT_CHARS} characters")
+        if text.strip():
+            cleaned[key] = text.replace("\r\n", "\n")
+    return reject_nul(cleaned, field=field)  # type: ignore[no-any-return]
+
+
 def script_limits() -> ScriptLimits:
     return ScriptLimits(timeout_ms=settings.WEBCLIENT_SCRIPT_TIMEOUT_MS, max_memory_mb=settings.WEBCLIENT_SCRIPT_MAX_MEMORY_MB)
 
