@@ -101,6 +101,11 @@ _DYNAMIC_NAMES = {
     "$random.hexadecimal": "$randomHexadecimal",
 }
 
+# JetBrains HTTP Client handler scripts (client.*, response.*) are another language than Postman's
+# pm scripts: kept under their own keys, exported back to .http, never run.
+HTTP_CLIENT_PREREQUEST = "http_client_prerequest"
+HTTP_CLIENT_TEST = "http_client_test"
+
 
 @dataclass
 class _Block:
@@ -171,7 +176,7 @@ def _parse_block(block: _Block, collection: ImportedCollection, report: Report) 
             i += 1
         elif script and script.group(1) == "<":
             source, i = _read_script(lines, i, script.group(2))
-            scripts["prerequest"] = source
+            scripts[HTTP_CLIENT_PREREQUEST] = source
             report.note(f"line {number}", "pre-request script kept as text, not run")
         else:
             break
@@ -207,7 +212,7 @@ def _parse_block(block: _Block, collection: ImportedCollection, report: Report) 
         script = _SCRIPT_START.match(stripped)
         if script and script.group(1) == ">":
             source, i = _read_script(lines, i, script.group(2))
-            scripts["test"] = source
+            scripts[HTTP_CLIENT_TEST] = source
             report.note(f"line {number}", "response handler script kept as text, not run")
             continue
         redirect = _OUTPUT_REDIRECT.match(stripped)
@@ -489,8 +494,8 @@ def _request_text(
     lines = [f"### {title}".rstrip()]
     lines += [f"# {line}".rstrip() for line in request.description.splitlines()]
     lines += _directives(spec.options)
-    if request.scripts.get("prerequest"):
-        lines.append("< {%\n" + request.scripts["prerequest"] + "\n%}")
+    if request.scripts.get(HTTP_CLIENT_PREREQUEST):
+        lines.append("< {%\n" + request.scripts[HTTP_CLIENT_PREREQUEST] + "\n%}")
     lines.append(f"{spec.method} {effective_url(spec)}")
     for header in spec.headers:
         prefix = "" if header.enabled else "# "
@@ -500,8 +505,8 @@ def _request_text(
     lines += extra_headers
     if body_lines is not None:
         lines += ["", *body_lines]
-    if request.scripts.get("test"):
-        lines += ["", "> {%\n" + request.scripts["test"] + "\n%}"]
+    if request.scripts.get(HTTP_CLIENT_TEST):
+        lines += ["", "> {%\n" + request.scripts[HTTP_CLIENT_TEST] + "\n%}"]
     return "\n".join(lines) + "\n"
 
 

@@ -24,7 +24,7 @@ or a part our models refuse (named with its path in the source) writes nothing. 
 created with one INSERT per depth level and requests in batches, so a large collection costs
 a bounded number of queries. Without `collection`, each imported collection becomes a new one,
 except cURL commands, which land in the workspace's "Imported" collection (created if missing).
-Imported scripts are kept as text (request, folder and collection `scripts`), never executed.
+Imported Postman scripts (request, folder and collection `scripts`) run in runs and on Send (services.scripts).
 Snippets mask secrets unless `reveal_secrets` (editors of the environment only).
 A run's HAR holds what a run stores per request (method, URL as sent with secrets masked,
 status, time, size, error, assertions): runs keep no headers, bodies or per-request start

@@ -20,6 +20,9 @@ from requests_app.scripting.sources import EVENTS, ScriptLimits, ScriptSource
 
 
 MAX_SCRIPT_CHARS = 200_000
+# What a stored `scripts` object may hold: the two Postman events (run), and .http files' JetBrains
+# handler scripts (kept for export, never run; see interop/httpfile.py).
+STORED_KEYS = (*EVENTS, "http_client_prerequest", "http_client_test")
 
 
 def clean_scripts(value: Any, *, field: str = "scripts") -> dict[str, str]:
@@ -33,7 +36,7 @@ def clean_scripts(value: Any, *, field: str = "scripts") -> dict[str, str]:
         raise ValidationFailed.for_field(field, "must be an object with prerequest and test scripts")
     cleaned = {}
     for key, text in value.items():
-        if key not in EVENTS:
+        if key not in STORED_KEYS:
             raise ValidationFailed.for_field(f"{field}.{key}", f"unknown script event; use {' or '.join(EVENTS)}")
         if not isinstance(text, str):
             raise ValidationFailed.for_field(f"{field}.{key}", "must be the script's text")
