@@ -4,7 +4,7 @@ from django.urls import path
 
 from requests_app.views import sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
-from requests_app.views import runner
+from requests_app.views import runner, scripts
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -33,10 +33,12 @@ urlpatterns = [
     path("w/<int:workspace_id>/folders/<int:folder_id>/children/", tree.folder_children, name="folder_children"),
     path("w/<int:workspace_id>/collections/new/", tree.collection_create_view, name="collection_create"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/rename/", tree.collection_rename, name="collection_rename"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/scripts/", scripts.collection_scripts, name="collection_scripts"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/move/", tree.collection_move, name="collection_move"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/delete/", tree.collection_delete_view, name="collection_delete"),
     path("w/<int:workspace_id>/folders/new/", tree.folder_create_view, name="folder_create"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/rename/", tree.folder_rename, name="folder_rename"),
+    path("w/<int:workspace_id>/folders/<int:folder_id>/scripts/", scripts.folder_scripts, name="folder_scripts"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/move/", tree.folder_move, name="folder_move"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/delete/", tree.folder_delete_view, name="folder_delete"),
     path("w/<int:workspace_id>/requests/new/", tree.request_create_view, name="request_create"),

@@ -144,6 +144,7 @@ class EditorState:
     notice: str = ""
     from_history: bool = False
     conflict: Any = None  # views.versions.ConflictView after a save that came too late
+    scripts: dict[str, str] = field(default_factory=dict)  # {"prerequest", "test"} as in the Scripts tab
 
 
 def folder_path(folder: Folder | None) -> list[str]:
@@ -168,6 +169,7 @@ def editor_state(
         collection = saved_request.collection
         extra.setdefault("name", saved_request.name)
         extra.setdefault("description", saved_request.description)
+        extra.setdefault("scripts", dict(saved_request.scripts or {}))
         extra.setdefault(
             "breadcrumb", " / ".join([saved_request.collection.name, *folder_path(saved_request.folder)])
         )
