@@ -139,7 +139,10 @@ def run_send_scripts(spec: Any, chain: dict[str, tuple[ScriptSource, ...]], *, s
         after = scripted.test(item, before, exchange, iteration=1, captured={}) if exchange.response is not None else ScriptStep(spec=before.spec)
     finally:
         scripted.close()
-    tests = [a.to_dict() for a in (*before.assertions, *after.assertions)]
+    tests = [
+        {**a.to_dict(), "error": "" if a.passed else a.message.removeprefix(f"{a.target}: ")}
+        for a in (*before.assertions, *after.assertions)
+    ]
     errors = [*before.errors, *after.errors]
     report = {
         "tests": tests,
