@@ -427,8 +427,6 @@
     },
     // After a script that uses promises, in its own evaluation: V8 has run the promise jobs by then.
     settle: function (last) { state.settling = false; state.last = last; return wc.after(); },
-    // After a time-limit stop: undo what the stopped script did to the built-ins, drop its event.
-    reset: function () { restorePrototypes(); state = null; return true; },
     deliver: function (replies) {
       replies.forEach(function (r) {
         var cb = state.callbacks[r.id];
