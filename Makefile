@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser migrate bytecode bench clean
+.PHONY: run test test-fast lint install install-dev browser migrate bytecode bench clean cluster cluster-stop nginx
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,22 +39,51 @@ run: migrate bytecode
 	@echo "  Later: sign in at http://$(HOST):$(PORT)/login/  ·  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@echo "  A playground to try requests offline: http://$(HOST):$(PORT)/echo/anything"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/gunicorn -c webclient/gunicorn_conf.py --bind $(HOST):$(PORT)
 
-# Browser tests drive Debian's chromium; install it when we can (root with apt), never a downloaded build.
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# $(call debian_package,PACKAGE,PROGRAM,WHAT NEEDS IT): Debian's package when PROGRAM is missing,
+# installed when we can (root with apt), never a downloaded build.
+define debian_package
+	@if [ ! -x $(2) ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests..."; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "chromium could not be installed: browser tests will fail under CI, skip elsewhere"; \
+	    echo "Installing Debian's $(1) for $(3)..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null) \
+	      || echo "$(1) could not be installed: $(3) will fail under CI, skip elsewhere"; \
 	  else \
-	    echo "No /usr/bin/chromium: browser tests will be skipped (apt-get install chromium to run them)"; \
+	    echo "No $(2): $(3) will be skipped (apt-get install $(1) to run them)"; \
 	  fi; \
 	fi
+endef
 
-test: install-dev browser bytecode
+# Browser tests drive Debian's chromium.
+browser:
+	$(call debian_package,chromium,/usr/bin/chromium,the browser tests)
+
+# nginx is the local cluster's balancer (make cluster; tests/cluster). Elsewhere: NGINX=/path/to/nginx.
+nginx:
+	$(call debian_package,nginx,/usr/sbin/nginx,the cluster tests and make cluster)
+
+# Two gunicorn nodes behind nginx on 127.0.0.1:8080, a Celery worker and beat, PostgreSQL and
+# Redis on this machine (deploy/cluster.sh; docs/deploy.md). Returns once /readyz answers.
+cluster: install nginx bytecode
+	deploy/cluster.sh start
+
+cluster-stop:
+	deploy/cluster.sh stop
+
+test: install-dev browser nginx bytecode
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The edit loop: everything but the browser, Celery/cluster processes and other slow tests.
+test-fast: install-dev bytecode
+	$(BIN)/python -m pytest -m "not browser and not slow and not cluster" $(PYTEST_ARGS)
+
+# The written rules, checked: ruff (lint, and only engine/ opens sockets; services speak no HTTP),
+# import-linter (the layers of docs/architecture.md), mypy on the plain-Python core.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 bench: install-dev bytecode
 	$(BIN)/python bench/engine_overhead.py

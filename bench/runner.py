@@ -15,9 +15,9 @@ measures, best of --repeat:
   scripts and with scripts
 - `manage.py run_collection <stored collection>` as a whole process, recording the run in a
   scratch SQLite database (results written in batches; one declarative status assertion each)
-- newman on the scripted collection, when found (`--newman`, $NEWMAN, or
-  /tmp/newman-bench/node_modules/.bin/newman; install it with
-  `npm install --prefix /tmp/newman-bench newman@6`; it is a peer, not a dependency)
+- newman on the scripted collection, when found (`--newman`, $NEWMAN, or where
+  tests/fixtures/peers.py looks: /tmp/webclient-peers; install it with
+  `npm install --prefix /tmp/webclient-peers newman@6`; it is a peer, not a dependency)
 
 and prints wall time, per-request ms, CPU time (user + system of that process: steadier than
 wall time on a busy machine), peak RSS and the ratios. Goals: issue 7, run_collection
@@ -45,8 +45,10 @@ from urllib.parse import urlsplit
 
 from common import ROOT, start_playground  # noqa: E402
 
+from tests.fixtures.peers import NEWMAN_VERSION, PEERS_DIR, find_newman  # noqa: E402 - the tests' finder
+
 PYTHON = sys.executable
-DEFAULT_NEWMAN = "/tmp/newman-bench/node_modules/.bin/newman"
+DEFAULT_NEWMAN = find_newman(install=False) or str(PEERS_DIR / "node_modules/.bin/newman")
 PRE_SCRIPT = "pm.request.headers.upsert({ key: 'X-Trace', value: pm.variables.get('trace') });"
 TEST_SCRIPT = (
     "pm.test('status is 200', function () { pm.response.to.have.status(200); });\n"
@@ -221,7 +223,7 @@ def main() -> None:
             f"| {rss:>12} | {measure.seconds / bare:11.1f} | {measure.seconds / ours:16.2f} |"
         )
     if not newman:
-        print(f"\nnewman not found at {options.newman}: npm install --prefix /tmp/newman-bench newman@6")
+        print(f"\nnewman not found at {options.newman}: npm install --prefix {PEERS_DIR} {NEWMAN_VERSION}")
     for measure in results.values():
         if not measure.ok:
             print(f"\n{measure.name} failed:\n{measure.note}")

@@ -27,6 +27,7 @@ from django.db.models import F, Model, QuerySet
 from requests_app.models import (
     Collection,
     Environment,
+    Example,
     Folder,
     HistoryEntry,
     Membership,
@@ -157,6 +158,8 @@ def workspace_id_of(obj: Model) -> int:
         return obj.workspace_id  # type: ignore[no-any-return,attr-defined]
     if isinstance(obj, (Folder, SavedRequest)):
         return obj.collection.workspace_id  # type: ignore[no-any-return]
+    if isinstance(obj, Example):
+        return obj.saved_request.collection.workspace_id  # type: ignore[no-any-return]
     raise TypeError(f"no workspace for {type(obj).__name__}")
 
 
@@ -185,6 +188,11 @@ def requests_for_user(user: UserLike | None, *, collection: Collection | None = 
         "collection__workspace",
     )
     return qs.filter(collection=collection) if collection is not None else qs
+
+
+def examples_for_user(user: UserLike | None, *, saved_request: SavedRequest | None = None) -> QuerySet[Example]:
+    qs = _scoped(Example.objects.select_related("saved_request__collection"), user, "saved_request__collection__workspace")
+    return qs.filter(saved_request=saved_request) if saved_request is not None else qs
 
 
 def environments_for_user(user: UserLike | None, *, workspace: Workspace | None = None) -> QuerySet[Environment]:
@@ -231,3 +239,7 @@ def get_environment_for_user(user: UserLike | None, environment_id: Any, *, need
 
 def get_history_for_user(user: UserLike | None, entry_id: Any, *, need: Need = "read") -> HistoryEntry:
     return _get(history_for_user(user), entry_id, need, "History entry")
+
+
+def get_example_for_user(user: UserLike | None, example_id: Any, *, need: Need = "read") -> Example:
+    return _get(examples_for_user(user), example_id, need, "Example")

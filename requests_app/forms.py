@@ -34,6 +34,8 @@ from requests_app.engine.spec import (
     AUTH_TYPES,
     DEFAULT_MAX_REDIRECTS,
     DEFAULT_TIMEOUT_MS,
+    OAUTH2_CLIENT_AUTH,
+    OAUTH2_GRANTS,
     RAW_CONTENT_TYPES,
     Auth,
     Body,
@@ -42,12 +44,14 @@ from requests_app.engine.spec import (
     KeyValue,
     Options,
     RequestSpec,
+    auth_to_dict,
 )
+from requests_app.engine.validation import is_token
 
 STANDARD_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 CUSTOM_METHOD = "__custom__"
 # RFC 9110 token: what a method may be made of.
-METHOD_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
 EDITOR_BODY_MODES = ("none", "raw", "urlencoded", "multipart", "binary", "graphql")
 RAW_TYPES = tuple(RAW_CONTENT_TYPES)  # json, xml, html, text, javascript
 # A raw type select value for a content type outside the list, e.g. "ct:application/vnd.api+json".
@@ -143,7 +147,7 @@ def _method(data: QueryDict) -> str:
         chosen = data.get("method_custom", "").strip()
         if not chosen:
             raise EditorInputError("method_custom", METHOD_MISSING)
-    if not METHOD_TOKEN.match(chosen):
+    if not is_token(chosen):
         raise EditorInputError("method_custom" if chosen not in STANDARD_METHODS else "method", METHOD_INVALID)
     return chosen.upper() if chosen.upper() in STANDARD_METHODS else chosen
 
@@ -174,7 +178,9 @@ def _body(data: QueryDict, files: MultiValueDict) -> Body:
         raise EditorInputError("body_mode", f"Choose one of: {', '.join(EDITOR_BODY_MODES)}.")
     if mode == "raw":
         raw_type = data.get("raw_type", "json")
-        text = data.get("body_text", "")
+        # A textarea always submits its line ends as CRLF (HTML form submission normalises them);
+        # what the person typed, and what the editor shows, has LF.
+        text = data.get("body_text", "").replace("\r\n", "\n")
         if raw_type == "json":
             return Body(mode="json", text=text)
         if raw_type.startswith(RAW_TYPE_OTHER_PREFIX):
@@ -201,11 +207,11 @@ def _body(data: QueryDict, files: MultiValueDict) -> Body:
                 raise EditorInputError("graphql_variables", GRAPHQL_VARIABLES_INVALID.format(detail=exc)) from None
             if not isinstance(parsed, dict):
                 raise EditorInputError("graphql_variables", GRAPHQL_VARIABLES_INVALID.format(detail="not an object"))
-        return Body(mode="graphql", query=data.get("graphql_query", ""), variables=variables)
+        return Body(mode="graphql", query=data.get("graphql_query", "").replace("\r\n", "\n"), variables=variables)
     return Body()
 
 
-def _auth(data: QueryDict) -> Auth:
+def auth_from_post(data: QueryDict) -> Auth:
     auth_type = data.get("auth_type", "none")
     if auth_type not in AUTH_TYPES:
         raise EditorInputError("auth_type", f"Choose one of: {', '.join(AUTH_TYPES)}.")
@@ -221,7 +227,58 @@ def _auth(data: QueryDict) -> Auth:
             value=data.get("auth_value", ""),
             location=location if location in ("header", "query") else "header",
         )
+    if auth_type == "awsv4":
+        return Auth(
+            type="awsv4",
+            access_key=data.get("auth_access_key", "").strip(),
+            secret_key=data.get("auth_secret_key", ""),
+            session_token=data.get("auth_session_token", "").strip(),
+            region=data.get("auth_region", "").strip(),
+            service=data.get("auth_service", "").strip(),
+            unsigned_payload="auth_unsigned_payload" in data,
+        )
+    if auth_type == "oauth2":
+        return _oauth2(data)
     return Auth()
+
+
+OAUTH_EXTRA_LINE_INVALID = "Line {line} of the extra parameters has no '=': write one name=value per line."
+
+
+def _oauth2(data: QueryDict) -> Auth:
+    extra = []
+    for number, line in enumerate(data.get("auth_extra_params", "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, equals, value = line.partition("=")
+        if not equals or not name.strip():
+            raise EditorInputError("auth_extra_params", OAUTH_EXTRA_LINE_INVALID.format(line=number))
+        extra.append(KeyValue(name.strip(), value.strip()))
+
+    def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+        value = data.get(name, default)
+        if value not in allowed:
+            raise EditorInputError(name, f"Choose one of: {', '.join(allowed)}.")
+        return value
+
+    return Auth(
+        type="oauth2",
+        grant_type=choice("auth_grant_type", OAUTH2_GRANTS, "client_credentials"),
+        token_url=data.get("auth_token_url", "").strip(),
+        auth_url=data.get("auth_auth_url", "").strip(),
+        client_id=data.get("auth_client_id", "").strip(),
+        client_secret=data.get("auth_client_secret", ""),
+        scope=data.get("auth_scope", "").strip(),
+        audience=data.get("auth_audience", "").strip(),
+        resource=data.get("auth_resource", "").strip(),
+        client_auth=choice("auth_client_auth", OAUTH2_CLIENT_AUTH, "body"),
+        username=data.get("auth_oauth_username", ""),
+        password=data.get("auth_oauth_password", ""),
+        extra_params=extra,
+        location=choice("auth_token_in", ("header", "query"), "header"),
+        header_prefix=data.get("auth_header_prefix", "Bearer").strip(),
+        query_param=data.get("auth_query_param", "").strip() or "access_token",
+    )
 
 
 def _options(data: QueryDict) -> Options:
@@ -246,7 +303,7 @@ def spec_from_editor(data: QueryDict, files: MultiValueDict | None = None) -> Re
         params=_disabled_params(data),
         headers=_key_values(data, "headers"),
         body=_body(data, files),
-        auth=_auth(data),
+        auth=auth_from_post(data),
         options=_options(data),
     )
 
@@ -439,3 +496,16 @@ def scripts_from_editor(data: QueryDict, keep: dict[str, str] | None = None) -> 
         if text.strip():
             scripts[event] = text
     return scripts
+
+
+def collection_settings_from_form(data: QueryDict) -> dict[str, Any]:
+    """Description, variables ({key, value, enabled} rows of the "vars" table) and default auth
+    (engine dict) from the collection settings dialog; collection_update validates them."""
+    auth_type = data.get("auth_type", "none")
+    if auth_type == "inherit":
+        raise EditorInputError("auth_type", "A collection has nothing to inherit from: choose an auth type or No auth.")
+    return {
+        "description": data.get("description", "").replace("\r\n", "\n"),
+        "variables": [{"key": r.get("key", ""), "value": r.get("value", ""), "enabled": "enabled" in r} for r in _rows(data, "vars")],
+        "auth": auth_to_dict(_auth(data)),
+    }

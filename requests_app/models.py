@@ -92,6 +92,8 @@ class Folder(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        # Folders and requests share one sequence of positions under a parent (services/tree.py).
+        indexes = [models.Index(fields=["collection", "parent", "position", "id"], name="folder_sibling_order")]
 
     def __str__(self) -> str:
         return self.name
@@ -115,6 +117,8 @@ class SavedRequest(models.Model):
     captures = models.JSONField(default=list, blank=True)
     # Pre-request/test scripts (services.scripts); .http handler scripts kept under http_client_* keys, never run.
     scripts = models.JSONField(default=dict, blank=True)
+    # What response diffs leave out: {"headers": [...], "json_paths": [...]} (responsediff.IgnoreRules).
+    diff_ignore = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -127,6 +131,7 @@ class SavedRequest(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+        indexes = [models.Index(fields=["collection", "folder", "position", "id"], name="request_sibling_order")]
 
     def __str__(self) -> str:
         return self.name
@@ -377,3 +382,69 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["workspace", "-created_at", "-id"])]
+
+
+class Example(models.Model):
+    """A saved response of a request (Postman's "example"): what a mock server answers with.
+
+    `request` is what the example answers (engine dict shape: method, url, params, headers,
+    body); the mock matches incoming calls on it. Headers are ordered [{key, value, enabled}];
+    the body is text, served as UTF-8.
+    """
+
+    saved_request = models.ForeignKey(SavedRequest, on_delete=models.CASCADE, related_name="examples")
+    name = models.CharField(max_length=200)
+    position = models.IntegerField(default=0)
+    request = models.JSONField(default=dict, blank=True)
+    status = models.PositiveSmallIntegerField(default=200)
+    headers = models.JSONField(default=list, blank=True)
+    body = models.TextField(blank=True, default="")
+    delay_ms = models.PositiveIntegerField(default=0)  # the mock waits this long before answering
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MockServer(models.Model):
+    """A collection served at /mock/<id or slug>/… from its requests' examples."""
+
+    collection = models.OneToOneField(Collection, on_delete=models.CASCADE, related_name="mock")
+    enabled = models.BooleanField(default=False)
+    slug = models.SlugField(max_length=80, unique=True, null=True, blank=True)
+    # SHA-256 of the per-mock secret token (shown once); empty: members only.
+    token_hash = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"mock of {self.collection_id}"
+
+
+class OAuthToken(models.Model):
+    """An OAuth 2.0 token of one user in one workspace for one client configuration.
+
+    `config_key` hashes what identifies the configuration (token URL, client id, scope,
+    audience, resource, grant): requests sharing a configuration share the token. Both
+    tokens are stored encrypted like secret variables (services.secrets).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    config_key = models.CharField(max_length=64)
+    access_token = models.TextField()  # encrypted
+    refresh_token = models.TextField(blank=True, default="")  # encrypted, or ""
+    token_type = models.CharField(max_length=40, blank=True, default="")
+    scope = models.TextField(blank=True, default="")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workspace", "config_key"], name="one_oauth_token_per_config")
+        ]

@@ -52,6 +52,8 @@ from urllib.request import parse_http_list, parse_keqv_list
 
 import brotli
 
+from requests_app.engine.validation import is_token
+
 Headers = list[tuple[str, str]]
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -69,7 +71,6 @@ DIGEST_NONCE_LIFETIME_SECONDS = 300
 _PROCESS_SECRET = secrets.token_bytes(32)
 
 JSON_TYPE = "application/json"
-TOKEN_RE = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 # Route-set headers may not change how the message is framed: the servers own that.
 FRAMING_HEADERS = frozenset(
     {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer"}
@@ -794,7 +795,7 @@ def response_headers(request: PlaygroundRequest) -> PlaygroundResponse:
     """Each query pair becomes a response header, repeated keys repeated; the body lists them."""
     chosen: Headers = []
     for name, value in request.query:
-        if not TOKEN_RE.match(name):
+        if not is_token(name):
             raise RouteInputError(f"{name!r} is not a valid header name")
         if name.lower() in FRAMING_HEADERS:
             raise RouteInputError(f"{name} frames the message; the server sets it itself")

@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from requests_app.engine.validation import is_token
 from requests_app.playground import (
-    TOKEN_RE,
     PlaygroundRequest,
     PlaygroundResponse,
     error_response,
@@ -81,7 +81,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
             self.server.untrack_connection(self.connection)
 
     def _dispatch(self) -> None:
-        if not TOKEN_RE.match(self.command):
+        if not is_token(self.command):
             self.close_connection = True
             self._send(error_response(400, f"{self.command!r} is not a valid method token"))
             return

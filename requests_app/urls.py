@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from requests_app.views import sharing, teams, versions
+from requests_app.views import settings_panels, sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
-from requests_app.views import runner, scripts
+from requests_app.views import diffs, examples, oauth, runner, scripts
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -22,20 +22,26 @@ urlpatterns = [
     path("w/<int:workspace_id>/send/", editor.request_send, name="request_send"),
     path("w/<int:workspace_id>/save/", editor.request_save, name="request_save"),
     path("w/<int:workspace_id>/save-as/", editor.request_save_as, name="request_save_as"),
+    path("w/<int:workspace_id>/paste-curl/", workspace.request_paste_curl, name="request_paste_curl"),
     # history
     path("w/<int:workspace_id>/history/", workspace.history_list_view, name="history_list"),
     path("w/<int:workspace_id>/history/clear/", workspace.history_clear_view, name="history_clear"),
+    path("w/<int:workspace_id>/history/compare/", diffs.history_compare, name="history_compare"),
     path("w/<int:workspace_id>/history/<int:entry_id>/", workspace.history_open, name="history_open"),
     path("w/<int:workspace_id>/history/<int:entry_id>/body/", workspace.history_body, name="history_body"),
     path("w/<int:workspace_id>/history/<int:entry_id>/delete/", workspace.history_delete_view, name="history_delete"),
     # collections tree
     path("w/<int:workspace_id>/tree/", tree.sidebar_tree_view, name="sidebar_tree"),
+    path("w/<int:workspace_id>/search/", tree.sidebar_search, name="sidebar_search"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/children/", tree.folder_children, name="folder_children"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/children/", tree.collection_children, name="collection_children"),
     path("w/<int:workspace_id>/collections/new/", tree.collection_create_view, name="collection_create"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/rename/", tree.collection_rename, name="collection_rename"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/scripts/", scripts.collection_scripts, name="collection_scripts"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/move/", tree.collection_move, name="collection_move"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/delete/", tree.collection_delete_view, name="collection_delete"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/settings/", settings_panels.collection_settings, name="collection_settings"),
+    path("w/<int:workspace_id>/folders/<int:folder_id>/settings/", settings_panels.folder_settings, name="folder_settings"),
     path("w/<int:workspace_id>/folders/new/", tree.folder_create_view, name="folder_create"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/rename/", tree.folder_rename, name="folder_rename"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/scripts/", scripts.folder_scripts, name="folder_scripts"),
@@ -67,6 +73,15 @@ urlpatterns = [
     path("w/<int:workspace_id>/invitations/<int:invitation_id>/revoke/", teams.invitation_revoke_view, name="invitation_revoke"),
     path("invite/<str:token>/", teams.invitation_accept_view, name="invitation_accept"),
     path("w/<int:workspace_id>/activity/", teams.activity, name="activity"),
+    # saved examples and mock servers
+    path("w/<int:workspace_id>/requests/<int:request_id>/examples/", examples.request_examples, name="request_examples"),
+    path("w/<int:workspace_id>/examples/<int:example_id>/", examples.example_edit, name="example_edit"),
+    path("w/<int:workspace_id>/examples/<int:example_id>/delete/", examples.example_delete, name="example_delete"),
+    path("w/<int:workspace_id>/history/<int:entry_id>/example/", examples.example_from_history, name="example_from_history"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/mock/", examples.collection_mock, name="collection_mock"),
+    # OAuth 2.0 tokens
+    path("w/<int:workspace_id>/oauth/token/", oauth.oauth_token_box, name="oauth_token_box"),
+    path("oauth/callback/", oauth.oauth_callback, name="oauth_callback"),
     # change history
     path("w/<int:workspace_id>/requests/<int:request_id>/versions/", versions.request_versions, name="request_versions"),
     path("w/<int:workspace_id>/requests/<int:request_id>/versions/<int:number>/restore/", versions.request_version_restore_view, name="request_version_restore"),

@@ -6,6 +6,7 @@ Every variable is documented in README.md ("Configuration").
 from __future__ import annotations
 
 import secrets
+import socket
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Older keys, newest first: sessions, signatures and stored secrets made with them stay readable
+# until `manage.py reencrypt_secrets` has moved the secrets to SECRET_KEY (docs/deploy.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("WEBCLIENT_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -57,6 +61,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one log line per request and the X-Webclient-Node header, then the health
+    # probes, answered before host checks and HTTPS redirects (a balancer asks by address).
+    "webclient.observability.RequestLogMiddleware",
+    "webclient.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,11 +74,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "requests_app.web.ServiceErrorMiddleware",
 ]
 
 ROOT_URLCONF = "webclient.urls"
 WSGI_APPLICATION = "webclient.wsgi.application"
 ASGI_APPLICATION = "webclient.asgi.application"
+# This node's name, in the X-Webclient-Node header and each request's log line.
+WEBCLIENT_NODE = env_str("WEBCLIENT_NODE") or socket.gethostname()
 
 TEMPLATES = [
     {
@@ -92,6 +103,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A persistent connection is checked before a request reuses it: after a database
+        # restart the first request reconnects instead of failing on a dead socket.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -145,6 +159,10 @@ if TEAM_MODE:
     SECURE_HSTS_SECONDS = env_int("WEBCLIENT_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (deploy/nginx-webclient.conf),
+# and only then: a client reaching the app directly could otherwise claim https.
+WEBCLIENT_BEHIND_PROXY = env_bool("WEBCLIENT_BEHIND_PROXY", False)
+if WEBCLIENT_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # ---------------------------------------------------------------- outbound
@@ -161,6 +179,14 @@ WEBCLIENT_HISTORY_LIMIT = env_int("WEBCLIENT_HISTORY_LIMIT", 500)
 # Bodies larger than this go to file storage instead of the history row.
 WEBCLIENT_HISTORY_INLINE_BYTES = env_int("WEBCLIENT_HISTORY_INLINE_BYTES", 256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = WEBCLIENT_MAX_REQUEST_BODY_BYTES + 1024 * 1024
+# Big workspaces (issue 15): items per sidebar page, items per list page (history, runs, run
+# results, activity, versions; the API's `limit` may not exceed it).
+WEBCLIENT_TREE_PAGE_SIZE = env_int("WEBCLIENT_TREE_PAGE_SIZE", 100)
+WEBCLIENT_LIST_PAGE_SIZE = env_int("WEBCLIENT_LIST_PAGE_SIZE", 50)
+# Quotas (services/quotas.py): refused before anything is written, the error names the setting.
+WEBCLIENT_MAX_IMPORT_REQUESTS = env_int("WEBCLIENT_MAX_IMPORT_REQUESTS", 20_000)
+WEBCLIENT_MAX_WORKSPACE_REQUESTS = env_int("WEBCLIENT_MAX_WORKSPACE_REQUESTS", 100_000)
+WEBCLIENT_MAX_RUN_RESULTS = env_int("WEBCLIENT_MAX_RUN_RESULTS", 1_000_000)
 
 # ---------------------------------------------------------------- background work
 # No broker: runs execute in an in-process thread pool. With a broker: Celery workers.
@@ -202,10 +228,23 @@ SPECTACULAR_SETTINGS = {
 }
 
 # ---------------------------------------------------------------- logging
+# One line per request from webclient.observability (method, path, status, duration, user id,
+# node); WEBCLIENT_LOG_FORMAT=json writes every record as one JSON object per line.
+WEBCLIENT_LOG_FORMAT = env_str("WEBCLIENT_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "webclient.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if WEBCLIENT_LOG_FORMAT == "json" else "text"}
+    },
     "root": {"handlers": ["console"], "level": env_str("WEBCLIENT_LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "INFO"}},
 }
+
+# ---------------------------------------------------------------- mock servers
+# Calls per minute one mock answers (all callers together); beyond it: 429 with Retry-After.
+WEBCLIENT_MOCK_RATE_PER_MINUTE = env_int("WEBCLIENT_MOCK_RATE_PER_MINUTE", 600)

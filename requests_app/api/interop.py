@@ -27,7 +27,7 @@ from requests_app.interop.limits import MAX_IMPORT_BYTES
 from requests_app.interop.snippets import SNIPPET_LANGUAGES
 from requests_app.services import interop as interop_services
 from requests_app.services.errors import ValidationFailed
-from requests_app.views.interop import download_response
+from requests_app.web import download_response
 
 IMPORT_FORMATS = ("auto", *FORMATS)
 
@@ -176,6 +176,7 @@ class HistoryHarView(APIView):
         parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
         responses={(200, "application/json"): _FILE},
         summary="Download one of your history entries as HAR 1.2 (secrets stay masked)",
+        operation_id="v1_history_har_entry",
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         filename, content_type, text = interop_services.history_har(user=request.user, history_ids=[path_id(pk)])
@@ -189,6 +190,7 @@ class HistorySelectionHarView(APIView):
                                                  f"repeated), at most {interop_services.MAX_HAR_ENTRIES}")],
         responses={(200, "application/json"): _FILE},
         summary="Download some of your history entries as one HAR 1.2 file, oldest first (secrets stay masked)",
+        operation_id="v1_history_har_selection",
     )
     def get(self, request: Request) -> HttpResponse:
         ids = [part.strip() for value in request.query_params.getlist("ids") for part in value.split(",") if part.strip()]

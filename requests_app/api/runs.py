@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from requests_app import access
+from requests_app.api.pagination import keyset_response
 from requests_app.api.views import ServiceViewSet, _flag, _query_id
 from requests_app.models import Run, Workspace
 from requests_app.runner.datafile import DATA_FORMATS, MAX_DATA_BYTES
@@ -24,7 +25,7 @@ from requests_app.runner.reporters import REPORT_FORMATS
 from requests_app.services import interop as interop_services
 from requests_app.services import runs as run_services
 from requests_app.services.errors import ValidationFailed
-from requests_app.views.interop import download_response
+from requests_app.web import download_response
 
 
 class RunDataInput(serializers.Serializer):
@@ -171,7 +172,7 @@ class RunViewSet(ServiceViewSet):
         collection_id = _query_id(request, "collection")
         if collection_id is not None:
             queryset = queryset.filter(collection_id=collection_id)
-        return self.paginated(queryset)
+        return keyset_response(request, queryset, order=run_services.RUN_ORDER, serialize=self.serialize_many)
 
     @extend_schema(request=RunInput, responses={202: RunOutput},
                    summary="Start a run of a collection, a folder or some requests (viewers too); answers at once")
@@ -207,15 +208,16 @@ class RunViewSet(ServiceViewSet):
     @action(detail=True, methods=["get"])
     def results(self, request: Request, pk: str) -> Response:
         run = run_services.get_run_for_user(request.user, pk)
+        failures_first = _flag(request, "failures_first")
         queryset = run_services.run_results(
             run=run,
             failed_only=_flag(request, "failed"),
             iteration=_query_id(request, "iteration"),
-            failures_first=_flag(request, "failures_first"),
+            failures_first=failures_first,
         )
-        page = self.paginate_queryset(queryset)
-        assert page is not None
-        return self.get_paginated_response(RunResultOutput(page, many=True).data)
+        order = run_services.RESULT_ORDER_FAILURES_FIRST if failures_first else run_services.RESULT_ORDER
+        return keyset_response(request, queryset, order=order,
+                               serialize=lambda rows: RunResultOutput(rows, many=True).data)
 
     @extend_schema(request=None, responses={202: RunOutput},
                    summary="Stop a run (who started it, or an editor); it ends within a second")
@@ -237,13 +239,8 @@ class RunViewSet(ServiceViewSet):
         text, content_type, filename = run_services.run_report(
             run=run, report_format=request.query_params.get("format", "junit")
         )
-        response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
-        disposition = "attachment" if content_type == "text/html" else "inline"
-        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-        # The HTML report quotes response bodies: never let it run anything in our origin.
-        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        # XML and JSON may be read in the browser; the HTML report is only ever saved
+        return download_response(filename, f"{content_type}; charset=utf-8", text, inline=content_type != "text/html")
 
     @extend_schema(
         responses={(200, "application/json"): OpenApiTypes.OBJECT},

@@ -9,7 +9,7 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from requests_app.engine.spec import AUTH_TYPES, BODY_MODES
+from requests_app.engine.spec import AUTH_TYPES, BODY_MODES, OAUTH2_CLIENT_AUTH, OAUTH2_GRANTS
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
@@ -76,6 +76,23 @@ AUTH = {
         _auth("bearer", token=STRING),
         _auth("apikey", key=STRING, value=STRING, **{"in": {"type": "string", "enum": ["header", "query"]}}),
         _auth("digest", username=STRING, password=STRING),
+        _auth(
+            "awsv4",
+            access_key=STRING,
+            secret_key=STRING,
+            session_token=STRING,
+            region=STRING,
+            service=STRING,
+            unsigned_payload=BOOLEAN,
+        ),
+        _auth(
+            "oauth2",
+            grant_type={"type": "string", "enum": list(OAUTH2_GRANTS)},
+            token_url=STRING, auth_url=STRING, client_id=STRING, client_secret=STRING, scope=STRING,
+            audience=STRING, resource=STRING, client_auth={"type": "string", "enum": list(OAUTH2_CLIENT_AUTH)},
+            username=STRING, password=STRING, extra_params=KEY_VALUE_LIST,
+            header_prefix=STRING, query_param=STRING, **{"in": {"type": "string", "enum": ["header", "query"]}},
+        ),
     ],
     "description": f"One of {', '.join(AUTH_TYPES)}; saved requests may also say 'inherit' (the collection's auth).",
 }

@@ -25,15 +25,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from requests_app import access
+from requests_app import access, keyset
+from requests_app.api.pagination import keyset_page_response, keyset_response
 from requests_app.api.serializers import IdField
 from requests_app.models import Activity, Invitation, Role
 from requests_app.services import invitations as invitation_services
-from requests_app.services.activity import activity_list, describe
+from requests_app.services.activity import ACTIVITY_ORDER, activity_list, describe
 from requests_app.services.collections import collection_transfer
 from requests_app.services.errors import NotFound
-from requests_app.services.revisions import environment_version_restore, request_version_restore, revision_list
+from requests_app.services.revisions import environment_version_restore, request_version_restore, revision_page
 from requests_app.services.saved_requests import request_copy
+from requests_app.web import invitation_link
 
 # ---------------------------------------------------------------- shapes
 
@@ -148,7 +150,7 @@ class WorkspaceTeamActions:
         workspace = access.get_workspace_for_user(request.user, pk, need="own")
         data = self.parse(InvitationInput)  # type: ignore[attr-defined]
         invitation, token = invitation_services.invitation_create(user=request.user, workspace=workspace, **data)
-        invitation.token, invitation.url = token, invitation_services.invitation_link(request, token)  # type: ignore[attr-defined]
+        invitation.token, invitation.url = token, invitation_link(request, token)  # type: ignore[attr-defined]
         return Response(NewInvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=InvitationOutput, summary="Revoke an invitation link (owners)",
@@ -165,8 +167,8 @@ class WorkspaceTeamActions:
     @action(detail=True, methods=["get"])
     def activity(self, request: Request, pk: str) -> Response:
         workspace = access.get_workspace_for_user(request.user, pk)
-        page = self.paginate_queryset(activity_list(user=request.user, workspace=workspace))  # type: ignore[attr-defined]
-        return self.get_paginated_response(ActivityOutput(page, many=True).data)  # type: ignore[attr-defined]
+        return keyset_response(request, activity_list(user=request.user, workspace=workspace), order=ACTIVITY_ORDER,
+                               serialize=lambda rows: ActivityOutput(rows, many=True).data)
 
 
 class VersionActions:
@@ -178,9 +180,10 @@ class VersionActions:
     @action(detail=True, methods=["get"])
     def versions(self, request: Request, pk: str) -> Response:
         obj = self.get_object_for(pk)  # type: ignore[attr-defined]
-        views = [version.as_dict() for version in revision_list(user=request.user, obj=obj)]
-        page = self.paginate_queryset(views)  # type: ignore[attr-defined]
-        return self.get_paginated_response(VersionOutput(page, many=True).data)  # type: ignore[attr-defined]
+        found = revision_page(user=request.user, obj=obj, cursor=request.query_params.get("cursor", ""),
+                              limit=keyset.parse_limit(request.query_params.get("limit")))
+        return keyset_page_response(request, found, lambda views: VersionOutput(
+            [version.as_dict() for version in views], many=True).data)
 
     @extend_schema(request=RestoreInput, parameters=[NUMBER],
                    summary="Restore version n: saved as a new version (409 if `version` is stale)")

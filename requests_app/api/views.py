@@ -20,7 +20,7 @@ from requests_app import access
 from requests_app.api import schema  # noqa: F401 - registers the Bearer auth scheme
 from requests_app.api import serializers as s
 from requests_app.api import teams
-from requests_app.api.pagination import BoundedLimitOffsetPagination
+from requests_app.api.pagination import BoundedLimitOffsetPagination, keyset_response
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace
 from requests_app.services import collections as collection_services
 from requests_app.services import cookies as cookie_services
@@ -73,6 +73,9 @@ class ServiceViewSet(viewsets.GenericViewSet):
     def serialize(self, obj: Any) -> Any:
         """Also used by the error handler for the `current` object of a 409."""
         return self.output_serializer(obj, context=self.get_serializer_context()).data
+
+    def serialize_many(self, items: list[Any]) -> Any:
+        return self.output_serializer(items, many=True, context=self.get_serializer_context()).data
 
     def paginated(self, items: QuerySet[Any] | list[Any]) -> Response:
         page = self.paginate_queryset(items)
@@ -428,7 +431,11 @@ class EnvironmentViewSet(teams.EnvironmentVersionActions, VersionedViewSet):
 
 @extend_schema_view(
     list=extend_schema(parameters=[_filter_param("workspace", "Only this workspace"),
-                                   _filter_param("request", "Only executions of this saved request")],
+                                   _filter_param("request", "Only executions of this saved request"),
+                                   OpenApiParameter("q", OpenApiTypes.STR, OpenApiParameter.QUERY, description="Text in the URL, or the method"),
+                                   OpenApiParameter("method", OpenApiTypes.STR, OpenApiParameter.QUERY, description="Only this method"),
+                                   OpenApiParameter("status", OpenApiTypes.STR, OpenApiParameter.QUERY, description="2xx, 3xx, 4xx, 5xx, error (no response) or a code"),
+                                   OpenApiParameter("host", OpenApiTypes.STR, OpenApiParameter.QUERY, description="Only URLs on this host")],
                        summary="Your history, newest first"),
     retrieve=extend_schema(responses=s.ExchangeOutput, summary="One entry with its exchange"),
     destroy=extend_schema(summary="Delete one of your entries"),
@@ -438,14 +445,15 @@ class HistoryViewSet(ServiceViewSet):
     queryset = HistoryEntry.objects.none()
 
     def list(self, request: Request) -> Response:
-        queryset = history_services.history_list(user=request.user)
+        filters = {name: request.query_params.get(name, "") for name in history_services.HISTORY_FILTERS}
+        queryset = history_services.history_list(user=request.user, filters=filters)
         workspace_id = _query_id(request, "workspace")
         if workspace_id is not None:
             queryset = queryset.filter(workspace_id=workspace_id)
         request_id = _query_id(request, "request")
         if request_id is not None:
             queryset = queryset.filter(saved_request_id=request_id)
-        return self.paginated(queryset)
+        return keyset_response(request, queryset, order=history_services.HISTORY_ORDER, serialize=self.serialize_many)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(s.ExchangeOutput(access.get_history_for_user(request.user, pk)).data)

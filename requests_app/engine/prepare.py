@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from requests_app.engine import sigv4
 from requests_app.engine.exchange import INVALID_REQUEST
 from requests_app.engine.spec import DEFAULT_USER_AGENT, Auth, Body, FormField, RequestSpec
 from requests_app.engine.validation import (
@@ -45,6 +46,8 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"
 # Describe the body; dropped with it when a redirect turns the request into a GET.
 BODY_HEADERS = frozenset({"content-type", "content-length", "content-encoding", "transfer-encoding"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# What an AWS signature adds; like Authorization, never sent to another origin.
+AWS_CREDENTIAL_HEADERS = frozenset({"x-amz-date", "x-amz-security-token", "x-amz-content-sha256"})
 # Sent unless the user set them, after the body's Content-Type and the auth headers.
 _DEFAULT_HEADERS = (
     ("User-Agent", DEFAULT_USER_AGENT),
@@ -95,8 +98,41 @@ def prepare_request(
             present.add(lowered)
 
     credentials = CREDENTIAL_HEADERS.union(name.lower() for name, _ in auth_headers)
+    if auth.type == "awsv4":
+        headers, target = _sign_awsv4(auth, spec.method, target, headers, body)
+        credentials = credentials.union(AWS_CREDENTIAL_HEADERS)
     digest = (auth.username, auth.password) if auth.type == "digest" else None
     return PreparedRequest(spec.method, target, headers, body, credentials, digest)
+
+
+def _sign_awsv4(
+    auth: Auth, method: str, target: Target, headers: list[tuple[str, str]], body: bytes
+) -> tuple[list[tuple[str, str]], Target]:
+    """Signs the request as built: the last step, so every byte signed is a byte sent."""
+    for name, label in (("access_key", "access key"), ("secret_key", "secret key"), ("region", "region"), ("service", "service")):
+        value = getattr(auth, name)
+        if not value.strip():
+            raise RequestRejected(INVALID_REQUEST, BAD_AUTH, f"AWS Signature v4 needs the {label}.", f"auth.{name}")
+        check_header_value(value, field=f"auth.{name}", name="Authorization")
+    for name in ("region", "service"):
+        if "/" in getattr(auth, name) or any(c.isspace() for c in getattr(auth, name)):
+            raise RequestRejected(
+                INVALID_REQUEST, BAD_AUTH, f"The AWS {name} has a space or a slash: use a name like eu-west-1.", f"auth.{name}"
+            )
+    check_header_value(auth.session_token, field="auth.session_token", name="X-Amz-Security-Token")
+    signed, request_target = sigv4.sign(
+        method=method,
+        target=target,
+        headers=headers,
+        body=body,
+        access_key=auth.access_key.strip(),
+        secret_key=auth.secret_key,
+        region=auth.region.strip(),
+        service=auth.service.strip(),
+        session_token=auth.session_token.strip(),
+        unsigned_payload=auth.unsigned_payload,
+    )
+    return signed, replace(target, request_target=request_target)
 
 
 def _auth_parts(auth: Auth) -> tuple[list[tuple[str, str]], list[str]]:
@@ -107,6 +143,14 @@ def _auth_parts(auth: Auth) -> tuple[list[tuple[str, str]], list[str]]:
     if auth.type == "bearer":
         check_header_value(auth.token, field="auth.token", name="Authorization")
         return [("Authorization", f"Bearer {auth.token}")], []
+    if auth.type == "oauth2":
+        if not auth.token:  # none yet: the caller warns; nothing to send
+            return [], []
+        if auth.location == "query":
+            return [], [encode_query_param(auth.query_param or "access_token", auth.token)]
+        value = f"{auth.header_prefix.strip()} {auth.token}".strip()
+        check_header_value(value, field="auth.token", name="Authorization")
+        return [("Authorization", value)], []
     if auth.type == "apikey":
         if not auth.key:
             raise RequestRejected(INVALID_REQUEST, BAD_AUTH, "The API key needs a name.", "auth.key")

@@ -23,7 +23,9 @@ from typing import Any
 BODY_MODES = ("none", "raw", "json", "urlencoded", "multipart", "binary", "graphql")
 # "inherit": use the parent's auth (collection); the caller resolves it, and an unresolved
 # one reaching the engine sends no credentials, like "none".
-AUTH_TYPES = ("none", "inherit", "basic", "bearer", "apikey", "digest")
+AUTH_TYPES = ("none", "inherit", "basic", "bearer", "apikey", "digest", "awsv4", "oauth2")
+OAUTH2_GRANTS = ("client_credentials", "authorization_code", "password", "refresh_token")
+OAUTH2_CLIENT_AUTH = ("body", "basic")
 APIKEY_LOCATIONS = ("header", "query")
 
 # The content types a raw body can be labelled with in the editor; any other
@@ -97,6 +99,26 @@ class Auth:
     key: str = ""  # apikey: header or query parameter name
     value: str = ""  # apikey
     location: str = "header"  # apikey: "header" or "query"
+    access_key: str = ""  # awsv4
+    secret_key: str = ""  # awsv4
+    session_token: str = ""  # awsv4, optional
+    region: str = ""  # awsv4, e.g. "eu-west-1"
+    service: str = ""  # awsv4, e.g. "execute-api", "s3"
+    unsigned_payload: bool = False  # awsv4: send X-Amz-Content-SHA256: UNSIGNED-PAYLOAD
+    # oauth2: how to get a token. The token itself (`token`) is per user and workspace, stored
+    # apart (services/oauth.py) and set just before sending; it is never part of the request.
+    grant_type: str = "client_credentials"
+    token_url: str = ""
+    auth_url: str = ""  # authorization_code
+    client_id: str = ""
+    client_secret: str = ""
+    scope: str = ""
+    audience: str = ""
+    resource: str = ""
+    client_auth: str = "body"  # "body": client_id/secret as form fields; "basic": HTTP Basic
+    extra_params: list[KeyValue] = field(default_factory=list)  # more token request fields
+    header_prefix: str = "Bearer"  # oauth2 with location "header": "<prefix> <token>"
+    query_param: str = "access_token"  # oauth2 with location "query"
 
 
 @dataclass
@@ -169,6 +191,35 @@ def auth_to_dict(auth: Auth) -> dict[str, Any]:
         return {"type": "bearer", "token": auth.token}
     if t == "apikey":
         return {"type": "apikey", "key": auth.key, "value": auth.value, "in": auth.location}
+    if t == "awsv4":
+        return {
+            "type": "awsv4",
+            "access_key": auth.access_key,
+            "secret_key": auth.secret_key,
+            "session_token": auth.session_token,
+            "region": auth.region,
+            "service": auth.service,
+            "unsigned_payload": auth.unsigned_payload,
+        }
+    if t == "oauth2":
+        return {
+            "type": "oauth2",
+            "grant_type": auth.grant_type,
+            "token_url": auth.token_url,
+            "auth_url": auth.auth_url,
+            "client_id": auth.client_id,
+            "client_secret": auth.client_secret,
+            "scope": auth.scope,
+            "audience": auth.audience,
+            "resource": auth.resource,
+            "client_auth": auth.client_auth,
+            "username": auth.username,
+            "password": auth.password,
+            "extra_params": [_kv_to_dict(p) for p in auth.extra_params],
+            "in": auth.location,
+            "header_prefix": auth.header_prefix,
+            "query_param": auth.query_param,
+        }
     if t == "inherit":
         return {"type": "inherit"}
     return {"type": "none"}
@@ -317,9 +368,48 @@ def auth_from_dict(data: Any, path: str = "auth") -> Auth:
         if location not in APIKEY_LOCATIONS:
             raise SpecFormatError(f"{path}.in", "must be header or query")
         return Auth(type="apikey", key=_str(data, "key", path), value=_str(data, "value", path), location=location)
+    if t == "awsv4":
+        return Auth(
+            type="awsv4",
+            access_key=_str(data, "access_key", path),
+            secret_key=_str(data, "secret_key", path),
+            session_token=_str(data, "session_token", path),
+            region=_str(data, "region", path),
+            service=_str(data, "service", path),
+            unsigned_payload=_bool(data, "unsigned_payload", path, False),
+        )
+    if t == "oauth2":
+        return _oauth2_from_dict(data, path)
     if t == "inherit":
         return Auth(type="inherit")
     return Auth()
+
+
+def _oauth2_from_dict(data: dict[str, Any], path: str) -> Auth:
+    def choice(key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = data.get(key, default)
+        if value not in allowed:
+            raise SpecFormatError(f"{path}.{key}", f"must be one of {', '.join(allowed)}")
+        return str(value)
+
+    return Auth(
+        type="oauth2",
+        grant_type=choice("grant_type", OAUTH2_GRANTS, "client_credentials"),
+        token_url=_str(data, "token_url", path),
+        auth_url=_str(data, "auth_url", path),
+        client_id=_str(data, "client_id", path),
+        client_secret=_str(data, "client_secret", path),
+        scope=_str(data, "scope", path),
+        audience=_str(data, "audience", path),
+        resource=_str(data, "resource", path),
+        client_auth=choice("client_auth", OAUTH2_CLIENT_AUTH, "body"),
+        username=_str(data, "username", path),
+        password=_str(data, "password", path),
+        extra_params=_kv_list(data.get("extra_params"), f"{path}.extra_params"),
+        location=choice("in", APIKEY_LOCATIONS, "header"),
+        header_prefix=_str(data, "header_prefix", path, "Bearer"),
+        query_param=_str(data, "query_param", path, "access_token") or "access_token",
+    )
 
 
 def options_from_dict(data: Any, path: str = "options") -> Options:

@@ -521,12 +521,13 @@ def error_for(exc: BaseException, *, target: Target, trace: ConnectionTrace, tim
         return ExchangeError(DNS, f"Could not resolve host {host}", code="unresolvable", field="url")
     if isinstance(exc, TimeoutError):
         if not trace.connected:
-            stage, code = f"connecting to {where}", "connect_timeout"
+            message, code = f"Connecting to {where} took longer than {timeout_s:g} s.", "connect_timeout"
         elif trace.status_at is None:
-            stage, code = f"waiting for {host} to answer", "response_timeout"
+            message, code = f"The server took longer than {timeout_s:g} s to answer ({host}).", "response_timeout"
         else:
-            stage, code = f"reading the response from {host}", "body_timeout"
-        return ExchangeError(TIMEOUT, f"Timed out after {timeout_s:g} s {stage}.", code=code)
+            message = f"{host} began to answer but sending the whole response took longer than {timeout_s:g} s."
+            code = "body_timeout"
+        return ExchangeError(TIMEOUT, message, code=code)
     if isinstance(exc, ssl.SSLCertVerificationError):
         code, reason = _TLS_VERIFY_REASONS.get(
             exc.verify_code, ("tls_verify_failed", f"its certificate could not be verified ({exc.verify_message})")

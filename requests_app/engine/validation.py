@@ -42,8 +42,16 @@ BAD_HEADER_NAME = "bad_header_name"
 HEADER_CRLF = "header_crlf"
 REQUEST_TOO_LARGE = "request_too_large"
 
-# RFC 9110 section 5.6.2: token = 1*tchar.
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# RFC 9110 section 5.6.2: token = 1*tchar. The one definition: methods, header names, and the
+# formats and forms that read them all use it (fullmatch: `$` would let a trailing newline by).
+TCHAR = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
+TOKEN = re.compile(TCHAR + "+")
+
+
+def is_token(text: str) -> bool:
+    """True for an RFC 9110 token: a valid method or header name."""
+    return TOKEN.fullmatch(text) is not None
+
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f]")
 _VALUE_FORBIDDEN = re.compile(r"[\r\n\x00]")
@@ -131,7 +139,7 @@ class ParsedURL:
 def check_method(method: str) -> None:
     if not method:
         raise RequestRejected(INVALID_REQUEST, BAD_METHOD, "The method is empty.", "method")
-    if not _TOKEN.fullmatch(method):
+    if not TOKEN.fullmatch(method):
         raise RequestRejected(
             INVALID_REQUEST,
             BAD_METHOD,
@@ -274,7 +282,7 @@ def check_headers(headers: Iterable[KeyValue], *, field: str = "headers") -> lis
 def check_header_name(name: str, *, field: str) -> None:
     if not name:
         raise RequestRejected(INVALID_REQUEST, BAD_HEADER_NAME, "A header has a value but no name.", field)
-    if not _TOKEN.fullmatch(name):
+    if not TOKEN.fullmatch(name):
         raise RequestRejected(
             INVALID_REQUEST,
             BAD_HEADER_NAME,

@@ -366,19 +366,14 @@ _AUTH_FIELDS = {
     "digest": ("username", "password"),
     "bearer": ("token",),
     "apikey": ("key", "value"),
+    "awsv4": ("access_key", "secret_key", "session_token", "region", "service"),
+    "oauth2": ("token_url", "auth_url", "client_id", "client_secret", "scope", "audience", "resource", "username",
+               "password", "token"),
 }
 
 
 def _resolve_auth(resolver: _Resolver, auth: Auth) -> Auth:
-    resolved = Auth(
-        type=auth.type,
-        username=auth.username,
-        password=auth.password,
-        token=auth.token,
-        key=auth.key,
-        value=auth.value,
-        location=auth.location,
-    )
+    resolved = replace(auth, extra_params=[replace(kv) for kv in auth.extra_params])
     for name in _AUTH_FIELDS.get(auth.type, ()):
         setattr(resolved, name, _resolve_field(resolver, getattr(auth, name), f"auth.{name}"))
     return resolved

@@ -673,6 +673,11 @@ def _auth_args(spec: RequestSpec) -> list[str]:
         return ["-H", f"Authorization: Bearer {auth.token}"]
     if auth.type == "apikey" and auth.location == "header" and auth.key and find_header(spec.headers, auth.key) is None:
         return ["-H", f"{auth.key}: {auth.value}" if auth.value else f"{auth.key};"]
+    if auth.type == "awsv4" and find_header(spec.headers, "Authorization") is None:
+        args = ["--aws-sigv4", f"aws:amz:{auth.region}:{auth.service}", "-u", f"{auth.access_key}:{auth.secret_key}"]
+        if auth.session_token:
+            args += ["-H", f"X-Amz-Security-Token: {auth.session_token}"]
+        return args
     return []
 
 

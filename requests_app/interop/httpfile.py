@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from requests_app.engine.spec import (
     Options,
     RequestSpec,
 )
+from requests_app.engine.validation import TCHAR
 from requests_app.interop.limits import as_text
 from requests_app.interop.model import (
     ImportedCollection,
@@ -58,9 +58,9 @@ from requests_app.interop.wire import (
     DEFAULT_CONTENT_TYPES,
     FORM_CONTENT_TYPE,
     auth_header,
+    body_for_media_type,
     effective_url,
     encode_form,
-    body_for_media_type,
     find_header,
 )
 
@@ -77,7 +77,7 @@ _LOWER_METHOD_LINE = re.compile(
     r"^(get|post|put|patch|delete|head|options|trace|connect)\s+(\S.*?)(?:\s+(HTTP/[0-9.]+))?\s*$", re.IGNORECASE
 )
 _URL_LINE = re.compile(r"^((?:https?://|/|\{\{)\S*?)(?:\s+(HTTP/[0-9.]+))?\s*$", re.IGNORECASE)
-_HEADER = re.compile(r"^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*:\s?(.*)$")
+_HEADER = re.compile(rf"^({TCHAR}+)\s*:\s?(.*)$")
 _FILE_REFERENCE = re.compile(r"^<@?(?:\w+)?\s+(\S.*)$")
 _SCRIPT_START = re.compile(r"^([<>])\s*\{%(.*)$")
 _HANDLER_FILE = re.compile(r"^>\s+(\S.*)$")

@@ -61,6 +61,18 @@ class ReportItem:
 
 
 @dataclass
+class ImportedExample:
+    """A saved response of a request (Postman's item `response` entries)."""
+
+    name: str
+    status: int = 200
+    headers: list[KeyValue] = field(default_factory=list)
+    body: str = ""
+    # The request it answers (Postman's originalRequest); None: the item's own request.
+    request: RequestSpec | None = None
+
+
+@dataclass
 class ImportedRequest:
     name: str
     spec: RequestSpec
@@ -69,6 +81,7 @@ class ImportedRequest:
     scripts: dict[str, str] = field(default_factory=dict)
     source_path: str = ""
     inherits_auth: bool = False
+    examples: list[ImportedExample] = field(default_factory=list)
 
 
 @dataclass

@@ -13,11 +13,12 @@ Usage::
 Read: nested folders; requests as a string or an object; `url` as a string or an object
 (raw, host, path, query with disabled entries, `:path` variables); headers as a list or
 a string; body modes raw (with options.raw.language), urlencoded, formdata (text and
-file), file, graphql; disabled entries; auth basic, bearer, apikey, digest (others are
+file), file, graphql; disabled entries; auth basic, bearer, apikey, digest, awsv4, oauth2 (others are
 reported); collection variables; descriptions (string or {content}); pre-request and
 test scripts (run by webclient as newman runs them; disabled ones are left out and reported); protocolProfileBehavior's redirect,
 TLS and cookie switches. Files are not part of a collection: file fields and bodies are
-created empty and reported as files to attach.
+created empty and reported as files to attach. Item `response` arrays (saved examples:
+name, code, header, body, originalRequest) are read and written back.
 
 Write: the same shapes in v2.1. Options Postman has no place for (timeout, response
 size cap) travel in protocolProfileBehavior under `webclient…` names, which Postman
@@ -29,6 +30,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from http import HTTPStatus
 from typing import Any
 
 from requests_app.engine.spec import (
@@ -51,6 +53,7 @@ from requests_app.interop.model import (
     EnvironmentVariable,
     ImportedCollection,
     ImportedEnvironment,
+    ImportedExample,
     ImportedFolder,
     ImportedItem,
     ImportedRequest,
@@ -209,9 +212,7 @@ def _request_item(entry: dict[str, Any], path: str, report: Report, folder_auth:
     else:
         inherits_auth = True
     _protocol_profile(entry.get("protocolProfileBehavior"), _join(path, "protocolProfileBehavior"), spec, report)
-    responses = _list(entry.get("response"), _join(path, "response"))
-    if responses:
-        report.dropped(_join(path, "response"), f"{len(responses)} saved example response(s) not imported")
+    examples = _examples(entry.get("response"), _join(path, "response"), report)
     if entry.get("variable"):
         report.dropped(_join(path, "variable"), "request-level variables are not supported; not imported")
     _note_unknown_dynamic_variables(spec, path, report)
@@ -224,7 +225,34 @@ def _request_item(entry: dict[str, Any], path: str, report: Report, folder_auth:
         scripts=_scripts(entry.get("event"), _join(path, "event"), report, "request"),
         source_path=path,
         inherits_auth=inherits_auth,
+        examples=examples,
     )
+
+
+def _examples(value: Any, path: str, report: Report) -> list[ImportedExample]:
+    """Item `response` entries: name, code, header, body, originalRequest."""
+    out = []
+    for index, raw in enumerate(_list(value, path)):
+        where = f"{path}[{index}]"
+        entry = _obj(raw, where)
+        code = entry.get("code", 200)
+        if isinstance(code, bool) or not isinstance(code, int) or not 100 <= code <= 599:
+            report.dropped(where, f"an example with status {code!r} (not 100-599) is not imported")
+            continue
+        body = entry.get("body")
+        original = entry.get("originalRequest")
+        request = _request(original, _join(where, "originalRequest"), report)[0] if original is not None else None
+        header = entry.get("header")
+        out.append(
+            ImportedExample(
+                name=(_text(entry.get("name"), _join(where, "name")).strip() or f"Example {index + 1}")[:MAX_NAME_LENGTH],
+                status=code,
+                headers=_headers(header if isinstance(header, (list, str)) else None, _join(where, "header")),
+                body="" if body is None else _text(body, _join(where, "body")),
+                request=request,
+            )
+        )
+    return out
 
 
 def _request(value: Any, path: str, report: Report) -> tuple[RequestSpec, Auth | None, str]:
@@ -450,11 +478,92 @@ def _auth(value: Any, path: str, report: Report) -> Auth | None:
     if kind == "apikey":
         location = "query" if attributes.get("in", "header") == "query" else "header"
         return Auth(type="apikey", key=attributes.get("key", ""), value=attributes.get("value", ""), location=location)
+    if kind == "awsv4":
+        return Auth(
+            type="awsv4",
+            access_key=attributes.get("accessKey", ""),
+            secret_key=attributes.get("secretKey", ""),
+            session_token=attributes.get("sessionToken", ""),
+            region=attributes.get("region", ""),
+            service=attributes.get("service", ""),
+        )
+    if kind == "oauth2" and attributes.get("accessTokenUrl"):
+        return _oauth2(attributes, auth.get(kind), path, report)
     if kind == "oauth2" and attributes.get("accessToken"):
         report.downgraded(path, "OAuth 2.0: the saved access token is sent as a bearer token; it is not refreshed")
         return Auth(type="bearer", token=attributes["accessToken"])
     report.dropped(path, f"auth type {kind!r} is not supported; the request is imported without auth")
     return Auth()
+
+
+# Postman's grant names ↔ ours; PKCE is always used for authorization code here.
+_POSTMAN_GRANTS = {
+    "client_credentials": "client_credentials",
+    "authorization_code": "authorization_code",
+    "authorization_code_with_pkce": "authorization_code",
+    "password_credentials": "password",
+}
+
+
+def _oauth2(attributes: dict[str, str], raw: Any, path: str, report: Report) -> Auth:
+    grant = _POSTMAN_GRANTS.get(attributes.get("grant_type", "authorization_code"))
+    if grant is None:
+        report.dropped(path, f"OAuth 2.0 grant {attributes.get('grant_type')!r} is not supported; imported as client credentials")
+        grant = "client_credentials"
+    if attributes.get("accessToken"):
+        report.note(path, "OAuth 2.0: the saved access token is not imported (tokens are per person): use Get new token")
+    extra: list[KeyValue] = []
+    audience = resource = ""
+    entries = raw if isinstance(raw, list) else []
+    for entry in entries:  # tokenRequestParams: [{key, value, enabled, send_as}]
+        if isinstance(entry, dict) and entry.get("key") == "tokenRequestParams" and isinstance(entry.get("value"), list):
+            for param in entry["value"]:
+                if not isinstance(param, dict) or not isinstance(param.get("key"), str):
+                    continue
+                key, value = param["key"], str(param.get("value", ""))
+                if key == "audience":
+                    audience = value
+                elif key == "resource":
+                    resource = value
+                else:
+                    extra.append(KeyValue(key, value, param.get("enabled", True) is not False))
+    return Auth(
+        type="oauth2",
+        grant_type=grant,
+        token_url=attributes.get("accessTokenUrl", ""),
+        auth_url=attributes.get("authUrl", ""),
+        client_id=attributes.get("clientId", ""),
+        client_secret=attributes.get("clientSecret", ""),
+        scope=attributes.get("scope", ""),
+        audience=audience,
+        resource=resource,
+        client_auth="basic" if attributes.get("client_authentication") == "header" else "body",
+        username=attributes.get("username", ""),
+        password=attributes.get("password", ""),
+        extra_params=extra,
+        location="query" if attributes.get("addTokenTo") == "queryParams" else "header",
+        header_prefix=attributes.get("headerPrefix", "Bearer"),
+    )
+
+
+def _export_oauth2(auth: Auth) -> list[dict[str, Any]]:
+    grant = {"authorization_code": "authorization_code_with_pkce", "password": "password_credentials"}.get(
+        auth.grant_type, auth.grant_type
+    )
+    values: dict[str, Any] = {
+        "grant_type": grant, "accessTokenUrl": auth.token_url, "authUrl": auth.auth_url, "clientId": auth.client_id,
+        "clientSecret": auth.client_secret, "scope": auth.scope, "username": auth.username, "password": auth.password,
+        "client_authentication": "header" if auth.client_auth == "basic" else "body",
+        "addTokenTo": "queryParams" if auth.location == "query" else "header", "headerPrefix": auth.header_prefix,
+        "challengeAlgorithm": "S256",
+    }
+    params = [{"key": p.key, "value": p.value, "enabled": p.enabled, "send_as": "request_body"} for p in auth.extra_params]
+    params += [{"key": k, "value": v, "enabled": True, "send_as": "request_body"}
+               for k, v in (("audience", auth.audience), ("resource", auth.resource)) if v]
+    out: list[dict[str, Any]] = [{"key": k, "value": v, "type": "string"} for k, v in values.items()]
+    if params:
+        out.append({"key": "tokenRequestParams", "value": params, "type": "any"})
+    return out
 
 
 def _auth_attributes(value: Any, path: str) -> dict[str, str]:
@@ -619,20 +728,43 @@ def _export_item(item: ImportedItem) -> dict[str, Any]:
             folder["event"] = _export_events(item.scripts)
         return folder
     spec = item.spec
-    request: dict[str, Any] = {"method": spec.method, "header": _export_headers(spec), "url": _export_url(spec)}
-    body = _export_body(spec)
-    if body is not None:
-        request["body"] = body
+    request = _export_request(spec)
     if not item.inherits_auth:
         request["auth"] = _export_auth(spec.auth)
     if item.description:
         request["description"] = item.description
-    out: dict[str, Any] = {"name": item.name, "request": request, "response": []}
+    out: dict[str, Any] = {"name": item.name, "request": request, "response": [_export_example(e) for e in item.examples]}
     if item.scripts:
         out["event"] = _export_events(item.scripts)
     profile = _export_protocol_profile(spec.options)
     if profile:
         out["protocolProfileBehavior"] = profile
+    return out
+
+
+def _export_request(spec: RequestSpec) -> dict[str, Any]:
+    request: dict[str, Any] = {"method": spec.method, "header": _export_headers(spec), "url": _export_url(spec)}
+    body = _export_body(spec)
+    if body is not None:
+        request["body"] = body
+    return request
+
+
+def _export_example(example: ImportedExample) -> dict[str, Any]:
+    try:
+        reason = HTTPStatus(example.status).phrase
+    except ValueError:
+        reason = ""
+    out: dict[str, Any] = {"name": example.name}
+    if example.request is not None:
+        out["originalRequest"] = _export_request(example.request)
+    out.update(
+        status=reason,
+        code=example.status,
+        header=[_export_pair(h.key, h.value, h.enabled) for h in example.headers],
+        cookie=[],
+        body=example.body,
+    )
     return out
 
 
@@ -749,6 +881,17 @@ def _export_auth(auth: Auth) -> dict[str, Any]:
         return {"type": "bearer", "bearer": attrs(token=auth.token)}
     if auth.type == "apikey":
         return {"type": "apikey", "apikey": attrs(key=auth.key, value=auth.value, **{"in": auth.location})}
+    if auth.type == "awsv4":
+        values = attrs(
+            accessKey=auth.access_key,
+            secretKey=auth.secret_key,
+            region=auth.region,
+            service=auth.service,
+            sessionToken=auth.session_token,
+        )
+        return {"type": "awsv4", "awsv4": values}
+    if auth.type == "oauth2":
+        return {"type": "oauth2", "oauth2": _export_oauth2(auth)}
     return {"type": "noauth"}
 
 

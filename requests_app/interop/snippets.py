@@ -96,6 +96,10 @@ def _masked_auth(auth: Auth) -> Auth:
         return replace(auth, token=mask(auth.token))
     if auth.type == "apikey":
         return replace(auth, value=mask(auth.value))
+    if auth.type == "awsv4":
+        return replace(auth, secret_key=mask(auth.secret_key), session_token=mask(auth.session_token))
+    if auth.type == "oauth2":
+        return replace(auth, client_secret=mask(auth.client_secret), password=mask(auth.password), token=mask(auth.token))
     return auth
 
 

@@ -43,6 +43,7 @@ from functools import cached_property
 from typing import Any
 
 from requests_app.engine.exchange import Exchange
+from requests_app.engine.validation import is_token as is_header_name
 from requests_app.runner.patterns import GuardedPattern, PatternError, check_pattern_text, compile_pattern
 from requests_app.runner.responses import (
     BodyNotJson,
@@ -51,7 +52,7 @@ from requests_app.runner.responses import (
     ResponseView,
     compile_jsonpath,
 )
-from requests_app.runner.validation import HEADER_NAME, RunnerFormatError
+from requests_app.runner.validation import RunnerFormatError
 
 MAX_ASSERTIONS = 100
 MAX_EXPECTED_CHARS = 64 * 1024
@@ -117,6 +118,32 @@ OPERATORS: dict[str, dict[str, str]] = {
     "body_size": {"lt": NUMBER, "lte": NUMBER},
 }
 ASSERTION_TYPES = tuple(OPERATORS)
+# How the editor names types and operators for people; the stored values stay the short codes.
+TYPE_LABELS = {
+    "status": "Status code",
+    "header": "Header",
+    "body": "Body",
+    "jsonpath": "JSON path",
+    "response_time": "Response time (ms)",
+    "body_size": "Body size (bytes)",
+}
+OPERATOR_LABELS = {
+    "equals": "equals",
+    "not_equals": "does not equal",
+    "in": "is one of",
+    "class": "is in the class",
+    "lt": "is less than",
+    "lte": "is at most",
+    "gt": "is greater than",
+    "gte": "is at least",
+    "exists": "exists",
+    "not_exists": "does not exist",
+    "contains": "contains",
+    "not_contains": "does not contain",
+    "matches": "matches the pattern",
+    "type": "is of the type",
+    "length": "has the length",
+}
 TYPES_WITH_TARGET = ("header", "jsonpath")
 JSON_TYPES = ("string", "number", "integer", "boolean", "null", "array", "object")
 
@@ -270,7 +297,7 @@ def _validate_one(item: Any, where: str) -> dict[str, Any]:
             what = "a header name" if kind == "header" else "a JSON path such as $.data.id"
             raise AssertionFormatError(MISSING_TARGET, f"{where}.target", f"needs {what}")
         target = target.strip()
-        if kind == "header" and not has_variables(target) and not HEADER_NAME.match(target):
+        if kind == "header" and not has_variables(target) and not is_header_name(target):
             raise AssertionFormatError(BAD_TARGET, f"{where}.target", f"{target!r} is not a valid header name")
         if kind == "jsonpath" and not has_variables(target):
             try:

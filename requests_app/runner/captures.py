@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from requests_app.engine.exchange import Exchange
+from requests_app.engine.validation import is_token as is_header_name
 from requests_app.runner.patterns import GuardedPattern, PatternError, compile_pattern
 from requests_app.runner.responses import BodyNotJson, CompiledJsonPath, JsonPathError, ResponseView, compile_jsonpath
-from requests_app.runner.validation import HEADER_NAME, RunnerFormatError
+from requests_app.runner.validation import RunnerFormatError
 
 MAX_CAPTURES = 50
 MAX_VALUE_CHARS = 64 * 1024
@@ -160,7 +161,7 @@ def _compile(item: dict[str, Any], where: str) -> CompiledCapture:
             capture.jsonpath = compile_jsonpath(expression)
         elif source == "regex":
             capture.pattern = compile_pattern(expression)
-        elif source == "header" and not HEADER_NAME.match(expression):
+        elif source == "header" and not is_header_name(expression):
             raise CaptureFormatError(BAD_EXPRESSION, f"{where}.expression", f"{expression!r} is not a valid header name")
     except (JsonPathError, PatternError) as exc:
         raise CaptureFormatError(BAD_EXPRESSION, f"{where}.expression", exc.message) from None

@@ -249,18 +249,41 @@ def script_limits(limits: RunLimits) -> Any:
 
 
 def write_reports(report: RunReport, formats: Sequence[str], out_dir: Path, stem: str, *, stderr: TextIO) -> None:
+    """Write each report as `<stem>-<UTC time>.<ext>` in out_dir, never over an existing file.
+
+    The time in the name (as newman's `newman-run-report-<time>.json`) keeps runs apart; the
+    file is created exclusively, so neither the collection or data file a run read (a
+    collection "race" in DIR/race.json) nor an earlier report can be overwritten: a name
+    taken already gets a counter.
+    """
     if not formats:
         return
+    from datetime import datetime, timezone
+
     from requests_app.runner.reporters import REPORT_EXTENSIONS, render_report
 
+    now = datetime.now(timezone.utc)
+    stamp = now.strftime("%Y-%m-%d-%H%M%S-") + f"{now.microsecond // 1000:03d}"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         for report_format in formats:
-            target = out_dir / f"{stem}.{REPORT_EXTENSIONS[report_format]}"
-            target.write_text(render_report(report, report_format), encoding="utf-8")
+            text = render_report(report, report_format)
+            target = _create_new_file(out_dir, f"{stem}-{stamp}", REPORT_EXTENSIONS[report_format], text)
             stderr.write(f"{report_format} report: {target}\n")
     except OSError as exc:
         raise CliError(f"cannot write reports to {out_dir}: {exc.strerror or exc}") from None
+
+
+def _create_new_file(folder: Path, name: str, extension: str, text: str) -> Path:
+    for counter in range(1000):
+        target = folder / (f"{name}.{extension}" if counter == 0 else f"{name}-{counter}.{extension}")
+        try:
+            with target.open("x", encoding="utf-8") as out:  # "x": fails rather than overwrite
+                out.write(text)
+        except FileExistsError:
+            continue
+        return target
+    raise CliError(f"cannot write reports to {folder}: every name for {name}.{extension} is taken")
 
 
 # ------------------------------------------------------------------ manage.py's entry for file runs

@@ -11,7 +11,8 @@ A run starts with an empty cookie jar and keeps none; its connections are closed
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from requests_app.engine import send
@@ -22,16 +23,31 @@ from requests_app.engine.policy import OutboundPolicy
 from requests_app.engine.spec import RequestSpec
 from requests_app.runner.loop import PlanItem, RunOutcome, run_plan
 
+BeforeSend = Callable[[RequestSpec, Sequence[Mapping[str, str]]], list[str]]
+
 
 def send_plan(
-    items: Sequence[PlanItem], *, policy: OutboundPolicy, max_request_body_bytes: int, **run_settings: Any
+    items: Sequence[PlanItem],
+    *,
+    policy: OutboundPolicy,
+    max_request_body_bytes: int,
+    before_send: BeforeSend | None = None,
+    **run_settings: Any,
 ) -> RunOutcome:
-    """run_plan with `send_fn` = engine.send over this run's pool and jar; `run_settings` go to run_plan."""
+    """run_plan with `send_fn` = engine.send over this run's pool and jar; `run_settings` go to run_plan.
+
+    `before_send(spec, variables)` may change a copy of each step's spec just before it goes
+    (an OAuth 2.0 token refreshed and set); the warnings it returns join the exchange's.
+    """
     jar = CookieJar()
     with ConnectionPool() as pool:
 
         def send_fn(spec: RequestSpec, variables: Sequence[Mapping[str, str]]) -> Exchange:
-            return send(
+            warnings: list[str] = []
+            if before_send is not None:
+                spec = spec.copy(auth=replace(spec.auth))
+                warnings = before_send(spec, variables)
+            exchange = send(
                 spec,
                 policy=policy,
                 cookie_jar=jar,
@@ -39,5 +55,7 @@ def send_plan(
                 max_request_body_bytes=max_request_body_bytes,
                 connections=pool,
             )
+            exchange.warnings[:0] = warnings
+            return exchange
 
         return run_plan(items, send_fn=send_fn, **run_settings)

@@ -1,11 +1,7 @@
-"""What assertion and capture validation share: the error type and the header-name rule."""
+"""What assertion and capture validation share: the error type (the header-name rule is
+engine/validation.py's `is_token`)."""
 
 from __future__ import annotations
-
-import re
-
-# RFC 9110 section 5.6.2: a header name is a token.
-HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 
 
 class RunnerFormatError(ValueError):

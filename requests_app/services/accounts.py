@@ -49,16 +49,29 @@ def account_create(*, username: str, password: str, email: str = "") -> Abstract
         raise ValidationFailed("password: " + " ".join(error.messages), fields={"password": error.messages}) from None
     try:
         with transaction.atomic():
+            # the post_save receiver (requests_app/signals.py) gives the account its workspace
             user = User.objects.create_user(username=username, email=email, password=password)
-            workspace = Workspace.objects.create(
-                name=f"{username}'s workspace", slug=unique_slug(username), is_personal=True
-            )
-            Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
     except IntegrityError:  # a concurrent signup took the name
         raise ValidationFailed.for_field("username", USERNAME_TAKEN, code="username_taken") from None
+    return user
+
+
+def personal_workspace_ensure(*, user: AbstractBaseUser) -> Workspace:
+    """The workspace the account owns from the start, made if it has none.
+
+    Runs for every new account however it was made (sign-up, `createsuperuser`, the admin,
+    `create_user`), through a post_save receiver, so no account is left with nowhere to go.
+    """
+    workspace = Workspace.objects.filter(is_personal=True, memberships__user=user,
+                                         memberships__role=Role.OWNER).order_by("pk").first()
+    if workspace is None:
+        with transaction.atomic():
+            name = user.get_username()
+            workspace = Workspace.objects.create(name=f"{name}'s workspace", slug=unique_slug(name), is_personal=True)
+            Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
     access.set_role(workspace, user, Role.OWNER)
     user.personal_workspace = workspace  # type: ignore[attr-defined]
-    return user
+    return workspace
 
 
 def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:

@@ -80,10 +80,13 @@ def activity_record_move(
                         detail={"to": f"{target.workspace.name} / {place_name(target, folder)}"})
 
 
+ACTIVITY_ORDER = ("-created_at", "-id")  # keyset order of the feed (requests_app/keyset.py)
+
+
 def activity_list(*, user: AbstractBaseUser, workspace: Workspace) -> QuerySet[Activity]:
     """The workspace's feed, newest first (any member may read it)."""
     access.ensure_role(user, workspace, "read")
-    return Activity.objects.filter(workspace=workspace).order_by("-created_at", "-id")
+    return Activity.objects.filter(workspace=workspace).order_by(*ACTIVITY_ORDER)
 
 
 def describe_parts(entry: Activity) -> tuple[str, str, str]:

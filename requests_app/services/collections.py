@@ -9,7 +9,7 @@ Usage::
                           variables=[{"key": "base", "value": "http://127.0.0.1:8000", "enabled": True}],
                           auth={"type": "bearer", "token": "{{token}}"})
     c = collection_update(user=user, collection=c, version=c.version, name="Users API v2")
-    collection_tree(user=user, collection=c)   # nested folders and requests, for the sidebar
+    collection_tree(user=user, collection=c)   # nested folders and requests, in their one order
 
 Every function checks the caller's role (editor for changes) even when handed an object,
 so a page or API view that forgot `need="edit"` still can't let a viewer write.
@@ -24,7 +24,7 @@ from django.db import transaction
 
 from requests_app import access
 from requests_app.models import Collection, Folder, SavedRequest, Workspace
-from requests_app.services import tree
+from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.scripts import clean_scripts
@@ -50,7 +50,7 @@ def collection_create(
             description=clean_text(description, field="description"),
             variables=clean_variables(variables),
             auth=clean_auth(auth, allow_inherit=False),
-            position=tree.next_position(Collection.objects.filter(workspace=workspace)),
+            position=tree.list_next_position(Collection.objects.filter(workspace=workspace)),
         )
         activity_record(user=user, verb="created", obj=collection, workspace=workspace.pk)
     access.set_role(collection, user, workspace.user_role)
@@ -95,7 +95,7 @@ def collection_move(*, user: AbstractBaseUser, collection: Collection, position:
     """Reorder: put the collection at `position` (0 = first) in its workspace."""
     access.ensure_role(user, collection, "edit")
     with transaction.atomic():
-        collection.position = tree.place(
+        collection.position = tree.list_place(
             Collection.objects.filter(workspace_id=collection.workspace_id), collection, position
         )
         Collection.objects.filter(pk=collection.pk).update(position=collection.position)
@@ -105,9 +105,10 @@ def collection_move(*, user: AbstractBaseUser, collection: Collection, position:
 def collection_duplicate(*, user: AbstractBaseUser, collection: Collection, name: str | None = None) -> Collection:
     """A deep copy (folders, requests, variables, auth) right after the original."""
     access.ensure_role(user, collection, "edit")
+    quotas.ensure_room(collection.workspace_id, adding=collection.requests.count())
     with transaction.atomic():
         siblings = Collection.objects.filter(workspace_id=collection.workspace_id)
-        position = tree.open_gap_after(siblings, collection.position)
+        position = tree.list_open_gap_after(siblings, collection.position)
         copy = Collection.objects.create(
             **{
                 **tree.copied_fields(collection),
@@ -135,9 +136,11 @@ def collection_transfer(
     if not copy and workspace.pk == collection.workspace_id:
         raise ValidationFailed.for_field("workspace", "The collection is already in this workspace.",
                                          code="same_workspace")
+    if workspace.pk != collection.workspace_id or copy:
+        quotas.ensure_room(workspace, adding=collection.requests.count())
     source_workspace_id, source_name = collection.workspace_id, collection.workspace.name
     with transaction.atomic():
-        position = tree.next_position(Collection.objects.filter(workspace=workspace))
+        position = tree.list_next_position(Collection.objects.filter(workspace=workspace))
         if copy:
             result = Collection.objects.create(
                 **{**tree.copied_fields(collection), "workspace_id": workspace.pk,
@@ -148,7 +151,7 @@ def collection_transfer(
                             detail={"from": source_name})
         else:
             Collection.objects.filter(pk=collection.pk).update(workspace=workspace, position=position)
-            tree.renumber(Collection.objects.filter(workspace_id=source_workspace_id))
+            tree.list_renumber(Collection.objects.filter(workspace_id=source_workspace_id))
             collection.workspace, collection.position = workspace, position
             result = collection
             activity_record(user=user, verb="moved", obj=result, workspace=workspace.pk, detail={"from": source_name})
@@ -163,39 +166,36 @@ def collection_delete(*, user: AbstractBaseUser, collection: Collection) -> None
     access.ensure_role(user, collection, "edit")
     with transaction.atomic():
         activity_record(user=user, verb="deleted", obj=collection)
+        tree.delete_requests(SavedRequest.objects.filter(collection=collection))
         collection.delete()
 
 
 def collection_tree(*, user: AbstractBaseUser, collection: Collection) -> dict[str, Any]:
-    """The collection as nested plain data: {id, name, folders: [...], requests: [...]}.
+    """The collection as nested plain data: {id, name, version, items, folders, requests}.
 
-    Folders come before requests at each level, each in position order. Two queries.
+    `items` holds a level's folders and requests interleaved in their one order (each with
+    `type`); `folders` and `requests` list the same nodes by kind, for older clients. Two queries.
     """
     access.ensure_role(user, collection, "read")
-    folders = list(Folder.objects.filter(collection=collection).order_by("position", "id"))
-    requests = list(
-        SavedRequest.objects.filter(collection=collection)
-        .order_by("position", "id")
-        .values("id", "name", "method", "url", "folder_id", "position", "version")
-    )
-    nodes: dict[int | None, dict[str, Any]] = {
-        None: {"id": collection.pk, "name": collection.name, "version": collection.version, "folders": [], "requests": []}
-    }
-    for folder in folders:
-        nodes[folder.pk] = {
-            "id": folder.pk,
-            "name": folder.name,
-            "position": folder.position,
-            "version": folder.version,
-            "folders": [],
-            "requests": [],
+    loaded = tree.load(collection, request_fields=("name", "method", "url", "version"),
+                       folder_fields=("version",))
+
+    def node(folder_id: int | None) -> dict[str, Any]:
+        items = [
+            {"type": "folder", "id": item.pk, "name": item.name, "position": item.position,
+             "version": item.version, **node(item.pk)}
+            if isinstance(item, Folder) else
+            {"type": "request", "id": item.pk, "name": item.name, "method": item.method, "url": item.url,
+             "position": item.position, "version": item.version}
+            for item in loaded.children(folder_id)
+        ]
+        return {
+            "items": items,
+            "folders": [item for item in items if item["type"] == "folder"],
+            "requests": [item for item in items if item["type"] == "request"],
         }
-    for folder in folders:
-        nodes.get(folder.parent_id, nodes[None])["folders"].append(nodes[folder.pk])
-    for request in requests:
-        folder_id = request.pop("folder_id")
-        nodes.get(folder_id, nodes[None])["requests"].append(request)
-    return nodes[None]
+
+    return {"id": collection.pk, "name": collection.name, "version": collection.version, **node(None)}
 
 
 def _copy_name(name: str) -> str:

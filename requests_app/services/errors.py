@@ -11,8 +11,9 @@ Usage::
         error.code, error.message, error.fields   # {"url": "must be a string", ...}
 
 HTTP statuses: ValidationFailed 400, Forbidden 403, NotFound 404, VersionConflict 409.
-NotFound and Forbidden also subclass Django's Http404 / PermissionDenied, so a page
-view that does not catch them still answers 404 / 403.
+Forbidden also subclasses Django's PermissionDenied, and `requests_app.web.ServiceErrorMiddleware`
+turns a NotFound no view caught into Django's 404 page, so a page view that does not catch them
+still answers 404 / 403 (services know nothing of django.http).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
 
 class ServiceError(Exception):
@@ -53,7 +53,7 @@ class ValidationFailed(ServiceError):
         return cls(f"{field}: {message}", code=code, fields={field: [message]})
 
 
-class NotFound(ServiceError, Http404):
+class NotFound(ServiceError):
     """Missing, or belonging to a workspace the caller is not a member of (ids can't be probed)."""
 
     code = "not_found"

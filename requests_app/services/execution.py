@@ -68,6 +68,24 @@ def _policy(mode: str, allow: tuple[str, ...], deny: tuple[str, ...]) -> Outboun
         raise ImproperlyConfigured(f"WEBCLIENT_OUTBOUND settings: {error}") from None
 
 
+def _oauth_token(
+    user: AbstractBaseUser, workspace: Workspace, spec: RequestSpec, scopes: list[dict[str, str]]
+) -> tuple[dict[str, str], list[str]]:
+    """Put the user's OAuth 2.0 token (refreshed if due) into `spec`; ({name: token}, warnings)."""
+    if spec.auth.type != "oauth2":
+        return {}, []
+    from requests_app.engine.variables import VariableCycleError, VariableExpansionError
+    from requests_app.services import oauth  # only requests with OAuth 2.0 pay for it
+
+    try:
+        auth = oauth.resolved_auth(spec.auth, scopes)
+    except (VariableCycleError, VariableExpansionError):
+        return {}, []  # the send itself names the problem
+    token, warnings = oauth.oauth_token_for_send(user=user, workspace=workspace, auth=auth)
+    spec.auth.token = token
+    return ({"oauth2_access_token": token} if token else {}), warnings
+
+
 def outbound_policy() -> OutboundPolicy:
     """The server's outbound policy, built from settings (cached per distinct configuration)."""
     return _policy(
@@ -131,6 +149,7 @@ def request_execute(
     to_send.options.max_response_bytes = min(to_send.options.max_response_bytes, limit)
 
     scopes = [collection_values(collection), environment_values(environment)]
+    token_secrets, token_warnings = _oauth_token(user, workspace, to_send, scopes)
     jar, before = cookie_jar_load(user=user, workspace=workspace) if to_send.options.use_cookies else (None, [])
 
     def send_fn(spec: RequestSpec, variables: Any) -> Exchange:
@@ -150,8 +169,9 @@ def request_execute(
     else:
         exchange = send_fn(to_send, scopes)
 
+    exchange.warnings[:0] = token_warnings
     error = exchange.error
-    secrets = environment_secrets(environment)
+    secrets = {**environment_secrets(environment), **token_secrets}
     # Refused before anything was sent: bad input (a 400), not an execution to record.
     if error is not None and (error.kind in _VALIDATION_KINDS or (error.kind == TOO_LARGE and exchange.request is None)):
         message = SecretMasker(secrets).text(error.message)  # messages may quote the resolved value

@@ -18,16 +18,12 @@ from django.db import transaction
 
 from requests_app import access
 from requests_app.models import Collection, Folder, SavedRequest
-from requests_app.services import tree
+from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import FOLDER_CYCLE, ValidationFailed
 from requests_app.services.scripts import clean_scripts
 from requests_app.services.validation import clean_name, clean_position, clean_text
 from requests_app.services.versioning import save_versioned
-
-
-def _siblings(collection_id: int, parent_id: int | None) -> Any:
-    return Folder.objects.filter(collection_id=collection_id, parent_id=parent_id)
 
 
 def _check_parent(collection: Collection, parent: Folder | None) -> None:
@@ -55,7 +51,7 @@ def folder_create(
         description=clean_text(description, field="description"),
     )
     with transaction.atomic():
-        tree.insert(folder, _siblings(collection.pk, parent.pk if parent else None), position)
+        tree.insert(folder, tree.Parent(collection.pk, parent.pk if parent else None), position)
         activity_record(user=user, verb="created", obj=folder, workspace=collection.workspace_id)
     access.set_role(folder, user, collection.user_role)
     return folder
@@ -118,11 +114,11 @@ def folder_move(
         if target.pk != folder.collection_id:
             Folder.objects.filter(pk__in=moved_ids).update(collection=target)
             SavedRequest.objects.filter(folder_id__in=moved_ids).update(collection=target)
-        source = (folder.collection_id, folder.parent_id)
-        folder.position = tree.place(_siblings(target.pk, parent.pk if parent else None), folder, position)
+        source = tree.Parent.of(folder)
+        destination = tree.Parent(target.pk, parent.pk if parent else None)
+        folder.position = tree.move(folder, source=source, target=destination, position=position)
         Folder.objects.filter(pk=folder.pk).update(parent=parent, position=folder.position, collection=target)
-        if source != (target.pk, parent.pk if parent else None):
-            tree.renumber(_siblings(*source))
+        if source != destination:
             activity_record_move(user=user, obj=folder, source=folder.collection, target=target, folder=parent)
         folder.parent = parent
         folder.collection = target
@@ -132,8 +128,10 @@ def folder_move(
 def folder_duplicate(*, user: AbstractBaseUser, folder: Folder, name: str | None = None) -> Folder:
     """A deep copy (subfolders and requests) right after the original, under the same parent."""
     access.ensure_role(user, folder, "edit")
+    quotas.ensure_room(folder.collection.workspace_id, adding=SavedRequest.objects.filter(
+        folder_id__in=tree.descendant_ids(folder)).count())
     with transaction.atomic():
-        position = tree.open_gap_after(_siblings(folder.collection_id, folder.parent_id), folder.position)
+        position = tree.open_gap_after(tree.Parent.of(folder), folder.position)
         copy = tree.copy_subtree(
             source=folder.collection,
             target=folder.collection,
@@ -155,4 +153,6 @@ def folder_delete(*, user: AbstractBaseUser, folder: Folder) -> None:
     access.ensure_role(user, folder, "edit")
     with transaction.atomic():
         activity_record(user=user, verb="deleted", obj=folder)
+        tree.delete_requests(SavedRequest.objects.filter(folder_id__in=tree.descendant_ids(folder)))
         folder.delete()
+        tree.close_gap(tree.Parent.of(folder), folder.position)

@@ -5,6 +5,8 @@ Usage::
     from requests_app.services.history import (
         history_list, history_exchange, history_spec, history_delete, history_clear, history_record)
     entries = history_list(user=user, workspace=ws)[:20]        # the caller's own entries
+    history_list(user=user, workspace=ws, filters={"q": "users", "method": "POST", "status": "4xx",
+                                                   "host": "api.example.com"})  # any of them
     history_exchange(entry)      # exchange_to_dict shape, body inline even when kept in a file
     history_spec(entry)          # the request as asked ({{name}} where secrets were), to reopen
     history_delete(user=user, entry=entry)
@@ -20,25 +22,35 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from requests_app import access
 from requests_app.engine.exchange import Exchange, exchange_to_dict
 from requests_app.models import Environment, HistoryEntry, SavedRequest, Workspace
-from requests_app.services.errors import NotFound
+from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.masking import SecretMasker
 
 _BODY_KEYS = ("body_text", "body_base64")
+
+
+HISTORY_ORDER = ("-created_at", "-id")  # keyset order of every history list (requests_app/keyset.py)
+
+HISTORY_FILTERS = ("q", "method", "status", "host")
+STATUS_FILTERS = ("2xx", "3xx", "4xx", "5xx", "error")
+
+STATUS_FILTER_INVALID = "Status must be 2xx, 3xx, 4xx, 5xx, error, or a code from 100 to 599."
 
 
 def history_list(
@@ -46,15 +58,50 @@ def history_list(
     user: AbstractBaseUser,
     workspace: Workspace | None = None,
     saved_request: SavedRequest | None = None,
+    filters: Mapping[str, str] | None = None,
 ) -> QuerySet[HistoryEntry]:
     """The caller's entries, newest first (in all their workspaces unless one is given).
 
+    `filters` (all optional, blank ignored): `q` text in the URL or the method, `method`,
+    `status` (2xx…5xx, "error" for no response, or a code), `host` (the URL's host name).
     The `exchange` and `spec` columns are deferred: lists show method, url, status, timing.
     """
     queryset = access.history_for_user(user, workspace=workspace)
     if saved_request is not None:
         queryset = queryset.filter(saved_request=saved_request)
-    return queryset.defer("exchange", "spec").order_by("-created_at", "-id")
+    queryset = _filtered(queryset, filters or {})
+    return queryset.defer("exchange", "spec").order_by(*HISTORY_ORDER)
+
+
+def _filtered(queryset: QuerySet[HistoryEntry], filters: Mapping[str, str]) -> QuerySet[HistoryEntry]:
+    text = str(filters.get("q") or "").strip()
+    if text:
+        queryset = queryset.filter(Q(url__icontains=text) | Q(method__iexact=text))
+    method = str(filters.get("method") or "").strip()
+    if method:
+        queryset = queryset.filter(method__iexact=method)
+    wanted = str(filters.get("status") or "").strip().lower()
+    if wanted == "error":
+        queryset = queryset.filter(status__isnull=True)
+    elif wanted in STATUS_FILTERS:
+        low = int(wanted[0]) * 100
+        queryset = queryset.filter(status__gte=low, status__lt=low + 100)
+    elif wanted:
+        if not wanted.isdigit() or not 100 <= int(wanted) <= 599:
+            raise ValidationFailed(STATUS_FILTER_INVALID, fields={"status": STATUS_FILTER_INVALID})
+        queryset = queryset.filter(status=int(wanted))
+    host = str(filters.get("host") or "").strip().lower()
+    if host:
+        # scheme://[userinfo@]host[:port] then the end or a path, query or fragment
+        pattern = r"^[a-z][a-z0-9+.-]*://([^@/?#]*@)?" + re.escape(host) + r"(:[0-9]+)?([/?#]|$)"
+        queryset = queryset.filter(url__iregex=pattern)
+    return queryset
+
+
+def history_hosts(entries: Iterable[HistoryEntry]) -> list[str]:
+    """The host names of these entries, once each, sorted (for a host filter's choices)."""
+    hosts = {urlsplit(entry.url).hostname or "" for entry in entries}
+    return sorted(h for h in hosts if h)
 
 
 def _read_offloaded(entry: HistoryEntry) -> dict[str, Any]:

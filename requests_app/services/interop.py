@@ -71,7 +71,16 @@ from requests_app.interop.httpfile import to_http, to_http_files
 from requests_app.interop.model import ImportedItem
 from requests_app.interop.postman import dumps_postman
 from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
-from requests_app.models import Collection, Environment, Folder, HistoryEntry, Run, RunResult, SavedRequest, Workspace
+from requests_app.models import (
+    Collection,
+    Environment,
+    Example,
+    Folder,
+    HistoryEntry,
+    RunResult,
+    SavedRequest,
+    Workspace,
+)
 from requests_app.services import tree
 from requests_app.services.activity import activity_record
 from requests_app.services.environments import (
@@ -80,8 +89,10 @@ from requests_app.services.environments import (
     environment_values,
 )
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed
+from requests_app.services.examples import example_rows_for_import, imported_examples
 from requests_app.services.execution import collection_values
 from requests_app.services.history import history_exchange, history_spec
+from requests_app.services.quotas import ensure_import_size, ensure_room
 from requests_app.services.runs import NOT_FINISHED, TERMINAL_STATES, get_run_for_user
 from requests_app.services.saved_requests import request_spec, spec_with_collection_auth
 from requests_app.services.validation import (
@@ -154,6 +165,9 @@ def collection_import(
     except ImportFormatError as error:
         where = "format" if error.position == "format" else "content"
         raise ValidationFailed(str(error), code=IMPORT_MALFORMED, fields={where: [str(error)]}) from None
+    adding = sum(_request_count(imported.items) for imported in result.collections)
+    ensure_import_size(adding)
+    ensure_room(workspace, adding=adding)
     writer = _ImportWriter(user=user, workspace=workspace, report=list(result.report))
     with transaction.atomic():
         if collection is None and result.format == "curl":
@@ -170,6 +184,17 @@ def collection_import(
         for target in writer.into:
             activity_record(user=user, verb="imported", obj=target, workspace=workspace.pk, detail={"from": source})
     return ImportOutcome(report=_report(result, writer.report, writer.into), created=writer.created)
+
+
+def _request_count(items: list[ImportedItem]) -> int:
+    count, pending = 0, list(items)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ImportedFolder):
+            pending.extend(item.items)
+        else:
+            count += 1
+    return count
 
 
 def _imported_collection(*, user: AbstractBaseUser, workspace: Workspace, writer: _ImportWriter) -> Collection:
@@ -218,6 +243,7 @@ class _ImportWriter:
         self.report = report
         self.created: dict[str, list[int]] = {"collections": [], "folders": [], "requests": [], "environments": []}
         self._pending_requests: list[SavedRequest] = []
+        self._pending_examples: list[ImportedRequest] = []  # parallel to _pending_requests
         self.into: list[Collection] = []
         self._next_collection_position: int | None = None
 
@@ -225,7 +251,7 @@ class _ImportWriter:
 
     def create_collection(self, imported: ImportedCollection) -> Collection:
         if self._next_collection_position is None:
-            self._next_collection_position = tree.next_position(Collection.objects.filter(workspace=self.workspace))
+            self._next_collection_position = tree.list_next_position(Collection.objects.filter(workspace=self.workspace))
         try:
             row = Collection(
                 workspace=self.workspace,
@@ -246,7 +272,7 @@ class _ImportWriter:
     def new_collection(self, imported: ImportedCollection) -> None:
         collection = self.create_collection(imported)
         self.into.append(collection)
-        self._items(collection, imported, inherited_auth=None, root_folder_position=0, root_request_position=0)
+        self._items(collection, imported, inherited_auth=None, root_position=0)
 
     def merge_into(self, collection: Collection, imported: ImportedCollection) -> None:
         """Imported items at the end of `collection`'s root; collection-level parts merged."""
@@ -285,8 +311,7 @@ class _ImportWriter:
             collection,
             imported,
             inherited_auth=inherited,
-            root_folder_position=tree.next_position(Folder.objects.filter(collection=collection, parent=None)),
-            root_request_position=tree.next_position(SavedRequest.objects.filter(collection=collection, folder=None)),
+            root_position=tree.next_position(tree.Parent(collection.pk)),
         )
 
     def _variables(self, variables: list[KeyValue], path: str) -> list[dict[str, Any]]:
@@ -307,25 +332,22 @@ class _ImportWriter:
         imported: ImportedCollection,
         *,
         inherited_auth: Auth | None,
-        root_folder_position: int,
-        root_request_position: int,
+        root_position: int,
     ) -> None:
-        """Folders one INSERT per depth level (their ids are needed below), requests queued."""
+        """Folders one INSERT per depth level (their ids are needed below), requests queued.
+
+        A level's folders and requests share positions in the source's order (tree.py)."""
         level: list[tuple[Folder | None, list[ImportedItem]]] = [(None, imported.items)]
         first_level = True
         while level:
             folders: list[tuple[Folder, ImportedFolder]] = []
             for parent, items in level:
-                folder_position = root_folder_position if first_level else 0
-                request_position = root_request_position if first_level else 0
-                for item in items:
+                for position, item in enumerate(items, start=root_position if first_level else 0):
                     if isinstance(item, ImportedFolder):
-                        folders.append((self._folder(collection, parent, item, folder_position), item))
-                        folder_position += 1
+                        folders.append((self._folder(collection, parent, item, position), item))
                     else:
-                        self._pending_requests.append(
-                            self._request(collection, parent, item, request_position, inherited_auth))
-                        request_position += 1
+                        self._pending_requests.append(self._request(collection, parent, item, position, inherited_auth))
+                        self._pending_examples.append(item)
             first_level = False
             created = Folder.objects.bulk_create([row for row, _ in folders])
             self.created["folders"].extend(row.pk for row in created)
@@ -373,9 +395,15 @@ class _ImportWriter:
 
     def flush_requests(self) -> None:
         """One INSERT per batch the database allows (a handful on PostgreSQL, ~50 rows each on SQLite)."""
-        created = SavedRequest.objects.bulk_create(self._pending_requests)
+        created = SavedRequest.objects.bulk_create(self._pending_requests, batch_size=1000)
         self.created["requests"].extend(row.pk for row in created)
-        self._pending_requests = []
+        examples = [
+            row
+            for saved, item in zip(created, self._pending_examples, strict=True)
+            for row in example_rows_for_import(saved, item.examples, path=item.source_path)
+        ]
+        Example.objects.bulk_create(examples)
+        self._pending_requests, self._pending_examples = [], []
 
     # -- environments
 
@@ -404,9 +432,12 @@ def _environment_row(variable: EnvironmentVariable) -> dict[str, Any]:
 
 
 def _export_tree(collection: Collection) -> ImportedCollection:
-    """The stored collection as the neutral tree the exporters read (two queries)."""
-    folders = list(Folder.objects.filter(collection=collection).order_by("position", "id"))
-    requests = list(SavedRequest.objects.filter(collection=collection).order_by("position", "id"))
+    """The stored collection as the neutral tree the exporters read, in its one order (three
+    queries: folders, requests, their saved examples)."""
+    loaded = tree.load(collection)
+    examples: dict[int, list[Example]] = {}
+    for example in Example.objects.filter(saved_request__collection=collection).order_by("position", "id"):
+        examples.setdefault(example.saved_request_id, []).append(example)
     auth = None
     if collection.auth and collection.auth.get("type", "none") not in ("none", "inherit"):
         auth = auth_from_dict(collection.auth)
@@ -421,21 +452,20 @@ def _export_tree(collection: Collection) -> ImportedCollection:
         auth=auth,
         scripts=dict(collection.scripts or {}),
     )
-    nodes: dict[int, ImportedFolder] = {
-        folder.pk: ImportedFolder(name=folder.name, description=folder.description, scripts=dict(folder.scripts or {}))
-        for folder in folders
-    }
-    # Folders first at each level, as the sidebar shows them.
-    for folder in folders:
-        parent = nodes.get(folder.parent_id) if folder.parent_id else None
-        (parent.items if parent is not None else root.items).append(nodes[folder.pk])
-    for saved in requests:
-        parent = nodes.get(saved.folder_id) if saved.folder_id else None
-        (parent.items if parent is not None else root.items).append(_exported_request(saved))
+
+    def items(folder_id: int | None) -> list[ImportedItem]:
+        return [
+            ImportedFolder(name=item.name, description=item.description, scripts=dict(item.scripts or {}),
+                           items=items(item.pk))
+            if isinstance(item, Folder) else _exported_request(item, examples.get(item.pk, []))
+            for item in loaded.children(folder_id)
+        ]
+
+    root.items = items(None)
     return root
 
 
-def _exported_request(saved: SavedRequest) -> ImportedRequest:
+def _exported_request(saved: SavedRequest, examples: list[Example]) -> ImportedRequest:
     stored_auth = saved.auth or {}
     inherits = stored_auth.get("type", "inherit") == "inherit"
     data = {part: getattr(saved, part) for part in ("method", "url", "params", "headers", "body", "options")}
@@ -450,6 +480,7 @@ def _exported_request(saved: SavedRequest) -> ImportedRequest:
         description=saved.description,
         scripts=dict(saved.scripts or {}),
         inherits_auth=inherits,
+        examples=imported_examples(examples),
     )
 
 

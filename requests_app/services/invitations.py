@@ -25,8 +25,6 @@ from typing import Any
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 
 from requests_app import access
@@ -126,9 +124,7 @@ def invitation_state(invitation: Invitation) -> str:
     return "pending" if invitation.is_pending else "expired"
 
 
-def invitation_link(request: HttpRequest, token: str) -> str:
-    """The absolute link to send, as the server is reached by `request`."""
-    return request.build_absolute_uri(reverse("invitation_accept", args=[token]))
+
 
 
 def invitation_find(*, token: str) -> Invitation:

@@ -48,6 +48,7 @@ class SecretMasker:
     """Masks {name: secret value}; with no secrets every method returns its input unchanged."""
 
     def __init__(self, secrets: Mapping[str, str]) -> None:
+        self._secrets = dict(secrets)
         replacements: dict[str, str] = {}
         # Longer secrets first, so a secret containing another is masked whole.
         for name, value in sorted(secrets.items(), key=lambda item: -len(item[1])):
@@ -65,6 +66,9 @@ class SecretMasker:
             else None
         )
 
+    def with_secrets(self, more: Mapping[str, str]) -> SecretMasker:
+        """A masker for these secrets and `more`."""
+        return SecretMasker({**self._secrets, **more})
     def __bool__(self) -> bool:
         return self._pattern is not None
 

@@ -32,7 +32,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Model
 
-from requests_app import access
+from requests_app import access, keyset
 from requests_app.models import Environment, Revision, SavedRequest
 from requests_app.services.activity import activity_record
 from requests_app.services.errors import NotFound
@@ -42,7 +42,8 @@ from requests_app.services.versioning import save_versioned
 REQUEST_FIELDS = ("name", "method", "url", "params", "headers", "body", "auth", "options", "description")
 ENVIRONMENT_FIELDS = ("name", "variables")
 # The auth fields whose values are secrets, per auth type (engine.spec.auth_to_dict shapes).
-AUTH_SECRET_FIELDS = {"basic": ("password",), "digest": ("password",), "bearer": ("token",), "apikey": ("value",)}
+AUTH_SECRET_FIELDS = {"basic": ("password",), "digest": ("password",), "bearer": ("token",), "apikey": ("value",), "awsv4": ("secret_key", "session_token"),
+                     "oauth2": ("client_secret", "password")}
 LIST_FIELDS = ("params", "headers", "variables")
 _VARIABLE_REFERENCE = re.compile(r"^\{\{[^{}]+\}\}$")
 
@@ -281,28 +282,39 @@ def revision_list(*, user: AbstractBaseUser, obj: Model) -> list[VersionView]:
 
     Any member may read it (viewers too). Two queries.
     """
+    return revision_page(user=user, obj=obj, limit=None).items
+
+
+def revision_page(
+    *, user: AbstractBaseUser, obj: Model, cursor: str = "", limit: int | None
+) -> keyset.Page:
+    """A page of versions, newest first, after `cursor` (keyset on the version number; `limit`
+    None = all). One query for the page plus the version before it (the base of its last diff)."""
     access.ensure_role(user, obj, "read")
     fields = _tracked_fields(obj)
-    rows = list(_revisions_of(obj).select_related("user").order_by("version"))
+    values = keyset.decode(cursor, ("-version",))
+    queryset = _revisions_of(obj).select_related("user").order_by("-version")
+    if values is not None:
+        queryset = queryset.filter(version__lt=values[0])
+    rows = list(queryset if limit is None else queryset[: limit + 2])
     current_version = getattr(obj, "version", None)
-    if not any(row.version == current_version for row in rows):  # never saved since it was made
-        rows.append(Revision(**_target(obj), version=current_version, data=snapshot(obj),
-                             user=_last_writer(obj), created_at=_last_written(obj)))  # fmt: skip
-    views = []
-    previous: dict[str, Any] | None = None
-    for row in rows:
-        views.append(
-            VersionView(
-                number=row.version,
-                user=row.user.get_username() if row.user else "someone",
-                created_at=row.created_at,
-                restored_from=row.restored_from,
-                changes=diff(previous, row.data, fields),
-                is_current=row.version == current_version,
-            )
+    if values is None and (not rows or rows[0].version != current_version):  # never saved since it was made
+        rows.insert(0, Revision(**_target(obj), version=current_version, data=snapshot(obj),
+                                user=_last_writer(obj), created_at=_last_written(obj)))  # fmt: skip
+    shown_rows = rows if limit is None else rows[:limit]
+    views = [
+        VersionView(
+            number=row.version,
+            user=row.user.get_username() if row.user else "someone",
+            created_at=row.created_at,
+            restored_from=row.restored_from,
+            changes=diff(rows[index + 1].data if index + 1 < len(rows) else None, row.data, fields),
+            is_current=row.version == current_version,
         )
-        previous = row.data
-    return list(reversed(views))
+        for index, row in enumerate(shown_rows)
+    ]
+    more = limit is not None and len(rows) > limit
+    return keyset.Page(views, keyset.encode([shown_rows[-1].version]) if more and shown_rows else None)
 
 
 def _stored_version(obj: Model, number: Any) -> Revision:

@@ -33,8 +33,8 @@ import base64
 import json
 import logging
 import os
+import platform
 import queue
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -46,11 +46,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import connections as db_connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from requests_app import access
 from requests_app.engine.exchange import Cookie, Exchange, Response, Timings
+from requests_app.engine.spec import RequestSpec
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, Run, RunResult, SavedRequest, Workspace
 from requests_app.runner.assertions import AssertionFormatError, AssertionResult, compile_assertions, evaluate
 from requests_app.runner.captures import MASK, CaptureFormatError, apply_captures, compile_captures
@@ -69,12 +71,14 @@ from requests_app.runner.loop import (
 )
 from requests_app.runner.reporters import REPORT_EXTENSIONS, REPORT_FORMATS, RunReport, render_report
 from requests_app.runner.responses import ResponseView
+from requests_app.services import tree
 from requests_app.services.activity import activity_record
 from requests_app.services.environments import environment_secrets, environment_update, environment_values, environment_variables
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.execution import collection_values, outbound_policy
 from requests_app.services.history import history_exchange, history_list
 from requests_app.services.masking import SecretMasker
+from requests_app.services.quotas import ensure_run_size
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.services.scripts import environment_rows_after_scripts, script_limits, stored_scripts
 from requests_app.services.validation import REQUEST_PARTS
@@ -86,7 +90,6 @@ FLUSH_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0
 CANCEL_POLL_SECONDS = 0.5
 MAX_PLAN_REQUESTS = 2_000
-MAX_RUN_REQUESTS = 1_000_000  # requests x iterations
 
 # Messages a person can meet, tested by name.
 NO_TARGET = "Choose what to run: a collection, a folder or a list of requests."
@@ -94,7 +97,6 @@ ONE_TARGET = "Choose one target: a collection, a folder or a list of requests."
 EMPTY_TARGET = "There is nothing to run: the target has no requests."
 MIXED_COLLECTIONS = "The requests to run must all belong to one collection."
 TOO_MANY_REQUESTS = f"A run may hold at most {MAX_PLAN_REQUESTS} requests."
-TOO_MUCH_WORK = f"iterations × requests may be at most {MAX_RUN_REQUESTS:,}."
 NOT_FINISHED = "The run has not finished yet."
 WORKER_GONE = "The worker running this stopped before the run ended."
 QUEUE_UNREACHABLE = "The run could not be handed to a worker: the queue is unreachable."
@@ -109,8 +111,12 @@ def stale_after() -> timedelta:
 
 
 def worker_name(kind: str) -> str:
-    """Who runs it: "<kind>:<host>:<pid>", so a restarted worker can tell its dead predecessors."""
-    return f"{kind}:{socket.gethostname()}:{os.getpid()}"
+    """Who runs it: "<kind>:<host>:<pid>[:<start>]", so a restarted worker can tell its dead
+    predecessors. <start> is the process's start time in clock ticks (Linux), so that a pid
+    reused by another process after a crash is not taken for the worker that held the run."""
+    start = _process_start_ticks(os.getpid())
+    name = f"{kind}:{platform.node()}:{os.getpid()}"
+    return f"{name}:{start}" if start is not None else name
 
 
 # ------------------------------------------------------------------ the plan
@@ -126,37 +132,21 @@ class Target:
 
 
 def _tree_order(collection: Collection, *, under: Folder | None = None, only: set[int] | None = None) -> list[SavedRequest]:
-    """Requests as the page shows them: at each level subfolders first (depth first), then requests. Two queries."""
-    folders = list(Folder.objects.filter(collection=collection).order_by("position", "id"))
-    requests = list(SavedRequest.objects.filter(collection=collection).order_by("position", "id"))
-    children: dict[int | None, list[Folder]] = {}
-    for folder in folders:
-        children.setdefault(folder.parent_id, []).append(folder)
-    requests_under: dict[int | None, list[SavedRequest]] = {}
-    for saved in requests:
-        requests_under.setdefault(saved.folder_id, []).append(saved)
-    by_id = {folder.pk: folder for folder in folders}
-    ordered: list[SavedRequest] = []
-
-    def walk(folder_id: int | None) -> None:
-        for child in children.get(folder_id, []):
-            walk(child.pk)
-        ordered.extend(requests_under.get(folder_id, []))
-
-    walk(None if under is None else under.pk)
-    for saved in ordered:
-        saved.folder_chain = _folder_chain(saved.folder_id, by_id)  # type: ignore[attr-defined]
-        saved.folder_path = " / ".join(folder.name for folder in saved.folder_chain)  # type: ignore[attr-defined]
-        saved.collection = collection  # already loaded; no query per request
+    """Requests in the collection's one order, depth first (as newman runs them). Two queries."""
+    loaded = tree.load(collection, under=under)
+    ordered = loaded.requests_in_order(None if under is None else under.pk)
     if only is not None:
         ordered = [saved for saved in ordered if saved.pk in only]
+    for saved in ordered:
+        saved.folder_path = loaded.path(saved.folder_id)  # type: ignore[attr-defined]
+        saved.folder_chain = _folder_chain(saved.folder_id, loaded.folders)  # type: ignore[attr-defined]
     return ordered
 
 
 def _folder_chain(folder_id: int | None, by_id: dict[int, Folder]) -> list[Folder]:
     """The folders above a request, outermost first."""
     chain = []
-    while folder_id is not None and folder_id in by_id:
+    while folder_id is not None and folder_id in by_id and len(chain) <= len(by_id):
         folder = by_id[folder_id]
         chain.append(folder)
         folder_id = folder.parent_id
@@ -306,8 +296,7 @@ def run_create_planned(
     _bounded("iterations", iterations, 1, MAX_ITERATIONS)
     _bounded("delay_ms", delay_ms, 0, MAX_DELAY_MS)
     _bounded("concurrency", concurrency, 1, MAX_CONCURRENCY)
-    if iterations * len(target.requests) > MAX_RUN_REQUESTS:
-        raise ValidationFailed.for_field("iterations", TOO_MUCH_WORK, code="too_much_work")
+    ensure_run_size(iterations * len(target.requests))
     items = plan_items(target.requests, target.collection)  # validates stored assertions before anything is created
     run = Run.objects.create(
         workspace=workspace,
@@ -360,10 +349,16 @@ def run_cancel(*, user: AbstractBaseUser, run: Run) -> Run:
     return run
 
 
+# Keyset orders (requests_app/keyset.py) of the run list and of a run's results.
+RUN_ORDER = ("-created_at", "-id")
+RESULT_ORDER = ("iteration", "position", "id")
+RESULT_ORDER_FAILURES_FIRST = ("passed", "iteration", "position", "id")
+
+
 def runs_for_user(user: AbstractBaseUser | None, *, workspace: Workspace | None = None) -> QuerySet[Run]:
     """Runs of the user's workspaces, newest first."""
     workspaces = access.workspaces_for_user(user)
-    queryset = Run.objects.filter(workspace__in=workspaces.values("pk")).order_by("-created_at", "-id")
+    queryset = Run.objects.filter(workspace__in=workspaces.values("pk")).order_by(*RUN_ORDER)
     if workspace is not None:
         queryset = queryset.filter(workspace=workspace)
     return queryset
@@ -396,8 +391,7 @@ def run_results(
         results = results.filter(error__isnull=False)
     if iteration is not None:
         results = results.filter(iteration=iteration)
-    order = ["passed", "iteration", "position", "id"] if failures_first else ["iteration", "position", "id"]
-    return results.order_by(*order)
+    return results.order_by(*(RESULT_ORDER_FAILURES_FIRST if failures_first else RESULT_ORDER))
 
 
 def result_row(result: RunResult) -> ResultRow:
@@ -493,6 +487,14 @@ class _ResultWriter:
         self.counter = TotalsCounter()
         self.started = time.perf_counter()
         self.pending: list[RunResult] = []
+        self.learnt: dict[str, str] = {}
+
+    def mask_also(self, value: str) -> None:
+        """A secret learnt during the run (an OAuth 2.0 token) is masked in what is stored from now on."""
+        if value in self.learnt.values():
+            return
+        self.learnt[f"oauth2_access_token_{len(self.learnt) + 1}"] = value
+        self.masker = self.masker.with_secrets(self.learnt)
 
     def add(self, row: ResultRow) -> None:
         self.rows.put(row)
@@ -662,7 +664,9 @@ def run_execute(
         def send_all() -> None:
             try:
                 ended.append(
-                    execute_plan(items, on_result=deliver, should_cancel=cancel.is_set, keep_results=False, **settings_of_run)
+                    execute_plan(items, on_result=deliver, should_cancel=cancel.is_set, keep_results=False,
+                                 user=run.created_by, workspace=run.workspace, on_token=writer.mask_also,
+                                 **settings_of_run)
                 )
             except BaseException as exc:  # noqa: BLE001 - handed to the run's thread below
                 ended.append(exc)
@@ -703,14 +707,40 @@ def run_execute(
     return run
 
 
-def execute_plan(items: list[PlanItem], **run_settings: Any) -> RunOutcome:
-    """runner.execute.send_plan with the server's outbound policy and request body limit."""
-    return send_plan(
-        items,
-        policy=outbound_policy(),
-        max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
-        **run_settings,
-    )
+def execute_plan(
+    items: list[PlanItem], *, user: AbstractBaseUser | None = None, workspace: Workspace | None = None,
+    on_token: Callable[[str], None] | None = None, **run_settings: Any,
+) -> RunOutcome:
+    """runner.execute.send_plan with the server's outbound policy and request body limit; steps
+    with OAuth 2.0 auth get the runner's token (refreshed first when due) when `user` is given;
+    `on_token(token)` hears each token before it is sent, to mask it in what is stored."""
+    before_send = None
+    if user is not None and workspace is not None and any(item.spec.auth.type == "oauth2" for item in items):
+        from requests_app.services import oauth
+
+        def before_send(spec: RequestSpec, variables: Any) -> list[str]:
+            if spec.auth.type != "oauth2":
+                return []
+            token, warnings = oauth.oauth_token_for_send(
+                user=user, workspace=workspace, auth=oauth.resolved_auth(spec.auth, list(variables))
+            )
+            spec.auth.token = token
+            if token and on_token is not None:
+                on_token(token)
+            return warnings
+
+    try:
+        return send_plan(
+            items,
+            policy=outbound_policy(),
+            max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
+            before_send=before_send,
+            **run_settings,
+        )
+    finally:
+        if before_send is not None:
+            # Token lookups ran on this (sending) thread: its database connections end with it.
+            db_connections.close_all()
 
 
 def _write_back(
@@ -841,16 +871,41 @@ def wait_for_local_runs(timeout: float = 60.0) -> bool:
 # ------------------------------------------------------------------ stopped workers
 
 
+def _process_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name, or None where there is none."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+
+
+def _process_start_ticks(pid: int) -> str | None:
+    fields = _process_stat(pid)
+    return fields[19] if fields and len(fields) > 19 else None  # field 22 of stat(5): starttime
+
+
 def _process_is_gone(worker: str) -> bool:
-    """True for a worker on this host whose process no longer exists."""
+    """True for a worker on this host whose process no longer exists.
+
+    A killed worker's processes are re-parented to PID 1, which in containers and micro-VMs
+    often reaps late or never: until then they are zombies (state Z), which `kill(pid, 0)`
+    still finds. A zombie, a dead process (X) and a pid now held by a process that started at
+    another time all count as gone.
+    """
     parts = worker.split(":")
-    if len(parts) != 3 or parts[1] != socket.gethostname() or not parts[2].isdigit():
+    if len(parts) not in (3, 4) or parts[1] != platform.node() or not parts[2].isdigit():
         return False
     pid = int(parts[2])
     if pid == os.getpid():
         return False
+    fields = _process_stat(pid)
+    if fields is not None:
+        if fields[0] in ("Z", "X", "x"):
+            return True
+        return len(parts) == 4 and len(fields) > 19 and fields[19] != parts[3]
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # no /proc (not Linux): ask the kernel
     except ProcessLookupError:
         return True
     except PermissionError:

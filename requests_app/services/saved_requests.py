@@ -27,9 +27,10 @@ from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dic
 from requests_app.models import Collection, Folder, SavedRequest
 from requests_app.runner.assertions import AssertionFormatError, validate_assertions
 from requests_app.runner.captures import CaptureFormatError, validate_captures
-from requests_app.services import tree
+from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import ValidationFailed
+from requests_app.services.examples import examples_copy
 from requests_app.services.revisions import REQUEST_FIELDS, record_first_version, save_with_revision
 from requests_app.services.scripts import clean_scripts
 from requests_app.services.validation import (
@@ -40,10 +41,6 @@ from requests_app.services.validation import (
     clean_request_parts,
     clean_text,
 )
-
-
-def _siblings(collection_id: int, folder_id: int | None) -> Any:
-    return SavedRequest.objects.filter(collection_id=collection_id, folder_id=folder_id)
 
 
 def _parts(spec: RequestSpec | None, given: dict[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -98,6 +95,7 @@ def request_create(
     Raises ValidationFailed naming the bad field (e.g. "headers[1].value").
     """
     access.ensure_role(user, collection, "edit")
+    quotas.ensure_room(collection.workspace_id, adding=1)
     if folder is not None and folder.collection_id != collection.pk:
         raise ValidationFailed.for_field("folder", "must be a folder of the same collection")
     clean_position(position)
@@ -118,7 +116,7 @@ def request_create(
         **_extras(assertions, captures, scripts, partial=False),
     )
     with transaction.atomic():
-        tree.insert(saved, _siblings(collection.pk, folder.pk if folder else None), position)
+        tree.insert(saved, tree.Parent(collection.pk, folder.pk if folder else None), position)
         record_first_version(saved, user=user)
         activity_record(user=user, verb="created", obj=saved, workspace=collection.workspace_id)
     access.set_role(saved, user, collection.user_role)
@@ -192,17 +190,17 @@ def request_move(
         target = collection
     else:
         target = saved_request.collection
-    source = (saved_request.collection_id, saved_request.folder_id)
+    if target.workspace_id != saved_request.collection.workspace_id:
+        quotas.ensure_room(target.workspace_id, adding=1)
+    source = tree.Parent.of(saved_request)
+    destination = tree.Parent(target.pk, folder.pk if folder else None)
     source_collection = saved_request.collection
     with transaction.atomic():
-        saved_request.position = tree.place(
-            _siblings(target.pk, folder.pk if folder else None), saved_request, position
-        )
+        saved_request.position = tree.move(saved_request, source=source, target=destination, position=position)
         SavedRequest.objects.filter(pk=saved_request.pk).update(
             collection=target, folder=folder, position=saved_request.position
         )
-        if source != (target.pk, folder.pk if folder else None):
-            tree.renumber(_siblings(*source))
+        if source != destination:
             activity_record_move(user=user, obj=saved_request, source=source_collection, target=target, folder=folder)
         saved_request.collection = target
         saved_request.folder = folder
@@ -213,9 +211,10 @@ def request_move(
 def request_duplicate(*, user: AbstractBaseUser, saved_request: SavedRequest, name: str | None = None) -> SavedRequest:
     """A copy right after the original, in the same folder."""
     access.ensure_role(user, saved_request, "edit")
+    quotas.ensure_room(saved_request.collection.workspace_id, adding=1)
     with transaction.atomic():
         position = tree.open_gap_after(
-            _siblings(saved_request.collection_id, saved_request.folder_id), saved_request.position
+            tree.Parent.of(saved_request), saved_request.position
         )
         copy = SavedRequest.objects.create(
             collection_id=saved_request.collection_id,
@@ -229,6 +228,7 @@ def request_duplicate(*, user: AbstractBaseUser, saved_request: SavedRequest, na
             },
         )
         record_first_version(copy, user=user)
+        examples_copy([(saved_request.pk, copy)])
         activity_record(user=user, verb="created", obj=copy, workspace=saved_request.collection.workspace_id,
                         detail={"from": saved_request.name})
     access.set_role(copy, user, saved_request.user_role)
@@ -256,6 +256,7 @@ def request_copy(
     elif collection is None:
         raise ValidationFailed.for_field("collection", "Choose where the copy goes.", code="required")
     access.ensure_role(user, collection, "edit")
+    quotas.ensure_room(collection.workspace_id, adding=1)
     copy = SavedRequest(
         collection=collection,
         folder=folder,
@@ -264,8 +265,9 @@ def request_copy(
         **{**tree.copied_fields(saved_request), "name": clean_name(name) if name is not None else saved_request.name},
     )
     with transaction.atomic():
-        tree.insert(copy, _siblings(collection.pk, folder.pk if folder else None), None)
+        tree.insert(copy, tree.Parent(collection.pk, folder.pk if folder else None), None)
         record_first_version(copy, user=user)
+        examples_copy([(saved_request.pk, copy)])
         activity_record_move(user=user, obj=copy, source=saved_request.collection, target=collection, folder=folder,
                     verb="copied")
     access.set_role(copy, user, collection.user_role)
@@ -278,6 +280,7 @@ def request_delete(*, user: AbstractBaseUser, saved_request: SavedRequest) -> No
     with transaction.atomic():
         activity_record(user=user, verb="deleted", obj=saved_request)
         saved_request.delete()
+        tree.close_gap(tree.Parent.of(saved_request), saved_request.position)
 
 
 def request_spec(saved_request: SavedRequest, *, collection: Collection | None = None) -> RequestSpec:

@@ -1,35 +1,50 @@
-"""The page's sidebar tree: every collection of a workspace with folders, requests loaded lazily.
+"""The page's sidebar tree, loaded lazily: collections, then one bounded page per open node.
 
 Usage::
 
-    from requests_app.services.sidebar import sidebar_tree, sidebar_folder
-    tree = sidebar_tree(user=user, workspace=ws, open_folder_ids={3, 7}, current_request_id=12)
-    tree.collections[0].folders[0].loaded      # False: its children load when it is expanded
-    node = sidebar_folder(user=user, folder=folder)   # one folder's children, for that expansion
+    from requests_app.services.sidebar import sidebar_tree, sidebar_children
+    tree = sidebar_tree(user=user, workspace=ws, open_folder_ids={3, 7}, closed_collection_ids={2},
+                        current_request_id=12)
+    tree.collections[0].items          # first page of the root: folders and requests interleaved
+    tree.collections[0].more_cursor    # set when there is more: "show more" asks for the next page
+    node = sidebar_children(user=user, collection=c, folder=f, cursor="")   # a folder's first page
     sidebar_move(user=user, item=saved_request, direction="up")   # the ⋯ menu's Move up / Move down
 
-A page-specific read model (the API has `collection_tree` per collection). The cost is a fixed
-number of queries whatever the size of the workspace: collections, all their folders (small
-rows), request counts per folder, and the requests of the collection roots and of the folders
-that are open (those the page says are open, plus the folders holding the current request).
+What a page carries is bounded whatever the size of the workspace: the collections, the first
+`WEBCLIENT_TREE_PAGE_SIZE` items of each open collection and open folder (the folders the
+browser says are open, at most `MAX_OPEN_FOLDERS`, plus those holding the current request),
+and nothing of closed ones. Fixed number of queries: collections, open folders, the current
+request's folder chain, and two for all first pages (services/tree.py `first_pages`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, Q
 
 from requests_app import access
 from requests_app.models import Collection, Folder, SavedRequest, Workspace
+from requests_app.services import tree
 from requests_app.services.collections import collection_move
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.folders import folder_move
 from requests_app.services.saved_requests import request_move
 
-_REQUEST_FIELDS = ("id", "name", "method", "folder_id", "collection_id", "position")
+MAX_OPEN_FOLDERS = 200
+
+
+@dataclass
+class RequestNode:
+    id: int
+    name: str
+    method: str
+    position: int
+    is_first: bool = False  # first / last of its parent: the ⋯ menu leaves out Move up / down
+    is_last: bool = False
+    is_folder = False
+    example_count: int = 0  # saved examples, shown as a badge
 
 
 @dataclass
@@ -38,11 +53,15 @@ class FolderNode:
     name: str
     parent_id: int | None
     collection_id: int
-    position: int
-    folders: list[FolderNode] = field(default_factory=list)
-    requests: list[dict[str, Any]] = field(default_factory=list)
+    position: int = 0
+    is_first: bool = False
+    is_last: bool = False
     request_count: int = 0
+    child_count: int = 0
     loaded: bool = False
+    items: list[FolderNode | RequestNode] = field(default_factory=list)
+    more_cursor: str | None = None
+    is_folder = True
 
 
 @dataclass
@@ -50,14 +69,15 @@ class CollectionNode:
     id: int
     name: str
     position: int
-    folders: list[FolderNode] = field(default_factory=list)
-    requests: list[dict[str, Any]] = field(default_factory=list)
-    request_count: int = 0
+    loaded: bool = False
+    items: list[FolderNode | RequestNode] = field(default_factory=list)
+    more_cursor: str | None = None
+    is_folder = False
 
     @property
     def delete_extra(self) -> str:
         """What else a delete removes, for the confirmation question."""
-        return f" with its {self.request_count} request{'' if self.request_count == 1 else 's'}"
+        return " with all its folders and requests"
 
 
 @dataclass
@@ -65,28 +85,47 @@ class SidebarTree:
     collections: list[CollectionNode]
     current_request_id: int | None = None
 
-    def locations(self) -> list[tuple[str, str]]:
-        """(value, label) of every collection and folder, for "Save as…": "c:<id>" / "f:<id>"."""
-        out: list[tuple[str, str]] = []
 
-        def walk(folders: list[FolderNode], prefix: str) -> None:
-            for folder in folders:
-                label = f"{prefix} / {folder.name}"
-                out.append((f"f:{folder.id}", label))
-                walk(folder.folders, label)
-
-        for collection in self.collections:
-            out.append((f"c:{collection.id}", collection.name))
-            walk(collection.folders, collection.name)
-        return out
+def page_size() -> int:
+    return max(1, int(getattr(settings, "WEBCLIENT_TREE_PAGE_SIZE", 100)))
 
 
-def _ancestors(folder_id: int | None, parents: dict[int, int | None]) -> set[int]:
-    found: set[int] = set()
-    while folder_id is not None and folder_id not in found:
-        found.add(folder_id)
+def _node(item: tree.Item) -> FolderNode | RequestNode:
+    if isinstance(item, Folder):
+        return FolderNode(item.pk, item.name, item.parent_id, item.collection_id, item.position,
+                          request_count=item.request_count, child_count=item.child_count)  # type: ignore[attr-defined]
+    return RequestNode(item.pk, item.name, item.method, item.position,
+                       example_count=getattr(item, "example_count", 0))
+
+
+def _fill(node: FolderNode | CollectionNode, page: tree.ChildrenPage) -> list[FolderNode]:
+    node.loaded = True
+    node.items = [_node(item) for item in page.items]
+    node.more_cursor = page.next_cursor
+    if node.items:
+        node.items[0].is_first = node.items[0].position == 0
+        node.items[-1].is_last = page.next_cursor is None
+    return [item for item in node.items if isinstance(item, FolderNode)]
+
+
+def _current_chain(collection_ids: list[int], current_request_id: int | None) -> dict[int, int]:
+    """{folder id: collection id} of the folders holding the current request (two queries)."""
+    if current_request_id is None:
+        return {}
+    found = (
+        SavedRequest.objects.filter(pk=current_request_id, collection_id__in=collection_ids)
+        .values_list("collection_id", "folder_id")
+        .first()
+    )
+    if found is None or found[1] is None:
+        return {}
+    parents = dict(Folder.objects.filter(collection_id=found[0]).values_list("id", "parent_id"))
+    chain: dict[int, int] = {}
+    folder_id: int | None = found[1]
+    while folder_id is not None and folder_id not in chain:
+        chain[folder_id] = found[0]
         folder_id = parents.get(folder_id)
-    return found
+    return chain
 
 
 def sidebar_tree(
@@ -94,110 +133,146 @@ def sidebar_tree(
     user: AbstractBaseUser,
     workspace: Workspace,
     open_folder_ids: set[int] | None = None,
+    closed_collection_ids: set[int] | None = None,
     current_request_id: int | None = None,
 ) -> SidebarTree:
-    """The workspace's collections and folders, with requests of the roots and open folders."""
+    """The workspace's collections with the first page of each open collection and folder."""
     access.ensure_role(user, workspace, "read")
-    collections = list(workspace.collections.order_by("position", "name", "id").values("id", "name", "position"))
-    collection_ids = [c["id"] for c in collections]
-    folders = list(
-        Folder.objects.filter(collection_id__in=collection_ids)
-        .order_by("position", "id")
-        .values("id", "name", "parent_id", "collection_id", "position")
+    rows = workspace.collections.order_by("position", "name", "id").values_list("id", "name", "position")
+    collections = [CollectionNode(pk, name, position) for pk, name, position in rows]
+    collection_ids = [node.id for node in collections]
+    chain = _current_chain(collection_ids, current_request_id)
+    wanted = sorted(open_folder_ids or set())[:MAX_OPEN_FOLDERS]
+    open_folders = dict(
+        Folder.objects.filter(pk__in=wanted, collection_id__in=collection_ids).values_list("id", "collection_id")
+    ) if wanted else {}
+    open_folders.update(chain)
+    # The collection holding the current request shows open even if it was closed.
+    closed = set(closed_collection_ids or set()) - set(chain.values())
+    open_collections = [node for node in collections if node.id not in closed]
+    pages = tree.first_pages(
+        [tree.Parent(node.id) for node in open_collections]
+        + [tree.Parent(collection_id, folder_id) for folder_id, collection_id in open_folders.items()],
+        limit=page_size(),
     )
-    counts: dict[tuple[int, int | None], int] = {
-        (row["collection_id"], row["folder_id"]): row["n"]
-        for row in SavedRequest.objects.filter(collection_id__in=collection_ids)
-        .values("collection_id", "folder_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    parents = {f["id"]: f["parent_id"] for f in folders}
-    open_ids = {i for i in (open_folder_ids or set()) if i in parents}
-    if current_request_id is not None:
-        current = (
-            SavedRequest.objects.filter(pk=current_request_id, collection_id__in=collection_ids)
-            .values_list("folder_id", flat=True)
-            .first()
-        )
-        open_ids |= _ancestors(current, parents)
-    # A folder shows open only when all its ancestors are open too.
-    open_ids = {i for i in open_ids if _ancestors(i, parents) <= open_ids}
-    requests = (
-        SavedRequest.objects.filter(collection_id__in=collection_ids)
-        .filter(Q(folder__isnull=True) | Q(folder_id__in=open_ids))
-        .order_by("position", "id")
-        .values(*_REQUEST_FIELDS)
-    )
-
-    collection_nodes = {c["id"]: CollectionNode(c["id"], c["name"], c["position"]) for c in collections}
-    folder_nodes = {
-        f["id"]: FolderNode(
-            f["id"], f["name"], f["parent_id"], f["collection_id"], f["position"], loaded=f["id"] in open_ids
-        )
-        for f in folders
-    }
-    for node in folder_nodes.values():
-        parent = folder_nodes.get(node.parent_id) if node.parent_id else None
-        (parent or collection_nodes[node.collection_id]).folders.append(node)
-    for (collection_id, folder_id), n in counts.items():
-        if folder_id is None:
-            collection_nodes[collection_id].request_count += n
-        elif folder_id in folder_nodes:
-            folder_nodes[folder_id].request_count = n
-            collection_nodes[collection_id].request_count += n
-    for request in requests:
-        folder_id = request["folder_id"]
-        owner = folder_nodes[folder_id] if folder_id else collection_nodes[request["collection_id"]]
-        owner.requests.append(request)
-    return SidebarTree(list(collection_nodes.values()), current_request_id)
+    # Only folders reachable through open parents are shown open.
+    pending = [(node, tree.Parent(node.id)) for node in open_collections]
+    while pending:
+        node, parent = pending.pop()
+        for child in _fill(node, pages[parent]):
+            if child.id in open_folders:
+                pending.append((child, tree.Parent(child.collection_id, child.id)))
+    return SidebarTree(collections, current_request_id)
 
 
-def sidebar_folder(*, user: AbstractBaseUser, folder: Folder) -> FolderNode:
-    """One folder's subfolders (not yet loaded) and requests, when the page expands it."""
-    access.ensure_role(user, folder, "read")
-    node = FolderNode(folder.pk, folder.name, folder.parent_id, folder.collection_id, folder.position, loaded=True)
-    subfolders = list(
-        Folder.objects.filter(parent=folder)
-        .annotate(n=Count("requests"))
-        .order_by("position", "id")
-        .values("id", "name", "parent_id", "collection_id", "position", "n")
+def sidebar_children(
+    *, user: AbstractBaseUser, collection: Collection, folder: Folder | None, cursor: str = ""
+) -> FolderNode | CollectionNode:
+    """A page of a collection's root or a folder's items (its subfolders not loaded), when the
+    page opens it or asks for more. Two queries."""
+    access.ensure_role(user, folder or collection, "read")
+    if folder is not None:
+        node: FolderNode | CollectionNode = FolderNode(
+            folder.pk, folder.name, folder.parent_id, folder.collection_id, folder.position)
+    else:
+        node = CollectionNode(collection.pk, collection.name, collection.position)
+    page = tree.children_page(
+        tree.Parent(collection.pk, folder.pk if folder else None), after=tree.decode_cursor(cursor), limit=page_size()
     )
-    for f in subfolders:
-        node.folders.append(
-            FolderNode(f["id"], f["name"], f["parent_id"], f["collection_id"], f["position"], request_count=f["n"])
-        )
-    node.requests = list(SavedRequest.objects.filter(folder=folder).order_by("position", "id").values(*_REQUEST_FIELDS))
-    node.request_count = len(node.requests)
+    _fill(node, page)
     return node
 
 
 def sidebar_move(*, user: AbstractBaseUser, item: Collection | Folder | SavedRequest, direction: str) -> None:
-    """Move a collection, folder or request one place up or down among its siblings (the ⋯ menu)."""
+    """Move a collection, folder or request one place up or down among its siblings (the ⋯ menu).
+
+    Folders and requests of a parent share one order, so a request may move past a folder."""
     if direction not in ("up", "down"):
         raise ValidationFailed.for_field("direction", "must be up or down")
+    step = -1 if direction == "up" else 1
     if isinstance(item, Collection):
-        siblings = Collection.objects.filter(workspace_id=item.workspace_id)
-    elif isinstance(item, Folder):
-        siblings = Folder.objects.filter(collection_id=item.collection_id, parent_id=item.parent_id)
-    else:
-        siblings = SavedRequest.objects.filter(collection_id=item.collection_id, folder_id=item.folder_id)
-    order = list(siblings.order_by("position", "id").values_list("pk", flat=True))
-    index = order.index(item.pk) + (-1 if direction == "up" else 1)
-    if not 0 <= index < len(order):
+        order = list(Collection.objects.filter(workspace_id=item.workspace_id).order_by("position", "id")
+                     .values_list("pk", flat=True))
+        index = order.index(item.pk) + step
+        if 0 <= index < len(order):
+            collection_move(user=user, collection=item, position=index)
         return
-    if isinstance(item, Collection):
-        collection_move(user=user, collection=item, position=index)
-    elif isinstance(item, Folder):
+    parent = tree.Parent.of(item)
+    index = item.position + step
+    if not 0 <= index < tree.count(parent):
+        return
+    if isinstance(item, Folder):
         folder_move(user=user, folder=item, parent=item.parent, position=index)
     else:
         request_move(user=user, saved_request=item, folder=item.folder, position=index)
 
 
+DROP_PLACES = ("before", "into")
+DROP_ACROSS_WORKSPACES = "Drag within one workspace; use Move or copy… for another workspace."
+
+
+def sidebar_drop(
+    *, user: AbstractBaseUser, item: Folder | SavedRequest, target: Collection | Folder | SavedRequest, place: str
+) -> None:
+    """Drag and drop: put `item` right before `target` (a folder or request, same parent as it)
+    or into `target` (a collection or folder, last). Folders and requests share one order."""
+    if place not in DROP_PLACES or isinstance(item, Collection) or (place == "before" and isinstance(target, Collection)):
+        raise ValidationFailed.for_field("place", "must be before a folder or request, or into a collection or folder")
+    if access.workspace_id_of(target) != access.workspace_id_of(item):
+        raise ValidationFailed.for_field("target", DROP_ACROSS_WORKSPACES, code="other_workspace")
+    if place == "into" and isinstance(target, SavedRequest):
+        place = "before"
+    for obj in (item, target):  # the page may be older than the last move
+        obj.refresh_from_db(fields=["position", "collection", "parent" if isinstance(obj, Folder) else "folder"]
+                            if not isinstance(obj, Collection) else ["position"])
+    if place == "into":
+        folder = target if isinstance(target, Folder) else None
+        collection = target if isinstance(target, Collection) else target.collection
+        position = None
+    else:
+        assert not isinstance(target, Collection)
+        destination = tree.Parent.of(target)
+        folder = Folder.objects.get(pk=destination.folder_id) if destination.folder_id else None
+        collection = target.collection
+        position = target.position
+        # Leaving a place before the target in the same parent moves the target up by one.
+        if tree.Parent.of(item) == destination and tree.sort_key(item) < tree.sort_key(target):
+            position -= 1
+    if isinstance(item, Folder):
+        folder_move(user=user, folder=item, parent=folder, collection=collection, position=position)
+    else:
+        request_move(user=user, saved_request=item, folder=folder, collection=collection, position=position)
+
+
+def folder_locations(*, workspace: Workspace) -> list[tuple[str, str]]:
+    """(value, label) of every collection and folder, for "Save as…": "c:<id>" / "f:<id>".
+
+    Folders only (no requests): two queries."""
+    collections = list(workspace.collections.order_by("position", "name", "id").values_list("id", "name"))
+    folders: dict[int | None, list[tuple[int, str, int | None]]] = {}
+    for pk, name, parent_id, collection_id in (
+        Folder.objects.filter(collection__workspace=workspace).order_by("position", "id")
+        .values_list("id", "name", "parent_id", "collection_id")
+    ):
+        folders.setdefault(parent_id if parent_id is not None else -collection_id, []).append((pk, name, parent_id))
+    out: list[tuple[str, str]] = []
+
+    def walk(key: int, prefix: str) -> None:
+        for pk, name, _ in folders.get(key, []):
+            label = f"{prefix} / {name}"
+            out.append((f"f:{pk}", label))
+            walk(pk, label)
+
+    for pk, name in collections:
+        out.append((f"c:{pk}", name))
+        walk(-pk, name)
+    return out
+
+
 def locations_for_user(*, user: AbstractBaseUser) -> list[tuple[Workspace, list[tuple[str, str]]]]:
     """Per workspace the user can edit: its collections and folders as (value, label), for move/copy dialogs."""
     return [
-        (workspace, sidebar_tree(user=user, workspace=workspace).locations())
+        (workspace, folder_locations(workspace=workspace))
         for workspace in access.workspaces_for_user(user)
         if access.can_edit(workspace.user_role)  # type: ignore[attr-defined]
     ]

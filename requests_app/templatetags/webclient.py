@@ -7,13 +7,20 @@ Usage in a template::
     {{ ms|duration }}           → "84 ms" / "1.20 s"
     {{ 404|status_class }}      → "s4xx"
     {{ text|pretty:"json" }}    → folded, coloured JSON (safe HTML), or "" when not possible
+    {{ error|error_title }}     → "The server did not answer in time" (a sentence for an error kind)
+    {{ "timeout"|error_short }} → "Timed out" (a few words, for lists)
+    {{ url|url_path }}          → "/users/1?x=2" ({{url|url_host}} → "api.example.com:8443")
+    {{ when|day_heading }}      → "Today · Fri 4 Dec 2026", "Yesterday · …", "Mon 30 Nov 2026"
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import template
+from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString
 
 from requests_app.templatetags.pretty import pretty_body
@@ -81,3 +88,86 @@ def indent_px(depth: Any) -> int:
         return 8 + int(depth) * 14
     except (TypeError, ValueError):
         return 8
+
+
+# What each kind of failure means, said to a person; the kind and code stay beside it, small.
+ERROR_TITLES = {
+    "invalid_request": "The request could not be sent as written",
+    "dns": "The host name could not be found",
+    "refused": "Nothing answered at that address",
+    "timeout": "The server did not answer in time",
+    "tls": "The secure (TLS) connection could not be set up",
+    "blocked": "This server is not allowed to reach that address",
+    "too_large": "Too large to send or to keep",
+    "protocol": "The answer was not valid HTTP",
+    "unsupported": "Only http:// and https:// addresses can be sent",
+}
+# Finer codes whose title says more than their kind's.
+ERROR_CODE_TITLES = {
+    "connect_timeout": "The connection could not be opened in time",
+    "response_timeout": "The server took too long to answer",
+    "body_timeout": "The response took too long to arrive in full",
+    "bad_url": "The URL is not valid",
+    "bad_method": "The method is not valid",
+    "too_many_redirects": "The server redirected too many times",
+    "variable_cycle": "Variables refer to each other in a loop",
+    "connection_reset": "The server closed the connection",
+}
+ERROR_SHORT = {
+    "invalid_request": "Not sent",
+    "dns": "Unknown host",
+    "refused": "Refused",
+    "timeout": "Timed out",
+    "tls": "TLS failed",
+    "blocked": "Blocked",
+    "too_large": "Too large",
+    "protocol": "Bad answer",
+    "unsupported": "Not sent",
+}
+
+
+@register.filter
+def error_title(error: Any) -> str:
+    """A sentence for an exchange error (a dict with kind and code), for its headline."""
+    if not isinstance(error, dict):
+        return ""
+    code, kind = str(error.get("code") or ""), str(error.get("kind") or "")
+    return ERROR_CODE_TITLES.get(code) or ERROR_TITLES.get(kind) or "The request failed"
+
+
+@register.filter
+def error_short(kind: Any) -> str:
+    """A few words for an error kind, where a sentence does not fit (history rows)."""
+    return ERROR_SHORT.get(str(kind or ""), "Failed")
+
+
+@register.filter
+def url_path(url: Any) -> str:
+    """What follows the host in a URL: path, query and fragment ("/" when there is none)."""
+    text = str(url or "")
+    parts = urlsplit(text)
+    if not parts.scheme or not parts.netloc:
+        return text
+    rest = text.split(parts.netloc, 1)[1]
+    return rest or "/"
+
+
+@register.filter
+def url_host(url: Any) -> str:
+    """The host (and port) of a URL, or "" when it has none."""
+    return urlsplit(str(url or "")).netloc.rsplit("@", 1)[-1]
+
+
+@register.filter
+def day_heading(when: Any) -> str:
+    """A day for a list heading, in the current time zone, always with its date."""
+    if not isinstance(when, datetime.datetime):
+        return ""
+    day = timezone.localtime(when).date() if timezone.is_aware(when) else when.date()
+    today = timezone.localdate()
+    date = dateformat.format(day, "D j M Y")
+    if day == today:
+        return f"Today · {date}"
+    if day == today - datetime.timedelta(days=1):
+        return f"Yesterday · {date}"
+    return date

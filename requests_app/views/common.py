@@ -15,14 +15,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_htmx.http import trigger_client_event
 
-from requests_app import access
+from requests_app import access, keyset
 from requests_app.engine.prepare import DEFAULT_ACCEPT, DEFAULT_ACCEPT_ENCODING
 from requests_app.engine.spec import DEFAULT_USER_AGENT, RAW_CONTENT_TYPES, RequestSpec
 from requests_app.forms import STANDARD_METHODS, EditorFields, editor_fields
 from requests_app.models import Collection, Environment, Folder, SavedRequest, Workspace
 from requests_app.services.environments import environment_variables
-from requests_app.services.errors import NotFound
-from requests_app.services.history import history_list
+from requests_app.services.errors import NotFound, ValidationFailed
+from requests_app.services.history import HISTORY_FILTERS, HISTORY_ORDER, history_hosts, history_list
 from requests_app.services.sidebar import SidebarTree, sidebar_tree
 from requests_app.views.response_view import ResponseView
 
@@ -45,6 +45,14 @@ AUTH_TYPES = (
     ("bearer", "Bearer token"),
     ("apikey", "API key"),
     ("digest", "Digest"),
+    ("awsv4", "AWS Signature v4"),
+    ("oauth2", "OAuth 2.0"),
+)
+OAUTH2_GRANT_LABELS = (
+    ("client_credentials", "Client credentials"),
+    ("authorization_code", "Authorization code (PKCE S256)"),
+    ("password", "Password"),
+    ("refresh_token", "Refresh token"),
 )
 HEADER_SUGGESTIONS = (
     "Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Connection",
@@ -190,6 +198,7 @@ def editor_context(workspace: Workspace, editor: EditorState) -> dict[str, Any]:
         "body_modes": BODY_MODES,
         "raw_types": RAW_TYPES,
         "auth_types": AUTH_TYPES,
+        "oauth2_grants": OAUTH2_GRANT_LABELS,
         "header_suggestions": HEADER_SUGGESTIONS,
         "auto_headers": AUTO_HEADERS,
     }
@@ -203,10 +212,15 @@ def folder_ids(text: str) -> set[int]:
 
 
 def tree_for(request: HttpRequest, workspace: Workspace, current_request_id: int | None = None) -> SidebarTree:
+    """The sidebar tree with the open/closed state the page sent (a tree reload) or, on a full
+    page load, the one static/js/app.js keeps in the `tree-<workspace id>` cookie."""
+    state = request.COOKIES.get(f"tree-{workspace.pk}", "")
+    opened, _, closed = state.partition("~")
     return sidebar_tree(
         user=request.user,
         workspace=workspace,
-        open_folder_ids=folder_ids(request.GET.get("open", "")),
+        open_folder_ids=folder_ids(request.GET.get("open", opened.replace(".", ","))),
+        closed_collection_ids=folder_ids(request.GET.get("closed", closed.replace(".", ","))),
         current_request_id=current_request_id,
     )
 
@@ -228,7 +242,7 @@ def page(
         "workspaces": access.workspaces_for_user(request.user),
         "tree": tree_for(request, workspace, current_id),
         "current_request_id": current_id,
-        "history": history_list(user=request.user, workspace=workspace)[:HISTORY_SHOWN],
+        **history_context(request, workspace),
         "environments": access.environments_for_user(request.user, workspace=workspace),
         "active_environment": environment,
         "response": response,
@@ -251,3 +265,37 @@ def open_in_editor(request: HttpRequest, workspace: Workspace, saved: SavedReque
     response = HttpResponse(status=204)
     response["HX-Location"] = json.dumps({"path": url, "target": "#editor"})
     return with_events(response, "dialog-close", "tree-changed")
+
+
+HISTORY_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+HISTORY_STATUS_CHOICES = (("2xx", "2xx success"), ("3xx", "3xx redirect"), ("4xx", "4xx client error"),
+                          ("5xx", "5xx server error"), ("error", "No response"))
+
+
+def history_context(request: HttpRequest, workspace: Workspace, cursor: str = "") -> dict[str, Any]:
+    """A keyset page of the user's history in the workspace, newest first, filtered by the
+    request's query (q, method, status, host); `cursor` names the page after the last one shown."""
+    filters = {name: request.GET.get(name, "").strip()[:200] for name in HISTORY_FILTERS}
+    error = ""
+    try:
+        entries = history_list(user=request.user, workspace=workspace, filters=filters)
+        try:
+            found = keyset.page(entries, order=HISTORY_ORDER, cursor=cursor)
+        except ValidationFailed:  # an edited link: the newest entries
+            found = keyset.page(entries, order=HISTORY_ORDER)
+    except ValidationFailed as failure:
+        found, error = keyset.Page(items=[], next_cursor=None), failure.message
+    filtered = any(filters.values())
+    recent = found.items if not filtered else keyset.page(history_list(user=request.user, workspace=workspace), order=HISTORY_ORDER).items
+    return {
+        "history": found,
+        "history_filters": filters,
+        "history_filtered": filtered,
+        "history_error": error,
+        "history_hosts": history_hosts(recent),
+        "history_methods": HISTORY_METHODS,
+        "history_status_choices": HISTORY_STATUS_CHOICES,
+        # rows of a later page go under the day heading already shown for that day
+        "history_after_day": request.GET.get("after_day", "")[:10] if cursor else "",
+        "can_edit": can_edit(workspace),
+    }

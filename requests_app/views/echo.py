@@ -76,8 +76,17 @@ def _without_app_cookies(cookie_header: str) -> str:
 
 
 def _request_headers(request: HttpRequest) -> list[tuple[str, str]]:
+    """The headers that arrived, as far as WSGI keeps them (not their case or raw order).
+
+    WSGI servers mark a missing Content-Length with an empty CONTENT_LENGTH (wsgiref's base
+    environ): that is no header anyone sent. gunicorn, which serves webclient, sets
+    CONTENT_TYPE only when it was sent; Django's development server (wsgiref) invents
+    `text/plain`, one reason it is not used to serve webclient.
+    """
     headers = []
     for name, value in request.headers.items():
+        if name.lower() == "content-length" and value == "":
+            continue
         if name.lower() == "cookie":
             value = _without_app_cookies(value)
             if not value:

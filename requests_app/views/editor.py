@@ -18,15 +18,16 @@ from requests_app.services.errors import ServiceError, ValidationFailed, Version
 from requests_app.services.execution import request_execute
 from requests_app.services.history import history_exchange
 from requests_app.services.saved_requests import request_create, request_update
+from requests_app.services.sidebar import folder_locations
 from requests_app.services.validation import clean_request_parts
 from requests_app.views.common import (
+    can_edit,
     open_in_editor,
     page,
     chosen_environment,
     editor_context,
     editor_state,
     in_workspace,
-    tree_for,
     with_events,
     workspace_for,
 )
@@ -84,7 +85,7 @@ def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
     if not request.htmx:  # a plain form post: the whole page, the editor as it was sent
         editor = editor_state(spec, environment=environment, saved_request=saved)
         return page(request, workspace, editor, response=response, entry=entry)
-    context = {"workspace": workspace, "response": response, "entry": entry}
+    context = {"workspace": workspace, "response": response, "entry": entry, "can_edit": can_edit(workspace)}
     return with_events(render(request, "requests_app/editor/response.html", context), "history-changed")
 
 
@@ -126,8 +127,7 @@ def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
 def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the dialog (name, collection or folder). POST: create the request and open it."""
     workspace = workspace_for(request, workspace_id, need="edit")
-    tree = tree_for(request, workspace)
-    context = {"workspace": workspace, "locations": tree.locations(), "form": SaveAsForm()}
+    context = {"workspace": workspace, "locations": folder_locations(workspace=workspace), "form": SaveAsForm()}
     if request.method == "GET":
         context["name"] = request.GET.get("name") or "Untitled request"
         current = _saved_request_in(request.GET, request, workspace)

@@ -28,6 +28,7 @@ from requests_app.views.common import (
     with_events,
     workspace_for,
 )
+from requests_app.web import download_response
 
 FORMAT_LABELS = {
     "auto": "Detect automatically",
@@ -42,14 +43,6 @@ FORMAT_LABELS = {
 ECHO_LIMIT = 1024 * 1024
 IMPORT_EMPTY = "Paste something to import, or choose a file."
 SNIPPET_LANG_DEFAULT = "curl"
-
-
-def download_response(filename: str, content_type: str, content: str | bytes) -> HttpResponse:
-    """A file to save (page and API exports), never shown in our origin."""
-    response = HttpResponse(content.encode("utf-8") if isinstance(content, str) else content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 # ---------------------------------------------------------------- import

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 from django.utils.safestring import SafeString
@@ -47,6 +48,7 @@ class ResponseView:
     status_line: str = ""
     status_name: str = ""
     status_description: str = ""
+    reason: str = ""
     headers: list[tuple[str, str]] = field(default_factory=list)
     cookies: list[dict[str, Any]] = field(default_factory=list)
     kind: str = "empty"
@@ -88,6 +90,7 @@ class ResponseView:
                 f"{response.get('http_version', 'HTTP/1.1')} {response.get('status', '')} {response.get('reason', '')}"
             ).rstrip()
             view.status_name = response.get("status_name", "")
+            view.reason = str(response.get("reason") or "")
             view.status_description = response.get("status_description", "")
             view.headers = [(k, v) for k, v in response.get("headers", [])]
             view.cookies = list(response.get("cookies") or [])
@@ -102,6 +105,19 @@ class ResponseView:
             view.size_wire_body = size.get("wire_body", 0)
             view.response_head = response.get("wire_head", "")
         return view
+
+    @property
+    def standard_reason(self) -> str:
+        """The standard reason phrase for the status ("Not Found"), or "" for unknown codes."""
+        try:
+            return HTTPStatus(self.status or 0).phrase
+        except ValueError:
+            return ""
+
+    @property
+    def reason_differs(self) -> bool:
+        """True when the server's own reason phrase is not the standard one (shown beside it once)."""
+        return bool(self.standard_reason) and self.reason.strip().lower() != self.standard_reason.lower()
 
     @property
     def has_response(self) -> bool:

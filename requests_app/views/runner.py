@@ -14,9 +14,17 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from requests_app import access
+from requests_app import access, keyset
 from requests_app.models import Run, SavedRequest, Workspace
-from requests_app.runner.assertions import ASSERTION_TYPES, NO_VALUE, OPERATORS, STATUS_CODE, STATUS_LIST
+from requests_app.runner.assertions import (
+    ASSERTION_TYPES,
+    NO_VALUE,
+    OPERATOR_LABELS,
+    OPERATORS,
+    STATUS_CODE,
+    STATUS_LIST,
+    TYPE_LABELS,
+)
 from requests_app.runner.captures import CAPTURE_SOURCES
 from requests_app.runner.datafile import MAX_DATA_BYTES, guess_format
 from requests_app.runner.loop import MAX_CONCURRENCY, MAX_DELAY_MS, MAX_ITERATIONS
@@ -24,10 +32,11 @@ from requests_app.services import runs as run_services
 from requests_app.services.errors import ServiceError, VersionConflict
 from requests_app.services.interop import run_har
 from requests_app.services.saved_requests import request_update
-from requests_app.views.common import can_edit, in_workspace, tree_for, workspace_for
-from requests_app.views.interop import download_response
+from requests_app.services.sidebar import folder_locations
+from requests_app.views.common import can_edit, in_workspace, workspace_for
+from requests_app.web import download_response
 
-RESULTS_SHOWN = 500
+RESULTS_SHOWN = 200  # per page of a run's results (keyset pages)
 RECENT_RUNS = 30
 SHOW_CHOICES = (("all", "All"), ("failed", "Failed"), ("errors", "Errors"))
 DATA_TOO_LARGE = f"The data file is larger than {MAX_DATA_BYTES // 1024 // 1024} MiB."
@@ -74,6 +83,16 @@ def _data(post_files: Any) -> dict[str, Any] | None:
     return {"format": data_format, "content": content}
 
 
+def _runs_page(request: HttpRequest, workspace: Workspace) -> keyset.Page:
+    """The workspace's runs, newest first, a keyset page (`?runs=<cursor>` for older ones)."""
+    runs = run_services.runs_for_user(request.user, workspace=workspace).select_related("created_by")
+    try:
+        return keyset.page(runs, order=run_services.RUN_ORDER, cursor=request.GET.get("runs", "")[:200],
+                           limit=RECENT_RUNS)
+    except run_services.ValidationFailed:  # an old or edited link: the newest runs
+        return keyset.page(runs, order=run_services.RUN_ORDER, limit=RECENT_RUNS)
+
+
 def _runner_context(request: HttpRequest, workspace: Workspace, **extra: Any) -> dict[str, Any]:
     chosen = extra.pop("chosen", None)
     if chosen is None:
@@ -87,13 +106,13 @@ def _runner_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
         "workspace": workspace,
         "role": workspace.user_role,  # type: ignore[attr-defined]
         "section": "runs",
-        "locations": tree_for(request, workspace).locations(),
+        "locations": folder_locations(workspace=workspace),
         "saved_requests": access.requests_for_user(request.user)
         .filter(collection__workspace=workspace)
         .select_related("collection")
         .order_by("collection__position", "collection_id", "position", "id"),
         "environments": access.environments_for_user(request.user, workspace=workspace).order_by("name"),
-        "runs": run_services.runs_for_user(request.user, workspace=workspace).select_related("created_by")[:RECENT_RUNS],
+        "runs": _runs_page(request, workspace),
         "chosen": chosen,
         "form": {"iterations": "", "delay_ms": "0", "concurrency": "1"},
         "limits": {"iterations": MAX_ITERATIONS, "delay_ms": MAX_DELAY_MS, "concurrency": MAX_CONCURRENCY},
@@ -150,6 +169,11 @@ def _live_context(request: HttpRequest, workspace: Workspace, run: Run) -> dict[
     results = run_services.run_results(
         run=run, failed_only=show == "failed", errors_only=show == "errors", failures_first=True
     )
+    cursor = request.GET.get("cursor", "")[:200]
+    try:
+        page = keyset.page(results, order=run_services.RESULT_ORDER_FAILURES_FIRST, cursor=cursor, limit=RESULTS_SHOWN)
+    except run_services.ValidationFailed:  # an old or edited link: the first page
+        page, cursor = keyset.page(results, order=run_services.RESULT_ORDER_FAILURES_FIRST, limit=RESULTS_SHOWN), ""
     totals = run.totals or {}
     done = totals.get("requests", 0)
     finished = run.state in run_services.TERMINAL_STATES
@@ -164,8 +188,9 @@ def _live_context(request: HttpRequest, workspace: Workspace, run: Run) -> dict[
         "done": done,
         "percent": percent,
         "finished": finished,
-        "results": list(results[:RESULTS_SHOWN]),
-        "results_limit": RESULTS_SHOWN,
+        "results": page.items,
+        "results_next": page.next_cursor,
+        "results_later_page": bool(cursor),
         "show": show,
         "show_choices": SHOW_CHOICES,
         "may_cancel": run.created_by_id == request.user.pk or can_edit(workspace),
@@ -327,6 +352,8 @@ def _tests_context(workspace: Workspace, saved: SavedRequest, assertions: list[d
         "capture_rows": captures,
         "operators": OPERATORS,
         "operators_json": {kind: list(ops) for kind, ops in OPERATORS.items()},
+        "operator_labels": OPERATOR_LABELS,
+        "type_labels": TYPE_LABELS,
         "assertion_types": ASSERTION_TYPES,
         "capture_sources": CAPTURE_SOURCES,
         **extra,

@@ -10,16 +10,15 @@ from typing import Any
 
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from requests_app import access
+from requests_app import access, keyset
 from requests_app.forms import PASSWORDS_DIFFER
 from requests_app.models import Role, Workspace
-from requests_app.services.activity import activity_list, describe_parts
+from requests_app.services.activity import ACTIVITY_ORDER, activity_list, describe_parts
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.invitations import (
     DEFAULT_DAYS,
@@ -29,7 +28,6 @@ from requests_app.services.invitations import (
     invitation_accept_with_new_account,
     invitation_create,
     invitation_find,
-    invitation_link,
     invitation_list,
     invitation_revoke,
     invitation_state,
@@ -46,6 +44,7 @@ from requests_app.services.workspaces import (
 )
 from requests_app.views.accounts import playground_base_url
 from requests_app.views.common import workspace_for
+from requests_app.web import invitation_link
 
 ACTIVITY_PAGE_SIZE = 50
 ROLE_HELP = {
@@ -283,10 +282,15 @@ def _create_account_and_join(request: HttpRequest, token: str) -> dict[str, list
 @require_GET
 def activity(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
-    paginator = Paginator(activity_list(user=request.user, workspace=workspace), ACTIVITY_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    cursor = request.GET.get("cursor", "")[:200]
+    try:
+        page = keyset.page(activity_list(user=request.user, workspace=workspace), order=ACTIVITY_ORDER,
+                           cursor=cursor, limit=ACTIVITY_PAGE_SIZE)
+    except ValidationFailed:  # an old or edited link: the newest page
+        page, cursor = keyset.page(activity_list(user=request.user, workspace=workspace), order=ACTIVITY_ORDER,
+                                   limit=ACTIVITY_PAGE_SIZE), ""
     lines = []
-    for entry in page.object_list:
+    for entry in page.items:
         lead, name, tail = describe_parts(entry)
         link = ""
         if entry.kind == "request" and entry.verb != "deleted" and entry.object_id:
@@ -294,5 +298,5 @@ def activity(request: HttpRequest, workspace_id: int) -> HttpResponse:
         elif entry.kind == "run" and entry.object_id:
             link = reverse("run_page", args=[workspace.pk, entry.object_id])
         lines.append({"entry": entry, "lead": lead, "name": name, "tail": tail, "link": link})
-    context = _team_context(request, workspace, "activity", page=page, lines=lines)
+    context = _team_context(request, workspace, "activity", page=page, lines=lines, is_first_page=not cursor)
     return render(request, "requests_app/teams/activity.html", context)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from requests_app import access
 from requests_app.forms import NameForm
 from requests_app.models import Collection, Folder, Workspace
-from requests_app.services.collections import collection_create, collection_delete, collection_update
+from requests_app.services.collections import (
+    collection_create,
+    collection_delete,
+    collection_update,
+)
+from requests_app.search import workspace_search
 from requests_app.services.errors import ServiceError
 from requests_app.services.folders import folder_create, folder_delete, folder_update
 from requests_app.services.saved_requests import (
@@ -27,8 +32,15 @@ from requests_app.services.saved_requests import (
     request_duplicate,
     request_update,
 )
-from requests_app.services.sidebar import sidebar_folder, sidebar_move
-from requests_app.views.common import can_edit, in_workspace, open_in_editor, tree_for, with_events, workspace_for
+from requests_app.services.sidebar import sidebar_children, sidebar_drop, sidebar_move
+from requests_app.views.common import (
+    can_edit,
+    in_workspace,
+    open_in_editor,
+    tree_for,
+    with_events,
+    workspace_for,
+)
 
 
 def _changed(request: HttpRequest, workspace: Workspace, *events: str) -> HttpResponse:
@@ -52,20 +64,47 @@ def sidebar_tree_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return render(request, "requests_app/sidebar/tree.html#tree", context)
 
 
+def _children(request: HttpRequest, workspace: Workspace, collection: Collection, folder: Folder | None) -> HttpResponse:
+    """One page of a collection's root or a folder: the first when it is opened, the next on "Show more"."""
+    depth_text = request.GET.get("depth", "1")
+    depth = min(int(depth_text), 64) if depth_text.isdigit() and len(depth_text) < 4 else 1
+    node = sidebar_children(user=request.user, collection=collection, folder=folder,
+                            cursor=request.GET.get("cursor", "")[:100])
+    context = {"workspace": workspace, "can_edit": can_edit(workspace), "node": node, "depth": depth}
+    more = request.GET.get("more") == "1"
+    return render(request, f"requests_app/sidebar/{'tree_items' if more else 'tree_children'}.html", context)
+
+
 @login_required
 @require_GET
 def folder_children(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     folder = in_workspace(access.get_folder_for_user(request.user, folder_id), workspace)
-    depth_text = request.GET.get("depth", "1")
-    depth = min(int(depth_text), 64) if depth_text.isdigit() and len(depth_text) < 4 else 1
-    context = {
-        "workspace": workspace,
-        "can_edit": can_edit(workspace),
-        "node": sidebar_folder(user=request.user, folder=folder),
-        "depth": depth,
-    }
-    return render(request, "requests_app/sidebar/tree_children.html", context)
+    return _children(request, workspace, folder.collection, folder)
+
+
+@login_required
+@require_GET
+def collection_children(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
+    workspace = workspace_for(request, workspace_id)
+    collection = in_workspace(access.get_collection_for_user(request.user, collection_id), workspace)
+    return _children(request, workspace, collection, None)
+
+
+@login_required
+@require_GET
+def sidebar_search(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Search hits for the box above the tree; empty query, empty answer; `more=1`: the next hits only."""
+    workspace = workspace_for(request, workspace_id)
+    context: dict[str, Any] = {"workspace": workspace, "more": request.GET.get("more") == "1"}
+    if request.GET.get("q", "").strip():
+        try:
+            context["found"] = workspace_search(user=request.user, workspace=workspace, q=request.GET["q"],
+                                                cursor=request.GET.get("cursor", "")[:200])
+        except ServiceError as error:
+            context["error"] = f"Search: {error.message}"
+    part = "hits" if context["more"] and "found" in context else "results"
+    return render(request, f"requests_app/sidebar/search_results.html#{part}", context)
 
 
 # ---------------------------------------------------------------- name dialogs
@@ -226,13 +265,27 @@ def _one_click(kind: str, act: Callable[[HttpRequest, Any], Any]) -> Callable[..
         workspace = workspace_for(request, workspace_id)
         (item_id,) = item_ids.values()
         item = in_workspace(_EDITABLE[kind](request.user, item_id, need="edit"), workspace)
-        act(request, item)
+        try:
+            act(request, item)
+        except ServiceError as error:
+            if isinstance(error, Http404):
+                raise
+            return HttpResponse(error.message, status=422, content_type="text/plain; charset=utf-8")
         return _changed(request, workspace)
 
     return view
 
 
 def _move(request: HttpRequest, item: Any) -> None:
+    """The ⋯ menu's Move up / Move down, or a drag and drop (`target`: "collection:<id>",
+    "folder:<id>" or "request:<id>"; `place`: "before" or "into")."""
+    if request.POST.get("target"):
+        kind, _, target_id = request.POST["target"].partition(":")
+        if kind not in _EDITABLE:
+            raise Http404
+        target = _EDITABLE[kind](request.user, target_id, need="edit")
+        sidebar_drop(user=request.user, item=item, target=target, place=request.POST.get("place", "before"))
+        return
     sidebar_move(user=request.user, item=item, direction=request.POST.get("direction", ""))
 
 

@@ -11,18 +11,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from requests_app import access
 from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dict
+from requests_app.services.curl_paste import request_from_curl
+from requests_app.services.errors import ValidationFailed
 from requests_app.services.history import history_clear, history_delete, history_exchange, history_list, history_spec
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.views.common import (
-    HISTORY_SHOWN,
     active_environment,
     editor_context,
     editor_state,
+    history_context,
     in_workspace,
     page,
     workspace_for,
 )
 from requests_app.views.response_view import ResponseView
+from requests_app.web import download_response
 
 DOWNLOAD_EXTENSIONS = {"json": "json", "xml": "xml", "html": "html", "text": "txt", "image": "img", "binary": "bin"}
 
@@ -112,15 +115,14 @@ def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
     else:
         body = (response_data.get("body_text") or "").encode("utf-8")
     extension = DOWNLOAD_EXTENSIONS.get(response_data.get("kind", ""), "bin")
-    download = HttpResponse(body, content_type="application/octet-stream")
-    download["Content-Disposition"] = f'attachment; filename="response-{entry.pk}.{extension}"'
-    download["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return download
+    return download_response(f"response-{entry.pk}.{extension}", "application/octet-stream", body)
 
 
 def _history_partial(request: HttpRequest, workspace) -> HttpResponse:  # type: ignore[no-untyped-def]
-    context = {"workspace": workspace, "history": history_list(user=request.user, workspace=workspace)[:HISTORY_SHOWN]}
-    return render(request, "requests_app/sidebar/history.html#history-list", context)
+    """The history list (filtered by the query) newest first; with `cursor` only the next rows."""
+    cursor = request.GET.get("cursor", "")[:200] if request.method == "GET" else ""
+    context = {"workspace": workspace, **history_context(request, workspace, cursor)}
+    return render(request, f"requests_app/sidebar/history.html#history-{'rows' if cursor else 'list'}", context)
 
 
 @login_required
@@ -148,3 +150,20 @@ def history_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return _history_partial(request, workspace)
+
+
+@login_required
+@require_POST
+def request_paste_curl(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """A curl command pasted into the URL field: the editor holding that request, not saved yet.
+
+    A text the importer cannot read answers 422 with its message as text (the page says it and
+    keeps the pasted text in the field)."""
+    workspace = workspace_for(request, workspace_id)
+    try:
+        pasted = request_from_curl(text=request.POST.get("curl", ""))
+    except ValidationFailed as failure:
+        return HttpResponse(failure.message, status=422, content_type="text/plain; charset=utf-8")
+    notice = "Made from the pasted curl command." + (" " + " ".join(pasted.notes) if pasted.notes else "")
+    editor = editor_state(pasted.spec, environment=active_environment(request, workspace), notice=notice)
+    return _editor_with_response(request, workspace, editor, None, None)

@@ -212,6 +212,8 @@
     });
   }
 
+  webclient.setDirty = setDirty;
+
   // ------------------------------------------------------------------ search in the body
   function searchBody(input) {
     var panel = input.closest(".body-panel");
@@ -382,6 +384,8 @@
   document.addEventListener("htmx:responseError", function (event) {
     // A 4xx/5xx from our own server (not the target's: those are rendered as responses).
     var xhr = event.detail.xhr;
+    // 422: the server names what it could not use, as plain text meant to be read
+    if (xhr.status === 422 && /^text\/plain/.test(xhr.getResponseHeader("Content-Type") || "")) { webclient.toast(xhr.responseText); return; }
     webclient.toast(xhr.status === 403 ? "Your role in this workspace does not allow that." :
       xhr.status === 404 ? "Not found: it may have been deleted. Reload the page." :
       "The server could not do that (" + xhr.status + "). Reload the page and try again.");

@@ -10,6 +10,11 @@
     return data ? JSON.parse(data.textContent) : {};
   }
 
+  function operatorLabels() {
+    var data = document.getElementById("tests-operator-labels");
+    return data ? JSON.parse(data.textContent) : {};
+  }
+
   document.addEventListener("change", function (event) {
     var type = event.target.closest && event.target.closest("[data-assertion-type]");
     if (!type) return;
@@ -19,7 +24,7 @@
     select.innerHTML = "";
     ops.forEach(function (op) {
       var option = document.createElement("option");
-      option.value = op; option.textContent = op; option.selected = op === current;
+      option.value = op; option.textContent = operatorLabels()[op] || op; option.selected = op === current;
       select.appendChild(option);
     });
   });

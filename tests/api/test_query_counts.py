@@ -38,7 +38,8 @@ def count_queries(client, path):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     assert response.status_code == 200
-    return len(captured), response.json()["count"]
+    body = response.json()
+    return len(captured), body["count"] if "count" in body else len(body["results"])  # keyset lists have no count
 
 
 @pytest.mark.parametrize("kind", ["collections", "folders", "requests", "environments", "history", "workspaces"])

@@ -194,3 +194,15 @@ def test_the_opener_itself_refuses_other_schemes(url):
     # Defence in depth: even past validation, urllib has no handler that could read these.
     with pytest.raises(urllib.error.URLError, match="unknown url type"):
         OPENER.open(urllib.request.Request(url))
+
+
+def test_one_token_rule_refuses_a_trailing_newline_everywhere():
+    """RFC 9110 tokens in one place: the regex copies matched with `$`, which lets "GET\\n" by."""
+    from requests_app.engine.validation import is_token
+    from requests_app.runner.assertions import is_header_name
+    from requests_app.services.validation import _is_method
+
+    assert is_token("X-Custom_1.a~") and is_token("PATCH")
+    for bad in ("GET\n", "X A", "", "Ä", "x:y"):
+        assert not is_token(bad) and not is_header_name(bad) and not _is_method(bad)
+    assert not _is_method("A" * 33)

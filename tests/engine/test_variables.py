@@ -330,7 +330,13 @@ def test_resolve_spec_copies_every_field_of_a_spec_without_variables() -> None:
         body=Body(
             mode="raw", text="t", content_type="text/x", fields=[FormField("f", "v")], data=b"d", query="q", variables="{}"
         ),
-        auth=Auth(type="apikey", username="u", password="p", token="t", key="k", value="v", location="query"),
+        auth=Auth(
+                type="apikey", username="u", password="p", token="t", key="k", value="v", location="query",
+                access_key="a", secret_key="s", session_token="st", region="r", service="sv", unsigned_payload=True,
+                grant_type="password", token_url="tu", auth_url="au", client_id="ci", client_secret="cs", scope="sc",
+                audience="aud", resource="res", client_auth="basic", extra_params=[KeyValue("e", "1")],
+                header_prefix="Token", query_param="qp",
+            ),
         options=Options(
             follow_redirects=False, max_redirects=3, timeout_ms=5, verify_tls=False, use_cookies=False, max_response_bytes=7
         ),

@@ -70,7 +70,7 @@ def test_collection_metadata_variables_and_auth(shop):
         "folders": 3,
         "requests": 13,
         "environments": 0,
-        "dropped": 2,
+        "dropped": 1,
         "downgraded": 5,
         "notes": 4,
     }
@@ -205,7 +205,6 @@ def test_scripts_are_imported_to_run(shop):
 
 def test_report_names_every_dropped_or_downgraded_element_with_its_path(shop):
     assert [f"{r.level}: {r}" for r in shop.report] == [
-        "dropped: item[0].item[0].response: 1 saved example response(s) not imported",
         "downgraded: item[0].item[1].request.url.variable: :productId became its value '42'",
         "downgraded: item[0].item[1].request.url.variable: :variantId became the variable {{variantId}}",
         "note: item[0].item[2].item[0]: {{$randomBankAccount}} is not a dynamic variable webclient knows; "

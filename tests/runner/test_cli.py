@@ -56,10 +56,10 @@ def test_file_run_that_passes_exits_0_and_writes_reports(tmp_path, echo_server):
                      "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "| requests   | 4" in result.stdout
-    root = ET.parse(tmp_path / "out" / "check.postman_collection.xml").getroot()
+    root = ET.parse(report_file(tmp_path / "out", "xml")).getroot()
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "0", "0")
-    assert json.loads((tmp_path / "out" / "check.postman_collection.json").read_text())["totals"]["requests"] == 4
-    assert (tmp_path / "out" / "check.postman_collection.html").read_text().startswith("<!DOCTYPE html>")
+    assert json.loads(report_file(tmp_path / "out", "json").read_text())["totals"]["requests"] == 4
+    assert report_file(tmp_path / "out", "html").read_text().startswith("<!DOCTYPE html>")
 
 
 def test_file_run_with_a_failed_assertion_exits_1(tmp_path, echo_server):
@@ -119,7 +119,7 @@ def test_a_file_run_never_imports_django(tmp_path, echo_server):
     result = probe("--file", str(collection), "--reporter", "cli,junit", "--out", str(tmp_path / "out"))
     assert result.stdout.strip().endswith("exit 0 no-django"), result.stdout + result.stderr
     assert "| requests   | 2" in result.stdout
-    assert (tmp_path / "out" / "check.postman_collection.xml").exists()
+    assert report_file(tmp_path / "out", "xml").exists()
 
 
 def test_arguments_the_fast_path_does_not_know_go_to_the_management_command(tmp_path, echo_server):
@@ -168,7 +168,32 @@ def test_a_file_run_keeps_the_servers_response_size_cap(tmp_path, echo_server):
     result = run_cli("--file", str(path), "--reporter", "json", "--out", str(tmp_path), cwd=tmp_path,
                      WEBCLIENT_MAX_RESPONSE_BYTES="1000")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert json.loads((tmp_path / "big.postman_collection.json").read_text())["results"][0]["size"] == 1000
+    assert json.loads(report_file(tmp_path, "json", stem="big.postman_collection-").read_text())["results"][0]["size"] == 1000
+
+
+def report_file(folder: Path, extension: str, *, stem: str = "check.postman_collection-") -> Path:
+    [path] = sorted(folder.glob(f"{stem}*.{extension}"))
+    return path
+
+
+def test_a_report_never_overwrites_the_input_or_an_earlier_report(tmp_path, echo_server):
+    """A collection named "race" in DIR/race.json, reports written to DIR: the input survives
+    and a second run still reads it (it used to fail on "info: missing")."""
+    collection = {
+        "info": {"name": "race", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "get", "request": {"method": "GET", "url": echo_server.url("/get")}}],
+    }
+    path = tmp_path / "race.json"
+    path.write_text(json.dumps(collection))
+    original = path.read_bytes()
+    for _ in range(2):
+        result = run_cli("--file", str(path), "--reporter", "json,junit", "--out", str(tmp_path), cwd=tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert path.read_bytes() == original
+    reports = sorted(p.name for p in tmp_path.glob("race-*"))
+    assert len(reports) == 4 and len(set(reports)) == 4, reports
+    written = [line.split(": ", 1)[1] for line in result.stderr.splitlines() if " report: " in line]
+    assert all(Path(name).exists() for name in written)
 
 
 # ------------------------------------------------------------------ stored collections (in-process)
@@ -189,24 +214,24 @@ def test_stored_collection_by_name_passes_and_is_recorded(stored, tmp_path, caps
     call_command("run_collection", "Nightly", "--env", "staging", "--reporter", "cli,junit", "--out", str(tmp_path))
     run = Run.objects.get()
     assert run.state == Run.State.PASSED and run.created_by is None and run.worker.startswith("cli:")
-    assert ET.parse(tmp_path / f"run-{run.pk}.xml").getroot().get("tests") == "1"
+    assert ET.parse(report_file(tmp_path, "xml", stem=f"run-{run.pk}-")).getroot().get("tests") == "1"
     assert "Nightly: passed" in capsys.readouterr().out
 
 
-def test_a_stored_run_reads_and_compiles_its_collection_once(stored, monkeypatch):
+def test_a_stored_run_reads_and_compiles_its_collection_once(stored, monkeypatch, tmp_path):
     from requests_app.services import runs
 
     reads = []
     tree_order = runs._tree_order
     monkeypatch.setattr(runs, "_tree_order", lambda *args, **kwargs: reads.append(1) or tree_order(*args, **kwargs))
-    call_command("run_collection", "Nightly", "--env", "staging", "--reporter", "json", "--out", "/tmp")
+    call_command("run_collection", "Nightly", "--env", "staging", "--reporter", "json", "--out", str(tmp_path))
     assert Run.objects.get().state == Run.State.PASSED
     assert len(reads) == 1  # at creation; the CLI executes that plan at once
 
 
-def test_stored_collection_by_id_that_fails_exits_1(stored):
+def test_stored_collection_by_id_that_fails_exits_1(stored, tmp_path):
     with pytest.raises(CommandError) as caught:
-        call_command("run_collection", str(stored.pk), "--env", "broken", "--reporter", "json", "--out", "/tmp")
+        call_command("run_collection", str(stored.pk), "--env", "broken", "--reporter", "json", "--out", str(tmp_path))
     assert caught.value.returncode == 1
     assert Run.objects.get().state == Run.State.FAILED
 

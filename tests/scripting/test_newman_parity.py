@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.peers import newman_path
 from tests.scripting import collections
 from tests.scripting.recorder import Recorder
 
@@ -47,8 +46,7 @@ def _files(tmp_path: Path, collection: dict[str, Any], data: list[dict[str, str]
     return args
 
 
-def run_newman(tmp_path: Path, build, data=None) -> tuple[list, list[tuple[str, bool, bool]], dict[str, int]]:
-    newman = newman_path()
+def run_newman(newman: str, tmp_path: Path, build, data=None) -> tuple[list, list[tuple[str, bool, bool]], dict[str, int]]:
     with Recorder() as target:
         args = _files(tmp_path, build(target.base), data)
         report = tmp_path / "newman.json"
@@ -88,7 +86,8 @@ def run_ours(tmp_path: Path, build, data=None) -> tuple[list, list[tuple[str, bo
             capture_output=True, text=True, timeout=300, env={**os.environ, "CELERY_BROKER_URL": ""},
         )
         received = target.received
-    report = json.loads((out / "collection.json").read_text())
+    [report_file] = out.glob("*.json")  # collection-<time>.json
+    report = json.loads(report_file.read_text())
     assertions = [
         (a["target"], a["passed"], a["op"] == "skip")
         for row in report["results"]
@@ -109,8 +108,8 @@ def run_ours(tmp_path: Path, build, data=None) -> tuple[list, list[tuple[str, bo
     [(collections.chained, collections.DATA), (collections.script_errors, None)],
     ids=["chained-login-hmac-loops-sendrequest-data", "script-errors"],
 )
-def test_scripted_collection_matches_newman(tmp_path, build, data):
-    newman_received, newman_assertions, newman_totals = run_newman(tmp_path / "newman", build, data)
+def test_scripted_collection_matches_newman(newman, tmp_path, build, data):
+    newman_received, newman_assertions, newman_totals = run_newman(newman, tmp_path / "newman", build, data)
     ours_received, ours_assertions, ours_totals, run = run_ours(tmp_path / "ours", build, data)
 
     assert _significant(ours_received) == _significant(newman_received)

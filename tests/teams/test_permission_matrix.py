@@ -28,6 +28,7 @@ from rest_framework.test import APIClient
 from requests_app.engine.exchange import Exchange, Response, SentRequest
 from requests_app.models import CookieJarState, HistoryEntry, Membership, Run
 from requests_app.services.accounts import api_token_create
+from requests_app.services.examples import example_create
 from requests_app.services.history import history_record
 from requests_app.services.invitations import invitation_create
 from tests.teams.conftest import Team
@@ -118,6 +119,8 @@ TABLE: list[Row] = [
     # the collections tree
     Row("sidebar_tree", "get", "read", P("sidebar_tree", "ws")),
     Row("folder_children", "get", "read", P("folder_children", "ws", "folder")),
+    Row("collection_children", "get", "read", P("collection_children", "ws", "collection")),
+    Row("sidebar_search", "get", "read", lambda w: reverse("sidebar_search", args=[w.ws]) + "?q=a"),
     Row("collection_create", "get", "edit", P("collection_create", "ws")),
     Row("collection_create", "post", "edit", P("collection_create", "ws"), lambda w: {"name": "New"}, ok=(204,)),
     Row("collection_rename", "post", "edit", P("collection_rename", "ws", "collection"), lambda w: {"name": "R"},
@@ -258,6 +261,7 @@ TABLE: list[Row] = [
     Row("api:environment-versions", "get", "read", R("environments/{environment}/versions")),
     Row("api:environment-restore", "post", "edit", R("environments/{environment}/versions/1/restore"), lambda w: {}),
     Row("api:history-list", "get", "signed_in", R("history")),
+    Row("api:search", "get", "read", R("search?workspace={ws}&q=a")),
     Row("api:history-detail", "get", "self", R("history/{entry}")),
     Row("api:history-detail", "delete", "self", R("history/{entry}"), ok=(204,)),
     Row("api:history-har", "get", "self", R("history/{entry}/har")),
@@ -290,6 +294,30 @@ TABLE: list[Row] = [
         lambda w: {"version": w.request_version, "t_a_type": "status", "t_a_op": "equals", "t_a_expected": "200"}),
     Row("request_tests_try", "post", "read", P("request_tests_try", "ws", "request"),
         lambda w: {"t_a_type": "status", "t_a_op": "equals", "t_a_expected": "200"}),
+    # saved examples, mock servers, OAuth 2.0 tokens
+    Row("request_examples", "get", "read", P("request_examples", "ws", "request")),
+    Row("example_edit", "post", "edit", P("example_edit", "ws", "example"),
+        lambda w: {"ex_name": "E2", "ex_status": "201", "ex_delay_ms": "0", "ex_headers": "A: 1", "ex_body": "x"}),
+    Row("example_delete", "post", "edit", P("example_delete", "ws", "example")),
+    # the matrix's entry was not sent from a saved request: members get the named refusal
+    Row("example_from_history", "post", "self", P("example_from_history", "ws", "entry"), lambda w: {"name": "E"},
+        ok=(400,)),
+    Row("collection_mock", "get", "read", P("collection_mock", "ws", "collection")),
+    Row("collection_mock", "post", "edit", P("collection_mock", "ws", "collection"),
+        lambda w: {"enabled": "on", "slug": "", "action": "save"}),
+    Row("oauth_token_box", "post", "read", P("oauth_token_box", "ws"), lambda w: {"auth_type": "none"}),
+    Row("oauth_callback", "get", "signed_in", P("oauth_callback"), ok=(400,)),  # no such state
+    Row("mock_root", "get", "public", lambda w: "/mock/no-such-mock/", ok=(404,)),
+    Row("mock_call", "get", "public", lambda w: "/mock/no-such-mock/users/1", ok=(404,)),
+    Row("api:request-examples", "get", "read", R("requests/{request}/examples")),
+    Row("api:request-examples", "post", "edit", R("requests/{request}/examples"), lambda w: {"name": "E"}, ok=(201,)),
+    Row("api:example-detail", "get", "read", R("examples/{example}")),
+    Row("api:example-detail", "patch", "edit", R("examples/{example}"), lambda w: {"body": "y"}),
+    Row("api:example-detail", "delete", "edit", R("examples/{example}"), ok=(204,)),
+    Row("api:collection-mock", "get", "read", R("collections/{collection}/mock")),
+    Row("api:collection-mock", "patch", "edit", R("collections/{collection}/mock"), lambda w: {"enabled": True}),
+    Row("api:collection-mock-token", "post", "edit", R("collections/{collection}/mock/token"), ok=(201,)),
+    Row("api:collection-mock-token", "delete", "edit", R("collections/{collection}/mock/token"), ok=(204,)),
 ]  # fmt: skip
 
 
@@ -328,6 +356,7 @@ def world(request: pytest.FixtureRequest, team: Team, make_account: Any) -> Worl
         "request": team.request.pk, "request_version": team.request.version, "environment": team.environment.pk,
         "entry": entry.pk, "run": run.pk, "dave": dave.pk, "invitation": invitation.pk, "token": token,
         "own_token": own_token.pk, "one": 1,
+        "example": example_create(user=alice, saved_request=team.request, name="Found", body="{}").pk,
     }  # fmt: skip
     return World(team, role, ids)
 

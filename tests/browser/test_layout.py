@@ -1,0 +1,88 @@
+"""Layout: a sidebar that hides and resizes, a request/response split that resizes, both
+remembered; the URL bar stays visible; on a phone the sidebar waits behind a button and the
+response comes into view after Send."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_request_builder import open_tour_request, send, sign_up
+from tests.fixtures.browser import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def width(page: Any, selector: str) -> float:
+    return page.locator(selector).bounding_box()["width"]
+
+
+def test_sidebar_and_split_resize_hide_and_are_remembered(page: Any, live_server: Any) -> None:
+    sign_up(page, "lay")
+    sidebar = page.locator("#sidebar")
+    before = width(page, "#sidebar")
+    handle = page.locator("#sidebar-resizer").bounding_box()
+    page.mouse.move(handle["x"] + 2, handle["y"] + 200)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 122, handle["y"] + 200, steps=5)
+    page.mouse.up()
+    assert abs(width(page, "#sidebar") - (before + 120)) < 8
+
+    # the split with the keyboard: the separator reports its value
+    split = page.locator("#split-resizer")
+    split.focus()
+    start = float(split.get_attribute("aria-valuenow"))
+    for _ in range(3):
+        page.keyboard.press("Shift+ArrowDown")
+    expect(split).not_to_have_attribute("aria-valuenow", str(int(start)))
+    share = float(split.get_attribute("aria-valuenow"))
+    assert share > start + 20
+
+    # hidden with the button; all of it remembered across a reload
+    page.get_by_role("button", name="Sidebar").click()
+    expect(sidebar).to_be_hidden()
+    expect(page.get_by_role("button", name="Sidebar")).to_have_attribute("aria-expanded", "false")
+    page.reload()
+    expect(sidebar).to_be_hidden()
+    page.keyboard.press("Control+\\")
+    expect(sidebar).to_be_visible()
+    assert abs(width(page, "#sidebar") - (before + 120)) < 8
+    assert abs(float(page.locator("#split-resizer").get_attribute("aria-valuenow")) - share) <= 2
+
+    # the URL bar stays in view while the request pane scrolls
+    split = page.locator("#split-resizer")
+    split.focus()
+    for _ in range(8):
+        page.keyboard.press("Shift+ArrowUp")
+    page.locator("#editor-tabs").get_by_role("tab", name="Settings").click()
+    page.locator("#editor").evaluate("(pane) => pane.scrollTop = pane.scrollHeight")
+    assert page.locator("#editor").evaluate("(pane) => pane.scrollTop") > 0
+    pane, bar = page.locator("#editor").bounding_box(), page.locator(".urlbar").bounding_box()
+    assert pane["y"] <= bar["y"] and bar["y"] + bar["height"] <= pane["y"] + pane["height"]
+    expect(page.get_by_label("URL", exact=True)).to_be_in_viewport()
+    assert page.errors == []
+
+
+def test_on_a_phone_the_sidebar_waits_behind_a_button_and_the_response_comes_into_view(page: Any, live_server: Any) -> None:
+    sign_up(page, "phoebe")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    expect(page.locator("#sidebar")).to_be_hidden()
+    screenshot(page, "comforts-phone-closed")
+    page.get_by_role("button", name="Sidebar").click()
+    expect(page.locator("#sidebar")).to_be_visible()
+    screenshot(page, "comforts-phone-sidebar")
+    open_tour_request(page, "1 · Methods and query", "GET with query params")
+    expect(page.locator("#sidebar")).to_be_hidden()  # opening a request shows the editor
+    # the editor's tab strip scrolls sideways instead of spilling out
+    tabs = page.locator("#editor-tabs")
+    assert tabs.evaluate("(t) => t.scrollWidth > t.clientWidth && getComputedStyle(t).overflowX === 'auto'")
+    send(page)
+    expect(page.locator(".status-line")).to_be_in_viewport()
+    assert page.evaluate("window.scrollY") > 0
+    screenshot(page, "comforts-phone-response")
+    assert page.errors == []

@@ -1,0 +1,70 @@
+"""Collection and folder settings, reachable from the tree's menus: description, default auth,
+variables (used by the collection's requests), the folder showing what it inherits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from requests_app.models import Collection
+from tests.browser.test_request_builder import open_tour_request, send, sign_up
+from tests.fixtures.browser import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def open_menu_item(page: Any, row: Any, item: str) -> None:
+    row.hover()
+    row.locator("details.item-menu > summary").first.click()
+    row.locator(".menu-items").first.get_by_role("button", name=item).click()
+
+
+def test_collection_settings_save_description_auth_and_variables_the_folder_shows_them(page: Any, live_server: Any) -> None:
+    sign_up(page, "setty")
+    collection_row = page.locator("details.collection > summary").first
+    open_menu_item(page, collection_row, "Settings…")
+    dialog = page.locator("dialog#dialog")
+    expect(dialog.get_by_role("heading", name="Collection settings")).to_be_visible()
+    dialog.get_by_label("Description").fill("Everything the tour shows.")
+    dialog.get_by_label("Type").select_option("bearer")
+    dialog.get_by_label("Token").fill("{{greeting}}-token")
+    keys = dialog.locator('[data-kv-table="vars"] input[name$="-key"]')
+    keys.last.fill("greeting")
+    dialog.locator('[data-kv-table="vars"] input[name$="-value"]').nth(keys.count() - 2).fill("hello")
+    screenshot(page, "comforts-collection-settings")
+    page.locator("#tree").evaluate("(tree) => tree.dataset.before = 'save'")
+    dialog.get_by_role("button", name="Save settings").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#tree[data-before]")).to_have_count(0)  # the tree was reloaded
+
+    collection = Collection.objects.get(name="HTTP tour")
+    assert collection.description == "Everything the tour shows."
+    assert collection.auth["type"] == "bearer" and collection.auth["token"] == "{{greeting}}-token"
+    assert {"key": "greeting", "value": "hello", "enabled": True} in collection.variables
+    assert any(v["key"] == "baseUrl" for v in collection.variables)  # the tour's own variable kept
+
+    # the collection's variables reach its requests
+    open_tour_request(page, "1 · Methods and query", "GET with query params")
+    page.get_by_label("URL", exact=True).fill("{{baseUrl}}/anything?g={{greeting}}")
+    expect(page.locator(".url-field .var-known")).to_have_count(2)
+    send(page)
+    expect(page.locator("#body-pretty")).to_contain_text("g=hello")
+
+    # the folder's settings: its own description, and what it inherits
+    folder_row = page.locator("details.folder > summary", has_text="1 · Methods and query")
+    open_menu_item(page, folder_row, "Settings…")
+    expect(dialog.get_by_role("heading", name="Folder settings")).to_be_visible()
+    expect(dialog).to_contain_text("A bearer token in the Authorization header.")
+    expect(dialog.locator("code", has_text="greeting")).to_be_visible()
+    dialog.get_by_label("Description").fill("Methods first.")
+    dialog.get_by_role("button", name="Save settings").click()
+    expect(dialog).to_be_hidden()
+    assert collection.folders.get(name="1 · Methods and query").description == "Methods first."
+
+    # reopened, the collection dialog shows what was saved
+    open_menu_item(page, collection_row, "Settings…")
+    expect(dialog.get_by_label("Token")).to_have_value("{{greeting}}-token")
+    expect(dialog.get_by_label("Description")).to_have_value("Everything the tour shows.")
+    assert page.errors == []
