@@ -18,12 +18,18 @@ pm.environment.set("seen", "yes");
 console.log("checked", pm.response.code);"""
 
 
+def set_script(page: Any, name: str, text: str) -> None:
+    page.locator(f'textarea[name="{name}"]').evaluate("(t, text) => t.codeMirror.setValue(text)", text)
+
+
 def test_send_runs_the_scripts_and_shows_the_tests_tab(page: Any, live_server: Any) -> None:
     sign_up(page)
     open_tour_request(page, "1 · Methods and query", "GET with query params")
     page.get_by_role("tab", name="Scripts").click()
-    page.get_by_label("Pre-request script").fill("pm.request.headers.upsert({ key: 'X-From-Script', value: 'yes' });")
-    page.get_by_label("Test script").fill(TEST_SCRIPT)
+    # the text areas carry the code editor (CodeMirror); typing goes through it, as a person types
+    expect(page.locator("#panel-scripts .CodeMirror")).to_have_count(2)
+    set_script(page, "script_prerequest", "pm.request.headers.upsert({ key: 'X-From-Script', value: 'yes' });")
+    set_script(page, "script_test", TEST_SCRIPT)
     send(page)
     tests_tab = page.get_by_role("tab", name="Tests 1/2")
     expect(tests_tab).to_be_visible()
