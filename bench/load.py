@@ -9,7 +9,8 @@ target), runs locust headless for --duration seconds with --users simulated peop
 cluster and prints requests/s, p50/p95/p99 (ms) and errors: all requests, pages and API
 without `send` (whose time includes the outbound request), and `send` alone.
 
-Each simulated person signs in once, then in a loop: opens the workspace page, sends a request
+Each simulated person starts signed in (sessions made by the setup: password hashing is not the
+workload; the sign-in form is covered by tests) and creates a request of their own, then in a loop: opens the workspace page, sends a request
 to the local target (POST /api/v1/execute with the session, as the page does), saves their
 own request (PATCH with its version), reads history, and now and then starts a small run.
 
@@ -22,11 +23,11 @@ This file is also the locustfile (locust imports it; `BENCH_*` variables carry t
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import json
 import os
 import random
-import re
 import statistics
 import subprocess
 import sys
@@ -39,17 +40,16 @@ from locust import HttpUser, between, events, task
 ROOT = Path(__file__).resolve().parents[1]
 CLUSTER_SH = ROOT / "deploy" / "cluster.sh"
 PASSWORD = "bench-horse-battery-9"
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 # ------------------------------------------------------------------ the simulated team member
 _accounts = itertools.count()
-_samples: list[tuple[str, float, bool, float]] = []  # (name, ms, failed, end time) of every request
-SIGNING_IN = ("login page", "login", "/api/v1/requests/ (create)")
+_samples: list[tuple[str, float, bool, float, str]] = []  # (name, ms, failed, end time, error) per request
+SIGNING_IN = ("first page", "/api/v1/requests/ (create)")  # each user's start, left out of the figures
 
 
 @events.request.add_listener
 def _record(name: str, response_time: float, exception: BaseException | None, **_: object) -> None:
-    _samples.append((name, response_time, exception is not None, time.time()))
+    _samples.append((name, response_time, exception is not None, time.time(), str(exception or "")[:120]))
 
 
 @events.quitting.add_listener
@@ -68,14 +68,13 @@ class TeamMember(HttpUser):
         self.workspace = setup["workspace"]
         self.collection = setup["collection"]
         self.target = setup["target"]
-        username = setup["accounts"][next(_accounts) % len(setup["accounts"])]
-        page = self.client.get("/login/", name="login page").text
-        token = CSRF_INPUT.search(page).group(1)  # type: ignore[union-attr]
-        self.client.post("/login/", {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD},
-                         name="login")
+        account = next(_accounts) % len(setup["accounts"])
+        # Signed in ahead (a session made by the setup): password hashing is not the workload.
+        self.client.cookies.set("sessionid", setup["sessions"][account])
+        self.client.get(f"/w/{self.workspace}/", name=SIGNING_IN[0])  # sets the CSRF cookie
         mine = self.client.post("/api/v1/requests/", json={
-            "collection": self.collection, "name": f"{username} {random.randrange(10**6)}", "method": "GET",
-            "url": self.target + "/get"}, headers=self._csrf(), name="/api/v1/requests/ (create)").json()
+            "collection": self.collection, "name": f"{setup['accounts'][account]} {random.randrange(10**6)}",
+            "method": "GET", "url": self.target + "/get"}, headers=self._csrf(), name=SIGNING_IN[1]).json()
         self.request_id, self.version = mine["id"], mine["version"]
 
     def _csrf(self) -> dict[str, str]:
@@ -129,7 +128,14 @@ for user in users[1:]:
 collection = collection_create(user=owner, workspace=workspace, name="Smoke")
 request_create(user=owner, collection=collection, name="get", url=target + "/get")
 request_create(user=owner, collection=collection, name="post", method="POST", url=target + "/post")
-print(json.dumps({"workspace": workspace.pk, "collection": collection.pk, "accounts": names, "target": target}))
+from django.test import Client
+sessions = []
+for user in users:
+    client = Client()
+    client.force_login(user)
+    sessions.append(client.cookies["sessionid"].value)
+print(json.dumps({"workspace": workspace.pk, "collection": collection.pk, "accounts": names, "target": target,
+                  "sessions": sessions}))
 """
 
 
@@ -141,16 +147,16 @@ def _cluster(env: dict[str, str], *args: str) -> str:
 
 
 def _window(samples: list[list]) -> tuple[list[list], float]:
-    """The samples after the last person finished signing in (password hashing is not the workload)."""
-    start = max(end for name, _, _, end in samples if name in SIGNING_IN)
-    end = max(end for *_, end in samples)
+    """The samples after the last person started (their first page and request left out)."""
+    start = max(sample[3] for sample in samples if sample[0] in SIGNING_IN)
+    end = max(sample[3] for sample in samples)
     return [s for s in samples if s[3] > start and s[0] not in SIGNING_IN], max(end - start, 1e-9)
 
 
 def _figures(samples: list[list], duration: float, names: set[str] | None = None,
              exclude: tuple[str, ...] = ()) -> dict[str, float]:
     """req/s, errors and exact p50/p95/p99 (ms) over the samples of `names` (default: all but `exclude`)."""
-    chosen = [(ms, failed) for name, ms, failed, _ in samples if (name in names if names else name not in exclude)]
+    chosen = [(ms, failed) for name, ms, failed, *_ in samples if (name in names if names else name not in exclude)]
     times = sorted(ms for ms, _ in chosen)
     errors = sum(1 for _, failed in chosen if failed)
     if len(times) < 2:
@@ -160,7 +166,23 @@ def _figures(samples: list[list], duration: float, names: set[str] | None = None
             "p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
 
 
-def measure(nodes: int, args: argparse.Namespace, target: str, scratch: Path) -> list[list]:
+def _cpu_seconds(cluster_dir: Path) -> dict[str, float]:
+    """CPU time (user + system) used so far by each part of the cluster, by process group."""
+    groups = {int(f.read_text()): f.stem for f in (cluster_dir / "run").glob("*.pid") if f.read_text().strip()}
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = dict.fromkeys(groups.values(), 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = groups.get(int(fields[2]))  # field 5 of stat: the process group
+        if name:
+            used[name] += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return used
+
+
+def measure(nodes: int, args: argparse.Namespace, target: str, scratch: Path) -> tuple[list[list], dict[str, float]]:
     env = {**os.environ, "CLUSTER_NODES": str(nodes), "CLUSTER_DIR": str(scratch / f"cluster-{nodes}"),
            "WEBCLIENT_LOG_LEVEL": os.environ.get("WEBCLIENT_LOG_LEVEL", "WARNING")}
     env.setdefault("CLUSTER_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/webclient_bench")
@@ -173,6 +195,7 @@ def measure(nodes: int, args: argparse.Namespace, target: str, scratch: Path) ->
                                                                                  f"{target!r}, {args.accounts}"))
         port = env.get("CLUSTER_PORT", "8080")
         samples = scratch / f"samples-{nodes}.json"
+        cpu_before, children_before = _cpu_seconds(Path(env["CLUSTER_DIR"])), os.times()
         subprocess.run(
             [sys.executable, "-m", "locust", "-f", __file__, "--headless", "--only-summary", "--host",
              f"http://127.0.0.1:{port}", "-u", str(args.users), "-r", str(args.users), "--run-time",
@@ -181,7 +204,11 @@ def measure(nodes: int, args: argparse.Namespace, target: str, scratch: Path) ->
                  "BENCH_THINK": str(args.think)}, check=False,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        return json.loads(samples.read_text())
+        cpu_after, children_after = _cpu_seconds(Path(env["CLUSTER_DIR"])), os.times()
+        cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+        cpu["locust"] = (children_after.children_user + children_after.children_system
+                         - children_before.children_user - children_before.children_system)
+        return json.loads(samples.read_text()), cpu
     finally:
         _cluster(env, "stop")
 
@@ -207,11 +234,11 @@ def main() -> None:
     finally:
         playground.communicate("")
     print(f"\n{args.users} users, think time {args.think:g} s, {args.duration} s of load per row, through nginx; "
-          "ms; counted after every user signed in\n")
+          f"ms; counted after every user started; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     print("| nodes | requests | req/s | errors | p50 | p95 | p99 | pages+API p95 (no send) | send p95 |")
     print("|---|---|---|---|---|---|---|---|---|")
     rates = {}
-    for nodes, everything in results.items():
+    for nodes, (everything, _) in results.items():
         samples, seconds = _window(everything)
         every = _figures(samples, seconds)
         pages = _figures(samples, seconds, exclude=("send",))
@@ -221,8 +248,16 @@ def main() -> None:
               f"| {every['p95']:.0f} | {every['p99']:.0f} | {pages['p95']:.0f} | {send['p95']:.0f} |")
     if 1 in rates and 2 in rates:
         print(f"\n2 nodes / 1 node, req/s: {rates[2] / rates[1]:.2f}x")
-    for nodes, everything in results.items():
+    for nodes, (everything, cpu) in results.items():
+        total = len(everything)
+        web = sum(v for k, v in cpu.items() if k.startswith("web"))
+        print(f"\n{nodes} node(s), CPU seconds over the whole locust run ({total} requests): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items()))
+              + f"; web nodes {1000 * web / total:.1f} ms of CPU per request")
         samples, seconds = _window(everything)
+        errors = collections.Counter(f"{name}: {error}" for name, _, failed, _, error in everything if failed)
+        if errors:
+            print(f"{nodes} node(s), failed requests: " + "; ".join(f"{n}x {e}" for e, n in errors.most_common()))
         names = sorted({name for name, *_ in samples})
         print(f"\n{nodes} node(s), p95 per request: " + "; ".join(
             f"{name} {_figures(samples, seconds, names={name})['p95']:.0f} ms" for name in names))

@@ -16,6 +16,7 @@
 #   CLUSTER_DATABASE_URL [postgres://postgres@127.0.0.1:5432/webclient_cluster] (created when missing)
 #   CLUSTER_REDIS_URL [redis://127.0.0.1:6379/13]  broker and cache
 #   CLUSTER_WEB_THREADS [8] threads per node (one process each), CLUSTER_WORKER_CONCURRENCY [2]
+#   CLUSTER_COLLECTSTATIC [1]  0: skip collectstatic (whitenoise serves static/ through its finders)
 # Other webclient variables in the environment (WEBCLIENT_RUN_STALE_SECONDS, WEBCLIENT_LOG_FORMAT...)
 # reach every process.
 set -euo pipefail
@@ -102,6 +103,7 @@ http {
     # Round robin, no stickiness: any node may answer any request.
     upstream webclient {
 $servers        keepalive 16;
+        keepalive_timeout 60s;  # below gunicorn's 75 s: nginx ends idle connections, never the node
     }
     server {
         listen 127.0.0.1:$PORT;
@@ -140,10 +142,20 @@ start() {
     ((NODES >= 1 && NODES <= ${#NODE_PORTS[@]})) || die "CLUSTER_NODES must be 1..${#NODE_PORTS[@]}"
     cluster_env
     say "webclient cluster in $DIR"
+    # Parts still running from an earlier start keep that start's ports: refuse other ones.
+    local layout="port $PORT nodes ${NODE_PORTS[*]:0:$NODES}"
+    if [ -s "$DIR/run/layout" ] && [ "$(cat "$DIR/run/layout")" != "$layout" ] \
+        && { alive nginx nginx || alive web1 gunicorn || alive web2 gunicorn; }; then
+        die "a cluster from $DIR runs with another layout ($(cat "$DIR/run/layout")): deploy/cluster.sh stop first"
+    fi
+    echo "$layout" >"$DIR/run/layout"
     ensure_database
     "$BIN/python" "$REPO/manage.py" migrate --noinput -v0
-    # Compressing every static file takes a while on a small machine: only when static/ changed.
-    if [ ! -e "$REPO/staticfiles/.cluster-collected" ] || [ -n "$(find "$REPO/static" "$REPO/requirements.txt" -newer "$REPO/staticfiles/.cluster-collected" -print -quit)" ]; then
+    # Compressing every static file takes a while on a small machine: only when static/ changed
+    # (CLUSTER_COLLECTSTATIC=0: never; whitenoise then serves static/ as it is, as in tests).
+    if [ "${CLUSTER_COLLECTSTATIC:-1}" = 0 ]; then
+        :
+    elif [ ! -e "$REPO/staticfiles/.cluster-collected" ] || [ -n "$(find "$REPO/static" "$REPO/requirements.txt" -newer "$REPO/staticfiles/.cluster-collected" -print -quit)" ]; then
         "$BIN/python" "$REPO/manage.py" collectstatic --noinput -v0 && touch "$REPO/staticfiles/.cluster-collected"
     fi
     local i name

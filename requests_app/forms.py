@@ -186,7 +186,11 @@ def _body(data: QueryDict, files: MultiValueDict) -> Body:
         if raw_type.startswith(RAW_TYPE_OTHER_PREFIX):
             return Body(mode="raw", text=text, content_type=raw_type[len(RAW_TYPE_OTHER_PREFIX) :])
         return Body(mode="raw", text=text, content_type=RAW_CONTENT_TYPES.get(raw_type, RAW_CONTENT_TYPES["text"]))
-    if mode in ("urlencoded", "multipart"):
+    if mode == "urlencoded":
+        # Kept from the request as loaded (a Postman import sends a space as %20, as newman does).
+        encoding = "percent" if data.get("form_encoding") == "percent" else "plus"
+        return Body(mode=mode, fields=_form_fields(data, files, mode), form_encoding=encoding)
+    if mode == "multipart":
         return Body(mode=mode, fields=_form_fields(data, files, mode))
     if mode == "binary":
         upload = files.get("body_file")
@@ -359,6 +363,7 @@ class EditorFields:
     auth: Auth
     options: Options
     extra: dict[str, Any] = field(default_factory=dict)
+    form_encoding: str = "plus"
 
 
 def _raw_type(body: Body) -> tuple[str, str]:
@@ -409,6 +414,7 @@ def editor_fields(spec: RequestSpec) -> EditorFields:
         graphql_variables=body.variables,
         auth=spec.auth,
         options=spec.options,
+        form_encoding=body.form_encoding,
     )
 
 
@@ -500,12 +506,14 @@ def scripts_from_editor(data: QueryDict, keep: dict[str, str] | None = None) -> 
 
 def collection_settings_from_form(data: QueryDict) -> dict[str, Any]:
     """Description, variables ({key, value, enabled} rows of the "vars" table) and default auth
-    (engine dict) from the collection settings dialog; collection_update validates them."""
+    (engine dict, or None to keep it) from the collection settings dialog; collection_update
+    validates them."""
     auth_type = data.get("auth_type", "none")
     if auth_type == "inherit":
         raise EditorInputError("auth_type", "A collection has nothing to inherit from: choose an auth type or No auth.")
     return {
         "description": data.get("description", "").replace("\r\n", "\n"),
         "variables": [{"key": r.get("key", ""), "value": r.get("value", ""), "enabled": "enabled" in r} for r in _rows(data, "vars")],
-        "auth": auth_to_dict(_auth(data)),
+        # auth_keep: an auth kind the dialog has no fields for stays as it is (None = unchanged)
+        "auth": None if data.get("auth_keep") else auth_to_dict(auth_from_post(data)),
     }

@@ -174,7 +174,9 @@ class HistoryEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "user", "-created_at"])]
+        indexes = [models.Index(fields=["workspace", "user", "-created_at"]),
+                   # keyset pages (requests_app/keyset.py) walk (created_at, id) in index order
+                   models.Index(fields=["workspace", "user", "-created_at", "-id"], name="history_keyset")]
 
 
 class CookieJarState(models.Model):
@@ -260,7 +262,8 @@ class Run(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "-created_at"]), models.Index(fields=["state", "heartbeat_at"])]
+        indexes = [models.Index(fields=["workspace", "-created_at"]), models.Index(fields=["state", "heartbeat_at"]),
+                   models.Index(fields=["workspace", "-created_at", "-id"], name="run_keyset")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.state})"
@@ -287,10 +290,13 @@ class RunResult(models.Model):
     assertions = models.JSONField(default=list)  # [AssertionResult.to_dict()]
     captures = models.JSONField(default=list)  # [CaptureResult.to_dict()], secrets masked
     error = models.JSONField(null=True, blank=True)  # {"kind", "code", "message"}
+    unresolved_variables = models.JSONField(default=list, blank=True)  # ["name"]: sent as {{name}}
 
     class Meta:
         ordering = ["iteration", "position", "id"]
-        indexes = [models.Index(fields=["run", "iteration", "position"]), models.Index(fields=["run", "passed"])]
+        indexes = [models.Index(fields=["run", "iteration", "position"]), models.Index(fields=["run", "passed"]),
+                   models.Index(fields=["run", "iteration", "position", "id"], name="result_keyset"),
+                   models.Index(fields=["run", "passed", "iteration", "position", "id"], name="result_failures_keyset")]
 
 
 # ---------------------------------------------------------------- teams (issue 5)

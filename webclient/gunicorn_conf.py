@@ -25,7 +25,9 @@ threads = int(os.environ.get("WEBCLIENT_THREADS") or 8)
 # A stuck process (not a slow request: gthread's main loop keeps beating) is replaced after this.
 timeout = 60
 graceful_timeout = 20
-keepalive = 5
+# The proxy, not gunicorn, ends idle keep-alive connections (its upstream keepalive_timeout is
+# shorter): a connection gunicorn closed just as nginx sent a POST on it would answer 502.
+keepalive = 75
 accesslog = None
 errorlog = "-"
 forwarded_allow_ips = ""

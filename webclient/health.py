@@ -35,8 +35,8 @@ def _timed(check: Callable[[], dict[str, Any] | None]) -> dict[str, Any]:
     try:
         detail = check() or {}
         result: dict[str, Any] = {"ok": True, **detail}
-    except Exception as error:  # noqa: BLE001 - a probe reports every failure, it never raises
-        logger.warning("readiness check failed: %s", error)
+    except Exception as error:  # a probe reports every failure, it never raises
+        logger.warning("readiness check failed: %s %s", type(error).__name__, error)
         result = {"ok": False, "error": type(error).__name__}
     result["ms"] = round((time.perf_counter() - started) * 1000, 1)
     return result

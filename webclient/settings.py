@@ -5,8 +5,8 @@ Every variable is documented in README.md ("Configuration").
 
 from __future__ import annotations
 
+import platform
 import secrets
-import socket
 from pathlib import Path
 
 import dj_database_url
@@ -81,7 +81,7 @@ ROOT_URLCONF = "webclient.urls"
 WSGI_APPLICATION = "webclient.wsgi.application"
 ASGI_APPLICATION = "webclient.asgi.application"
 # This node's name, in the X-Webclient-Node header and each request's log line.
-WEBCLIENT_NODE = env_str("WEBCLIENT_NODE") or socket.gethostname()
+WEBCLIENT_NODE = env_str("WEBCLIENT_NODE") or platform.node()
 
 TEMPLATES = [
     {

@@ -116,6 +116,13 @@ class ImportView(APIView):
         return Response({"report": outcome.report, "created": outcome.created}, status=status.HTTP_201_CREATED)
 
 
+_SECRETS = OpenApiParameter(
+    "secrets", OpenApiTypes.BOOL, OpenApiParameter.QUERY,
+    description="1: credentials in the clear (editors and owners; 403 for viewers). By default they are "
+                "{{password}}, {{accessToken}}, {{apiKey}} and {{credentials}} placeholders",
+)
+
+
 class CollectionExportView(APIView):
     content_negotiation_class = QueryFormatIsNotARenderer
 
@@ -126,13 +133,15 @@ class CollectionExportView(APIView):
                              enum=list(interop_services.EXPORT_FORMATS),
                              description="postman (Collection v2.1 JSON, the default), http (one .http file) "
                                          "or http-folders (a zip of one .http file per folder)"),
+            _SECRETS,
         ],
         responses={(200, "application/json"): _FILE, (200, "text/plain"): _FILE, (200, "application/zip"): _FILE},
         summary="Download a collection as Postman v2.1, one .http file or a zip of .http files (any member)",
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
         filename, content_type, text = interop_services.collection_export(
-            user=request.user, collection_id=path_id(pk), format=request.query_params.get("format", "postman")
+            user=request.user, collection_id=path_id(pk), format=request.query_params.get("format", "postman"),
+            include_secrets=flag(request, "secrets"),
         )
         return download_response(filename, content_type, text)
 
@@ -173,13 +182,15 @@ class RequestSnippetView(APIView):
 
 class HistoryHarView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH), _SECRETS],
         responses={(200, "application/json"): _FILE},
         summary="Download one of your history entries as HAR 1.2 (secrets stay masked)",
         operation_id="v1_history_har_entry",
     )
     def get(self, request: Request, pk: str) -> HttpResponse:
-        filename, content_type, text = interop_services.history_har(user=request.user, history_ids=[path_id(pk)])
+        filename, content_type, text = interop_services.history_har(
+            user=request.user, history_ids=[path_id(pk)], include_secrets=flag(request, "secrets")
+        )
         return download_response(filename, content_type, text)
 
 
@@ -187,11 +198,13 @@ class HistorySelectionHarView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("ids", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
                                      description="Your history entry ids, comma-separated (or the parameter "
-                                                 f"repeated), at most {interop_services.MAX_HAR_ENTRIES}")],
+                                                 f"repeated), at most {interop_services.MAX_HAR_ENTRIES}"), _SECRETS],
         responses={(200, "application/json"): _FILE},
         summary="Download some of your history entries as one HAR 1.2 file, oldest first (secrets stay masked)",
         operation_id="v1_history_har_selection",
     )
     def get(self, request: Request) -> HttpResponse:
         ids = [part.strip() for value in request.query_params.getlist("ids") for part in value.split(",") if part.strip()]
-        return download_response(*interop_services.history_har(user=request.user, history_ids=ids))
+        return download_response(
+            *interop_services.history_har(user=request.user, history_ids=ids, include_secrets=flag(request, "secrets"))
+        )

@@ -105,6 +105,9 @@ class RunResultOutput(serializers.Serializer):
     assertions = serializers.ListField(child=serializers.DictField())
     captures = serializers.ListField(child=serializers.DictField())
     error = serializers.DictField(allow_null=True)
+    unresolved_variables = serializers.ListField(
+        child=serializers.CharField(), help_text="Variables no scope defined: sent as written, {{name}}."
+    )
 
 
 class AssertionChangeOutput(serializers.Serializer):

@@ -55,7 +55,7 @@ BODY = {
         _mode("none"),
         _mode("raw", text=STRING, content_type=STRING),
         _mode("json", text=STRING),
-        _mode("urlencoded", fields={"type": "array", "items": KEY_VALUE}),
+        _mode("urlencoded", fields={"type": "array", "items": KEY_VALUE}, encoding={"type": "string", "enum": ["plus", "percent"]}),
         _mode("multipart", fields={"type": "array", "items": FORM_FIELD}),
         _mode("binary", base64={"type": "string", "format": "byte"}, content_type=STRING),
         _mode("graphql", query=STRING, variables=STRING),

@@ -293,6 +293,9 @@ class ExchangeOutput(serializers.Serializer):
     redirects = serializers.JSONField()
     timings = serializers.JSONField()
     warnings = serializers.ListField(child=serializers.CharField())
+    unresolved_variables = serializers.ListField(
+        child=serializers.CharField(), help_text="Variables no scope defined: sent as written, {{name}}."
+    )
     error = serializers.JSONField()
     scripts = serializers.JSONField(
         required=False,
@@ -310,6 +313,7 @@ class ExchangeOutput(serializers.Serializer):
             "environment": entry.environment_id,
             "created_at": serializers.DateTimeField().to_representation(entry.created_at),
             "spec": history_spec(entry),
+            "unresolved_variables": [],  # entries recorded before the field existed
             **history_exchange(entry),
         }
 

@@ -119,11 +119,11 @@ class CookieJar:
     def add_cookie_header(self, request: OutgoingRequest) -> None:
         """Add the cookies that go to `request` as its Cookie header, unless it has one."""
         if self._http_jar is not None:  # an empty jar adds nothing
-            self._http_jar.add_cookie_header(request)  # type: ignore[arg-type]  # cookiejar's request interface
+            self._http_jar.add_cookie_header(request)
 
     def extract_cookies(self, response: http.client.HTTPResponse, request: OutgoingRequest) -> None:
         """Store what the response's Set-Cookie headers set, as the jar's policy allows."""
-        self.http_jar.extract_cookies(response, request)  # type: ignore[arg-type]
+        self.http_jar.extract_cookies(response, request)
 
     def __len__(self) -> int:
         return len(self.http_jar)

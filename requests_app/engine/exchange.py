@@ -177,6 +177,8 @@ class Exchange:
     timings: Timings = field(default_factory=Timings)
     warnings: list[str] = field(default_factory=list)
     error: ExchangeError | None = None
+    # `{{name}}`s no scope defined: sent as written (as Postman does), named wherever the exchange is shown.
+    unresolved_variables: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -250,6 +252,7 @@ def exchange_to_dict(exchange: Exchange) -> dict[str, Any]:
             "total_ms": _round(t.total_ms),
         },
         "warnings": list(exchange.warnings),
+        "unresolved_variables": list(exchange.unresolved_variables),
         "error": None
         if exchange.error is None
         else {

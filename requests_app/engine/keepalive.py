@@ -188,11 +188,12 @@ class PooledHandler(PinnedHandler):
             else:
                 return self._pooled(response, key, reused=True)
         target = request.target
-        pinning = {"policy": request.policy, "deadline": request.deadline, "trace": request.trace}
         fresh: PinnedConnection = (
-            PinnedHTTPConnection(target.host, target.port, **pinning)
+            PinnedHTTPConnection(target.host, target.port, policy=request.policy, deadline=request.deadline,
+                                 trace=request.trace)
             if context is None
-            else PinnedHTTPSConnection(target.host, target.port, context=context, **pinning)
+            else PinnedHTTPSConnection(target.host, target.port, context=context, policy=request.policy,
+                                       deadline=request.deadline, trace=request.trace)
         )
         return self._pooled(self._exchange(fresh, request), key, reused=False)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
+from urllib.parse import quote, quote_plus
 
 from requests_app.engine import sigv4
 from requests_app.engine.exchange import INVALID_REQUEST
@@ -170,8 +170,7 @@ def build_body(body: Body) -> tuple[bytes, str]:
     if mode == "json":
         return body.text.encode("utf-8"), "application/json"
     if mode == "urlencoded":
-        pairs = [(f.key, f.value) for f in body.fields if f.enabled and (f.key or f.value)]
-        return urlencode(pairs).encode("ascii"), "application/x-www-form-urlencoded"
+        return encode_form_fields(body.fields, body.form_encoding).encode("ascii"), "application/x-www-form-urlencoded"
     if mode == "multipart":
         import secrets  # here: only multipart bodies need it, and a run's process pays for every import
 
@@ -182,7 +181,7 @@ def build_body(body: Body) -> tuple[bytes, str]:
     if mode == "binary":
         return body.data, body.content_type or "application/octet-stream"
     if mode == "graphql":
-        document: dict[str, object] = {"query": body.query}
+        query = json.dumps(body.query, ensure_ascii=False)
         if body.variables.strip():
             try:
                 variables = json.loads(body.variables)
@@ -200,9 +199,19 @@ def build_body(body: Body) -> tuple[bytes, str]:
                     "The GraphQL variables must be a JSON object, like {\"id\": 1}.",
                     "body.variables",
                 )
-            document["variables"] = variables
-        return json.dumps(document).encode("utf-8"), "application/json"
+            # As newman and Postman write it: compact, the variables exactly as typed.
+            return f'{{"query":{query},"variables":{body.variables}}}'.encode(), "application/json"
+        return f'{{"query":{query}}}'.encode(), "application/json"
     return b"", ""
+
+
+def encode_form_fields(fields: list[FormField], encoding: str = "plus") -> str:
+    """The enabled, non-empty fields urlencoded: every byte but A-Z a-z 0-9 - . _ ~ escaped,
+    a space as + ("plus": browsers, curl) or as %20 ("percent": Postman, newman)."""
+    escape = quote if encoding == "percent" else quote_plus
+    return "&".join(
+        f"{escape(f.key, safe='')}={escape(f.value, safe='')}" for f in fields if f.enabled and (f.key or f.value)
+    )
 
 
 def _quoted_param(text: str) -> str:

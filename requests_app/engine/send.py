@@ -92,8 +92,7 @@ def send(
     started = perf_counter()
     exchange = Exchange()
     try:
-        resolved, warnings = resolve_spec(spec, variables)
-        exchange.warnings.extend(warnings)
+        resolved, exchange.unresolved_variables = resolve_spec(spec, variables)
         prepared = prepare_request(resolved, max_request_body_bytes=max_request_body_bytes)
     except VariableCycleError as exc:
         exchange.error = ExchangeError(INVALID_REQUEST, exc.message, code=VARIABLE_CYCLE, field=exc.field)

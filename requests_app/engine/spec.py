@@ -21,6 +21,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 BODY_MODES = ("none", "raw", "json", "urlencoded", "multipart", "binary", "graphql")
+# How a urlencoded body writes a space: "plus" as HTML forms, browsers and curl do (a+b),
+# "percent" as Postman and newman do (a%20b). Every other byte is escaped the same way.
+FORM_ENCODINGS = ("plus", "percent")
 # "inherit": use the parent's auth (collection); the caller resolves it, and an unresolved
 # one reaching the engine sends no credentials, like "none".
 AUTH_TYPES = ("none", "inherit", "basic", "bearer", "apikey", "digest", "awsv4", "oauth2")
@@ -88,6 +91,7 @@ class Body:
     data: bytes = b""  # binary
     query: str = ""  # graphql
     variables: str = ""  # graphql, JSON text
+    form_encoding: str = "plus"  # urlencoded: FORM_ENCODINGS
 
 
 @dataclass
@@ -171,7 +175,10 @@ def body_to_dict(body: Body) -> dict[str, Any]:
     if mode == "json":
         return {"mode": "json", "text": body.text}
     if mode in ("urlencoded", "multipart"):
-        return {"mode": mode, "fields": [_field_to_dict(f) for f in body.fields]}
+        out: dict[str, Any] = {"mode": mode, "fields": [_field_to_dict(f) for f in body.fields]}
+        if mode == "urlencoded" and body.form_encoding != "plus":
+            out["encoding"] = body.form_encoding  # only when not the default, so stored shapes stay
+        return out
     if mode == "binary":
         return {
             "mode": "binary",
@@ -340,7 +347,11 @@ def body_from_dict(data: Any, path: str = "body") -> Body:
     if mode == "json":
         return Body(mode="json", text=_str(data, "text", path))
     if mode in ("urlencoded", "multipart"):
-        return Body(mode=mode, fields=_fields(data.get("fields"), f"{path}.fields", mode == "multipart"))
+        fields = _fields(data.get("fields"), f"{path}.fields", mode == "multipart")
+        encoding = data.get("encoding", "plus") if mode == "urlencoded" else "plus"
+        if encoding not in FORM_ENCODINGS:
+            raise SpecFormatError(f"{path}.encoding", f"must be one of {', '.join(FORM_ENCODINGS)}")
+        return Body(mode=mode, fields=fields, form_encoding=encoding)
     if mode == "binary":
         return Body(
             mode="binary",

@@ -64,10 +64,12 @@ _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Characters kept as typed in each part of the URL (RFC 3986 pchar and friends); anything else,
 # including non-ASCII text, is percent-encoded as UTF-8. "%" is kept only before two hex digits.
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
-_QUERY_SAFE = _PATH_SAFE + "?"
+# Braces stay as typed in a query, as browsers (WHATWG query set), curl and Postman send them:
+# an unresolved {{name}} then arrives as Postman sends it.
+_QUERY_SAFE = _PATH_SAFE + "?{}"
 # In a single query parameter "&", "=" (in names) and "#" would change the meaning: encode them.
-_PARAM_VALUE_SAFE = "/:@!$'()*+,;=-._~%?"
-_PARAM_NAME_SAFE = "/:@!$'()*+,;-._~%?"
+_PARAM_VALUE_SAFE = "/:@!$'()*+,;=-._~%?{}"
+_PARAM_NAME_SAFE = "/:@!$'()*+,;-._~%?{}"
 
 # Schemes people paste that are not web URLs; named in the error rather than called "bad".
 _OTHER_SCHEMES = frozenset(

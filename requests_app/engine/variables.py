@@ -9,8 +9,8 @@ Usage::
     # -> ("http://127.0.0.1/users", [])
     resolve_text("{{nope}}", {})                           # -> ("{{nope}}", ["nope"])
 
-    spec, warnings = resolve_spec(spec, [globals_, environment, collection])  # later scope wins
-    # warnings: ["unresolved variable: host", ...], one per distinct name
+    spec, unresolved = resolve_spec(spec, [globals_, environment, collection])  # later scope wins
+    # unresolved: ["host", ...], each name left as {{host}} once, in order of appearance
 
 Rules:
 
@@ -349,15 +349,7 @@ def _resolve_body(resolver: _Resolver, body: Body) -> Body:
         query = _resolve_field(resolver, query, "body.query")
         variables = _resolve_field(resolver, variables, "body.variables")
     # binary bytes (and "none") are sent as they are.
-    return Body(
-        mode=mode,
-        text=text,
-        content_type=body.content_type,
-        fields=fields,
-        data=body.data,
-        query=query,
-        variables=variables,
-    )
+    return replace(body, text=text, fields=fields, query=query, variables=variables)
 
 
 # Which Auth fields each type sends; fields left over from another type are not resolved.
@@ -391,7 +383,8 @@ def _copy_options(options: Options) -> Options:
 
 
 def resolve_spec(spec: RequestSpec, scopes: Sequence[Mapping[str, str]]) -> tuple[RequestSpec, list[str]]:
-    """A NEW spec with variables resolved in everything that is sent, and one warning per unknown name.
+    """A NEW spec with variables resolved in everything that is sent, and the distinct names left
+    unresolved (sent as written, `{{name}}`, as Postman does; the engine reports them).
 
     Resolved: url, enabled params and headers (keys and values), the active body mode's text
     (raw/json text, form field keys and text values, graphql query and variables) and the active
@@ -408,4 +401,4 @@ def resolve_spec(spec: RequestSpec, scopes: Sequence[Mapping[str, str]]) -> tupl
         auth=_resolve_auth(resolver, spec.auth),
         options=_copy_options(spec.options),
     )
-    return resolved, [f"unresolved variable: {name}" for name in resolver.unresolved]
+    return resolved, list(resolver.unresolved)

@@ -15,7 +15,9 @@ Export takes the exchange in its stored dict shape (engine.exchange.exchange_to_
 which is what history keeps, secrets already masked. Each redirect hop the engine
 followed becomes an entry of its own (status and Location; its headers were not kept),
 then the final exchange with request and response headers, cookies, bodies (text, or
-base64 for binary) and timings. An exchange that failed has status 0 and the error in
+base64 for binary) and timings. Every entry after the first of a chain is marked
+`"_webclientFollowedRedirect": true`: import skips those (and, in any HAR, an entry whose URL
+is where the entry before it redirected to), so a replay sends each request once. An exchange that failed has status 0 and the error in
 `_error` and the entry's comment, as browsers write failed requests.
 
 Import keeps method, URL, headers (minus HTTP/2 pseudo-headers and transport headers)
@@ -28,7 +30,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from requests_app.engine.exchange import Exchange, exchange_to_dict
 from requests_app.engine.spec import VERSION, Body, FilePart, FormField, KeyValue, RequestSpec
@@ -118,7 +120,7 @@ def _entries(source: HarSource) -> list[dict[str, Any]]:
     sent = exchange.get("request") or {}
     timings = exchange.get("timings") or {}
     started = source.started_at
-    entries = []
+    entries: list[dict[str, Any]] = []
     for hop in exchange.get("redirects") or []:
         entries.append(
             {
@@ -150,6 +152,8 @@ def _entries(source: HarSource) -> list[dict[str, Any]]:
                 "comment": "redirect hop followed by webclient; its headers were not kept",
             }
         )
+    for followed in entries[1:]:
+        followed["_webclientFollowedRedirect"] = True
     url = sent.get("url") or source.spec.url
     headers = sent.get("headers") or []
     request: dict[str, Any] = {
@@ -185,6 +189,9 @@ def _entries(source: HarSource) -> list[dict[str, Any]]:
     if exchange.get("warnings"):
         entry["_warnings"] = list(exchange["warnings"])
     entry.update({key: value for key, value in source.extra.items() if key.startswith("_")})
+    if entries:
+        # Reached by following the hops before it: import and replay send the first one only.
+        entry["_webclientFollowedRedirect"] = True
     return [*entries, entry]
 
 
@@ -345,9 +352,16 @@ def parse_har_data(data: Any) -> ImportResult:
         raise _fail("log.entries", "expected a list")
     report = Report()
     by_host: dict[str, list[ImportedRequest]] = {}
+    redirected_to = ""
     for index, raw in enumerate(entries):
         path = f"log.entries[{index}]"
-        request = _import_entry(_obj(raw, path), path, report)
+        entry = _obj(raw, path)
+        followed, redirected_to = _reached_by_redirect(entry, redirected_to), _redirect_target(entry)
+        if followed:
+            # Sending the first request of the chain follows the redirect again: one request each.
+            report.note(path, "reached by following the previous entry's redirect; not imported, so it is sent once")
+            continue
+        request = _import_entry(entry, path, report)
         if request is not None:
             by_host.setdefault(urlsplit(request.spec.url).netloc, []).append(request)
     if entries:
@@ -362,6 +376,29 @@ def parse_har_data(data: Any) -> ImportResult:
         items = [r for reqs in by_host.values() for r in reqs]
     collection.items = items
     return ImportResult(format="har", collections=[collection], report=report.items)
+
+
+def _redirect_target(entry: dict[str, Any]) -> str:
+    """The absolute URL a 3xx entry redirected to ("" for any other entry)."""
+    request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
+    response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
+    status = response.get("status")
+    if not isinstance(status, int) or status not in (301, 302, 303, 307, 308):
+        return ""
+    location = response.get("redirectURL") if isinstance(response.get("redirectURL"), str) else ""
+    if not location:
+        headers = response.get("headers") if isinstance(response.get("headers"), list) else []
+        location = next((h.get("value", "") for h in headers if isinstance(h, dict) and str(h.get("name", "")).lower() == "location"), "")
+    url = request.get("url") if isinstance(request.get("url"), str) else ""
+    return urljoin(url, location) if location and isinstance(location, str) else ""
+
+
+def _reached_by_redirect(entry: dict[str, Any], redirected_to: str) -> bool:
+    """Marked so by webclient's export, or the URL the previous entry redirected to."""
+    if entry.get("_webclientFollowedRedirect") is True:
+        return True
+    request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
+    return bool(redirected_to) and request.get("url") == redirected_to
 
 
 def _import_entry(entry: dict[str, Any], path: str, report: Report) -> ImportedRequest | None:

@@ -20,8 +20,13 @@ Client GraphQL requests (`X-Request-Type: GraphQL`), JetBrains `< {% … %}` and
 friends become the request's auth. REST Client and JetBrains dynamic variables are
 mapped to webclient's where one exists, and reported otherwise.
 
-Write: the same syntax. Settings the tools have no directive for use webclient's own
-`# @no-verify-tls` and `# @max-redirects N` comments, which the tools ignore.
+Write: what httpyac (the command-line runner of .http files) runs and sends as webclient
+does: `# @no-reject-unauthorized`, `# @timeout N ms` (httpyac reads a bare number as
+milliseconds), an empty variable as `@name = {{""}}` (a bare `@name =` is read as a request),
+GraphQL as the JSON document webclient sends, form bodies on one line, a multipart body
+closed by `<--->` so its final CRLF is kept, and Postman scripts as `#|` comment lines
+(httpyac would run `{% %}` blocks and fail on `pm`), which this module reads back.
+`# @max-redirects N` is webclient's own; the tools ignore it.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ from requests_app.interop.wire import (
     effective_url,
     encode_form,
     find_header,
+    graphql_payload,
 )
 
 FORMAT = ".http file"
@@ -83,6 +89,10 @@ _SCRIPT_START = re.compile(r"^([<>])\s*\{%(.*)$")
 _HANDLER_FILE = re.compile(r"^>\s+(\S.*)$")
 _OUTPUT_REDIRECT = re.compile(r"^>>!?\s+(\S.*)$")
 _DYNAMIC = re.compile(r"\{\{\s*(\$[A-Za-z.]+)((?:\s+[^{}]*?)?)\s*\}\}|\{\{\s*(\$[A-Za-z.]+\([^{}]*\))\s*\}\}")
+_SCRIPT_COMMENT = re.compile(r"^#\s*webclient (pre-request|test) script\b")
+_SCRIPT_COMMENT_LINE = "#|"
+_BODY_END = "<--->"  # httpyac: the body ends here; the blank line above it is kept
+_EMPTY_VALUE = '{{""}}'
 _REQUEST_REFERENCE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\.(?:request|response)\.[^{}]*\}\}")
 
 # REST Client and JetBrains dynamic variables → webclient's (engine/variables.py DYNAMIC).
@@ -167,11 +177,21 @@ def _parse_block(block: _Block, collection: ImportedCollection, report: Report) 
         elif directive:
             name = _apply_directive(directive.group(1), directive.group(2), options, name, number, report)
             i += 1
+        elif _SCRIPT_COMMENT.match(stripped):
+            listen = "prerequest" if _SCRIPT_COMMENT.match(stripped).group(1) == "pre-request" else "test"  # type: ignore[union-attr]
+            i += 1
+            source: list[str] = []
+            while i < len(lines) and lines[i][1].startswith(_SCRIPT_COMMENT_LINE):
+                source.append(lines[i][1][len(_SCRIPT_COMMENT_LINE) + 1 :])
+                i += 1
+            scripts[listen] = "\n".join(source)
+            report.note(f"line {number}", f"{'pre-request' if listen == 'prerequest' else 'test'} script kept as text, not run")
         elif _COMMENT.match(line):
             comments.append(_COMMENT.match(line).group(2).strip())  # type: ignore[union-attr]
             i += 1
         elif variable:
-            value = _translate_dynamic(variable.group(2), f"line {number}", report)
+            raw_value = variable.group(2)
+            value = "" if raw_value == _EMPTY_VALUE else _translate_dynamic(raw_value, f"line {number}", report)
             collection.variables.append(KeyValue(variable.group(1), value))
             i += 1
         elif script and script.group(1) == "<":
@@ -226,6 +246,10 @@ def _parse_block(block: _Block, collection: ImportedCollection, report: Report) 
         i += 1
     while body_lines and not body_lines[-1][1].strip():
         body_lines.pop()
+    if body_lines and body_lines[-1][1].strip() == _BODY_END:
+        body_lines.pop()
+    while body_lines and not body_lines[-1][1].strip():
+        body_lines.pop()
     while body_lines and not body_lines[0][1].strip():
         body_lines.pop(0)
 
@@ -252,7 +276,7 @@ def _apply_directive(name: str, value: str, options: Options, request_name: str,
         options.follow_redirects = False
     elif name == "no-cookie-jar":
         options.use_cookies = False
-    elif name == "no-verify-tls":
+    elif name in ("no-reject-unauthorized", "no-verify-tls"):
         options.verify_tls = False
     elif name == "max-redirects" and value.isdigit():
         options.max_redirects = min(int(value), 50)
@@ -396,7 +420,10 @@ def _body(lines: list[tuple[int, str]], headers: list[KeyValue], where: str, rep
         reference = _FILE_REFERENCE.match(line.strip())
         if reference:
             report.downgraded(f"line {number}", f"the body includes the file {reference.group(1)}; paste its content")
-    return body_for_media_type(text, media_type, labelled_by_header=True)
+    body = body_for_media_type(text, media_type, labelled_by_header=True)
+    if body.mode == "graphql" and content_type is not None and content_type.value == "application/json":
+        headers.remove(content_type)  # the GraphQL mode sends it (an export writes it for the tools)
+    return body
 
 
 def _graphql_body(lines: list[str]) -> Body:
@@ -479,7 +506,7 @@ def _file_header(collection: ImportedCollection) -> list[str]:
     lines.append("")
     for variable in collection.variables:
         if variable.enabled:
-            lines.append(f"@{variable.key} = {variable.value}")
+            lines.append(f"@{variable.key} = {variable.value or _EMPTY_VALUE}")
     if any(v.enabled for v in collection.variables):
         lines.append("")
     return lines
@@ -496,10 +523,13 @@ def _request_text(
     lines += _directives(spec.options)
     if request.scripts.get(HTTP_CLIENT_PREREQUEST):
         lines.append("< {%\n" + request.scripts[HTTP_CLIENT_PREREQUEST] + "\n%}")
+    lines += _script_comments(request.scripts)
     lines.append(f"{spec.method} {effective_url(spec)}")
     for header in spec.headers:
         prefix = "" if header.enabled else "# "
         lines.append(f"{prefix}{header.key}: {header.value}")
+        if header.enabled and header.value != header.value.strip():
+            _warn(warnings, f"{title}: the header {header.key} loses its leading and trailing spaces in .http tools")
     lines += _auth_lines(spec)
     extra_headers, body_lines = _body_parts(spec, title, warnings)
     lines += extra_headers
@@ -508,6 +538,16 @@ def _request_text(
     if request.scripts.get(HTTP_CLIENT_TEST):
         lines += ["", "> {%\n" + request.scripts[HTTP_CLIENT_TEST] + "\n%}"]
     return "\n".join(lines) + "\n"
+
+
+def _script_comments(scripts: dict[str, str]) -> list[str]:
+    """Postman scripts as comments: .http tools would run a {% %} block and fail on `pm`."""
+    lines = []
+    for listen, label in (("prerequest", "pre-request"), ("test", "test")):
+        if scripts.get(listen):
+            lines.append(f"# webclient {label} script (Postman JavaScript, kept as text; .http tools do not run it):")
+            lines += [f"{_SCRIPT_COMMENT_LINE} {line}".rstrip() for line in scripts[listen].split("\n")]
+    return lines
 
 
 def _directives(options: Options) -> list[str]:
@@ -519,10 +559,9 @@ def _directives(options: Options) -> list[str]:
     if not options.use_cookies:
         lines.append("# @no-cookie-jar")
     if not options.verify_tls:
-        lines.append("# @no-verify-tls")
+        lines.append("# @no-reject-unauthorized")
     if options.timeout_ms != DEFAULT_TIMEOUT_MS:
-        timeout = options.timeout_ms
-        lines.append(f"# @timeout {timeout // 1000}" if timeout % 1000 == 0 else f"# @timeout {timeout} ms")
+        lines.append(f"# @timeout {options.timeout_ms} ms")  # httpyac reads the number as ms, JetBrains the unit
     return lines
 
 
@@ -551,8 +590,10 @@ def _body_parts(spec: RequestSpec, title: str, warnings: list[str] | None) -> tu
         return [], None
     has_type = find_header(spec.headers, "Content-Type") is not None
     if body.mode == "graphql":
-        variables = ["", body.variables] if body.variables.strip() else []
-        return ["X-Request-Type: GraphQL"], [body.query, *variables]
+        # The JSON document webclient sends: httpyac's own GraphQL syntax re-serialises the
+        # variables, and REST Client's X-Request-Type header would be sent as a header.
+        header = [] if has_type else ["Content-Type: application/json"]
+        return header, graphql_payload(body).split("\n")
     if body.mode == "multipart":
         header = [] if has_type else [f"Content-Type: multipart/form-data; boundary={MULTIPART_BOUNDARY}"]
         return header, _multipart_lines(spec, title, warnings)
@@ -564,7 +605,7 @@ def _body_parts(spec: RequestSpec, title: str, warnings: list[str] | None) -> tu
     if body.mode in ("raw", "json"):
         text = body.text
     elif body.mode == "urlencoded":
-        text = encode_form(body.fields)
+        text = encode_form(body.fields, body.form_encoding)  # one line: no newline, no space
     elif not body.data:
         _warn(warnings, f"{title}: the body is a file still to attach; it is written as < ./body.bin")
         return header, ["< ./body.bin"]
@@ -574,8 +615,25 @@ def _body_parts(spec: RequestSpec, title: str, warnings: list[str] | None) -> tu
         except UnicodeDecodeError:
             _warn(warnings, f"{title}: the binary body is written as < ./body.bin; save the bytes there")
             return header, ["< ./body.bin"]
+    if _is_form(spec):
+        text = _one_line_form(text, title, warnings)
     _check_body_text(text, title, warnings)
     return header, text.split("\n")
+
+
+def _is_form(spec: RequestSpec) -> bool:
+    content_type = find_header(spec.headers, "Content-Type")
+    declared = content_type.value if content_type else spec.body.content_type
+    return spec.body.mode == "urlencoded" or declared.split(";")[0].strip().lower() == FORM_CONTENT_TYPE
+
+
+def _one_line_form(text: str, title: str, warnings: list[str] | None) -> str:
+    """.http tools join a form body's lines and trim spaces around = and &: write line breaks
+    and those spaces encoded, which a server decodes to the same fields."""
+    one_line = re.sub(r" (?=[=&])|(?<=[=&]) ", "%20", text.replace("\r", "%0D").replace("\n", "%0A"))
+    if one_line != text:
+        _warn(warnings, f"{title}: the form body's line breaks and spaces next to = or & are written encoded (%0A, %20)")
+    return one_line
 
 
 def _multipart_lines(spec: RequestSpec, title: str, warnings: list[str] | None) -> list[str]:
@@ -592,7 +650,8 @@ def _multipart_lines(spec: RequestSpec, title: str, warnings: list[str] | None) 
             lines += ["", f"< ./{file_name}"]
         else:
             lines += [f'Content-Disposition: form-data; name="{form_field.key}"', "", form_field.value]
-    lines.append(f"--{MULTIPART_BOUNDARY}--")
+    # httpyac drops a body's trailing blank lines; <---> ends it after the CRLF webclient sends.
+    lines += [f"--{MULTIPART_BOUNDARY}--", "", _BODY_END]
     return lines
 
 

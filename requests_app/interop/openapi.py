@@ -36,6 +36,7 @@ from requests_app.interop.model import (
     ImportFormatError,
     ImportResult,
     Report,
+    ReportItem,
 )
 
 FORMAT = "OpenAPI document"
@@ -96,7 +97,8 @@ class _Importer:
         self.collection = ImportedCollection(name="OpenAPI import")
         self.variable_names: set[str] = set()
         self.noted_external_refs: set[str] = set()
-        self.noted_secret_variables = False
+        # Where the note on auth variables goes (the first scheme met), and the variables used.
+        self.secret_note_at: int | None = None
         self.example_nodes = 0
 
     # -- helpers
@@ -187,7 +189,24 @@ class _Importer:
                 self.report.dropped(key, "webhooks describe requests the API sends, not ones to make; not imported")
         if self.collection.requests():
             self.report.note("paths", "responses are documentation only; they are not imported")
+        self._note_secret_variables()
         return ImportResult(format="openapi", collections=[self.collection], report=self.report.items)
+
+    def _note_secret_variables(self) -> None:
+        """One note naming only the auth variables the imported requests use."""
+        auths = [self.collection.auth, *(r.spec.auth for r in self.collection.requests())]
+        used: dict[str, None] = {}
+        for auth in auths:
+            if auth is None:
+                continue
+            for value in (auth.username, auth.password, auth.token, auth.value):
+                for name in re.findall(r"\{\{(accessToken|apiKey|username|password)\}\}", value):
+                    used.setdefault(name, None)
+        if self.secret_note_at is None or not used:
+            return
+        names = ", ".join("{{" + name + "}}" for name in used)
+        message = f"auth secrets are variables ({names}): set them in an environment"
+        self.report.items.insert(self.secret_note_at, ReportItem("components.securitySchemes", message, "note"))
 
     def _servers(self, servers: Any) -> None:
         if not isinstance(servers, list) or not servers:
@@ -442,13 +461,8 @@ class _Importer:
         scheme, _ = self.resolve(schemes[name], where)
         scheme = self.obj(scheme, where)
         kind = self.text(scheme.get("type"), f"{where}.type")
-        if not self.noted_secret_variables:
-            self.noted_secret_variables = True
-            self.report.note(
-                "components.securitySchemes",
-                "auth secrets are variables ({{accessToken}}, {{apiKey}}, {{username}}, {{password}}): "
-                "set them in an environment",
-            )
+        if self.secret_note_at is None:
+            self.secret_note_at = len(self.report.items)
         if kind == "http":
             http_scheme = self.text(scheme.get("scheme"), f"{where}.scheme").lower()
             if http_scheme in ("basic", "digest"):

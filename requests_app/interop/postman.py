@@ -61,7 +61,7 @@ from requests_app.interop.model import (
     ImportResult,
     Report,
 )
-from requests_app.interop.wire import add_query, find_header
+from requests_app.interop.wire import FORM_CONTENT_TYPE, add_query, encode_form, find_header
 
 FORMAT = "Postman collection"
 ENVIRONMENT_FORMAT = "Postman environment"
@@ -272,6 +272,11 @@ def _request(value: Any, path: str, report: Report) -> tuple[RequestSpec, Auth |
 
 
 def _url(value: Any, path: str, report: Report) -> tuple[str, list[KeyValue]]:
+    """The URL newman sends and the disabled query parameters (kept, not sent).
+
+    As in Postman, an object's parts are authoritative over its `raw` text: `host`/`path`
+    (with protocol, port) build the address when present, `query` replaces raw's query and
+    `hash` its fragment. The report says when that changes what `raw` alone would send."""
     if value is None:
         return "", []
     if isinstance(value, str):
@@ -290,14 +295,28 @@ def _url(value: Any, path: str, report: Report) -> tuple[str, list[KeyValue]]:
             disabled.append(KeyValue(key, _text(val, _join(where, "value")), enabled=False))
         else:
             enabled_pairs.append(key if val is None else f"{key}={_text(val, _join(where, 'value'))}")
-    raw_url = value.get("raw")
-    if raw_url is not None:
-        url = _text(raw_url, _join(path, "raw"))
-    else:
-        url = _url_from_parts(value, path) + ("?" + "&".join(enabled_pairs) if enabled_pairs else "")
-        fragment = _text(value.get("hash"), _join(path, "hash"))
-        url += f"#{fragment}" if fragment else ""
+    raw_url = _text(value.get("raw"), _join(path, "raw")) if value.get("raw") is not None else None
+    raw_address, raw_fragment = (raw_url or "").partition("#")[::2]
+    raw_address, raw_has_query, raw_query = raw_address.partition("?")
+    address = raw_address
+    if value.get("host") or value.get("path"):
+        from_parts = _url_from_parts(value, path)
+        if _without_scheme(from_parts).rstrip("/") != _without_scheme(raw_address).rstrip("/"):
+            address = from_parts
+    query_text = "&".join(enabled_pairs) if "query" in value else raw_query
+    fragment = _text(value.get("hash"), _join(path, "hash")) if "hash" in value else raw_fragment
+    url = address + ("?" + query_text if query_text or ("query" not in value and raw_has_query) else "")
+    url += f"#{fragment}" if fragment else ""
+    if raw_url is not None and url != raw_url:
+        report.note(
+            _join(path, "raw"),
+            f"the URL is built from its parts (host, path, query) as Postman does: {url!r}, not raw {raw_url!r}",
+        )
     return _fill_path_variables(url, value.get("variable"), path, report), disabled
+
+
+def _without_scheme(url: str) -> str:
+    return url.split("://", 1)[1] if "://" in url else url
 
 
 def _url_from_parts(value: dict[str, Any], path: str) -> str:
@@ -394,7 +413,8 @@ def _body(value: Any, path: str, headers: list[KeyValue], report: Report) -> Bod
         return Body()  # an empty form sends no body
     if mode == "urlencoded":
         entries = _form_entries(body.get("urlencoded"), _join(path, "urlencoded"))
-        return Body(mode="urlencoded", fields=[FormField(key, value, on) for key, value, on, _ in entries])
+        fields = [FormField(key, value, on) for key, value, on, _ in entries]
+        return Body(mode="urlencoded", fields=fields, form_encoding="percent")  # a space as %20, as newman sends it
     if mode == "formdata":
         return Body(mode="multipart", fields=_formdata(body.get("formdata"), _join(path, "formdata"), report))
     if mode == "file":
@@ -788,7 +808,22 @@ def _export_headers(spec: RequestSpec) -> list[dict[str, Any]]:
         headers.append(_export_pair("Content-Type", body.content_type, True))
     if body.mode == "binary" and body.content_type and find_header(spec.headers, "Content-Type") is None:
         headers.append(_export_pair("Content-Type", body.content_type, True))
+    if _form_as_text(body) is not None and find_header(spec.headers, "Content-Type") is None:
+        headers.append(_export_pair("Content-Type", FORM_CONTENT_TYPE, True))
     return headers
+
+
+def _form_as_text(body: Body) -> str | None:
+    """A form newman would send other bytes for (a space: + here, %20 there) as its encoded
+    text, unless that loses something (a disabled field, a {{variable}} resolved later)."""
+    if body.mode != "urlencoded" or body.form_encoding == "percent":
+        return None
+    text = encode_form(body.fields, body.form_encoding)
+    if text == encode_form(body.fields, "percent"):
+        return None
+    if any(not f.enabled or "{{" in f.key + f.value for f in body.fields):
+        return None
+    return text
 
 
 def _export_pair(key: str, value: str, enabled: bool) -> dict[str, Any]:
@@ -844,6 +879,9 @@ def _export_body(spec: RequestSpec) -> dict[str, Any] | None:
         return {"mode": "raw", "raw": body.text, "options": {"raw": {"language": language}}}
     if body.mode in ("urlencoded", "multipart") and not body.fields:
         return None  # an empty form is no body, as when it is read
+    form_text = _form_as_text(body)
+    if form_text is not None:
+        return {"mode": "raw", "raw": form_text, "options": {"raw": {"language": "text"}}}
     if body.mode == "urlencoded":
         return {"mode": "urlencoded", "urlencoded": [_export_pair(f.key, f.value, f.enabled) for f in body.fields]}
     if body.mode == "multipart":

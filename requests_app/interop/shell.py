@@ -433,6 +433,20 @@ def quote_posix(word: str) -> str:
     return "'" + word.replace("'", "'\"'\"'") + "'"
 
 
+_SHELL_PLACEHOLDER = re.compile(r"(\$WEBCLIENT_[A-Z_]+)")
+
+
+def quote_posix_filling(word: str) -> str:
+    """quote_posix, except that `$WEBCLIENT_…` placeholders (masked credentials) stay outside
+    the single quotes, in double quotes, so the shell fills them in: 'alice:'"$WEBCLIENT_PASSWORD"."""
+    pieces = _SHELL_PLACEHOLDER.split(word)
+    if len(pieces) == 1:
+        return quote_posix(word)
+    return "".join(
+        f'"{piece}"' if index % 2 else quote_posix(piece) for index, piece in enumerate(pieces) if piece
+    )
+
+
 def _ansi_c_char(char: str) -> str:
     if char == "'":
         return "\\'"

@@ -11,7 +11,9 @@ Usage::
     generate_snippet(spec, "curl", mask_secrets=False)           # literal credentials shown
 
 Secrets are masked by default: variables named in `secret_names` are never resolved (they
-stay `{{name}}`), and credentials typed into the auth settings are shown as `********`.
+stay `{{name}}`), and credentials typed into the auth settings or an Authorization header
+become placeholders (interop/credentials.py): `"$WEBCLIENT_PASSWORD"` in shell commands
+(cURL, HTTPie, wget), so the command works once the variable is set, `{{password}}` elsewhere.
 Each snippet prints the response body, so it can be run as it is. Files of multipart
 bodies are embedded when their content is known, else read from a file of the same name.
 Where a tool cannot do what the request asks (duplicate headers in a dict-based API,
@@ -22,16 +24,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 
 from requests_app.engine.prepare import encode_multipart
-from requests_app.engine.spec import DEFAULT_TIMEOUT_MS, Auth, FormField, RequestSpec
+from requests_app.engine.spec import DEFAULT_TIMEOUT_MS, FormField, RequestSpec
 from requests_app.engine.variables import VariableCycleError, VariableExpansionError, resolve_spec
 from requests_app.interop.curl import to_curl
-from requests_app.interop.shell import quote_posix
+from requests_app.interop.credentials import SHELL, TEMPLATE, mask_credentials
+from requests_app.interop.shell import quote_posix_filling as quote_posix
 from requests_app.interop.wire import WireRequest, prepare
 
-MASK = "********"
+# Commands for a shell: masked credentials become variables the shell fills in
+# ($WEBCLIENT_PASSWORD…); code in other languages gets the {{password}} placeholders of every export.
+SHELL_LANGUAGES = frozenset({"curl", "httpie", "wget"})
 SNIPPET_BOUNDARY = "----webclient-snippet-boundary"
 # Embedded file contents above this size are read from disk instead.
 MAX_EMBEDDED_FILE_BYTES = 64 * 1024
@@ -82,25 +86,8 @@ def generate_snippet(
         except (VariableCycleError, VariableExpansionError) as exc:
             raise SnippetError(f"variables cannot be resolved: {exc}") from None
     if mask_secrets:
-        spec = spec.copy(auth=_masked_auth(spec.auth))
+        spec = mask_credentials(spec, SHELL if language in SHELL_LANGUAGES else TEMPLATE)
     return generator(spec)
-
-
-def _masked_auth(auth: Auth) -> Auth:
-    def mask(value: str) -> str:
-        return value if not value or "{{" in value else MASK
-
-    if auth.type in ("basic", "digest"):
-        return replace(auth, password=mask(auth.password))
-    if auth.type == "bearer":
-        return replace(auth, token=mask(auth.token))
-    if auth.type == "apikey":
-        return replace(auth, value=mask(auth.value))
-    if auth.type == "awsv4":
-        return replace(auth, secret_key=mask(auth.secret_key), session_token=mask(auth.session_token))
-    if auth.type == "oauth2":
-        return replace(auth, client_secret=mask(auth.client_secret), password=mask(auth.password), token=mask(auth.token))
-    return auth
 
 
 def _has_duplicate_headers(wire: WireRequest) -> bool:

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from requests_app.engine.spec import Auth, Body, FormField, KeyValue, RequestSpec
-from requests_app.engine.prepare import build_body
+from requests_app.engine.prepare import build_body, encode_form_fields
 from requests_app.engine.validation import RequestRejected, encode_query_param
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -95,14 +96,14 @@ def effective_url(spec: RequestSpec) -> str:
     return add_query(spec.url, pairs)
 
 
-def encode_form(fields: list[FormField]) -> str:
-    """A form body exactly as the engine encodes it (urlencode; empty fields skipped)."""
-    body, _ = build_body(Body(mode="urlencoded", fields=fields))
-    return body.decode("ascii")
+def encode_form(fields: list[FormField], encoding: str = "plus") -> str:
+    """A form body exactly as the engine encodes it (empty fields skipped)."""
+    return encode_form_fields(fields, encoding)
 
 
-def form_fields_if_lossless(text: str) -> list[FormField] | None:
-    """The fields of a form body, only when encoding them again gives the very same bytes."""
+def form_body_if_lossless(text: str) -> Body | None:
+    """The form body's fields, only when encoding them again (with + or with %20 for a space,
+    whichever the text used) gives the very same bytes."""
     if not text:
         return None
     try:
@@ -110,7 +111,10 @@ def form_fields_if_lossless(text: str) -> list[FormField] | None:
     except (ValueError, UnicodeDecodeError):
         return None
     fields = [FormField(k, v) for k, v in pairs]
-    return fields if encode_form(fields) == text else None
+    for encoding in ("plus", "percent"):
+        if encode_form(fields, encoding) == text:
+            return Body(mode="urlencoded", fields=fields, form_encoding=encoding)
+    return None
 
 
 def body_for_media_type(text: str, content_type: str, *, labelled_by_header: bool) -> Body:
@@ -119,21 +123,39 @@ def body_for_media_type(text: str, content_type: str, *, labelled_by_header: boo
     type unless a header already labels it."""
     media_type = content_type.split(";")[0].strip().lower()
     if media_type == "application/json" or media_type.endswith("+json"):
-        return Body(mode="json", text=text)
+        graphql = graphql_body_if_lossless(text) if media_type == "application/json" else None
+        return graphql or Body(mode="json", text=text)
     if media_type == FORM_CONTENT_TYPE:
-        fields = form_fields_if_lossless(text)
-        if fields is not None:
-            return Body(mode="urlencoded", fields=fields)
+        form = form_body_if_lossless(text)
+        if form is not None:
+            return form
     return Body(mode="raw", text=text, content_type="" if labelled_by_header else content_type)
 
 
 def graphql_payload(body: Body) -> str:
-    """The JSON document a GraphQL body is sent as; variables that are not a JSON object
-    (the engine refuses those when sending) are kept as text, so templates still export."""
+    """The JSON document a GraphQL body is sent as (compact, the variables as typed, as newman
+    writes it); variables that are not yet JSON (a `{{template}}`, which the engine refuses
+    until resolved) are written in place the same way, so templates still export."""
     try:
         return build_body(body)[0].decode("utf-8")
     except RequestRejected:
-        return json.dumps({"query": body.query, "variables": body.variables})
+        return f'{{"query":{json.dumps(body.query, ensure_ascii=False)},"variables":{body.variables}}}'
+
+
+_GRAPHQL_DOCUMENT = re.compile(r'\{"query":("(?:[^"\\]|\\.)*")(?:,"variables":(.*))?\}', re.DOTALL)
+
+
+def graphql_body_if_lossless(text: str) -> Body | None:
+    """A GraphQL body when `text` is the very document one would send (as exports write it)."""
+    match = _GRAPHQL_DOCUMENT.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        query = json.loads(match.group(1))
+    except ValueError:
+        return None
+    body = Body(mode="graphql", query=query, variables=match.group(2) or "")
+    return body if graphql_payload(body) == text else None
 
 
 def body_bytes(body: Body) -> bytes:

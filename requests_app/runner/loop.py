@@ -109,6 +109,7 @@ class ResultRow:
     captures: list[CaptureResult] = field(default_factory=list)
     error: dict[str, str] | None = None  # {"kind", "code", "message"}
     console: list[dict[str, str]] = field(default_factory=list)  # scripts' console output, {"level", "text"}
+    unresolved_variables: list[str] = field(default_factory=list)  # sent as written, {{name}}
 
     @property
     def failed_assertions(self) -> int:
@@ -135,6 +136,7 @@ class ResultRow:
             "captures": [c.to_dict() for c in self.captures],
             "error": self.error,
             **({"console": self.console} if self.console else {}),
+            "unresolved_variables": list(self.unresolved_variables),
         }
 
     @classmethod
@@ -163,6 +165,7 @@ class ResultRow:
             ],
             error=data.get("error"),
             console=list(data.get("console") or []),
+            unresolved_variables=list(data.get("unresolved_variables") or []),
         )
 
 
@@ -299,6 +302,7 @@ def _row_for(item: PlanItem, index: int, iteration: int, exchange: Exchange, spe
         status=response.status if response else None,
         time_ms=None if exchange.timings.total_ms is None else round(exchange.timings.total_ms, 3),
         size=len(response.body) if response else None,
+        unresolved_variables=list(exchange.unresolved_variables),
     )
     if exchange.error is not None:
         row.error = {"kind": exchange.error.kind, "code": exchange.error.code, "message": exchange.error.message}

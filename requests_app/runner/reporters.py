@@ -269,6 +269,10 @@ class CliReporter:
 
     def on_result(self, row: ResultRow) -> None:
         self.done += 1
+        if row.unresolved_variables:
+            self._clear_bar()
+            names = ", ".join("{{" + name + "}}" for name in row.unresolved_variables)
+            self.stream.write(f"WARN  #{row.iteration} {row.method} {row.name}: unresolved, sent as written: {names}\n")
         if not row.passed:
             self.failed += 1
             self._clear_bar()

@@ -50,15 +50,15 @@ def _jsonpath_environment() -> Any:
     from jsonpath import function_extensions
 
     # python-jsonpath compiles filter patterns with `regex` (pinned), whose matcher takes a timeout.
-    class TimedMatch(function_extensions.Match):  # type: ignore[misc]
+    class TimedMatch(function_extensions.Match):
         def __call__(self, value: object, pattern: object) -> bool:
             return _timed(self, "fullmatch", value, pattern)
 
-    class TimedSearch(function_extensions.Search):  # type: ignore[misc]
+    class TimedSearch(function_extensions.Search):
         def __call__(self, value: object, pattern: object) -> bool:
             return _timed(self, "search", value, pattern)
 
-    class RunnerEnvironment(jsonpath.JSONPathEnvironment):  # type: ignore[misc]
+    class RunnerEnvironment(jsonpath.JSONPathEnvironment):
         def setup_function_extensions(self) -> None:
             super().setup_function_extensions()
             self.function_extensions["match"] = TimedMatch(thread_safe=True)

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import base64
 import os
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -122,7 +122,7 @@ def _unseal_with(box: Fernet) -> Any:
     return unseal
 
 
-def _email(user: AbstractBaseUser | None) -> str | None:
+def _email(user: Any) -> str | None:
     return user.email if user is not None and user.email else None
 
 
@@ -242,11 +242,11 @@ def _import(document: dict[str, Any], box: Fernet, owner: AbstractBaseUser | Non
     result = ImportResult(workspace=workspace)
     roles: dict[int, str] = {}
     for member in document["members"]:
-        user = users.get((member.get("email") or "").lower())
-        if user is None:
+        account = users.get((member.get("email") or "").lower())
+        if account is None:
             result.missing_members.append(member.get("email") or member.get("username", "?"))
         elif member["role"] in Role.values:
-            roles.setdefault(user.pk, member["role"])
+            roles.setdefault(account.pk, member["role"])
     if owner is not None:
         roles[owner.pk] = Role.OWNER
     if Role.OWNER not in roles.values():

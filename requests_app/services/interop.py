@@ -66,6 +66,13 @@ from requests_app.interop import (
     import_content,
 )
 from requests_app.interop.curl import IMPORTED_COLLECTION_NAME
+from requests_app.interop.credentials import (
+    TEMPLATE,
+    credential_values,
+    mask_auth,
+    mask_credentials,
+    mask_header_pairs,
+)
 from requests_app.interop.har import HarSource, dumps_har
 from requests_app.interop.httpfile import to_http, to_http_files
 from requests_app.interop.model import ImportedItem
@@ -92,6 +99,7 @@ from requests_app.services.errors import Forbidden, NotFound, ServiceError, Vali
 from requests_app.services.examples import example_rows_for_import, imported_examples
 from requests_app.services.execution import collection_values
 from requests_app.services.history import history_exchange, history_spec
+from requests_app.services.masking import SecretMasker
 from requests_app.services.quotas import ensure_import_size, ensure_room
 from requests_app.services.runs import NOT_FINISHED, TERMINAL_STATES, get_run_for_user
 from requests_app.services.saved_requests import request_spec, spec_with_collection_auth
@@ -107,6 +115,7 @@ from requests_app.services.validation import (
 
 EXPORT_FORMATS = ("postman", "http", "http-folders")
 MAX_HAR_ENTRIES = 500
+IMPORT_BATCH = 1000  # requests per INSERT at most (fewer where the database allows fewer)
 # The .http files of one collection, before compression: far above any real collection, and
 # small enough that building the zip in memory never hurts the server.
 MAX_HTTP_FOLDERS_BYTES = 64 * 1024 * 1024
@@ -122,6 +131,7 @@ RUN_HAR_COMMENT = ("A webclient collection run. Runs keep each request's method,
                    "time, size, error and assertions; not its headers, bodies or start time, so every entry "
                    "starts at the run's start and headers and bodies are empty.")
 REVEAL_NOT_ALLOWED = "Only editors of this environment can see its secrets in a snippet."
+SECRETS_NOT_ALLOWED = "Only editors and owners of this workspace can export secrets; viewers get placeholders."
 NAMELESS_VARIABLE = "a variable without a name was not imported"
 # How the activity feed names what an import read: "imported collection “Shop API” from a Postman collection".
 _SOURCE_NAMES = {"curl": "a cURL command", "postman": "a Postman collection", "http": "an .http file",
@@ -395,7 +405,7 @@ class _ImportWriter:
 
     def flush_requests(self) -> None:
         """One INSERT per batch the database allows (a handful on PostgreSQL, ~50 rows each on SQLite)."""
-        created = SavedRequest.objects.bulk_create(self._pending_requests, batch_size=1000)
+        created = SavedRequest.objects.bulk_create(self._pending_requests, batch_size=IMPORT_BATCH)
         self.created["requests"].extend(row.pk for row in created)
         examples = [
             row
@@ -465,6 +475,22 @@ def _export_tree(collection: Collection) -> ImportedCollection:
     return root
 
 
+def _mask_tree(root: ImportedCollection) -> None:
+    """Every credential of the tree as its {{placeholder}} (interop/credentials.py: one rule for all exports)."""
+    if root.auth is not None:
+        root.auth = mask_auth(root.auth, TEMPLATE)
+    for request in root.requests():
+        request.spec = mask_credentials(request.spec, TEMPLATE)
+
+
+def ensure_may_export_secrets(*, user: AbstractBaseUser, obj: Any) -> None:
+    """Secrets in the clear are for editors and owners of the object's workspace, never viewers."""
+    try:
+        access.ensure_role(user, obj, "edit")
+    except Forbidden:
+        raise Forbidden(SECRETS_NOT_ALLOWED) from None
+
+
 def _exported_request(saved: SavedRequest, examples: list[Example]) -> ImportedRequest:
     stored_auth = saved.auth or {}
     inherits = stored_auth.get("type", "inherit") == "inherit"
@@ -504,18 +530,23 @@ def _http_folders_zip(exported: ImportedCollection, stem: str) -> bytes:
 
 
 def collection_export(
-    *, user: AbstractBaseUser, collection_id: Any, format: str = "postman"  # noqa: A002
+    *, user: AbstractBaseUser, collection_id: Any, format: str = "postman", include_secrets: bool = False  # noqa: A002
 ) -> tuple[str, str, str | bytes]:
     """(filename, content type, text or bytes) of a collection as Postman v2.1 JSON, one .http
     file, or a zip of one .http file per folder (`http-folders`, bytes).
 
-    Any member may export. What .http can't say is listed in `# Note:` lines at the top
-    (in NOTES.txt in the zip).
+    Any member may export; credentials become {{password}}, {{accessToken}}, {{apiKey}}
+    placeholders unless `include_secrets` (editors and owners only). What .http can't say is
+    listed in `# Note:` lines at the top (in NOTES.txt in the zip).
     """
     if format not in EXPORT_FORMATS:
         raise ValidationFailed.for_field("format", EXPORT_FORMAT_UNKNOWN)
     collection = access.get_collection_for_user(user, collection_id)
     exported = _export_tree(collection)
+    if include_secrets:
+        ensure_may_export_secrets(user=user, obj=collection)
+    else:
+        _mask_tree(exported)
     stem = _file_stem(collection.name, "collection")
     if format == "postman":
         return f"{stem}.postman_collection.json", "application/json", dumps_postman(exported)
@@ -550,7 +581,8 @@ def spec_snippet(
     """Code that sends `spec` (e.g. the editor's unsaved state) in `lang` (SNIPPET_LANGUAGES).
 
     With `resolve_variables`, collection then environment variables are filled in; secret
-    ones stay `{{name}}` and typed credentials show as ******** unless `reveal_secrets`.
+    ones stay `{{name}}` and typed credentials become placeholders ("$WEBCLIENT_PASSWORD" in
+    shell commands, {{password}} elsewhere) unless `reveal_secrets` (editors and owners).
     """
     access.ensure_role(user, workspace, "read")
     for obj, what in ((collection, "Collection"), (environment, "Environment")):
@@ -561,6 +593,8 @@ def spec_snippet(
     if reveal_secrets and environment is not None:
         if not environment_reveal_allowed(user=user, environment=environment):
             raise Forbidden(REVEAL_NOT_ALLOWED)
+    if reveal_secrets:  # typed credentials too: editors and owners only
+        ensure_may_export_secrets(user=user, obj=workspace)
     if collection is not None and spec.auth.type == "inherit" and collection.auth:
         spec = spec_with_collection_auth({**spec_to_dict(spec), "auth": None}, collection)
     try:
@@ -605,18 +639,30 @@ def request_snippet(
 # ---------------------------------------------------------------- HAR
 
 
-def _history_source(entry: HistoryEntry) -> HarSource:
+def _history_source(entry: HistoryEntry, *, include_secrets: bool) -> HarSource:
     try:
         spec = spec_from_dict(history_spec(entry))
     except SpecFormatError:
         spec = RequestSpec(method=entry.method, url=entry.url)
-    return HarSource(spec=spec, exchange=history_exchange(entry), started_at=entry.created_at)
+    exchange = history_exchange(entry)
+    if not include_secrets:
+        sent = exchange.get("request")
+        if sent:
+            exchange = {**exchange, "request": {**sent, "headers": mask_header_pairs(sent.get("headers") or [], TEMPLATE)}}
+        # Wherever else they went (the raw message, an echoing response), in any encoding.
+        exchange = SecretMasker(credential_values(spec)).deep(exchange)
+        spec = mask_credentials(spec, TEMPLATE)
+    return HarSource(spec=spec, exchange=exchange, started_at=entry.created_at)
 
 
-def history_har(*, user: AbstractBaseUser, history_ids: list[Any]) -> tuple[str, str, str]:
+def history_har(
+    *, user: AbstractBaseUser, history_ids: list[Any], include_secrets: bool = False
+) -> tuple[str, str, str]:
     """(filename, content type, HAR 1.2 text) of some of the caller's own history entries, oldest first.
 
-    Entries are stored with secrets masked, so the HAR holds `{{name}}` where secrets were.
+    Entries are stored with secrets masked, so the HAR holds `{{name}}` where secrets were;
+    typed credentials (auth, Authorization headers) become placeholders too unless
+    `include_secrets` (editors and owners of the entries' workspaces).
     An id that is not one of the caller's entries answers NotFound for the whole export.
     """
     ids = {access.parse_id(value) for value in history_ids}
@@ -629,7 +675,10 @@ def history_har(*, user: AbstractBaseUser, history_ids: list[Any]) -> tuple[str,
     entries = list(access.history_for_user(user).filter(pk__in=ids).order_by("created_at", "id"))
     if len(entries) != len(ids):
         raise NotFound("History entry not found.")
-    text = dumps_har([_history_source(entry) for entry in entries])
+    if include_secrets:
+        for entry in entries:
+            ensure_may_export_secrets(user=user, obj=entry)
+    text = dumps_har([_history_source(entry, include_secrets=include_secrets) for entry in entries])
     filename = f"history-{entries[0].pk}.har" if len(entries) == 1 else f"history-{len(entries)}-entries.har"
     return filename, "application/json", text
 

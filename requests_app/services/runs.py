@@ -251,6 +251,9 @@ def run_start(*, user: AbstractBaseUser, workspace: Workspace, **target_and_sett
     activity_record(user=user, verb="started", kind="run", workspace=workspace, object_id=run.pk, name=run.title,
                     detail={"requests": run.planned_requests})
     transaction.on_commit(lambda: _dispatch(run.pk))
+    if not transaction.get_connection().in_atomic_block:
+        # on_commit ran at once: a broker that refused the run marked it failed, say so
+        run.refresh_from_db(fields=["state", "error", "finished_at"])
     return run
 
 
@@ -411,6 +414,7 @@ def result_row(result: RunResult) -> ResultRow:
             "assertions": result.assertions,
             "captures": result.captures,
             "error": result.error,
+            "unresolved_variables": result.unresolved_variables,
         }
     )
 
@@ -552,6 +556,7 @@ class _ResultWriter:
             assertions=data["assertions"],
             captures=data["captures"],
             error=data["error"],
+            unresolved_variables=data["unresolved_variables"],
         )
 
     def _flush(self, *, beat: bool, retries: int = 0) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 from functools import lru_cache
-
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet

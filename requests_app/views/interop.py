@@ -123,7 +123,8 @@ def collection_export_view(request: HttpRequest, workspace_id: int, collection_i
     workspace = workspace_for(request, workspace_id)
     in_workspace(access.get_collection_for_user(request.user, collection_id), workspace)
     filename, content_type, text = collection_export(
-        user=request.user, collection_id=collection_id, format=request.GET.get("format", "postman")
+        user=request.user, collection_id=collection_id, format=request.GET.get("format", "postman"),
+        include_secrets=request.GET.get("secrets") == "1",
     )
     return download_response(filename, content_type, text)
 
@@ -171,6 +172,7 @@ def editor_snippet(request: HttpRequest, workspace_id: int) -> HttpResponse:
             collection=saved.collection if saved is not None else None,
             environment=environment,
             resolve_variables=request.POST.get("snippet_resolve") == "on",
+            reveal_secrets=request.POST.get("snippet_secrets") == "on",
         )
     except (EditorInputError, ServiceError) as problem:
         error = problem.message

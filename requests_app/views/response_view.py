@@ -66,6 +66,7 @@ class ResponseView:
     redirects: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     scripts: dict[str, Any] | None = None  # pre-request/test script results (services.scripts)
+    unresolved_variables: list[str] = field(default_factory=list)
 
     @classmethod
     def from_exchange(cls, exchange: dict[str, Any] | None) -> ResponseView:
@@ -80,6 +81,7 @@ class ResponseView:
         view.redirects = list(exchange.get("redirects") or [])
         view.warnings = list(exchange.get("warnings") or [])
         view.scripts = exchange.get("scripts") or None
+        view.unresolved_variables = list(exchange.get("unresolved_variables") or [])
         timings = exchange.get("timings") or {}
         view.total_ms = timings.get("total_ms")
         view.timing_segments = _segments(timings)

@@ -21,7 +21,11 @@ from requests_app.services.errors import ServiceError
 from requests_app.services.folders import folder_update
 from requests_app.views.common import AUTH_TYPES, can_edit, in_workspace, with_events, workspace_for
 
-COLLECTION_AUTH_TYPES = tuple((value, label) for value, label in AUTH_TYPES if value != "inherit")
+# The kinds this dialog has fields for; a collection with another kind (set through the API)
+# keeps it untouched and the dialog says so.
+COLLECTION_AUTH_TYPES = tuple(
+    (value, label) for value, label in AUTH_TYPES if value in ("none", "basic", "bearer", "apikey", "digest")
+)
 
 
 def _auth_summary(auth: dict | None) -> str:  # type: ignore[type-arg]
@@ -36,7 +40,7 @@ def _auth_summary(auth: dict | None) -> str:  # type: ignore[type-arg]
     if parsed.type == "apikey":
         where = "header" if parsed.location == "header" else "query parameter"
         return f"An API key in the {where} “{parsed.key}”."
-    return parsed.type
+    return f"{dict(AUTH_TYPES).get(parsed.type, parsed.type)} auth."
 
 
 def _collection_context(workspace: Workspace, collection: Collection, **extra: object) -> dict[str, object]:
@@ -48,6 +52,8 @@ def _collection_context(workspace: Workspace, collection: Collection, **extra: o
         "auth": auth_from_dict(auth) if auth.get("type") not in (None, "", "none") else None,
         "auth_type": auth.get("type") or "none",
         "auth_types": COLLECTION_AUTH_TYPES,
+        "auth_kept": dict(AUTH_TYPES).get(auth.get("type") or "none", auth.get("type"))
+        if (auth.get("type") or "none") not in dict(COLLECTION_AUTH_TYPES) else "",
         "auth_summary": _auth_summary(auth),
         "variables": collection.variables or [],
         **extra,
@@ -65,7 +71,7 @@ def _saved() -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def collection_settings(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
-    need = "edit" if request.method == "POST" else "read"
+    need: access.Need = "edit" if request.method == "POST" else "read"
     collection = in_workspace(access.get_collection_for_user(request.user, collection_id, need=need), workspace)
     if request.method == "GET":
         return render(request, "requests_app/dialogs/collection_settings.html", _collection_context(workspace, collection))
@@ -89,7 +95,7 @@ def collection_settings(request: HttpRequest, workspace_id: int, collection_id: 
 @require_http_methods(["GET", "POST"])
 def folder_settings(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
-    need = "edit" if request.method == "POST" else "read"
+    need: access.Need = "edit" if request.method == "POST" else "read"
     folder: Folder = in_workspace(access.get_folder_for_user(request.user, folder_id, need=need), workspace)
     context = {
         "workspace": workspace,

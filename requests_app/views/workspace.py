@@ -53,8 +53,8 @@ def workspace_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A new, empty request in the editor (also the "New" button's target)."""
     workspace = workspace_for(request, workspace_id)
     editor = editor_state(RequestSpec(), environment=active_environment(request, workspace))
-    if request.htmx and request.htmx.target == "editor":
-        return render(request, "requests_app/editor/editor.html", editor_context(workspace, editor))
+    if request.htmx and request.htmx.target == "editor":  # a new tab: the editor and an empty response
+        return _editor_with_response(request, workspace, editor, None, None)
     return page(request, workspace, editor)
 
 

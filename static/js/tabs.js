@@ -138,11 +138,13 @@
     render();
   }
 
+  // A new, empty request in a new tab, without leaving the page (nothing to warn about).
   function openNew() {
-    captureActive();
-    state.pendingNew = true;
-    persist();
-    location.assign(strip.dataset.workspaceUrl);
+    htmx.ajax("GET", strip.dataset.workspaceUrl, { target: "#editor", swap: "innerHTML" }).then(function () {
+      if (location.pathname !== strip.dataset.workspaceUrl) history.replaceState(history.state, "", strip.dataset.workspaceUrl);
+      var tab = active();
+      if (tab) { tab.url = strip.dataset.workspaceUrl; persist(); }
+    });
   }
 
   function render() {
@@ -199,11 +201,10 @@
     var pageUrl = location.pathname + location.search;
     var fromPage = function () { var t = { key: newKey() }; capture(t); return t; };
     var current = active();
-    if (!state.tabs.length || state.pendingNew) {
-      delete state.pendingNew;
-      var blank = active();
-      if (isBlank(blank) && state.tabs.length) { capture(blank); }
-      else { var t = fromPage(); state.tabs.push(t); state.active = t.key; }
+    if (!state.tabs.length) {
+      var t = fromPage();
+      state.tabs.push(t);
+      state.active = t.key;
     } else if (pageSaved || !/\/w\/\d+\/$/.test(location.pathname)) {
       // The address names a request (or history entry): its tab, or a new one.
       var match = current && (current.url === pageUrl || (pageSaved && current.savedId === pageSaved)) ? current :
@@ -240,30 +241,45 @@
   document.addEventListener("change", function (event) { if (state && event.target.closest && event.target.closest("#editor")) soon(); });
   document.addEventListener("request-saved", function () { if (state) soon(); });
 
-  var opening = false;
+  var opening = false, replacing = false;
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (!state || !event.detail.target || event.detail.target.id !== "editor") return;
     var path = event.detail.requestConfig && event.detail.requestConfig.path || "";
     var m = /\/requests\/(\d+)\/$/.exec(path);
     var open = m && state.tabs.filter(function (t) { return t.savedId === m[1]; })[0];
-    if (open) {
+    if (open && open.key !== state.active) {
       event.preventDefault();  // already open: go to its tab, with whatever it holds
       activate(open.key);
       return;
     }
     captureActive();
-    opening = true;
+    // the current request again (e.g. "Reload theirs" after a conflict): its own tab, refreshed
+    replacing = !!open;
+    opening = !open;
   });
+
+  // Edits stay in their tab, so opening something else loses nothing: no "leave your edits?"
+  // question from the unsaved-edits guard (which listens on document; this runs first).
+  window.addEventListener("htmx:confirm", function (event) {
+    var target = event.detail && event.detail.target;
+    if (state && target && target.id === "editor" && !(event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("[data-discards-edits]"))) {
+      event.stopImmediatePropagation();
+    }
+  }, true);
 
   // A request for the editor that failed swaps nothing: no tab is being opened any more.
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (opening && !event.detail.successful && event.detail.target && event.detail.target.id === "editor") opening = false;
+    if (!event.detail.successful && event.detail.target && event.detail.target.id === "editor") opening = replacing = false;
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!state) return;
     var target = event.detail.target;
-    if (target && target.id === "editor" && opening) {
+    if (target && target.id === "editor" && replacing) {
+      replacing = false;
+      captureActive();
+      render();
+    } else if (target && target.id === "editor" && opening) {
       opening = false;
       var current = active();
       if (isBlank(current)) { capture(current); }
@@ -282,10 +298,17 @@
     var closer = event.target.closest("[data-close-tab]");
     if (closer) { close(closer.dataset.closeTab); return; }
     if (event.target.closest("[data-close-other-tabs]")) { closeOthers(); return; }
-    if (event.target.closest("[data-new-tab]")) { event.preventDefault(); openNew(); return; }
     var tab = event.target.closest("#request-tabs [role=tab]");
     if (tab) activate(tab.closest(".rtab").dataset.key);
   });
+
+  // "New" and "+" open a new tab in place; this runs before any document-level link guard.
+  window.addEventListener("click", function (event) {
+    if (!state || event.button !== 0 || !(event.target.closest && event.target.closest("[data-new-tab]"))) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    openNew();
+  }, true);
 
   // Middle-click closes, as in browsers and every peer.
   document.addEventListener("auxclick", function (event) {

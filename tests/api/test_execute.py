@@ -172,3 +172,12 @@ def test_cookies_list_delete_and_clear(world, alice_client, echo_server):
                              format="json").status_code == 204
     assert alice_client.get("/api/v1/cookies", {"workspace": world["workspace"].pk}).json()["count"] == 0
     assert alice_client.get("/api/v1/cookies").status_code == 400
+
+
+def test_unresolved_variables_are_named_on_the_response(world, alice_client, echo_server):
+    result = execute(alice_client, world, method="GET", url=echo_server.url("/anything/{{bookId}}"),
+                     headers=[{"key": "X-A", "value": "{{nope}}", "enabled": True}])
+    assert result["unresolved_variables"] == ["bookId", "nope"]
+    assert result["error"] is None and echoed(result)["headers"]  # still sent, as Postman does
+    clean = execute(alice_client, world, method="GET", url=echo_server.url("/anything"))
+    assert clean["unresolved_variables"] == []

@@ -261,3 +261,10 @@ def test_history_har_is_personal(world, bob_client, carol_client, anon_client, e
     assert bob_client.get(f"/api/v1/history/{entry.pk}/har").status_code == 404  # a teammate's entry
     assert carol_client.get(f"/api/v1/history/{entry.pk}/har").status_code == 404
     assert anon_client.get(f"/api/v1/history/{entry.pk}/har").status_code == 401
+
+
+def test_export_with_secrets_is_for_editors_and_owners(world, alice_client, victor_client):
+    url = f"/api/v1/collections/{world['collection'].pk}/export?format=postman&secrets=1"
+    assert alice_client.get(url).status_code == 200
+    refused = victor_client.get(url)
+    assert refused.status_code == 403 and "viewers get placeholders" in error_of(refused)["message"]

@@ -103,3 +103,22 @@ def test_the_code_panel_resolves_variables_and_shows_in_dark_mode(page: Any, liv
     page.locator("[data-theme-toggle]").click()
     screenshot(page, "23-code-panel-dark")
     assert page.errors == []
+
+
+def test_unresolved_variables_are_named_and_copy_as_curl_says_which_shell_variables(page: Any, live_server: Any) -> None:
+    """Issue 12 items 4 and 7, in light and dark, at 1280 px and 390 px."""
+    sign_up(page, "uma")
+    page.get_by_label("URL", exact=True).fill(f"{live_server.url}/echo/anything/{{{{bookId}}}}")
+    send(page)
+    warning = page.locator("#unresolved-variables")
+    expect(warning).to_have_text("Unresolved variable, sent as written: {{bookId}}")
+    expect(page.locator("#copy-curl-hint")).to_have_text("secrets as $WEBCLIENT_… variables")
+    screenshot(page, "26-unresolved-variables")
+    page.locator("[data-theme-toggle]").click()
+    screenshot(page, "27-unresolved-variables-dark")
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(warning).to_be_visible()
+    screenshot(page, "28-unresolved-variables-390-dark")
+    page.locator("[data-theme-toggle]").click()
+    screenshot(page, "29-unresolved-variables-390")
+    assert page.errors == []

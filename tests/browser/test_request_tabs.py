@@ -82,3 +82,25 @@ def test_tabs_keep_edits_and_responses_across_switches_and_a_reload(page: Any, l
     expect(page.locator("#request-tabs [role=tab]")).to_have_count(1)
     expect(page.locator("#request-name")).to_have_text("Send headers")
     assert page.errors == []
+
+
+def test_reloading_their_version_after_a_conflict_refreshes_the_same_tab(page: Any, live_server: Any) -> None:
+    from django.db.models import F
+
+    from requests_app.models import SavedRequest
+
+    sign_up(page, "conny")
+    open_tour_request(page, "1 · Methods and query", "GET with query params")
+    page.get_by_label("URL", exact=True).fill("{{baseUrl}}/anything?mine=1")
+    # someone else saves first
+    SavedRequest.objects.filter(name="GET with query params").update(url="{{baseUrl}}/anything?theirs=1", version=F("version") + 1)
+    page.get_by_role("button", name="Save", exact=True).click()
+    reload = page.locator("#conflict-reload")
+    expect(reload).to_be_visible()
+    reload.click()
+    expect(page.get_by_label("URL", exact=True)).to_have_value("{{baseUrl}}/anything?theirs=1")
+    expect(page.locator("#request-tabs [role=tab]")).to_have_count(1)
+    expect(tab(page, "GET with query params").locator(".dirty-mark")).to_have_count(0)
+    page.reload()
+    expect(page.get_by_label("URL", exact=True)).to_have_value("{{baseUrl}}/anything?theirs=1")
+    assert page.errors == []

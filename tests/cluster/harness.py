@@ -161,6 +161,7 @@ class Cluster:
             "CLUSTER_DATABASE_URL": database_url,
             "CLUSTER_REDIS_URL": redis_url,
             "CLUSTER_WEB_THREADS": "4",
+            "CLUSTER_COLLECTSTATIC": "0",  # compressing static files is most of a cold start
             **env,
         }
         for name in ("DATABASE_URL", "CACHE_URL", "CELERY_BROKER_URL", "WEBCLIENT_DATA_DIR", "SECRET_KEY"):

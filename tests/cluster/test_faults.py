@@ -5,6 +5,7 @@ Each test leaves the cluster whole again (`cluster.sh start` replaces what was k
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 import urllib.parse
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.cluster.conftest import STALE_SECONDS
-from tests.cluster.harness import Answer, Cluster, PrivatePostgres, PrivateRedis, session_opener, wait_for
+from tests.cluster.harness import Cluster, PrivatePostgres, PrivateRedis, session_opener, wait_for
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
@@ -37,7 +38,7 @@ class Load:
             try:
                 answer = self.cluster.call("GET", self.path, self.token, timeout=10)
                 self.answers.append((time.monotonic(), answer.status, answer.node, answer.body[:300]))
-            except OSError as error:  # connection reset / refused: recorded as status 0
+            except (OSError, http.client.HTTPException) as error:  # reset, refused, cut short: status 0
                 self.answers.append((time.monotonic(), 0, "", str(error).encode()))
 
     def __enter__(self) -> Load:
@@ -68,23 +69,37 @@ def test_both_nodes_serve_one_session_with_csrf(cluster: Cluster, owner_token: s
     assert set(nodes) == {"web1", "web2"}  # round robin, the session works on both
 
 
+def test_a_stale_save_is_refused_whichever_node_answers(cluster: Cluster, owner_token: str) -> None:
+    workspace = _workspace_id(cluster, owner_token)
+    collection = cluster.call("POST", "/api/v1/collections/", owner_token, {"workspace": workspace, "name": "c"}).json()
+    saved = cluster.call("POST", "/api/v1/requests/", owner_token,
+                         {"collection": collection["id"], "name": "r", "url": "http://example.com/"}).json()
+    first = cluster.call("PATCH", f"/api/v1/requests/{saved['id']}/", owner_token,
+                         {"version": saved["version"], "url": "http://example.com/mine"})
+    second = cluster.call("PATCH", f"/api/v1/requests/{saved['id']}/", owner_token,
+                          {"version": saved["version"], "url": "http://example.com/theirs"})
+    assert first.status == 200 and second.status == 409
+    assert first.node != second.node  # round robin: two nodes, one conflict check
+    assert second.json()["error"]["current"]["url"] == "http://example.com/mine"
+
+
 def test_kill_9_one_web_node_under_load_the_other_keeps_answering(cluster: Cluster, owner_token: str) -> None:
     with Load(cluster, owner_token, "/api/v1/workspaces/") as load:
         time.sleep(1.5)
         killed_at = time.monotonic()
-        cluster.kill9("web1")
+        cluster.kill9("web1")  # returns once web1 is gone
+        dead_at = time.monotonic()
         time.sleep(3)
     before = [a for a in load.answers if a[0] < killed_at]
-    after = [a for a in load.answers if a[0] >= killed_at]
+    after = [a for a in load.answers if a[0] >= dead_at]
     assert {a[2] for a in before} == {"web1", "web2"}
-    failed = [a for a in after if a[1] != 200]
+    failed = [a for a in load.answers if a[0] >= killed_at and a[1] != 200]
     # Only requests in flight on web1 when it died may fail (at most one per load thread).
     assert len(failed) <= 4, failed
     assert len(after) - len(failed) > 10
     assert {a[2] for a in after if a[1] == 200} == {"web2"}
     cluster.start()  # replaces web1 only
-    wait_for(lambda: cluster.call("GET", "/healthz").node == "web1" or cluster.call("GET", "/healthz").node == "web1",
-             30, "web1 back")
+    wait_for(lambda: "web1" in {cluster.call("GET", "/healthz").node for _ in range(2)}, 30, "web1 back")
 
 
 def _collection_with_a_slow_request(cluster: Cluster, token: str, target: str) -> int:
@@ -160,7 +175,8 @@ def test_redis_stopped_pages_work_runs_say_the_queue_is_down_and_it_recovers(
         assert ready.status == 503
         assert ready.json()["checks"]["broker"]["ok"] is False
         started = cluster.call("POST", "/api/v1/runs/", owner_token, {"collection": collection}, timeout=30).json()
-        # services/runs.py marks the run when the hand-off fails (its POST answer still says queued).
+        # the answer to the start already says so, and so does the stored run
+        assert started["state"] == "failed" and "queue is unreachable" in started["error"], started
         run = cluster.call("GET", f"/api/v1/runs/{started['id']}/", owner_token).json()
         assert run["state"] == "failed" and "queue is unreachable" in run["error"], run
     finally:

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from requests_app.engine import send
-from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED
+from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED, exchange_to_dict
 from requests_app.engine.spec import Auth, Body, KeyValue, RequestSpec
 from requests_app.engine.transport import OPENER
 from requests_app.engine.validation import parse_url
@@ -170,10 +170,12 @@ def test_variables_are_resolved_with_later_scopes_winning(echo_server):
     assert exchange.warnings == []
 
 
-def test_unresolved_variables_are_sent_as_written_with_a_warning(echo_server):
-    exchange = send_spec(RequestSpec(url=echo_server.url("/anything"), headers=[KeyValue("X-A", "{{missing}}")]))
-    assert header_values(echoed(exchange), "X-A") == ["{{missing}}"]
-    assert any("missing" in warning for warning in exchange.warnings)
+def test_unresolved_variables_are_sent_as_written_and_named(echo_server):
+    spec = RequestSpec(url=echo_server.url("/anything/{{id}}"), headers=[KeyValue("X-A", "{{missing}} {{id}}")])
+    exchange = send_spec(spec)
+    assert header_values(echoed(exchange), "X-A") == ["{{missing}} {{id}}"]
+    assert exchange.unresolved_variables == ["id", "missing"]
+    assert exchange_to_dict(exchange)["unresolved_variables"] == ["id", "missing"]
 
 
 def test_variable_cycle_is_an_invalid_request(echo_server):

@@ -305,7 +305,7 @@ def test_resolve_spec_resolves_url_params_headers_body_and_auth() -> None:
     assert resolved.auth.token == "t-env"
     assert resolved.method == "POST"
     # Disabled rows and the other auth types' leftovers are not sent, so they raise no warnings.
-    assert warnings == ["unresolved variable: id"]
+    assert warnings == ["id"]
 
 
 def test_resolve_spec_does_not_mutate_the_spec() -> None:
@@ -328,7 +328,8 @@ def test_resolve_spec_copies_every_field_of_a_spec_without_variables() -> None:
         params=[KeyValue("p", "1"), KeyValue("off", "0", enabled=False)],
         headers=[KeyValue("H", "v")],
         body=Body(
-            mode="raw", text="t", content_type="text/x", fields=[FormField("f", "v")], data=b"d", query="q", variables="{}"
+            mode="raw", text="t", content_type="text/x", fields=[FormField("f", "v")], data=b"d", query="q", variables="{}",
+            form_encoding="percent",
         ),
         auth=Auth(
                 type="apikey", username="u", password="p", token="t", key="k", value="v", location="query",
@@ -357,7 +358,7 @@ def test_warnings_are_one_per_distinct_name_in_order() -> None:
         body=Body(mode="raw", text="{{body_var}} {{host}}"),
     )
     _, warnings = resolve_spec(spec, [])
-    assert warnings == ["unresolved variable: host", "unresolved variable: path", "unresolved variable: body_var"]
+    assert warnings == ["host", "path", "body_var"]
 
 
 def test_timestamp_is_the_same_across_a_request_and_uuid_is_fresh_per_occurrence() -> None:

@@ -40,8 +40,10 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def run_echo(argv: list[str], cwd: Path, timeout: float = 30) -> dict[str, Any]:
-    completed = subprocess.run(argv, cwd=cwd, env=clean_env(), capture_output=True, timeout=timeout, check=False)
+def run_echo(argv: list[str], cwd: Path, timeout: float = 30, env: dict[str, str] | None = None) -> dict[str, Any]:
+    completed = subprocess.run(
+        argv, cwd=cwd, env={**clean_env(), **(env or {})}, capture_output=True, timeout=timeout, check=False
+    )
     assert completed.returncode == 0, completed.stderr.decode(errors="replace")
     return json.loads(completed.stdout)
 

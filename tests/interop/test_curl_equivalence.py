@@ -29,6 +29,9 @@ COMMANDS = [
     "curl -s \\\n  -X OPTIONS \\\n  '{u}/continued' \\\n  -H \"X-Quoted: \\\"yes\\\" \\$HOME\"",
     "curl -s '{u}/raw' -H 'Content-Type: application/xml' -d '<a>1</a>'",
     "curl -s '{u}/ctl' -H $'X-Ctl: a\\x01b'",
+    # issue 12: curl sends a space as + and keeps a header's trailing spaces
+    "curl -s '{u}/enc2' --data-urlencode 'msg=hello world & more' -H 'X-Spaces:   padded  '",
+    "curl -s '{u}/enc3' --url-query 'r=c d & e'",
 ]
 
 

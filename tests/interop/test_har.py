@@ -205,3 +205,37 @@ def test_any_json_imports_or_raises_import_format_error(document):
         parse_har(json.dumps(document))
     except ImportFormatError:
         pass
+
+
+def test_an_exported_redirect_chain_imports_and_replays_each_request_once(echo_server):
+    """Issue 12 item 6: the hops the engine followed are marked; replaying the import sends the
+    chain once (before, the first entry followed the redirect and the second was sent again)."""
+    from datetime import UTC, datetime
+
+    from requests_app.engine import OutboundPolicy, send
+    from requests_app.interop.har import HarSource, dumps_har
+
+    spec = RequestSpec(url=echo_server.url("/redirect/2"))
+    exchange = send(spec, policy=OutboundPolicy.allow_all())
+    har = json.loads(dumps_har([HarSource.from_exchange(spec, exchange, started_at=datetime.now(UTC))]))
+    assert [e.get("_webclientFollowedRedirect", False) for e in har["log"]["entries"]] == [False, True, True]
+    imported = parse_har(json.dumps(har))
+    assert [r.spec.url for r in imported.collections[0].requests()] == [spec.url]
+    before = echo_server.accepted_connections
+    for request in imported.collections[0].requests():
+        send(request.spec, policy=OutboundPolicy.allow_all())
+    assert echo_server.accepted_connections - before == 3  # /redirect/2, /redirect/1, /get: once each
+
+
+def test_a_browser_har_entry_reached_by_a_redirect_is_not_imported_twice():
+    entries = [
+        {"request": {"method": "GET", "url": "http://h/old", "headers": []},
+         "response": {"status": 301, "redirectURL": "/new", "headers": []}},
+        {"request": {"method": "GET", "url": "http://h/new", "headers": []}, "response": {"status": 200, "headers": []}},
+        {"request": {"method": "GET", "url": "http://h/other", "headers": []}, "response": {"status": 200, "headers": []}},
+    ]
+    result = parse_har(json.dumps({"log": {"entries": entries}}))
+    assert [r.spec.url for r in result.collections[0].requests()] == ["http://h/old", "http://h/other"]
+    assert "log.entries[1]: reached by following the previous entry's redirect; not imported, so it is sent once" in [
+        str(r) for r in result.report
+    ]

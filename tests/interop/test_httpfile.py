@@ -205,7 +205,7 @@ def test_export_writes_directives_auth_and_folder_names():
         "# Makes one\n"
         "# @no-redirect\n"
         "# @no-cookie-jar\n"
-        "# @no-verify-tls\n"
+        "# @no-reject-unauthorized\n"
         "# @timeout 2500 ms\n"
         "POST {{base}}/items?q=a%20b\n"
         "# X-Off: 1\n"

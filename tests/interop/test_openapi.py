@@ -138,8 +138,7 @@ def test_openapi_3_1_types_examples_and_vendor_json(events):
     assert requests["PUT /upload"].spec.body == Body(mode="binary", data=b"", content_type="application/octet-stream")
     assert [f"{r.level}: {r}" for r in events.report] == [
         "note: servers[0].url: the server URL '/api' is relative: make baseUrl a full URL",
-        "note: components.securitySchemes: auth secrets are variables ({{accessToken}}, {{apiKey}}, {{username}}, "
-        "{{password}}): set them in an environment",
+        "note: components.securitySchemes: auth secrets are variables ({{apiKey}}): set them in an environment",
         "dropped: paths./events.post.callbacks: callbacks are not imported",
         "note: paths./upload.put.requestBody.content.application/octet-stream: the body is a file to attach",
         "dropped: webhooks: webhooks describe requests the API sends, not ones to make; not imported",
@@ -250,3 +249,20 @@ paths:
     result = parse_openapi(document)
     assert result.collections[0].name == "2024-01-01"
     assert json.loads(result.collections[0].requests()[0].spec.body.text) == {"2": "string", "None": 0}
+
+
+def test_the_auth_note_names_only_the_variables_the_document_uses():
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "http://127.0.0.1:9"}],
+        "paths": {"/a": {"get": {"security": [{"bearer": []}], "responses": {"200": {"description": "ok"}}}},
+                  "/b": {"get": {"responses": {"200": {"description": "ok"}}}}},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                           "basic": {"type": "http", "scheme": "basic"},
+                                           "key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+    }
+    notes = [str(r) for r in parse_openapi(json.dumps(document)).report if "auth secrets" in str(r)]
+    assert notes == ["components.securitySchemes: auth secrets are variables ({{accessToken}}): set them in an environment"]
+    del document["paths"]["/a"]["get"]["security"]
+    assert not [r for r in parse_openapi(json.dumps(document)).report if "auth secrets" in str(r)]

@@ -140,6 +140,7 @@ def test_urlencoded_body_keeps_disabled_fields(shop):
             FormField("password", "p@ss word&="),
             FormField("remember", "true", enabled=False),
         ],
+        form_encoding="percent",  # a space as %20, as newman sends it
     )
 
 

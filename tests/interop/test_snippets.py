@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from requests_app.engine.spec import Auth, Body, FilePart, FormField, KeyValue, Options, RequestSpec
-from requests_app.interop.snippets import MASK, SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
+from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
 from tests.interop.echo_compare import clean_env, engine_echo, meaning, require, run_echo
 
 # Headers a runtime adds by itself (fetch in Node: sec-fetch-mode and accept-language).
@@ -216,8 +216,25 @@ def test_auth_credentials_are_masked_by_default():
     for language in SNIPPET_LANGUAGES:
         code = generate_snippet(spec, language)
         assert "hunter2" not in code, language
-    assert "alice:********" in generate_snippet(spec, "curl")
+    assert '-u alice:"$WEBCLIENT_PASSWORD"' in generate_snippet(spec, "curl")
     assert "hunter2" in generate_snippet(spec, "curl", mask_secrets=False)
+
+
+def test_masked_copy_as_curl_sends_the_right_credentials_once_the_variable_is_set(echo_server, tmp_path):
+    """Issue 12 item 7: the masked command works: the shell fills in $WEBCLIENT_PASSWORD."""
+    require("curl")
+    spec = RequestSpec(url=echo_server.url("/anything/basic"), auth=Auth(type="basic", username="alice", password="it's s3cr3t"))
+    command = generate_snippet(spec, "curl")
+    assert "s3cr3t" not in command
+    by_curl = run_echo(["bash", "-c", f"WEBCLIENT_PASSWORD=\"$SECRET\"; {command} -s"], tmp_path, env={"SECRET": "it's s3cr3t"})
+    assert meaning(by_curl, spec) == meaning(engine_echo(spec), spec)
+
+
+def test_copy_as_curl_keeps_compression():
+    """The engine asks for compressed answers and decodes them: so does curl --compressed."""
+    assert "--compressed" in generate_snippet(RequestSpec(url="http://h/"), "curl")
+    identity = RequestSpec(url="http://h/", headers=[KeyValue("Accept-Encoding", "identity")])
+    assert "--compressed" not in generate_snippet(identity, "curl")
 
 
 def test_variables_are_kept_unless_resolved_and_secret_ones_stay_hidden():
@@ -241,8 +258,11 @@ def test_variables_are_kept_unless_resolved_and_secret_ones_stay_hidden():
 def test_secret_masking_of_literal_tokens_and_api_keys():
     bearer = RequestSpec(url="http://h/", auth=Auth(type="bearer", token="abc.def"))
     apikey = RequestSpec(url="http://h/", auth=Auth(type="apikey", key="X-Key", value="k-1"))
-    assert f"Bearer {MASK}" in generate_snippet(bearer, "python-urllib")
-    assert f"X-Key: {MASK}" in generate_snippet(apikey, "http")
+    assert "Bearer {{accessToken}}" in generate_snippet(bearer, "python-urllib")
+    assert "X-Key: {{apiKey}}" in generate_snippet(apikey, "http")
+    assert "'X-Key: '\"$WEBCLIENT_API_KEY\"" in generate_snippet(apikey, "curl")
+    typed = RequestSpec(url="http://h/", headers=[KeyValue("Authorization", "Basic YWxpY2U6aHVudGVyMg==")])
+    assert "Authorization: Basic {{credentials}}" in generate_snippet(typed, "http")
 
 
 def test_python_urllib_snippet_uses_only_the_standard_library(echo_server):

@@ -243,3 +243,13 @@ def test_a_plain_form_post_without_javascript_gets_the_whole_page_back(
     assert "<!doctype html>" in html
     assert "HTTP/1.1 418" in html
     assert f'value="{echo_server.url("/status/418")}"' in html
+
+
+def test_the_response_names_unresolved_variables_in_a_warning_line(
+    alice_client: Client, acme_content: AcmeContent, echo_server: Any
+) -> None:
+    html = send(alice_client, acme_content, form(echo_server.url("/anything/{{bookId}}"))).content.decode()
+    assert 'id="unresolved-variables"' in html
+    assert "Unresolved variable, sent as written: <code>{{bookId}}</code>" in html
+    clean = send(alice_client, acme_content, form(echo_server.url("/anything"))).content.decode()
+    assert 'id="unresolved-variables"' not in clean

@@ -137,3 +137,15 @@ def test_auth_and_options() -> None:
     assert (spec.options.verify_tls, spec.options.use_cookies) == (False, True)
     basic = spec_from_editor(post(auth_type="basic", auth_username="u", auth_password="p"))
     assert basic.auth == Auth(type="basic", username="u", password="p")
+
+
+@pytest.mark.parametrize("encoding", ["plus", "percent"])
+def test_a_forms_space_encoding_survives_the_editor(encoding: str) -> None:
+    """A Postman import sends a space as %20 (as newman does); saving it in the editor keeps that."""
+    spec = RequestSpec(body=Body(mode="urlencoded", fields=[FormField("a", "b c")], form_encoding=encoding))
+    fields = editor_fields(spec)
+    assert fields.form_encoding == encoding
+    again = spec_from_editor(post(body_mode="urlencoded", form_encoding=fields.form_encoding, **{
+        "urlencoded-0-key": "a", "urlencoded-0-value": "b c", "urlencoded-0-enabled": "on",
+    }))
+    assert again.body == spec.body

@@ -233,3 +233,24 @@ def test_code_panel_objects_must_belong_to_the_workspace(as_role, acme_content, 
     response = snippet(as_role("owner"), acme_content, editor_form("http://x/", environment=str(carols.pk)))
     assert response.status_code == 404
     assert snippet(as_role("outsider"), acme_content, editor_form("http://x/")).status_code == 404
+
+
+def test_copy_as_curl_gives_a_shell_variable_for_a_password_and_editors_may_include_it(as_role, acme_content):
+    """Issue 12 item 7: the page says which variable to set; an editor may copy the real value, a viewer never."""
+    typed = editor_form("http://127.0.0.1:9/a", snippet_lang="curl", output="text", auth_type="basic",
+                        auth_username="alice", auth_password="Hunter-2-Quasar")
+    masked = snippet(as_role("viewer"), acme_content, typed).content.decode()
+    assert "-u alice:\"$WEBCLIENT_PASSWORD\"" in masked and "Hunter-2-Quasar" not in masked
+    assert "Hunter-2-Quasar" in snippet(as_role("editor"), acme_content, {**typed, "snippet_secrets": "on"}).content.decode()
+    refused = snippet(as_role("viewer"), acme_content, {**typed, "snippet_secrets": "on"})
+    assert refused["X-Snippet-Error"] == "1" and "Hunter-2-Quasar" not in refused.content.decode()
+    page = as_role("viewer").get(reverse("workspace", args=[acme_content.workspace.pk])).content.decode()
+    assert "secrets as $WEBCLIENT_… variables" in page and 'id="snippet-secrets"' not in page
+    editor_page = as_role("editor").get(reverse("workspace", args=[acme_content.workspace.pk])).content.decode()
+    assert 'id="snippet-secrets"' in editor_page and "secrets=1" in editor_page
+
+
+def test_exports_of_the_page_mask_credentials_unless_an_editor_asks(as_role, acme_content):
+    url = reverse("collection_export", args=[acme_content.workspace.pk, acme_content.collection.pk]) + "?format=postman"
+    assert as_role("viewer").get(url + "&secrets=1").status_code == 403
+    assert as_role("editor").get(url + "&secrets=1").status_code == 200

@@ -62,3 +62,21 @@ def test_a_stale_version_or_an_inherit_auth_is_a_named_error_and_nothing_is_writ
     assert "A collection has nothing to inherit from" in html
     acme_content.collection.refresh_from_db()
     assert acme_content.collection.name != "Renamed"
+
+
+def test_an_auth_kind_the_dialog_cannot_edit_is_kept_as_it_is(acme_content: AcmeContent, alice: Any,
+                                                               client_for: Callable[[Any], Client]) -> None:
+    aws = {"type": "awsv4", "access_key": "AKIDEXAMPLE", "secret_key": "secret", "region": "us-east-1", "service": "s3"}
+    collection = acme_content.collection
+    collection.auth = aws
+    collection.save(update_fields=["auth"])
+    client = client_for(alice)
+    html = client.get(settings_url(acme_content, "collections"), HTTP_HX_REQUEST="true").content.decode()
+    assert "AWS Signature v4" in html and 'name="auth_keep"' in html
+    posted = {key: value for key, value in valid_post(acme_content).items() if not key.startswith("auth_")}
+    collection.refresh_from_db()
+    posted.update(version=str(collection.version), auth_keep="1")
+    assert client.post(settings_url(acme_content, "collections"), posted, HTTP_HX_REQUEST="true").status_code == 204
+    collection.refresh_from_db()
+    assert collection.auth["type"] == "awsv4" and collection.auth["access_key"] == "AKIDEXAMPLE"
+    assert collection.description == "About it"

@@ -252,3 +252,14 @@ def test_p95_is_the_nearest_rank():
     assert percentile([5.0], 0.95) == 5.0
     assert percentile([float(i) for i in range(1, 101)], 0.95) == 95.0
     assert percentile([float(i) for i in range(1, 21)], 0.95) == 19.0
+
+
+def test_unresolved_variables_are_sent_as_written_and_named_in_the_results(echo_server):
+    """Issue 12 item 4: sent as Postman sends them, named on each result (and kept by to/from_dict)."""
+    from requests_app.runner.loop import ResultRow
+
+    item = make_plan_item(name="typo", spec=RequestSpec(url="{{base}}/anything/{{bookid}}?q={{qq}}"), assertions=STATUS_200)
+    outcome = run_plan([item], send_fn=real_send, collection_vars={"base": echo_server.url()})
+    (row,) = outcome.results
+    assert row.unresolved_variables == ["bookid", "qq"]
+    assert ResultRow.from_dict(row.to_dict()).unresolved_variables == ["bookid", "qq"]

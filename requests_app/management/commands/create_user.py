@@ -41,7 +41,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         password = self._password(options["password_stdin"])
         try:
-            user = account_create(username=options["username"], password=password, email=options["email"])
+            user: Any = account_create(username=options["username"], password=password, email=options["email"])
         except ServiceError as error:
             raise CommandError(error.message) from None
         if options["staff"]:
