@@ -458,7 +458,7 @@ class TokenCreateForm(forms.Form):
 class EnvironmentVariablesForm:
     """The variables table of an environment: rows of key, value, enabled, secret."""
 
-    ROW = re.compile(r"^vars-(?P<index>\d{1,6})-(?P<part>key|value|enabled|secret|keep)$")
+    ROW = re.compile(r"^vars-(?P<index>\d{1,6})-(?P<part>key|value|enabled|secret|keep|hosts)$")
 
     def __init__(self, data: QueryDict) -> None:
         self.data = data
@@ -481,6 +481,8 @@ class EnvironmentVariablesForm:
                     "value": row.get("value", ""),
                     "enabled": "enabled" in row,
                     "secret": "secret" in row,
+                    # Where a secret may be sent: "api.example.com, *.example.org".
+                    "hosts": row.get("hosts", "").replace(",", " ").split(),
                     # A masked secret left untouched keeps its stored value.
                     "keep": "keep" in row and not row.get("value"),
                 }

@@ -14,3 +14,15 @@ pytest_plugins = [
     "tests.fixtures.oauth_provider",
     "tests.fixtures.peers",
 ]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counts (API throttles, playground, sign-in) live in the cache and are keyed by user
+    id; ids repeat from test to test, so each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import platform
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from webclient.env import engine_settings, env_bool, env_int, env_list, env_str, webclient_mode
 
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "axes",
     "template_partials",
     "requests_app",
 ]
@@ -67,12 +71,16 @@ MIDDLEWARE = [
     "webclient.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "requests_app.middleware.ApiBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "requests_app.web.ServiceErrorMiddleware",
 ]
@@ -125,6 +133,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Failed sign-ins (django-axes: maintained, counts in the database every web process shares,
+# admin view and reset commands): after WEBCLIENT_LOGIN_FAILURE_LIMIT failures in a row for one
+# username, or from one client address, sign-in is refused for WEBCLIENT_LOGIN_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("WEBCLIENT_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("WEBCLIENT_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counts on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "requests_app/accounts/locked.html"
+AXES_CLIENT_IP_CALLABLE = "requests_app.client_ip.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -165,6 +185,27 @@ WEBCLIENT_BEHIND_PROXY = env_bool("WEBCLIENT_BEHIND_PROXY", False)
 if WEBCLIENT_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy on every response (django-csp): scripts and styles only from our own
+# static files, no inline script, no eval (htmx runs with allowEval off), never framed. Inline
+# style *attributes* stay allowed (progress bars, tree indentation); they cannot run script.
+# The HTML preview is an iframe sandbox without scripts, and inherits this policy too.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # ---------------------------------------------------------------- outbound
 # Read in webclient/env.py: `run_collection --file` obeys them without starting Django.
 _ENGINE = engine_settings()
@@ -188,6 +229,13 @@ WEBCLIENT_MAX_IMPORT_REQUESTS = env_int("WEBCLIENT_MAX_IMPORT_REQUESTS", 20_000)
 WEBCLIENT_MAX_WORKSPACE_REQUESTS = env_int("WEBCLIENT_MAX_WORKSPACE_REQUESTS", 100_000)
 WEBCLIENT_MAX_RUN_RESULTS = env_int("WEBCLIENT_MAX_RUN_RESULTS", 1_000_000)
 
+# The /echo/ playground: on (anyone), signed-in (team default: anonymous visitors get 401), off (404).
+WEBCLIENT_PLAYGROUND = env_str("WEBCLIENT_PLAYGROUND", "signed-in" if TEAM_MODE else "on")
+if WEBCLIENT_PLAYGROUND not in ("on", "signed-in", "off"):
+    raise ImproperlyConfigured("WEBCLIENT_PLAYGROUND must be on, signed-in or off")
+# Its slow and large routes (delay, drip, gzip-bomb, bytes, stream…) per user or address per minute; 0 = no limit.
+WEBCLIENT_PLAYGROUND_HEAVY_PER_MINUTE = env_int("WEBCLIENT_PLAYGROUND_HEAVY_PER_MINUTE", 30 if TEAM_MODE else 0)
+
 # ---------------------------------------------------------------- background work
 # No broker: runs execute in an in-process thread pool. With a broker: Celery workers.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -209,11 +257,23 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nesting checked before parsing (a RecursionError would be a 500); forms and uploads as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "requests_app.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "requests_app.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Per person and per API token (api/throttles.py), counted in the default cache (Redis with CACHE_URL).
+WEBCLIENT_API_RATES = {
+    "execute": env_str("WEBCLIENT_RATE_EXECUTE", "120/min"),
+    "runs": env_str("WEBCLIENT_RATE_RUNS", "30/min"),
+    "import": env_str("WEBCLIENT_RATE_IMPORT", "30/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "webclient API",

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from requests_app import access
 from requests_app.api.serializers import IdField
+from requests_app.api.throttles import LIMITS
 from requests_app.api.views import _flag as flag
 from requests_app.api.views import _path_id as path_id
 from requests_app.interop import FORMATS
@@ -85,6 +86,9 @@ _FILE = OpenApiResponse(OpenApiTypes.STR, description="The file (Content-Disposi
 
 
 class ImportView(APIView):
+    throttle_scope = "import"
+    throttle_classes = LIMITS
+
     @extend_schema(
         request=ImportInput,
         responses={201: ImportOutput},

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from requests_app import access
 from requests_app.api.pagination import keyset_response
+from requests_app.api.throttles import ThrottledActions
 from requests_app.api.views import ServiceViewSet, _flag, _query_id
 from requests_app.models import Run, Workspace
 from requests_app.runner.datafile import DATA_FORMATS, MAX_DATA_BYTES
@@ -156,7 +157,8 @@ def _workspace_of_target(request: Request, data: dict[str, Any]) -> tuple[Worksp
     ], summary="Runs of your workspaces, newest first"),
     retrieve=extend_schema(summary="A run: state, settings and totals (live while it runs)"),
 )
-class RunViewSet(ServiceViewSet):
+class RunViewSet(ThrottledActions, ServiceViewSet):
+    throttled_actions = {"create": "runs"}
     output_serializer = RunOutput
     queryset = Run.objects.none()
 

@@ -36,7 +36,21 @@ BOOLEAN = {"type": "boolean"}
 
 KEY_VALUE = _obj({"key": STRING, "value": STRING, "enabled": BOOLEAN}, ["key"])
 KEY_VALUE_LIST = {"type": "array", "items": KEY_VALUE}
-VARIABLE = _obj({"key": STRING, "value": STRING, "secret": BOOLEAN, "enabled": BOOLEAN}, ["key"])
+VARIABLE = _obj(
+    {
+        "key": STRING,
+        "value": STRING,
+        "secret": BOOLEAN,
+        "enabled": BOOLEAN,
+        "hosts": {
+            "type": "array",
+            "items": STRING,
+            "description": "Secrets only: the hosts the value may be sent to (api.example.com, *.example.com). "
+            "Without hosts, in team mode only editors and owners can send the secret.",
+        },
+    },
+    ["key"],
+)
 VARIABLE_LIST = {
     "type": "array",
     "items": VARIABLE,

@@ -11,8 +11,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from requests_app import access
 from requests_app.api import schema
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, Role, SavedRequest, Workspace
+from requests_app.services.masking import credentials_masked
 
 MAX_ID = 2**63 - 1
 
@@ -222,7 +224,17 @@ class MemberOutput(serializers.Serializer):
     joined_at = serializers.DateTimeField()
 
 
-class CollectionOutput(serializers.ModelSerializer):
+class CredentialsMaskedForViewers:
+    """Auth credentials (passwords, tokens, API key values) as the mask unless the caller may edit the object."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)  # type: ignore[misc]
+        if not access.can_edit(getattr(instance, "user_role", None)):
+            data["auth"] = credentials_masked(data.get("auth"))
+        return data  # type: ignore[no-any-return]
+
+
+class CollectionOutput(CredentialsMaskedForViewers, serializers.ModelSerializer):
     variables = KeyValueListField()
     auth = AuthField()
 
@@ -239,7 +251,7 @@ class FolderOutput(serializers.ModelSerializer):
                   "created_at", "updated_at"]
 
 
-class SavedRequestOutput(serializers.ModelSerializer):
+class SavedRequestOutput(CredentialsMaskedForViewers, serializers.ModelSerializer):
     params = KeyValueListField()
     headers = KeyValueListField()
     body = BodyField()

@@ -4,7 +4,7 @@ Trailing slashes are optional everywhere: /api/v1/execute and /api/v1/execute/ b
 """
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from requests_app.api import diffs, examples, interop, runs, search, teams, views
@@ -46,5 +46,5 @@ urlpatterns = [
             name="request-diff-ignore"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

@@ -21,6 +21,7 @@ from requests_app.api import schema  # noqa: F401 - registers the Bearer auth sc
 from requests_app.api import serializers as s
 from requests_app.api import teams
 from requests_app.api.pagination import BoundedLimitOffsetPagination, keyset_response
+from requests_app.api.throttles import LIMITS, ThrottledActions
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace
 from requests_app.services import collections as collection_services
 from requests_app.services import cookies as cookie_services
@@ -328,7 +329,8 @@ class FolderViewSet(VersionedViewSet):
     partial_update=extend_schema(request=s.RequestUpdateInput,
                                  summary="Update; send the version you edited (409 if stale)"),
 )
-class SavedRequestViewSet(teams.RequestVersionActions, VersionedViewSet):
+class SavedRequestViewSet(ThrottledActions, teams.RequestVersionActions, VersionedViewSet):
+    throttled_actions = {"execute": "execute"}
     output_serializer = s.SavedRequestOutput
     queryset = SavedRequest.objects.none()
     get_for_user = staticmethod(access.get_request_for_user)
@@ -508,6 +510,9 @@ class CookieViewSet(ServiceViewSet):
 
 
 class ExecuteView(APIView):
+    throttle_scope = "execute"
+    throttle_classes = LIMITS
+
     @extend_schema(request=s.ExecuteInput, responses=s.ExchangeOutput,
                    summary="Send an ad hoc request (any member); answers the history entry",
                    description="A network failure is still a 200 with `error` set; invalid input is a 400 "

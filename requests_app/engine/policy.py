@@ -86,11 +86,38 @@ _BUILT_IN_RULES: tuple[tuple[tuple[IPNetwork, ...], str, str], ...] = (
     (_networks("0.0.0.0/32", "::/128"), RULE_UNSPECIFIED, "the unspecified address"),
     (_networks("127.0.0.0/8", "::1/128"), RULE_LOOPBACK, "a loopback address"),
     (
-        # AWS/GCP/Azure/OpenStack (169.254.169.254), AWS ECS task metadata (169.254.170.2),
-        # Alibaba (100.100.100.200), AWS over IPv6 (fd00:ec2::254).
-        _networks("169.254.169.254/32", "169.254.170.2/32", "100.100.100.200/32", "fd00:ec2::254/128"),
+        _networks(
+            # Instance metadata of AWS, GCP, Azure, Oracle, DigitalOcean, OpenStack, Hetzner:
+            # docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html,
+            # cloud.google.com/compute/docs/metadata/querying-metadata,
+            # learn.microsoft.com/azure/virtual-machines/instance-metadata-service
+            "169.254.169.254/32",
+            # AWS ECS task metadata and credentials endpoint:
+            # docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+            "169.254.170.2/32",
+            # AWS EKS Pod Identity Agent: docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html
+            "169.254.170.23/32",
+            "fd00:ec2::23/128",
+            # AWS instance metadata over IPv6 (same page as 169.254.169.254)
+            "fd00:ec2::254/128",
+            # AWS Route 53 Resolver and Amazon Time Sync on the instance's link:
+            # docs.aws.amazon.com/vpc/latest/userguide/AmazonDNS-concepts.html,
+            # docs.aws.amazon.com/AWSEC2/latest/UserGuide/set-time.html
+            "169.254.169.253/32",
+            "fd00:ec2::253/128",
+            "169.254.169.123/32",
+            "fd00:ec2::123/128",
+            # Alibaba Cloud ECS metadata: alibabacloud.com/help/en/ecs/user-guide/view-instance-metadata
+            "100.100.100.200/32",
+            # Azure platform endpoint (WireServer), a PUBLIC address the other rules would allow:
+            # learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16
+            "168.63.129.16/32",
+            # Tencent Cloud CVM metadata (metadata.tencentyun.com):
+            # tencentcloud.com/document/product/213/4934
+            "169.254.0.23/32",
+        ),
         RULE_METADATA,
-        "a cloud metadata service address",
+        "a cloud metadata or platform service address",
     ),
     (_networks("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"), RULE_PRIVATE, "a private address"),
     (_networks("fc00::/7"), RULE_PRIVATE, "a unique local (private) IPv6 address"),
@@ -126,7 +153,9 @@ _SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
 # Names that reach the server itself or a metadata service without any DNS answer to judge
 # (resolvers, /etc/hosts and cloud DNS answer them locally).
 _LOCALHOST_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
-_METADATA_NAMES = frozenset({"metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal"})
+_METADATA_NAMES = frozenset(
+    {"metadata", "metadata.google.internal", "instance-data", "instance-data.ec2.internal", "metadata.tencentyun.com"}
+)
 
 # Ideographic and half-width full stops are label separators in IDNA; NFKC maps U+FF0E but not these.
 _DOT_LOOKALIKES = str.maketrans({"\u3002": ".", "\uff61": "."})
@@ -282,6 +311,9 @@ class OutboundPolicy:
     allow: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
     allowed_ports: tuple[int, ...] = ()
+    # Refusals of a name leave out the address it resolved to (team mode: members would learn
+    # what internal names resolve to); the address stays on PolicyRefusal.address for logs.
+    hides_resolved_addresses: bool = False
 
     _allow_networks: tuple[IPNetwork, ...] = field(init=False, repr=False, compare=False)
     _allow_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
@@ -346,6 +378,7 @@ class OutboundPolicy:
     @property
     def is_public_only(self) -> bool:
         return self.mode == PUBLIC_ONLY
+
 
     def approve(self, host: str, port: int, *, resolver: Resolver | None = None) -> list[str]:
         """Resolve `host` once, check the name, the port and EVERY address; return the approved IPs.
@@ -430,9 +463,12 @@ class OutboundPolicy:
         subject = f"{host} resolves to {address}, which" if host else address
 
         def refuse(rule: str, why: str) -> PolicyRefusal:
-            return PolicyRefusal(
-                rule, f"Blocked by the outbound policy ({rule}): {subject} {why}.", address=address, host=host
-            )
+            if host and self.hides_resolved_addresses:
+                # Team mode: any member would learn what internal names resolve to.
+                message = f"Blocked by the outbound policy ({rule}): {host} resolves to an address this server may not reach ({rule.replace('_', ' ')})."
+            else:
+                message = f"Blocked by the outbound policy ({rule}): {subject} {why}."
+            return PolicyRefusal(rule, message, address=address, host=host)
 
         bare, _, zone = address.partition("%")
         ip = _parse_address(bare)

@@ -33,6 +33,7 @@ from requests_app.engine.validation import (
     check_header_value,
     check_headers,
     check_method,
+    check_text,
     encode_query_param,
     parse_url,
 )
@@ -74,6 +75,7 @@ def prepare_request(
     spec: RequestSpec, *, max_request_body_bytes: int = DEFAULT_MAX_REQUEST_BODY_BYTES
 ) -> PreparedRequest:
     """Validate and build; raises RequestRejected naming the field."""
+    check_spec_text(spec)
     check_method(spec.method)
     parsed = parse_url(spec.url)
     user_headers = check_headers(spec.headers)
@@ -103,6 +105,28 @@ def prepare_request(
         credentials = credentials.union(AWS_CREDENTIAL_HEADERS)
     digest = (auth.username, auth.password) if auth.type == "digest" else None
     return PreparedRequest(spec.method, target, headers, body, credentials, digest)
+
+
+def check_spec_text(spec: RequestSpec) -> None:
+    """Every text that is sent must have a UTF-8 form: no lone surrogates, named by field."""
+    check_text(spec.url, field="url")
+    for part, pairs in (("params", spec.params), ("headers", spec.headers)):
+        for index, pair in enumerate(pairs):
+            if pair.enabled:
+                check_text(pair.key, field=f"{part}[{index}].key")
+                check_text(pair.value, field=f"{part}[{index}].value")
+    body = spec.body
+    for name in ("text", "content_type", "query", "variables"):
+        check_text(getattr(body, name), field=f"body.{name}")
+    for index, form_field in enumerate(body.fields):
+        if form_field.enabled:
+            check_text(form_field.key, field=f"body.fields[{index}].key")
+            check_text(form_field.value, field=f"body.fields[{index}].value")
+            if form_field.file is not None:
+                check_text(form_field.file.filename, field=f"body.fields[{index}].file.name")
+                check_text(form_field.file.content_type, field=f"body.fields[{index}].file.content_type")
+    for name in ("username", "password", "token", "key", "value"):
+        check_text(getattr(spec.auth, name), field=f"auth.{name}")
 
 
 def _sign_awsv4(
@@ -137,6 +161,9 @@ def _sign_awsv4(
 
 def _auth_parts(auth: Auth) -> tuple[list[tuple[str, str]], list[str]]:
     """(headers, encoded query parts) for the auth settings; digest answers a challenge later."""
+    if auth.type == "digest":
+        # urllib writes the username into the Authorization header it builds for the challenge.
+        check_header_value(auth.username, field="auth.username", name="Authorization")
     if auth.type == "basic":
         token = base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode("ascii")
         return [("Authorization", f"Basic {token}")], []
@@ -165,6 +192,8 @@ def _auth_parts(auth: Auth) -> tuple[list[tuple[str, str]], list[str]]:
 def build_body(body: Body) -> tuple[bytes, str]:
     """(bytes, the Content-Type the mode implies, "" for none)."""
     mode = body.mode
+    if mode in ("raw", "binary") and body.content_type:
+        check_header_value(body.content_type, field="body.content_type", name="Content-Type")
     if mode == "raw":
         return body.text.encode("utf-8"), body.content_type or "text/plain"
     if mode == "json":

@@ -42,6 +42,7 @@ from requests_app.engine.exchange import (
     SentRequest,
 )
 from requests_app.engine.policy import OutboundPolicy
+from requests_app.engine.secret_hosts import SecretScope
 from requests_app.engine.prepare import (
     REDIRECT_STATUSES,
     PreparedRequest,
@@ -83,16 +84,21 @@ def send(
     ca_file: str | None = None,
     max_request_body_bytes: int = DEFAULT_MAX_REQUEST_BODY_BYTES,
     connections: ConnectionPool | None = None,
+    secrets: SecretScope | None = None,
 ) -> Exchange:
     """Send `spec` and return what happened; errors come back in `Exchange.error`.
+
+    `secrets`: the secret variables and the hosts each may go to (engine.secret_hosts); a hop
+    that would carry one elsewhere is not sent and ends the exchange with a `blocked` error.
 
     `connections`: a keepalive.ConnectionPool to reuse connections across a run's requests;
     without one every hop opens its own connection and asks the server to close it.
     """
     started = perf_counter()
     exchange = Exchange()
+    used: set[str] = set()
     try:
-        resolved, exchange.unresolved_variables = resolve_spec(spec, variables)
+        resolved, exchange.unresolved_variables = resolve_spec(spec, variables, used=used)
         prepared = prepare_request(resolved, max_request_body_bytes=max_request_body_bytes)
     except VariableCycleError as exc:
         exchange.error = ExchangeError(INVALID_REQUEST, exc.message, code=VARIABLE_CYCLE, field=exc.field)
@@ -102,9 +108,11 @@ def send(
         exchange.error = exc.error
     else:
         jar = cookie_jar if resolved.options.use_cookies else None
-        _Exchanger(
+        exchanger = _Exchanger(
             prepared, resolved, policy=policy, cookie_jar=jar, ca_file=ca_file, exchange=exchange, connections=connections
-        ).run()
+        )
+        exchanger.secrets, exchanger.used = secrets, used
+        exchanger.run()
     exchange.timings.total_ms = (perf_counter() - started) * 1000.0
     return exchange
 
@@ -140,6 +148,8 @@ class _Exchanger:
         self.tls_context = lambda: tls_context(verify, ca_file)
         self.origin = prepared.target.origin
         self.digest = _DigestResponder(prepared) if prepared.digest_credentials else None
+        self.secrets: SecretScope | None = None
+        self.used: set[str] = set()
 
     def run(self) -> None:
         current = self.prepared
@@ -184,6 +194,13 @@ class _Exchanger:
         headers = headers_for_hop(
             prepared, original_origin=self.origin, extra=authorization, keep_alive=self.connections is not None
         )
+        if self.secrets is not None:
+            refused = self.secrets.refusal(
+                host=prepared.target.host, used=self.used, url=prepared.target.url, headers=headers,
+                body=prepared.body, first_hop=not self.exchange.redirects,
+            )
+            if refused is not None:
+                return _Hop(None, refused)
         request = OutgoingRequest(
             prepared.target,
             prepared.method,

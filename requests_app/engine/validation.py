@@ -41,6 +41,7 @@ UNSUPPORTED_SCHEME = "unsupported_scheme"
 BAD_HEADER_NAME = "bad_header_name"
 HEADER_CRLF = "header_crlf"
 REQUEST_TOO_LARGE = "request_too_large"
+LONE_SURROGATE = "lone_surrogate"
 
 # RFC 9110 section 5.6.2: token = 1*tchar. The one definition: methods, header names, and the
 # formats and forms that read them all use it (fullmatch: `$` would let a trailing newline by).
@@ -54,7 +55,9 @@ def is_token(text: str) -> bool:
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f]")
-_VALUE_FORBIDDEN = re.compile(r"[\r\n\x00]")
+# RFC 9110 section 5.5: field values are visible characters, SP and HTAB; http.client only refuses CR/LF.
+_VALUE_FORBIDDEN = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Labels of 1 to 63 characters separated by dots, and an optional trailing dot.
 _HOST_NAME = re.compile(r"(?:[a-z0-9_\-]{1,63}\.)*[a-z0-9_\-]{1,63}\.?")
 _AUTHORITY_END = re.compile(r"[/?#]")
@@ -301,7 +304,21 @@ def check_header_value(value: str, *, field: str, name: str = "") -> None:
         raise RequestRejected(
             INVALID_REQUEST,
             HEADER_CRLF,
-            f"{subject} contains {_describe_char(bad.group())}; header values must stay on one line.",
+            f"{subject} contains {_describe_char(bad.group())}; header values must stay on one line "
+            "and hold no control characters other than tab.",
+            field,
+        )
+
+
+def check_text(value: str, *, field: str) -> None:
+    """Refuse a lone surrogate (e.g. from the JSON escape \\ud800): it has no UTF-8 form to send."""
+    bad = _SURROGATE.search(value)
+    if bad:
+        raise RequestRejected(
+            INVALID_REQUEST,
+            LONE_SURROGATE,
+            f"This text contains a lone surrogate (U+{ord(bad.group()):04X}) at position {bad.start() + 1}, "
+            "which is not a character and cannot be sent; remove it.",
             field,
         )
 

@@ -228,6 +228,7 @@ class _Resolver:
         self.max_chars = max_chars
         self.values: dict[str, str] = {}
         self.unresolved: dict[str, None] = {}  # ordered set
+        self.used: set[str] = set()  # user variables substituted, nested ones included
         self.chain: list[str] = []
         self.built_chars = 0
         self.max_total_chars = max_chars * TOTAL_FACTOR
@@ -269,6 +270,8 @@ class _Resolver:
             raise VariableExpansionError(self.max_chars, self._expanding(name))
 
     def value(self, name: str) -> str | None:
+        if name in self.variables:
+            self.used.add(name)
         if name in self.values:
             return self.values[name]
         if name not in self.variables:
@@ -382,14 +385,19 @@ def _copy_options(options: Options) -> Options:
     )
 
 
-def resolve_spec(spec: RequestSpec, scopes: Sequence[Mapping[str, str]]) -> tuple[RequestSpec, list[str]]:
+def resolve_spec(
+    spec: RequestSpec, scopes: Sequence[Mapping[str, str]], *, used: set[str] | None = None
+) -> tuple[RequestSpec, list[str]]:
     """A NEW spec with variables resolved in everything that is sent, and the distinct names left
-    unresolved (sent as written, `{{name}}`, as Postman does; the engine reports them).
+    unresolved (sent as written, `{{name}}`, as Postman does; the engine reports them). `used`,
+    when given, collects the names that were resolved (the secret-host check reads it).
 
     Resolved: url, enabled params and headers (keys and values), the active body mode's text
     (raw/json text, form field keys and text values, graphql query and variables) and the active
     auth type's fields. Not resolved: binary bodies, file contents, the method, options.
     Errors carry `field`, the first part of the request that failed (e.g. "headers[1].value").
+    `used`, when given, receives the names of the user variables the sent parts use (nested
+    ones too): what engine.secret_hosts checks against the hosts a secret may go to.
     """
     resolver = _Resolver(merge_scopes(scopes), {}, MAX_RESOLVED_CHARS)
     resolved = RequestSpec(
@@ -401,4 +409,6 @@ def resolve_spec(spec: RequestSpec, scopes: Sequence[Mapping[str, str]]) -> tupl
         auth=_resolve_auth(resolver, spec.auth),
         options=_copy_options(spec.options),
     )
+    if used is not None:
+        used.update(resolver.used)
     return resolved, list(resolver.unresolved)

@@ -95,6 +95,9 @@ def _json_depth(text: str) -> int:
     return max(accumulate(steps, initial=0))
 
 
+json_depth = _json_depth  # public name for the API's JSON parser (api/parsers.py)
+
+
 def check_json_depth(text: str, format_name: str, limit: int = MAX_NESTING_DEPTH) -> None:
     if _json_depth(text) <= limit:
         return

@@ -20,6 +20,7 @@ from requests_app.engine.cookies import CookieJar
 from requests_app.engine.exchange import Exchange
 from requests_app.engine.keepalive import ConnectionPool
 from requests_app.engine.policy import OutboundPolicy
+from requests_app.engine.secret_hosts import SecretScope
 from requests_app.engine.spec import RequestSpec
 from requests_app.runner.loop import PlanItem, RunOutcome, run_plan
 
@@ -31,6 +32,7 @@ def send_plan(
     *,
     policy: OutboundPolicy,
     max_request_body_bytes: int,
+    secrets: SecretScope | None = None,
     before_send: BeforeSend | None = None,
     **run_settings: Any,
 ) -> RunOutcome:
@@ -38,6 +40,7 @@ def send_plan(
 
     `before_send(spec, variables)` may change a copy of each step's spec just before it goes
     (an OAuth 2.0 token refreshed and set); the warnings it returns join the exchange's.
+    `secrets`: where each secret variable may be sent (engine.secret_hosts), for every request of the run.
     """
     jar = CookieJar()
     with ConnectionPool() as pool:
@@ -54,6 +57,7 @@ def send_plan(
                 variables=variables,
                 max_request_body_bytes=max_request_body_bytes,
                 connections=pool,
+                secrets=secrets,
             )
             exchange.warnings[:0] = warnings
             return exchange

@@ -362,6 +362,7 @@ def run_plan(
     keep_results: bool = True,
     script_limits: Any = None,
     globals_vars: Mapping[str, str] | None = None,
+    script_secrets: Mapping[str, str] | None = None,
 ) -> RunOutcome:
     """Run the plan; iterations default to the number of data rows (or 1).
 
@@ -390,7 +391,7 @@ def run_plan(
         concurrency = 1
         scripted = ScriptedRun(
             send_fn=send_fn, collection_vars=collection_vars, environment_vars=environment_vars,
-            globals_vars=globals_vars, iterations=iterations, limits=script_limits,
+            globals_vars=globals_vars, iterations=iterations, limits=script_limits, hidden=script_secrets,
         )
 
     def record(row: ResultRow) -> None:

@@ -30,6 +30,7 @@ from requests_app.runner.assertions import AssertionResult
 from requests_app.scripting.context import SCOPES, EventOutcome, ScriptContext, ScriptError
 from requests_app.scripting.sources import ScriptLimits, ScriptSource
 
+MASK = "••••••"  # services.secrets.MASK: what a script sees of a secret environment value
 SendFn = Callable[[RequestSpec, Sequence[Mapping[str, str]]], Exchange]
 
 
@@ -174,14 +175,19 @@ class ScriptedRun:
         globals_vars: Mapping[str, Any] | None = None,
         iterations: int = 1,
         limits: ScriptLimits | None = None,
+        hidden: Mapping[str, str] | None = None,
     ) -> None:
         self.send_fn = send_fn
+        # Secret environment values: scripts see the mask, the request still gets the value
+        # (through `unmasked`, under any value a script sets), so no script can read a secret.
+        self.hidden = dict(hidden or {})
+        self.unmasked: dict[str, str] = {}
         self.iterations = iterations
         self.context = ScriptContext(limits)
         self.typed: dict[str, dict[str, Any]] = {
             "globals": dict(globals_vars or {}),
             "collectionVariables": dict(collection_vars or {}),
-            "environment": dict(environment_vars or {}),
+            "environment": {k: (MASK if k in (hidden or {}) else v) for k, v in (environment_vars or {}).items()},
             "iterationData": {},
             "_variables": {},
         }
@@ -197,13 +203,17 @@ class ScriptedRun:
         view = self.views[name]  # the same dict object stays in the engine's scope list
         view.clear()
         view.update((key, as_text(value)) for key, value in self.typed[name].items())
+        if name == "environment":
+            self.unmasked.clear()
+            self.unmasked.update((k, v) for k, v in self.hidden.items() if view.get(k) == MASK)
 
     def start_iteration(self, data_row: Mapping[str, Any]) -> None:
         self.typed["iterationData"] = dict(data_row)
         self._refresh("iterationData")
 
     def scopes(self, captured: Mapping[str, str]) -> list[Mapping[str, str]]:
-        return [*(self.views[name] for name in SCOPES), captured]
+        views = [self.views[name] for name in SCOPES]
+        return [*views[:3], self.unmasked, *views[3:], captured]
 
     def _run(
         self, event: str, item: Any, spec: RequestSpec, exchange: Exchange | None, iteration: int, captured: Mapping[str, str]

@@ -13,9 +13,13 @@ Usage::
                        variables=environment_variables(env))   # the mask sent back keeps the secret
     environment_values(env)                          # {"base": "...", "token": "s3cr3t"} for sending
     environment_secrets(env)                         # {"token": "s3cr3t"}: what history must hide
+    environment_secret_scope(env, role="viewer")     # engine SecretScope: where each secret may go
 
-Stored shape of a secret row: {"key", "secret": true, "enabled", "encrypted": <Fernet token>};
-the plain value never reaches the database.
+A secret row may list `hosts` (exact names, `*.example.com`): the only hosts its value may be
+sent to, by anyone. Without hosts, in team mode only editors and owners may send it.
+
+Stored shape of a secret row: {"key", "secret": true, "enabled", "encrypted": <Fernet token>,
+"hosts": [..]}; the plain value never reaches the database.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from requests_app import access
+from requests_app.engine.secret_hosts import BoundSecret, SecretScope, clean_host_pattern
 from requests_app.models import Environment, Workspace
 from requests_app.services.activity import activity_record
 from requests_app.services.errors import MASKED_SECRET_UNKNOWN, Forbidden, ValidationFailed
@@ -51,29 +57,79 @@ def _store_variables(variables: Any, previous: list[dict[str, Any]]) -> list[dic
     matches the n-th stored one), so a form round trip never loses data.
     """
     rows = clean_kv_list(variables, field="variables", allow_secret=True)
+    hosts_of = _clean_hosts(variables)
     encrypted_by_key = _stored_secrets_by_key(previous)
     used: dict[str, int] = defaultdict(int)
     out: list[dict[str, Any]] = []
     for index, row in enumerate(rows):
         if not row["key"].strip():
             raise ValidationFailed.for_field(f"variables[{index}].key", "a variable needs a name")
-        key, value = row["key"], row["value"]
-        candidates = encrypted_by_key.get(key, [])
-        if value == MASK and (row["secret"] or used[key] < len(candidates)):
-            if used[key] >= len(candidates):
-                raise ValidationFailed.for_field(f"variables[{index}].value", MASKED_SECRET_UNKNOWN, code="secret_unknown")
-            encrypted = candidates[used[key]]
-            used[key] += 1
-            if row["secret"]:
-                out.append({"key": key, "secret": True, "enabled": row["enabled"], "encrypted": encrypted})
-            else:  # un-marking a secret keeps its value, now in the clear
-                out.append({"key": key, "value": decrypt_secret(encrypted) or "", "secret": False,
-                            "enabled": row["enabled"]})
-        elif row["secret"]:
-            out.append({"key": key, "secret": True, "enabled": row["enabled"], "encrypted": encrypt_secret(value)})
-        else:
-            out.append({"key": key, "value": value, "secret": False, "enabled": row["enabled"]})
+        out_row = _store_row(row, index, encrypted_by_key, used)
+        hosts = hosts_of[index] if index in hosts_of else _stored_hosts(previous, out_row)
+        if out_row.get("secret") and hosts:
+            out_row["hosts"] = hosts
+        out.append(out_row)
     return out
+
+
+SECRET_HOSTS_INVALID = (
+    "{host!r} is not a host name: list names like api.example.com or *.example.com (no scheme, port or path)"
+)
+SECRET_HOSTS_MAX = 50
+
+
+def _stored_hosts(previous: list[dict[str, Any]], row: dict[str, Any]) -> list[str]:
+    """A kept secret (sent back masked, without `hosts`) keeps the hosts stored with it."""
+    for stored in previous:
+        if stored.get("encrypted") and stored.get("encrypted") == row.get("encrypted"):
+            return list(stored.get("hosts") or [])
+    return []
+
+
+def _clean_hosts(variables: Any) -> dict[int, list[str]]:
+    """{row index: canonical host patterns} for rows that give `hosts` (a list, or names split by commas/spaces)."""
+    found: dict[int, list[str]] = {}
+    for index, row in enumerate(variables if isinstance(variables, list) else []):
+        if not isinstance(row, dict) or "hosts" not in row:
+            continue
+        raw = row["hosts"]
+        if raw is None:
+            raw = []
+        where = f"variables[{index}].hosts"
+        if isinstance(raw, str):
+            raw = raw.replace(",", " ").split()
+        if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+            raise ValidationFailed.for_field(where, "must be a list of host names")
+        hosts: list[str] = []
+        for item in raw:
+            pattern = clean_host_pattern(item)
+            if pattern is None:
+                raise ValidationFailed.for_field(where, SECRET_HOSTS_INVALID.format(host=item), code="bad_host")
+            if pattern not in hosts:
+                hosts.append(pattern)
+        if len(hosts) > SECRET_HOSTS_MAX:
+            raise ValidationFailed.for_field(where, f"at most {SECRET_HOSTS_MAX} hosts")
+        found[index] = hosts
+    return found
+
+
+def _store_row(
+    row: dict[str, Any], index: int, encrypted_by_key: dict[str, list[str]], used: dict[str, int]
+) -> dict[str, Any]:
+    key, value = row["key"], row["value"]
+    candidates = encrypted_by_key.get(key, [])
+    if value == MASK and (row["secret"] or used[key] < len(candidates)):
+        if used[key] >= len(candidates):
+            raise ValidationFailed.for_field(f"variables[{index}].value", MASKED_SECRET_UNKNOWN, code="secret_unknown")
+        encrypted = candidates[used[key]]
+        used[key] += 1
+        if row["secret"]:
+            return {"key": key, "secret": True, "enabled": row["enabled"], "encrypted": encrypted}
+        # un-marking a secret keeps its value, now in the clear
+        return {"key": key, "value": decrypt_secret(encrypted) or "", "secret": False, "enabled": row["enabled"]}
+    if row["secret"]:
+        return {"key": key, "secret": True, "enabled": row["enabled"], "encrypted": encrypt_secret(value)}
+    return {"key": key, "value": value, "secret": False, "enabled": row["enabled"]}
 
 
 def variables_as_stored(variables: Any, *, like: Environment) -> list[dict[str, Any]]:
@@ -100,8 +156,11 @@ def environment_variables(environment: Environment, *, reveal: bool = False) -> 
             value = (decrypt_secret(row.get("encrypted", "")) or "") if reveal else MASK
         else:
             value = row.get("value", "")
-        out.append({"key": row.get("key", ""), "value": value, "secret": bool(row.get("secret")),
-                    "enabled": row.get("enabled", True)})
+        shown = {"key": row.get("key", ""), "value": value, "secret": bool(row.get("secret")),
+                 "enabled": row.get("enabled", True)}
+        if row.get("secret"):
+            shown["hosts"] = list(row.get("hosts") or [])
+        out.append(shown)
     return out
 
 
@@ -146,6 +205,22 @@ def environment_secrets(environment: Environment | None) -> dict[str, str]:
             if plain:
                 found[row["key"]] = plain
     return found
+
+
+def environment_secret_scope(environment: Environment | None, *, role: str | None) -> SecretScope:
+    """Where each enabled secret of `environment` may be sent by a member with `role` (engine.secret_hosts).
+
+    Secrets with hosts go only there, whoever sends them. Secrets without hosts: anywhere for
+    editors and owners (who may read them anyway) and in local mode; nowhere for viewers in team mode.
+    """
+    bound: list[BoundSecret] = []
+    for row in environment.variables if environment is not None else []:
+        if row.get("secret") and row.get("enabled", True):
+            plain = decrypt_secret(row.get("encrypted", ""))
+            if plain:
+                bound.append(BoundSecret(row["key"], plain, tuple(row.get("hosts") or ())))
+    unbound_allowed = access.can_edit(role) or not settings.TEAM_MODE
+    return SecretScope(secrets=tuple(bound), unbound_allowed=unbound_allowed)
 
 
 def environment_create(

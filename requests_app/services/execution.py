@@ -21,17 +21,21 @@ What happens:
 6. Invalid input (engine error kinds invalid_request / unsupported, or a body over the limit)
    raises ValidationFailed naming the field and records nothing; network trouble (refused, timeout, TLS, blocked…) is
    a successful execution with `error` set, recorded like any other.
-7. History keeps the exchange with every secret value replaced by {{name}}.
-8. Scripts (services.scripts): the collection's, its folders' and the request's pre-request scripts
+7. Secrets go only where they may (engine.secret_hosts): a secret with hosts only to those, one
+   without hosts only when sent by an editor or owner (team mode); otherwise nothing is sent and
+   the entry records a `blocked` error naming the variable.
+8. History keeps the exchange with every secret value replaced by {{name}}.
+9. Scripts (services.scripts): the collection's, its folders' and the request's pre-request scripts
    run before the send, their test scripts after it, as in a run; `exchange["scripts"]` holds the
    tests, errors, console and pm.sendRequest calls (shown on the response's Tests tab). Changes
    to pm.environment are written to the environment when the person may edit it (Postman keeps
-   them too); other scopes live for this send only.
+   them too); other scopes live for this send only. Scripts see a secret's mask, never its value.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -43,14 +47,17 @@ from requests_app import access
 from requests_app.engine import send
 from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED, Exchange
 from requests_app.engine.policy import OutboundPolicy
-from requests_app.engine.spec import RequestSpec, spec_to_dict
+from requests_app.engine.secret_hosts import BoundSecret, SecretScope
+from requests_app.engine.spec import RequestSpec, auth_to_dict, spec_to_dict
+from requests_app.engine.validation import RequestRejected, parse_url
+from requests_app.engine.variables import VariableCycleError, VariableExpansionError, merge_scopes, resolve_text
 from requests_app.models import Collection, Environment, HistoryEntry, SavedRequest, Workspace
 from requests_app.services.activity import activity_record
 from requests_app.services.cookies import cookie_jar_load, cookie_jar_save
-from requests_app.services.environments import environment_secrets, environment_values
+from requests_app.services.environments import environment_secret_scope, environment_secrets, environment_values
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import history_record
-from requests_app.services.masking import SecretMasker
+from requests_app.services.masking import SecretMasker, credential_secrets, credentials_unmasked
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.services.scripts import environment_after_send, request_scripts, run_send_scripts
 from requests_app.services.validation import REQUEST_PARTS, clean_request_parts
@@ -61,9 +68,9 @@ _VALIDATION_KINDS = (INVALID_REQUEST, UNSUPPORTED)
 
 
 @lru_cache(maxsize=8)
-def _policy(mode: str, allow: tuple[str, ...], deny: tuple[str, ...]) -> OutboundPolicy:
+def _policy(mode: str, allow: tuple[str, ...], deny: tuple[str, ...], team_mode: bool) -> OutboundPolicy:
     try:
-        return OutboundPolicy.from_config(mode, allow, deny)
+        return replace(OutboundPolicy.from_config(mode, allow, deny), hides_resolved_addresses=team_mode)
     except ValueError as error:
         raise ImproperlyConfigured(f"WEBCLIENT_OUTBOUND settings: {error}") from None
 
@@ -92,6 +99,7 @@ def outbound_policy() -> OutboundPolicy:
         settings.WEBCLIENT_OUTBOUND,
         tuple(settings.WEBCLIENT_OUTBOUND_ALLOW),
         tuple(settings.WEBCLIENT_OUTBOUND_DENY),
+        bool(settings.TEAM_MODE),
     )
 
 
@@ -109,6 +117,56 @@ def collection_values(collection: Collection | None) -> dict[str, str]:
 def _belongs(obj: Any, workspace: Workspace, what: str) -> None:
     if obj is not None and access.workspace_id_of(obj) != workspace.pk:
         raise NotFound(f"{what} not found in this workspace.")
+
+
+NO_HOST = "(no host: the saved URL does not resolve)"
+
+
+def _stored_request_hosts(urls: list[str], scopes: list[dict[str, str]]) -> tuple[str, ...]:
+    """The hosts stored request URLs go to, their variables resolved as for sending."""
+    hosts: list[str] = []
+    for url in urls:
+        try:
+            host = parse_url(resolve_text(url, merge_scopes(scopes))[0]).target.host
+        except (RequestRejected, VariableCycleError, VariableExpansionError):
+            continue
+        if host not in hosts:
+            hosts.append(host if ":" not in host else f"[{host}]")
+    return tuple(hosts)
+
+
+def _secret_scope(
+    environment: Environment | None,
+    role: str | None,
+    saved_request: SavedRequest | None,
+    collection: Collection | None,
+    scopes: list[dict[str, str]],
+    to_send: RequestSpec,
+) -> SecretScope:
+    """The environment's secrets and, for viewers, the stored credentials bound to the stored requests' hosts.
+
+    A viewer may send a saved request's (or its collection's) password, token or API key only
+    where the saved requests go: not to a URL of their choosing with the mask standing in.
+    """
+    scope = environment_secret_scope(environment, role=role)
+    if access.can_edit(role):
+        return scope
+    stored: list[tuple[dict[str, str], list[str]]] = []
+    if saved_request is not None:
+        stored.append((credential_secrets(saved_request.auth), [saved_request.url]))
+    if collection is not None and credential_secrets(collection.auth):
+        urls = list(SavedRequest.objects.filter(collection=collection).values_list("url", flat=True)[:500])
+        stored.append((credential_secrets(collection.auth), urls))
+    sent = set(credential_secrets(auth_to_dict(to_send.auth)).values())
+    bound, carried = list(scope.secrets), []
+    for credentials, urls in stored:
+        # No host to bind to (a URL that does not resolve): the credential goes nowhere.
+        hosts = _stored_request_hosts(urls, scopes) or (NO_HOST,)
+        for name, value in credentials.items():
+            bound.append(BoundSecret(name, value, hosts))
+            if value in sent:
+                carried.append(name)  # in the auth sent, whatever its length
+    return SecretScope(secrets=tuple(bound), unbound_allowed=scope.unbound_allowed, carried=tuple(carried))
 
 
 def request_execute(
@@ -129,6 +187,7 @@ def request_execute(
     `workspace`, ValidationFailed (fields named) for invalid input; never for network trouble.
     """
     access.ensure_role(user, workspace, "read")
+    role = access.role_for(user, workspace)
     _belongs(saved_request, workspace, "Request")
     _belongs(collection, workspace, "Collection")
     _belongs(environment, workspace, "Environment")
@@ -144,6 +203,9 @@ def request_execute(
         asked = spec_to_dict(spec)
     else:
         asked = clean_request_parts(spec)
+    if spec is not None and saved_request is not None:
+        # The editor shows a viewer the saved credentials as the mask; sent back, it stands for them.
+        asked["auth"] = credentials_unmasked(asked.get("auth"), saved_request.auth)
     to_send = spec_with_collection_auth(asked, collection)
     limit = settings.WEBCLIENT_MAX_RESPONSE_BYTES
     to_send.options.max_response_bytes = min(to_send.options.max_response_bytes, limit)
@@ -151,6 +213,7 @@ def request_execute(
     scopes = [collection_values(collection), environment_values(environment)]
     token_secrets, token_warnings = _oauth_token(user, workspace, to_send, scopes)
     jar, before = cookie_jar_load(user=user, workspace=workspace) if to_send.options.use_cookies else (None, [])
+    secret_scope = _secret_scope(environment, role, saved_request, collection, scopes, to_send)
 
     def send_fn(spec: RequestSpec, variables: Any) -> Exchange:
         return send(
@@ -159,12 +222,14 @@ def request_execute(
             cookie_jar=jar,
             variables=variables,
             max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
+            secrets=secret_scope,
         )
 
     chain = request_scripts(collection, saved_request, scripts)
     script_run = None
     if chain:
-        script_run = run_send_scripts(to_send, chain, send_fn=send_fn, scopes=scopes, name=saved_request.name if saved_request else "")
+        script_run = run_send_scripts(to_send, chain, send_fn=send_fn, scopes=scopes, name=saved_request.name if saved_request else "",
+                                      secrets=environment_secrets(environment))
         exchange = script_run.exchange
     else:
         exchange = send_fn(to_send, scopes)
@@ -172,8 +237,12 @@ def request_execute(
     exchange.warnings[:0] = token_warnings
     error = exchange.error
     secrets = {**environment_secrets(environment), **token_secrets}
+    if not access.can_edit(role):  # stored credentials are secrets to viewers, in their history too
+        secrets.update(credential_secrets(saved_request.auth if saved_request else None,
+                                          collection.auth if collection else None))
     # Refused before anything was sent: bad input (a 400), not an execution to record.
-    if error is not None and (error.kind in _VALIDATION_KINDS or (error.kind == TOO_LARGE and exchange.request is None)):
+    # A redirect to ftp: or javascript: is refused after the first hop went out: that is recorded.
+    if error is not None and exchange.request is None and error.kind in (*_VALIDATION_KINDS, TOO_LARGE):
         message = SecretMasker(secrets).text(error.message)  # messages may quote the resolved value
         raise ValidationFailed(message, code=error.code or error.kind, fields={error.field or "url": [message]})
     if jar is not None:

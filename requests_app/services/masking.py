@@ -17,29 +17,22 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
 
-# Encoded and base64 forms of very short values would match unrelated text.
-_MIN_LENGTH_FOR_DERIVED_FORMS = 6
+from requests_app.engine.encodings import base64_forms, encoded_forms
+from requests_app.services.secrets import MASK
+
 _BASIC = re.compile(r"(Basic\s+)([A-Za-z0-9+/]{4,}={0,2})")
 _BASE64_KEYS = ("base64", "body_base64")
 
 
 def _forms(value: str) -> set[str]:
-    forms = {value}
-    if len(value) >= _MIN_LENGTH_FOR_DERIVED_FORMS:
-        forms.add(quote(value, safe=""))
-        forms.add(quote(value))
-        forms.add(quote_plus(value))
-        forms.add(json.dumps(value)[1:-1])
-        forms.add(value.encode("utf-8").decode("latin-1"))
-        raw = value.encode("utf-8")
-        for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
-            forms.add(encoded.decode("ascii").rstrip("="))
+    """Every form the engine itself writes the value in (engine.encodings: query, path, form,
+    multipart, JSON, Latin-1 wire text, base64 at any alignment), for values of any length;
+    base64 fragments only where long enough not to match unrelated text."""
+    forms = encoded_forms(value) | base64_forms(value)
     forms.discard("")
     return forms
 
@@ -116,3 +109,60 @@ class SecretMasker:
         if isinstance(value, (list, tuple)):
             return [self.deep(item) for item in value]
         return value
+
+
+# ---------------------------------------------------------------- auth credentials (issue 13 item 3)
+# A saved request's (or collection's) Basic/Digest password, bearer token and API key value are
+# secrets for viewers, like secret variables: shown as the mask, masked in their history, and a
+# mask sent back from the editor stands for the stored value.
+
+# The auth fields whose values are credentials, per auth type (engine.spec.auth_to_dict shapes).
+AUTH_SECRET_FIELDS = {
+    "basic": ("password",),
+    "digest": ("password",),
+    "bearer": ("token",),
+    "apikey": ("value",),
+    "awsv4": ("secret_key", "session_token"),
+    "oauth2": ("client_secret", "password"),
+}
+_VARIABLE_REFERENCE = re.compile(r"^\{\{[^{}]+\}\}$")
+
+
+def _is_literal(value: Any) -> bool:
+    return isinstance(value, str) and bool(value) and not _VARIABLE_REFERENCE.match(value)
+
+
+def credentials_masked(auth: Any) -> Any:
+    """A copy of an auth dict with its credential values as the mask; {{variable}} references stay readable.
+
+    Stored encrypted values ({"encrypted": …}, revisions) are masked too.
+    """
+    if not isinstance(auth, Mapping):
+        return auth
+    names = AUTH_SECRET_FIELDS.get(str(auth.get("type")), ())
+    return {
+        key: (MASK if key in names and (_is_literal(item) or (isinstance(item, Mapping) and "encrypted" in item))
+              else item)
+        for key, item in auth.items()
+    }  # fmt: skip
+
+
+def credentials_unmasked(auth: Any, stored: Any) -> Any:
+    """`auth` with credential values still equal to the mask replaced by `stored`'s (same auth type)."""
+    if not isinstance(auth, Mapping) or not isinstance(stored, Mapping) or auth.get("type") != stored.get("type"):
+        return auth
+    names = AUTH_SECRET_FIELDS.get(str(auth.get("type")), ())
+    return {key: (stored.get(key, "") if key in names and item == MASK else item) for key, item in auth.items()}
+
+
+def credential_secrets(*auths: Any) -> dict[str, str]:
+    """{"auth.password": value, …}: literal credential values of stored auth dicts, for a SecretMasker."""
+    found: dict[str, str] = {}
+    for auth in auths:
+        if not isinstance(auth, Mapping):
+            continue
+        for name in AUTH_SECRET_FIELDS.get(str(auth.get("type")), ()):
+            value = auth.get(name)
+            if _is_literal(value) and value not in found.values():
+                found[f"auth.{name}" if f"auth.{name}" not in found else f"auth.{name}.{len(found)}"] = value
+    return found

@@ -32,13 +32,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from requests_app import access
 from requests_app.models import Collection, Example, MockServer
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.examples import FRAMING_HEADERS
+from requests_app.services.rate_window import count_this_minute
 
 MOCK_NOT_FOUND = "No mock server is enabled at that address."
 SLUG_INVALID = "must be 1 to 80 lower-case letters, digits or dashes, not only digits"
@@ -148,15 +148,7 @@ def mock_rate_allows(server: MockServer) -> bool:
     limit = settings.WEBCLIENT_MOCK_RATE_PER_MINUTE
     if limit <= 0:
         return True
-    import time
-
-    key = f"mock-rate:{server.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=70)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=70)
-        count = 1
+    count, _ = count_this_minute(f"mock-rate:{server.pk}")
     return count <= limit
 
 

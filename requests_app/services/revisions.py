@@ -36,14 +36,13 @@ from requests_app import access, keyset
 from requests_app.models import Environment, Revision, SavedRequest
 from requests_app.services.activity import activity_record
 from requests_app.services.errors import NotFound
+from requests_app.services.masking import AUTH_SECRET_FIELDS, credentials_masked
 from requests_app.services.secrets import MASK, decrypt_secret, encrypt_secret
 from requests_app.services.versioning import save_versioned
 
 REQUEST_FIELDS = ("name", "method", "url", "params", "headers", "body", "auth", "options", "description")
 ENVIRONMENT_FIELDS = ("name", "variables")
 # The auth fields whose values are secrets, per auth type (engine.spec.auth_to_dict shapes).
-AUTH_SECRET_FIELDS = {"basic": ("password",), "digest": ("password",), "bearer": ("token",), "apikey": ("value",), "awsv4": ("secret_key", "session_token"),
-                     "oauth2": ("client_secret", "password")}
 LIST_FIELDS = ("params", "headers", "variables")
 _VARIABLE_REFERENCE = re.compile(r"^\{\{[^{}]+\}\}$")
 
@@ -195,20 +194,10 @@ class VersionView:
         }
 
 
-def _shown_secret(value: Any) -> Any:
-    """A secret as shown: a {{variable}} reference stays readable, a value becomes the mask."""
-    if isinstance(value, dict) and "encrypted" in value:
-        return MASK
-    if isinstance(value, str) and value and not _VARIABLE_REFERENCE.match(value):
-        return MASK
-    return value
-
-
 def shown(field_name: str, value: Any) -> Any:
     """A stored field value as history and conflicts show it: every secret masked."""
     if field_name == "auth" and isinstance(value, dict):
-        secret_names = AUTH_SECRET_FIELDS.get(str(value.get("type")), ())
-        return {key: (_shown_secret(item) if key in secret_names else item) for key, item in value.items()}
+        return credentials_masked(value)
     if field_name == "variables" and isinstance(value, list):
         return [
             {"key": row.get("key", ""), "value": MASK if row.get("secret") else row.get("value", ""),

@@ -52,8 +52,8 @@ from django.utils import timezone
 
 from requests_app import access
 from requests_app.engine.exchange import Cookie, Exchange, Response, Timings
-from requests_app.engine.spec import RequestSpec
-from requests_app.models import Collection, Environment, Folder, HistoryEntry, Run, RunResult, SavedRequest, Workspace
+from requests_app.engine.spec import RequestSpec, auth_to_dict
+from requests_app.models import Collection, Environment, Folder, HistoryEntry, Role, Run, RunResult, SavedRequest, Workspace
 from requests_app.runner.assertions import AssertionFormatError, AssertionResult, compile_assertions, evaluate
 from requests_app.runner.captures import MASK, CaptureFormatError, apply_captures, compile_captures
 from requests_app.runner.datafile import DATA_FORMATS, DataFileError, parse_data_file
@@ -73,11 +73,17 @@ from requests_app.runner.reporters import REPORT_EXTENSIONS, REPORT_FORMATS, Run
 from requests_app.runner.responses import ResponseView
 from requests_app.services import tree
 from requests_app.services.activity import activity_record
-from requests_app.services.environments import environment_secrets, environment_update, environment_values, environment_variables
+from requests_app.services.environments import (
+    environment_secret_scope,
+    environment_secrets,
+    environment_update,
+    environment_values,
+    environment_variables,
+)
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.execution import collection_values, outbound_policy
 from requests_app.services.history import history_exchange, history_list
-from requests_app.services.masking import SecretMasker
+from requests_app.services.masking import SecretMasker, credential_secrets
 from requests_app.services.quotas import ensure_run_size
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.services.scripts import environment_rows_after_scripts, script_limits, stored_scripts
@@ -648,15 +654,21 @@ def run_execute(
     try:
         items = plan if plan is not None else _plan_for(run)
         assert run.collection is not None
+        role = _runner_role(run)
+        if not access.can_edit(role):  # stored credentials are secrets to viewers, in results too
+            stored = credential_secrets(*(auth_to_dict(item.spec.auth) for item in items))
+            writer.masker = writer.masker.with_secrets(stored)
         settings_of_run = {
             "iterations": run.iterations,
             "data_rows": run.data_rows,
             "collection_vars": collection_values(run.collection),
             "environment_vars": environment_values(environment),
+            "secrets": environment_secret_scope(environment, role=role),
             "delay_ms": run.delay_ms,
             "bail": run.bail,
             "concurrency": run.concurrency,
             "script_limits": script_limits(),
+            "script_secrets": secrets,  # scripts see the mask; requests get the values
         }
 
         def deliver(row: ResultRow) -> None:
@@ -710,6 +722,14 @@ def run_execute(
         _write_back(run, environment, outcome.captured, outcome.secret_captures, script_env, settings_of_run["environment_vars"])
     run.refresh_from_db()
     return run
+
+
+def _runner_role(run: Run) -> str | None:
+    """The role secrets are judged by: the person who started the run; the server's operator (a
+    `run_collection` command, no person) counts as an owner."""
+    if run.created_by_id is None:
+        return Role.OWNER
+    return access.role_for(run.created_by, run.workspace_id)
 
 
 def execute_plan(

@@ -72,7 +72,7 @@ def environment_rows_after_scripts(
     """(rows, changed): `rows` as environment_variables gives them (secrets masked), with what the
     scripts set (`after`, the environment scope at the end) and unset (in `before`, gone from `after`).
     Rows the scripts left alone stay as they are, so a masked secret is never written back as text."""
-    from requests_app.runner.scripted import as_text
+    from requests_app.runner.scripted import MASK, as_text
 
     changed = False
     kept = []
@@ -82,7 +82,7 @@ def environment_rows_after_scripts(
         if key in before and key not in after and row.get("enabled", True):
             changed = True  # pm.environment.unset
             continue
-        if key in after and as_text(after[key]) != before.get(key):
+        if key in after and as_text(after[key]) not in (before.get(key), MASK if row.get("secret") else None):
             row = {**row, "value": as_text(after[key]), "enabled": True}
             changed = True
         seen.add(key)
@@ -120,13 +120,17 @@ class SendScripts:
     environment: dict[str, Any] | None  # the environment scope after the scripts, when they changed it
 
 
-def run_send_scripts(spec: Any, chain: dict[str, tuple[ScriptSource, ...]], *, send_fn: Any, scopes: list[dict[str, str]], name: str) -> SendScripts:
+def run_send_scripts(
+    spec: Any, chain: dict[str, tuple[ScriptSource, ...]], *, send_fn: Any, scopes: list[dict[str, str]], name: str,
+    secrets: Mapping[str, str],
+) -> SendScripts:
     """Pre-request scripts, the send, test scripts: one request of a run, in a context of its own."""
     from requests_app.runner.loop import make_plan_item
     from requests_app.runner.scripted import ScriptedRun, ScriptStep, script_error_text
 
     item = make_plan_item(name=name or "request", spec=spec, scripts=chain)
-    scripted = ScriptedRun(send_fn=send_fn, collection_vars=scopes[0], environment_vars=scopes[1], limits=script_limits())
+    scripted = ScriptedRun(send_fn=send_fn, collection_vars=scopes[0], environment_vars=scopes[1], limits=script_limits(),
+                           hidden=secrets)
     try:
         before = scripted.prerequest(item, iteration=1, captured={})
         if before.skip:

@@ -11,6 +11,7 @@ Usage::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from requests_app.engine.spec import SpecFormatError, spec_from_dict, spec_to_dict
-from requests_app.engine.validation import is_token
+from requests_app.engine.validation import RequestRejected, check_header_value, is_token
 from requests_app.services.errors import NAME_REQUIRED, ValidationFailed
 
 NAME_MAX = 200
@@ -32,13 +33,18 @@ INHERIT_AUTH = {"type": "inherit"}
 
 
 NUL_MESSAGE = "must not contain NUL characters (use a binary body for binary data)"
+SURROGATE_MESSAGE = "must not contain a lone surrogate (such as the JSON escape \\ud800): it is not a character"
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def reject_nul(value: Any, *, field: str) -> Any:
-    """Refuse NUL characters anywhere in nested data: PostgreSQL can't store them in text or JSON."""
+    """Refuse NUL characters and lone surrogates anywhere in nested data: PostgreSQL can't store
+    either, and a surrogate has no UTF-8 form to send."""
     if isinstance(value, str):
         if "\x00" in value:
             raise ValidationFailed.for_field(field, NUL_MESSAGE, code="nul_character")
+        if _SURROGATE.search(value):
+            raise ValidationFailed.for_field(field, SURROGATE_MESSAGE, code="lone_surrogate")
     elif isinstance(value, Mapping):
         for key, item in value.items():
             reject_nul(key, field=field)
@@ -168,7 +174,25 @@ def clean_request_parts(data: Mapping[str, Any], *, partial: bool = False) -> di
     cleaned["method"] = cleaned["method"].strip().upper() or "GET"
     if inherit:
         cleaned["auth"] = dict(INHERIT_AUTH)
-    return {part: reject_nul(cleaned[part], field=part) for part in present}
+    out = {part: reject_nul(cleaned[part], field=part) for part in present}
+    _check_header_texts(out)
+    return out
+
+
+def _check_header_texts(parts: Mapping[str, Any]) -> None:
+    """Texts that become header values as typed (the raw/binary Content-Type, a Digest username)
+    are refused now, not when a run meets them (http.client raises on line breaks)."""
+    body, auth = parts.get("body") or {}, parts.get("auth") or {}
+    checks = []
+    if body.get("mode") in ("raw", "binary") and body.get("content_type"):
+        checks.append((body["content_type"], "body.content_type", "Content-Type"))
+    if auth.get("type") == "digest":
+        checks.append((auth.get("username", ""), "auth.username", "Authorization"))
+    for value, field, name in checks:
+        try:
+            check_header_value(value, field=field, name=name)
+        except RequestRejected as error:
+            raise ValidationFailed.for_field(field, error.error.message, code=error.error.code) from None
 
 
 def clean_json_list(value: Any, *, field: str) -> list[Any]:

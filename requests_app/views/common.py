@@ -7,7 +7,7 @@ call one service and render a template or one of its partials (`template.html#pa
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -17,12 +17,13 @@ from django_htmx.http import trigger_client_event
 
 from requests_app import access, keyset
 from requests_app.engine.prepare import DEFAULT_ACCEPT, DEFAULT_ACCEPT_ENCODING
-from requests_app.engine.spec import DEFAULT_USER_AGENT, RAW_CONTENT_TYPES, RequestSpec
+from requests_app.engine.spec import DEFAULT_USER_AGENT, RAW_CONTENT_TYPES, RequestSpec, auth_from_dict, auth_to_dict
 from requests_app.forms import STANDARD_METHODS, EditorFields, editor_fields
 from requests_app.models import Collection, Environment, Folder, SavedRequest, Workspace
 from requests_app.services.environments import environment_variables
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import HISTORY_FILTERS, HISTORY_ORDER, history_hosts, history_list
+from requests_app.services.masking import credentials_masked
 from requests_app.services.sidebar import SidebarTree, sidebar_tree
 from requests_app.views.response_view import ResponseView
 
@@ -175,6 +176,9 @@ def editor_state(
 ) -> EditorState:
     if saved_request is not None:
         collection = saved_request.collection
+        if not access.can_edit(getattr(saved_request, "user_role", None)):
+            # Credentials are secrets to viewers; a send with the mask uses the stored value.
+            spec = replace(spec, auth=auth_from_dict(credentials_masked(auth_to_dict(spec.auth))))
         extra.setdefault("name", saved_request.name)
         extra.setdefault("description", saved_request.description)
         extra.setdefault("scripts", dict(saved_request.scripts or {}))

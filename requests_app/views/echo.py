@@ -17,10 +17,11 @@ from http.cookies import SimpleCookie
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 
+from requests_app.client_ip import client_ip
 from requests_app.playground import (
     PlaygroundRequest,
     PlaygroundResponse,
@@ -28,6 +29,7 @@ from requests_app.playground import (
     handle,
     parse_query,
 )
+from requests_app.services.rate_window import count_this_minute
 
 ECHO_CONTENT_SECURITY_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 # Hop-by-hop headers are the WSGI server's (wsgiref refuses them); the rest could act beyond /echo/.
@@ -157,9 +159,40 @@ def to_django_response(result: PlaygroundResponse, mount: str, is_head: bool) ->
     return response
 
 
+# Routes that hold a thread, send many bytes or inflate: limited per person (or address) per minute.
+HEAVY_ROUTES = ("delay/", "drip", "gzip-bomb", "bytes/", "stream/", "stream-bytes/", "range/", "gzip", "deflate",
+                "brotli", "base64/")
+PLAYGROUND_SIGN_IN = "The playground needs a signed-in user on this server."
+
+
+def _heavy_limited(request: HttpRequest, rest: str) -> int | None:
+    """Seconds to wait when this client used up its heavy-route budget for the minute, else None.
+
+    A fixed one-minute window (services/rate_window.py).
+    """
+    limit = settings.WEBCLIENT_PLAYGROUND_HEAVY_PER_MINUTE
+    if not limit or not rest.startswith(HEAVY_ROUTES):
+        return None
+    who = f"u{request.user.pk}" if request.user.is_authenticated else f"a{client_ip(request)}"
+    used, retry_after = count_this_minute(f"echo-heavy:{who}")
+    return None if used <= limit else retry_after
+
+
 @csrf_exempt
 def echo(request: HttpRequest, rest: str = "") -> HttpResponseBase:
     mount = request.path[: len(request.path) - len(rest)].rstrip("/")
+    mode = settings.WEBCLIENT_PLAYGROUND
+    if mode == "off":
+        raise Http404("The playground is off on this server.")
+    if mode == "signed-in" and not request.user.is_authenticated:
+        return to_django_response(error_response(401, PLAYGROUND_SIGN_IN), mount, is_head=False)
+    wait = _heavy_limited(request, rest)
+    if wait is not None:
+        limited = to_django_response(
+            error_response(429, "too many slow or large playground requests; try again in a minute"), mount, False
+        )
+        limited["Retry-After"] = str(wait)
+        return limited
     try:
         body = request.body
     except RequestDataTooBig:

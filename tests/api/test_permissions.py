@@ -35,6 +35,8 @@ OPERATIONS = [
     ("environment create", "post", "/api/v1/environments", {"workspace": "{workspace}", "name": "E"}, "edit"),
     ("environment read", "get", "/api/v1/environments/{environment}", None, "read"),
     ("environment update", "patch", "/api/v1/environments/{environment}", {"version": 1, "name": "E2"}, "edit"),
+    ("environment secret hosts", "patch", "/api/v1/environments/{environment}", {"version": 1, "variables": [
+        {"key": "token", "value": "••••••", "secret": True, "enabled": True, "hosts": ["api.example.com"]}]}, "edit"),
     ("environment duplicate", "post", "/api/v1/environments/{environment}/duplicate", {}, "edit"),
     ("environment delete", "delete", "/api/v1/environments/{environment}", None, "edit"),
     ("cookies list", "get", "/api/v1/cookies?workspace={workspace}", None, "read"),

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from requests_app.models import Membership
 from requests_app.services.invitations import invitation_create
 from tests.fixtures.accounts import PASSWORD
-from tests.fixtures.browser import WIDE, screenshot
+from tests.fixtures.browser import WIDE, check_csp_violations, screenshot, watched_tab
 from tests.teams.conftest import REQUEST_PASSWORD, Team, team  # noqa: F401 - the shared Acme fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -26,15 +26,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture
 def sign_in(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Any]:
     """sign_in(user) -> a page in a fresh browser context, signed in as `user`."""
-    contexts = []
+    contexts, tabs = [], []
 
     def open_as(user: Any) -> Any:
         context = browser.new_context(viewport=WIDE, color_scheme="light", base_url=live_server.url)
         context.set_default_timeout(15_000)
         contexts.append(context)
-        tab = context.new_page()
-        tab.errors = []
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+        tab = watched_tab(context)
+        tabs.append(tab)
         tab.goto("/login/")
         tab.get_by_label("Username").fill(user.username)
         tab.get_by_label("Password").fill(PASSWORD)
@@ -43,6 +42,8 @@ def sign_in(browser: Any, live_server: Any, transactional_db: None) -> Iterator[
         return tab
 
     yield open_as
+    for tab in tabs:
+        check_csp_violations(tab)
     for context in contexts:
         context.close()
 

@@ -64,7 +64,8 @@ def test_send_runs_the_chain_and_records_tests(alice, acme, world):
     assert [(t["target"], t["passed"]) for t in scripts["tests"]] == [
         ("collection test", True), ("order of pre-request scripts", True), ("fails on purpose", False)]
     assert "expected 1 to equal 2" in scripts["tests"][2]["message"]
-    assert scripts["console"] == [{"level": "log", "text": "token is {{token}}"}]  # masked in history
+    assert scripts["console"] == [{"level": "log", "text": "token is ••••••"}]  # scripts never see a secret
+    assert _echo_headers(entry)["Authorization"] == "Bearer {{token}}"  # the secret went out (history masks it back)
     assert SECRET not in json.dumps(entry.exchange)
     assert environment_values(Environment.objects.get(pk=world["env"].pk))["seen"].endswith("/get")
 
@@ -120,3 +121,13 @@ def test_a_stored_run_runs_scripts_and_writes_the_environment_back(alice, acme, 
         (i, [("collection test", True), ("order of pre-request scripts", True), ("fails on purpose", False)]) for i in (1, 2)]
     assert run.totals["assertions_failed"] == 2
     assert environment_values(Environment.objects.get(pk=world["env"].pk))["seen"].endswith("/get")
+
+
+def test_a_send_leaves_an_untouched_secret_and_the_environment_version_alone(alice, acme, world):
+    request_execute(user=alice, workspace=acme, saved_request=world["saved"], environment=world["env"])
+    env = Environment.objects.get(pk=world["env"].pk)
+    version = env.version
+    request_execute(user=alice, workspace=acme, saved_request=world["saved"], environment=env)
+    env = Environment.objects.get(pk=world["env"].pk)
+    assert env.version == version  # the script set "seen" to the same value: nothing to write
+    assert environment_values(env)["token"] == SECRET

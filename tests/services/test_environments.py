@@ -47,7 +47,7 @@ def test_secret_values_are_encrypted_at_rest(staging):
 
 def test_variables_are_masked_unless_revealed(staging):
     masked = environment_variables(staging)
-    assert masked[1] == {"key": "token", "value": MASK, "secret": True, "enabled": True}
+    assert masked[1] == {"key": "token", "value": MASK, "secret": True, "enabled": True, "hosts": []}
     assert environment_variables(staging, reveal=True)[1]["value"] == SECRET
 
 

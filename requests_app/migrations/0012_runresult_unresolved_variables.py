@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0010_oauth_tokens'),
+        ('requests_app', '0011_keyset_indexes'),
     ]
 
     operations = [
