@@ -4,21 +4,25 @@ Usage::
 
     .venv/bin/python bench/runner.py [--n 500] [--repeat 3] [--newman PATH]
 
-Builds a Postman v2.1 collection of N requests (half GET, half POST with a JSON body), each
-with one status test (`pm.response.to.have.status(200)`, which webclient translates into a
-declarative assertion), starts the playground's stdlib server in a subprocess on 127.0.0.1,
-and measures, best of --repeat:
+Builds Postman v2.1 collections of N requests (half GET, half POST with a JSON body), the same
+requests twice: without scripts, and with scripts on every request (issue 11: a pre-request
+script sets a header from a variable; a test script checks the status, parses the JSON body and
+sets a variable). Starts the playground's stdlib server in a subprocess on 127.0.0.1, and
+measures, best of --repeat:
 
 - bare loop: one keep-alive http.client.HTTPConnection in this process, status checked (the floor)
-- `manage.py run_collection --file <collection>` as a whole process (start-up included)
+- `manage.py run_collection --file <collection>` as a whole process (start-up included), without
+  scripts and with scripts
 - `manage.py run_collection <stored collection>` as a whole process, recording the run in a
-  scratch SQLite database (results written in batches)
-- newman, when found (`--newman`, $NEWMAN, or where tests/fixtures/peers.py looks: /tmp/webclient-peers;
-  install it with `npm install --prefix /tmp/webclient-peers newman@6`; it is a peer, not a dependency)
+  scratch SQLite database (results written in batches; one declarative status assertion each)
+- newman on the scripted collection, when found (`--newman`, $NEWMAN, or where
+  tests/fixtures/peers.py looks: /tmp/webclient-peers; install it with
+  `npm install --prefix /tmp/webclient-peers newman@6`; it is a peer, not a dependency)
 
 and prints wall time, per-request ms, CPU time (user + system of that process: steadier than
-wall time on a busy machine), peak RSS and the ratios. Goals (issue 7): run_collection
-<= 0.65 s for 500 requests, >= 10x faster than newman, <= 4x the bare loop, < 100 MiB.
+wall time on a busy machine), peak RSS and the ratios. Goals: issue 7, run_collection
+<= 0.65 s for 500 requests, <= 4x the bare loop, < 100 MiB; issue 11, with scripts >= 10x
+faster than newman, <= 2x our own run without scripts, < 150 MiB.
 
 The project's modules are compiled first (`compileall`, as `make` does): with
 PYTHONDONTWRITEBYTECODE set, each process would otherwise recompile them from source.
@@ -45,7 +49,12 @@ from tests.fixtures.peers import NEWMAN_VERSION, PEERS_DIR, find_newman  # noqa:
 
 PYTHON = sys.executable
 DEFAULT_NEWMAN = find_newman(install=False) or str(PEERS_DIR / "node_modules/.bin/newman")
-STATUS_TEST = "pm.test('status is 200', function () { pm.response.to.have.status(200); });"
+PRE_SCRIPT = "pm.request.headers.upsert({ key: 'X-Trace', value: pm.variables.get('trace') });"
+TEST_SCRIPT = (
+    "pm.test('status is 200', function () { pm.response.to.have.status(200); });\n"
+    "var body = pm.response.json();\n"
+    "pm.collectionVariables.set('lastUrl', body.url);"
+)
 STORE_COLLECTION = """
 import json, sys
 from django.contrib.auth import get_user_model
@@ -59,7 +68,7 @@ SavedRequest.objects.bulk_create([
         url=item["request"]["url"],
         headers=[{"key": h["key"], "value": h["value"], "enabled": True} for h in item["request"].get("header", [])],
         body={"mode": "json", "text": item["request"]["body"]["raw"]} if "body" in item["request"] else {"mode": "none"},
-        assertions=[{"type": "status", "op": "equals", "expected": 200}],
+        assertions=[{"type": "status", "op": "equals", "expected": 200}],  # declarative: no scripts
     )
     for i, item in enumerate(items)
 ])
@@ -76,7 +85,7 @@ class Measure:
     cpu_seconds: float | None = None
 
 
-def postman_collection(base_url: str, n: int) -> dict[str, object]:
+def postman_collection(base_url: str, n: int, *, scripts: bool) -> dict[str, object]:
     items = []
     for i in range(n):
         if i % 2 == 0:
@@ -88,11 +97,14 @@ def postman_collection(base_url: str, n: int) -> dict[str, object]:
                 "header": [{"key": "Content-Type", "value": "application/json"}],
                 "body": {"mode": "raw", "raw": json.dumps({"i": i, "name": f"item {i}"})},
             }
-        items.append(
-            {"name": f"request {i}", "request": request, "event": [{"listen": "test", "script": {"exec": [STATUS_TEST]}}]}
-        )
+        events = [
+            {"listen": "prerequest", "script": {"exec": PRE_SCRIPT.split("\n")}},
+            {"listen": "test", "script": {"exec": TEST_SCRIPT.split("\n")}},
+        ]
+        items.append({"name": f"request {i}", "request": request, "event": events if scripts else []})
     return {
         "info": {"name": "Bench", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": [{"key": "trace", "value": "bench-trace"}],
         "item": items,
     }
 
@@ -154,7 +166,9 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="webclient-bench-"))
     try:
         collection_file = scratch / "bench.postman_collection.json"
-        collection_file.write_text(json.dumps(postman_collection(base_url, n)))
+        collection_file.write_text(json.dumps(postman_collection(base_url, n, scripts=False)))
+        scripted_file = scratch / "bench-scripts.postman_collection.json"
+        scripted_file.write_text(json.dumps(postman_collection(base_url, n, scripts=True)))
         env = {**os.environ, "WEBCLIENT_DATA_DIR": str(scratch / "data"), "DATABASE_URL": f"sqlite:///{scratch / 'bench.sqlite3'}"}
         env.pop("CELERY_BROKER_URL", None)
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
@@ -169,14 +183,18 @@ def main() -> None:
                 "run_collection --file",
                 [PYTHON, "manage.py", "run_collection", "--file", str(collection_file), "--reporter", "cli"], env
             ),
+            "run_collection --file, scripts": lambda: timed_process(
+                "run_collection --file, scripts",
+                [PYTHON, "manage.py", "run_collection", "--file", str(scripted_file), "--reporter", "cli"], env
+            ),
             "run_collection (stored)": lambda: timed_process(
                 "run_collection (stored)", [PYTHON, "manage.py", "run_collection", "Bench", "--reporter", "cli"], env
             ),
         }
         newman = shutil.which(options.newman) or (options.newman if Path(options.newman).exists() else None)
         if newman:
-            runs["newman"] = lambda: timed_process(
-                "newman", [newman, "run", str(collection_file), "--reporters", "cli", "--color", "off"]
+            runs["newman, scripts"] = lambda: timed_process(
+                "newman, scripts", [newman, "run", str(scripted_file), "--reporters", "cli", "--color", "off"]
             )
         for _ in range(options.repeat):  # interleaved, so machine noise spreads over all of them
             for name, run in runs.items():
@@ -190,7 +208,7 @@ def main() -> None:
 
     bare = results["bare http.client loop"].seconds
     ours = results["run_collection --file"].seconds
-    print(f"\n{n} requests (half GET, half POST with a JSON body), one status assertion each; best of {options.repeat}\n")
+    print(f"\n{n} requests (half GET, half POST with a JSON body); best of {options.repeat}\n")
     print(
         f"| {'tool':<26} | {'wall s':>7} | {'ms/request':>10} | {'CPU s':>6} | {'peak RSS MiB':>12} "
         f"| {'x bare loop':>11} | {'x run_collection':>16} |"
@@ -209,7 +227,12 @@ def main() -> None:
     for measure in results.values():
         if not measure.ok:
             print(f"\n{measure.name} failed:\n{measure.note}")
-    print("\nGoals: run_collection <= 0.65 s for 500, >= 10x faster than newman, <= 4x the bare loop, < 100 MiB.")
+    scripted = results["run_collection --file, scripts"]
+    if "newman, scripts" in results:
+        print(f"\nwith scripts: newman / ours = {results['newman, scripts'].seconds / scripted.seconds:.1f}x", end="")
+    print(f"; ours with / without scripts = {scripted.seconds / ours:.2f}x; peak RSS with scripts {scripted.rss_mib:.0f} MiB")
+    print("Goals: run_collection <= 0.65 s for 500, <= 4x the bare loop, < 100 MiB (issue 7);")
+    print("with scripts >= 10x faster than newman, <= 2x without scripts, < 150 MiB (issue 11).")
 
 
 if __name__ == "__main__":

@@ -500,6 +500,22 @@ class EnvironmentVariablesForm:
         return out
 
 
+SCRIPT_FIELDS = {"prerequest": "script_prerequest", "test": "script_test"}
+
+
+def scripts_from_editor(data: QueryDict, keep: dict[str, str] | None = None) -> dict[str, str] | None:
+    """The Scripts tab's two text areas, None when the form has no Scripts tab; `keep`: the stored
+    scripts, whose other keys (.http handler scripts) stay as they are."""
+    if not any(name in data for name in SCRIPT_FIELDS.values()):
+        return None
+    scripts = {key: value for key, value in (keep or {}).items() if key not in SCRIPT_FIELDS}
+    for event, name in SCRIPT_FIELDS.items():
+        text = data.get(name, "").replace("\r\n", "\n")
+        if text.strip():
+            scripts[event] = text
+    return scripts
+
+
 def collection_settings_from_form(data: QueryDict) -> dict[str, Any]:
     """Description, variables ({key, value, enabled} rows of the "vars" table) and default auth
     (engine dict, or None to keep it) from the collection settings dialog; collection_update

@@ -64,7 +64,7 @@ class Collection(models.Model):
     description = models.TextField(blank=True, default="")
     variables = models.JSONField(default=list, blank=True)  # [{key, value, enabled}]
     auth = models.JSONField(default=dict, blank=True)  # default auth, engine shape; {} = none
-    # Imported collection-level pre-request/test scripts, kept as text, never executed.
+    # Collection-level pre-request/test scripts (Postman's pm API), run before/after each request.
     scripts = models.JSONField(default=dict, blank=True)
     position = models.IntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
@@ -83,7 +83,7 @@ class Folder(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
-    # Imported folder-level pre-request/test scripts, kept as text, never executed.
+    # Folder-level pre-request/test scripts, run between the collection's and the request's.
     scripts = models.JSONField(default=dict, blank=True)
     position = models.IntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
@@ -115,7 +115,7 @@ class SavedRequest(models.Model):
     # Declarative runner checks and captures (issue: collection runner); engine-free dicts.
     assertions = models.JSONField(default=list, blank=True)
     captures = models.JSONField(default=list, blank=True)
-    # Imported pre-request/test scripts are kept as text, never executed.
+    # Pre-request/test scripts (services.scripts); .http handler scripts kept under http_client_* keys, never run.
     scripts = models.JSONField(default=dict, blank=True)
     # What response diffs leave out: {"headers": [...], "json_paths": [...]} (responsediff.IgnoreRules).
     diff_ignore = models.JSONField(default=dict, blank=True)

@@ -4,7 +4,7 @@ from django.urls import path
 
 from requests_app.views import settings_panels, sharing, teams, versions
 from requests_app.views import accounts, editor, environments, interop, tree, workspace
-from requests_app.views import diffs, examples, oauth, runner
+from requests_app.views import diffs, examples, oauth, runner, scripts
 
 urlpatterns = [
     path("", workspace.home, name="home"),
@@ -38,12 +38,14 @@ urlpatterns = [
     path("w/<int:workspace_id>/collections/<int:collection_id>/children/", tree.collection_children, name="collection_children"),
     path("w/<int:workspace_id>/collections/new/", tree.collection_create_view, name="collection_create"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/rename/", tree.collection_rename, name="collection_rename"),
+    path("w/<int:workspace_id>/collections/<int:collection_id>/scripts/", scripts.collection_scripts, name="collection_scripts"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/move/", tree.collection_move, name="collection_move"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/delete/", tree.collection_delete_view, name="collection_delete"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/settings/", settings_panels.collection_settings, name="collection_settings"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/settings/", settings_panels.folder_settings, name="folder_settings"),
     path("w/<int:workspace_id>/folders/new/", tree.folder_create_view, name="folder_create"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/rename/", tree.folder_rename, name="folder_rename"),
+    path("w/<int:workspace_id>/folders/<int:folder_id>/scripts/", scripts.folder_scripts, name="folder_scripts"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/move/", tree.folder_move, name="folder_move"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/delete/", tree.folder_delete_view, name="folder_delete"),
     path("w/<int:workspace_id>/requests/new/", tree.request_create_view, name="request_create"),

@@ -52,6 +52,9 @@ class EngineSettings:
     outbound_deny: list[str]
     max_response_bytes: int
     max_request_body_bytes: int
+    # Pre-request and test scripts: wall time per script, heap of one run's script context.
+    script_timeout_ms: int = 1000
+    script_max_memory_mb: int = 64
 
 
 def engine_settings() -> EngineSettings:
@@ -62,4 +65,13 @@ def engine_settings() -> EngineSettings:
         outbound_deny=env_list("WEBCLIENT_OUTBOUND_DENY"),
         max_response_bytes=env_int("WEBCLIENT_MAX_RESPONSE_BYTES", 10 * 1024 * 1024),
         max_request_body_bytes=env_int("WEBCLIENT_MAX_REQUEST_BODY_BYTES", 50 * 1024 * 1024),
+        script_timeout_ms=_positive("WEBCLIENT_SCRIPT_TIMEOUT_MS", 1000, 600_000),
+        script_max_memory_mb=_positive("WEBCLIENT_SCRIPT_MAX_MEMORY_MB", 64, 4096),
     )
+
+
+def _positive(name: str, default: int, high: int) -> int:
+    value = env_int(name, default)
+    if not 1 <= value <= high:
+        raise ValueError(f"{name} must be between 1 and {high}")
+    return value

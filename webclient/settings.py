@@ -214,6 +214,8 @@ WEBCLIENT_OUTBOUND_ALLOW = _ENGINE.outbound_allow
 WEBCLIENT_OUTBOUND_DENY = _ENGINE.outbound_deny
 WEBCLIENT_MAX_RESPONSE_BYTES = _ENGINE.max_response_bytes
 WEBCLIENT_MAX_REQUEST_BODY_BYTES = _ENGINE.max_request_body_bytes
+WEBCLIENT_SCRIPT_TIMEOUT_MS = _ENGINE.script_timeout_ms
+WEBCLIENT_SCRIPT_MAX_MEMORY_MB = _ENGINE.script_max_memory_mb
 WEBCLIENT_HISTORY_LIMIT = env_int("WEBCLIENT_HISTORY_LIMIT", 500)
 # Bodies larger than this go to file storage instead of the history row.
 WEBCLIENT_HISTORY_INLINE_BYTES = env_int("WEBCLIENT_HISTORY_INLINE_BYTES", 256 * 1024)

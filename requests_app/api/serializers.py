@@ -323,6 +323,11 @@ class ExchangeOutput(serializers.Serializer):
         child=serializers.CharField(), help_text="Variables no scope defined: sent as written, {{name}}."
     )
     error = serializers.JSONField()
+    scripts = serializers.JSONField(
+        required=False,
+        help_text="Only when pre-request/test scripts ran: tests (name, passed, message), errors, console, "
+        "pm.sendRequest calls; secrets masked.",
+    )
 
     def to_representation(self, entry: HistoryEntry) -> dict[str, Any]:
         from requests_app.services.history import history_exchange, history_spec

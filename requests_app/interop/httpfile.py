@@ -112,6 +112,11 @@ _DYNAMIC_NAMES = {
     "$random.hexadecimal": "$randomHexadecimal",
 }
 
+# JetBrains HTTP Client handler scripts (client.*, response.*) are another language than Postman's
+# pm scripts: kept under their own keys, exported back to .http, never run.
+HTTP_CLIENT_PREREQUEST = "http_client_prerequest"
+HTTP_CLIENT_TEST = "http_client_test"
+
 
 @dataclass
 class _Block:
@@ -192,7 +197,7 @@ def _parse_block(block: _Block, collection: ImportedCollection, report: Report) 
             i += 1
         elif script and script.group(1) == "<":
             source, i = _read_script(lines, i, script.group(2))
-            scripts["prerequest"] = source
+            scripts[HTTP_CLIENT_PREREQUEST] = source
             report.note(f"line {number}", "pre-request script kept as text, not run")
         else:
             break
@@ -228,8 +233,11 @@ def _parse_block(block: _Block, collection: ImportedCollection, report: Report) 
         script = _SCRIPT_START.match(stripped)
         if script and script.group(1) == ">":
             source, i = _read_script(lines, i, script.group(2))
-            # after a test script kept in comments above the request: both are kept
-            scripts["test"] = f"{scripts['test']}\n\n{source}" if scripts.get("test") else source
+            # a JetBrains/httpyac handler (never run as a pm script); several blocks are all kept,
+            # among them the saved assertions and captures an export writes (read back on import)
+            scripts[HTTP_CLIENT_TEST] = f"{scripts[HTTP_CLIENT_TEST]}
+
+{source}" if scripts.get(HTTP_CLIENT_TEST) else source
             report.note(f"line {number}", "response handler script kept as text, not run")
             continue
         redirect = _OUTPUT_REDIRECT.match(stripped)
@@ -518,6 +526,8 @@ def _request_text(
     lines = [f"### {title}".rstrip()]
     lines += [f"# {line}".rstrip() for line in request.description.splitlines()]
     lines += _directives(spec.options)
+    if request.scripts.get(HTTP_CLIENT_PREREQUEST):
+        lines.append("< {%\n" + request.scripts[HTTP_CLIENT_PREREQUEST] + "\n%}")
     lines += _script_comments(request.scripts)
     lines.append(f"{spec.method} {effective_url(spec)}")
     for header in spec.headers:
@@ -534,6 +544,8 @@ def _request_text(
     saved_tests = with_saved_tests("", request.assertions, request.captures, dialect="jetbrains")
     if saved_tests:
         lines += ["", "> {%\n" + saved_tests + "\n%}"]
+    if request.scripts.get(HTTP_CLIENT_TEST):
+        lines += ["", "> {%\n" + request.scripts[HTTP_CLIENT_TEST] + "\n%}"]
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,7 @@ Usage::
         for item in collection.walk():           # folders and requests, depth first
             ...
     result.counts()                              # {"collections": 1, "folders": 3, "requests": 12, ...}
-    [str(item) for item in result.report]        # "item[3].item[0].event[0]: test script kept as text, not run"
+    [str(item) for item in result.report]        # "item[3].item[0].event[1]: request test script disabled in the source; not imported"
 
 Importers never touch the database: services map this tree onto models inside one
 transaction, so a failed import writes nothing. A malformed source raises
@@ -77,7 +77,7 @@ class ImportedRequest:
     name: str
     spec: RequestSpec
     description: str = ""
-    # Pre-request and test scripts kept as text, never executed: {"prerequest": js, "test": js}.
+    # Postman pre-request and test scripts, run around the request: {"prerequest": js, "test": js}.
     scripts: dict[str, str] = field(default_factory=dict)
     source_path: str = ""
     inherits_auth: bool = False

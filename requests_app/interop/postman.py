@@ -6,7 +6,7 @@ Usage::
         parse_postman, parse_postman_environment, export_postman, dumps_postman, export_postman_environment,
     )
     result = parse_postman(text)              # ImportResult: one collection, its report
-    result.report                             # "item[3].item[0].event[0]: test script kept as text, not run"
+    result.report                             # "item[3].item[0].event[1]: request test script disabled in the source; not imported"
     data = export_postman(collection)         # a dict valid against the v2.1 JSON schema
     text = dumps_postman(collection)          # the same, as indented JSON
 
@@ -15,7 +15,7 @@ Read: nested folders; requests as a string or an object; `url` as a string or an
 a string; body modes raw (with options.raw.language), urlencoded, formdata (text and
 file), file, graphql; disabled entries; auth basic, bearer, apikey, digest, awsv4, oauth2 (others are
 reported); collection variables; descriptions (string or {content}); pre-request and
-test scripts, kept as text and reported as not run; protocolProfileBehavior's redirect,
+test scripts (run by webclient as newman runs them; disabled ones are left out and reported); protocolProfileBehavior's redirect,
 TLS and cookie switches. Files are not part of a collection: file fields and bodies are
 created empty and reported as files to attach. Item `response` arrays (saved examples:
 name, code, header, body, originalRequest) are read and written back.
@@ -634,10 +634,14 @@ def _scripts(value: Any, path: str, report: Report, owner: str) -> dict[str, str
             report.dropped(_join(where, "script.src"), "scripts loaded from a URL are not fetched")
         if not text.strip():
             continue
-        scripts[listen] = f"{scripts[listen]}\n\n{text}" if listen in scripts else text
-        state = " (disabled in the source)" if event.get("disabled") else ""
         label = "pre-request" if listen == "prerequest" else listen
-        report.note(where, f"{owner} {label} script kept as text, not run{state}")
+        if event.get("disabled"):  # Postman does not run it; webclient has no switch to keep it off
+            report.dropped(where, f"{owner} {label} script disabled in the source; not imported")
+            continue
+        if listen not in ("prerequest", "test"):
+            report.dropped(where, f"{owner} script for the event {listen!r}; only pre-request and test scripts run")
+            continue
+        scripts[listen] = f"{scripts[listen]}\n\n{text}" if listen in scripts else text
     return scripts
 
 

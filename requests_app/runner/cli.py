@@ -52,6 +52,8 @@ class RunLimits:
     policy: OutboundPolicy
     max_request_body_bytes: int
     max_response_bytes: int
+    script_timeout_ms: int = 1000
+    script_max_memory_mb: int = 64
 
 
 @dataclass
@@ -187,8 +189,6 @@ def run_file(
         plan = plan_from_import(imported.collections[0], max_response_bytes=limits.max_response_bytes)
     except AssertionFormatError as error:
         raise CliError(f"{path}: {error}") from None
-    for note in plan.notes:
-        stderr.write(f"note: {note}\n")
     if not plan.items:  # a CI step that checks nothing must not pass (stored runs refuse it too)
         raise CliError(f"{path} holds no requests to run")
     environment_vars: dict[str, str] = {}
@@ -224,6 +224,7 @@ def run_file(
             bail=options["bail"],
             concurrency=options["concurrency"],
             on_result=cli.on_result if cli else None,
+            script_limits=script_limits(limits),
         )
     except RunSettingsError as error:
         raise CliError(f"--{error.field.replace('_ms', '')}: {error.message}") from None
@@ -235,6 +236,13 @@ def run_file(
         environment=environment_name,
     )
     return report, re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-") or "run"
+
+
+def script_limits(limits: RunLimits) -> Any:
+    """The limits of the run's pre-request and test scripts (importing them does not load the engine)."""
+    from requests_app.scripting.sources import ScriptLimits
+
+    return ScriptLimits(timeout_ms=limits.script_timeout_ms, max_memory_mb=limits.script_max_memory_mb)
 
 
 # ------------------------------------------------------------------ reports
@@ -294,7 +302,9 @@ def limits_from_environment() -> RunLimits:
         policy = OutboundPolicy.from_config(config.outbound, config.outbound_allow, config.outbound_deny)
     except ValueError as error:
         raise CliError(f"WEBCLIENT_OUTBOUND settings: {error}") from None
-    return RunLimits(policy, config.max_request_body_bytes, config.max_response_bytes)
+    return RunLimits(
+        policy, config.max_request_body_bytes, config.max_response_bytes, config.script_timeout_ms, config.script_max_memory_mb
+    )
 
 
 def file_run_options(argv: Sequence[str]) -> dict[str, Any] | None:

@@ -40,6 +40,7 @@ from requests_app.engine.variables import VariableCycleError, merge_scopes, reso
 from requests_app.runner.assertions import AssertionResult, CompiledAssertion, compile_assertions, evaluate
 from requests_app.runner.captures import CaptureResult, CompiledCapture, apply_captures, compile_captures
 from requests_app.runner.responses import ResponseView
+from requests_app.runner.script_steps import StepCounter, run_scripted_item
 
 MAX_CONCURRENCY = 16
 MAX_ITERATIONS = 10_000
@@ -72,6 +73,8 @@ class PlanItem:
     captures: list[CompiledCapture] = field(default_factory=list)
     key: Any = None  # the saved request's id, when there is one
     path: str = ""  # folders above the request, "Users / Admin", for reports
+    # {"prerequest": (ScriptSource, …), "test": (…)}: collection, folders, request, in that order
+    scripts: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
 def make_plan_item(
@@ -82,9 +85,10 @@ def make_plan_item(
     captures: Any = None,
     key: Any = None,
     path: str = "",
+    scripts: dict[str, tuple[Any, ...]] | None = None,
 ) -> PlanItem:
     """Raises AssertionFormatError / CaptureFormatError before anything is sent."""
-    return PlanItem(name, spec, compile_assertions(assertions), compile_captures(captures), key, path)
+    return PlanItem(name, spec, compile_assertions(assertions), compile_captures(captures), key, path, scripts or {})
 
 
 @dataclass
@@ -104,6 +108,7 @@ class ResultRow:
     assertions: list[AssertionResult] = field(default_factory=list)
     captures: list[CaptureResult] = field(default_factory=list)
     error: dict[str, str] | None = None  # {"kind", "code", "message"}
+    console: list[dict[str, str]] = field(default_factory=list)  # scripts' console output, {"level", "text"}
     unresolved_variables: list[str] = field(default_factory=list)  # sent as written, {{name}}
 
     @property
@@ -130,6 +135,7 @@ class ResultRow:
             "assertions": [a.to_dict() for a in self.assertions],
             "captures": [c.to_dict() for c in self.captures],
             "error": self.error,
+            **({"console": self.console} if self.console else {}),
             "unresolved_variables": list(self.unresolved_variables),
         }
 
@@ -158,6 +164,7 @@ class ResultRow:
                 for c in data.get("captures") or []
             ],
             error=data.get("error"),
+            console=list(data.get("console") or []),
             unresolved_variables=list(data.get("unresolved_variables") or []),
         )
 
@@ -254,6 +261,8 @@ class RunOutcome:
     captured: dict[str, str]
     secret_captures: set[str]
     bailed: bool = False
+    # scripted runs: the scopes scripts changed, by Postman's name ("environment", …), typed values
+    script_variables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def make_resolver(scopes: Sequence[Mapping[str, str]]) -> Callable[[str], str]:
@@ -278,17 +287,18 @@ def make_resolver(scopes: Sequence[Mapping[str, str]]) -> Callable[[str], str]:
     return resolve
 
 
-def _row_for(item: PlanItem, index: int, iteration: int, exchange: Exchange) -> ResultRow:
+def _row_for(item: PlanItem, index: int, iteration: int, exchange: Exchange, spec: RequestSpec | None = None) -> ResultRow:
     sent = exchange.request
     response = exchange.response
+    spec = spec or item.spec
     row = ResultRow(
         iteration=iteration,
         index=index,
         name=item.name,
         key=item.key,
         path=item.path,
-        method=sent.method if sent else item.spec.method,
-        url=sent.url if sent else item.spec.url,
+        method=sent.method if sent else spec.method,
+        url=sent.url if sent else spec.url,
         status=response.status if response else None,
         time_ms=None if exchange.timings.total_ms is None else round(exchange.timings.total_ms, 3),
         size=len(response.body) if response else None,
@@ -350,6 +360,9 @@ def run_plan(
     on_result: Callable[[ResultRow], None] | None = None,
     should_cancel: Callable[[], bool] = lambda: False,
     keep_results: bool = True,
+    script_limits: Any = None,
+    globals_vars: Mapping[str, str] | None = None,
+    script_secrets: Mapping[str, str] | None = None,
 ) -> RunOutcome:
     """Run the plan; iterations default to the number of data rows (or 1).
 
@@ -370,6 +383,16 @@ def run_plan(
     started = time.perf_counter()
     delay_s = delay_ms / 1000
     first_request = threading.Event()  # no delay before the run's first request
+    scripted = None
+    if any(item.scripts for item in items):
+        # Scripts change shared scopes request after request (Postman's order): one iteration at a time.
+        from requests_app.runner.scripted import ScriptedRun  # only here: unscripted runs never load V8
+
+        concurrency = 1
+        scripted = ScriptedRun(
+            send_fn=send_fn, collection_vars=collection_vars, environment_vars=environment_vars,
+            globals_vars=globals_vars, iterations=iterations, limits=script_limits, hidden=script_secrets,
+        )
 
     def record(row: ResultRow) -> None:
         with lock:
@@ -379,43 +402,66 @@ def run_plan(
             if on_result is not None:
                 on_result(row)
 
+    def checks(item: PlanItem, row: ResultRow, exchange: Exchange, scopes: list[Mapping[str, str]], captured: dict[str, str]) -> None:
+        view = ResponseView(exchange)
+        row.assertions = evaluate(item.assertions, view, resolve=make_resolver(scopes))
+        row.captures = apply_captures(item.captures, view)
+        for capture in row.captures:
+            if capture.ok and capture.value is not None:
+                captured[capture.variable] = capture.value
+                if capture.secret:
+                    with lock:
+                        secret_names.add(capture.variable)
+
     def run_iteration(iteration: int) -> bool:
         """True when the iteration ran all its items."""
         data_row = dict(data_rows[min(iteration - 1, len(data_rows) - 1)]) if data_rows else {}
         captured: dict[str, str] = {}
         captured_by_iteration[iteration] = captured
-        scopes = [*base_scopes, data_row, captured]
-        for index, item in enumerate(items):
+        if scripted is not None:
+            scripted.start_iteration(data_row)
+            scopes = scripted.scopes(captured)
+        else:
+            scopes = [*base_scopes, data_row, captured]
+        position = 0
+        steps = StepCounter(len(items))
+        while position < len(items):
+            item = items[position]
             if delay_s:
                 if first_request.is_set() and stop.wait(delay_s):
                     return False
                 first_request.set()
             if stop.check():
                 return False
-            exchange = send_fn(item.spec, scopes)
-            row = _row_for(item, index, iteration, exchange)
-            if exchange.error is None:
-                view = ResponseView(exchange)
-                row.assertions = evaluate(item.assertions, view, resolve=make_resolver(scopes))
-                row.captures = apply_captures(item.captures, view)
-                for capture in row.captures:
-                    if capture.ok and capture.value is not None:
-                        captured[capture.variable] = capture.value
-                        if capture.secret:
-                            with lock:
-                                secret_names.add(capture.variable)
-            record(row)
-            if bail and not row.passed:
+            if scripted is None:
+                exchange = send_fn(item.spec, scopes)
+                row = _row_for(item, position, iteration, exchange)
+                if exchange.error is None:
+                    checks(item, row, exchange, scopes, captured)
+                record(row)
+                position += 1
+            else:
+                rows, position = run_scripted_item(scripted, items, position, iteration, scopes, captured, steps, checks)
+                for row in rows:
+                    record(row)
+                if position < 0:
+                    return True  # setNextRequest(null), or a name no request has: the iteration ends
+                row = rows[-1] if rows else None
+            if bail and row is not None and not row.passed:
                 stop.bail()
                 return False
         return True
 
     completed = 0
     if concurrency == 1 or iterations == 1:
-        for iteration in range(1, iterations + 1):
-            if not run_iteration(iteration):
-                break
-            completed += 1
+        try:
+            for iteration in range(1, iterations + 1):
+                if not run_iteration(iteration):
+                    break
+                completed += 1
+        finally:
+            if scripted is not None:
+                scripted.close()
     else:
         from concurrent.futures import ThreadPoolExecutor  # only here: a CI step pays for every import
 
@@ -428,7 +474,7 @@ def run_plan(
                 raise
 
     totals = counter.finish(duration_ms=(time.perf_counter() - started) * 1000, iterations=completed)
-    rows.sort(key=lambda row: (row.iteration, row.index))
+    rows.sort(key=lambda row: (row.iteration, row.index))  # stable; scripted rows are numbered in run order
     captured_final: dict[str, str] = {}
     for iteration in sorted(captured_by_iteration):
         captured_final.update(captured_by_iteration[iteration])
@@ -436,4 +482,5 @@ def run_plan(
         state = CANCELLED
     else:
         state = FAILED if totals.failed else PASSED
-    return RunOutcome(state, totals, rows, captured_final, secret_names, bailed=stop.bailed)
+    script_variables = {name: scripted.typed[name] for name in sorted(scripted.changed)} if scripted else {}
+    return RunOutcome(state, totals, rows, captured_final, secret_names, bailed=stop.bailed, script_variables=script_variables)

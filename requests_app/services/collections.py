@@ -27,6 +27,7 @@ from requests_app.models import Collection, Folder, SavedRequest, Workspace
 from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record
 from requests_app.services.errors import ValidationFailed
+from requests_app.services.scripts import clean_scripts
 from requests_app.services.validation import clean_auth, clean_name, clean_text, clean_variables
 from requests_app.services.versioning import save_versioned
 
@@ -65,6 +66,7 @@ def collection_update(
     description: str | None = None,
     variables: list[dict[str, Any]] | None = None,
     auth: dict[str, Any] | None = None,
+    scripts: dict[str, str] | None = None,
 ) -> Collection:
     """Change the given fields (None = unchanged) if `collection` is still at `version`.
 
@@ -80,6 +82,8 @@ def collection_update(
         changes["variables"] = clean_variables(variables)
     if auth is not None:
         changes["auth"] = clean_auth(auth, allow_inherit=False)
+    if scripts is not None:
+        changes["scripts"] = clean_scripts(scripts)
     changed_fields = [key for key, value in changes.items() if value != getattr(collection, key)]
     with transaction.atomic():
         saved = save_versioned(collection, version=version, changes=changes)

@@ -25,6 +25,11 @@ What happens:
    without hosts only when sent by an editor or owner (team mode); otherwise nothing is sent and
    the entry records a `blocked` error naming the variable.
 8. History keeps the exchange with every secret value replaced by {{name}}.
+9. Scripts (services.scripts): the collection's, its folders' and the request's pre-request scripts
+   run before the send, their test scripts after it, as in a run; `exchange["scripts"]` holds the
+   tests, errors, console and pm.sendRequest calls (shown on the response's Tests tab). Changes
+   to pm.environment are written to the environment when the person may edit it (Postman keeps
+   them too); other scopes live for this send only. Scripts see a secret's mask, never its value.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from requests_app import access
 from requests_app.engine import send
-from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED
+from requests_app.engine.exchange import INVALID_REQUEST, TOO_LARGE, UNSUPPORTED, Exchange
 from requests_app.engine.policy import OutboundPolicy
 from requests_app.engine.secret_hosts import BoundSecret, SecretScope
 from requests_app.engine.spec import RequestSpec, auth_to_dict, spec_to_dict
@@ -54,6 +59,7 @@ from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import history_record
 from requests_app.services.masking import SecretMasker, credential_secrets, credentials_unmasked
 from requests_app.services.saved_requests import spec_with_collection_auth
+from requests_app.services.scripts import environment_after_send, request_scripts, run_send_scripts
 from requests_app.services.validation import REQUEST_PARTS, clean_request_parts
 
 logger = logging.getLogger(__name__)
@@ -171,11 +177,13 @@ def request_execute(
     saved_request: SavedRequest | None = None,
     collection: Collection | None = None,
     environment: Environment | None = None,
+    scripts: dict[str, str] | None = None,
 ) -> HistoryEntry:
     """Send `spec` (or the saved request as stored) and return the recorded history entry.
 
     With both `spec` and `saved_request`, the spec is sent (e.g. unsaved edits) in the saved
-    request's collection and the entry is linked to it. Raises NotFound for objects outside
+    request's collection and the entry is linked to it. `scripts` ({"prerequest", "test"}): the
+    request's own scripts as edited (default: the saved request's). Raises NotFound for objects outside
     `workspace`, ValidationFailed (fields named) for invalid input; never for network trouble.
     """
     access.ensure_role(user, workspace, "read")
@@ -205,14 +213,26 @@ def request_execute(
     scopes = [collection_values(collection), environment_values(environment)]
     token_secrets, token_warnings = _oauth_token(user, workspace, to_send, scopes)
     jar, before = cookie_jar_load(user=user, workspace=workspace) if to_send.options.use_cookies else (None, [])
-    exchange = send(
-        to_send,
-        policy=outbound_policy(),
-        cookie_jar=jar,
-        variables=scopes,
-        max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
-        secrets=_secret_scope(environment, role, saved_request, collection, scopes, to_send),
-    )
+    secret_scope = _secret_scope(environment, role, saved_request, collection, scopes, to_send)
+
+    def send_fn(spec: RequestSpec, variables: Any) -> Exchange:
+        return send(
+            spec,
+            policy=outbound_policy(),
+            cookie_jar=jar,
+            variables=variables,
+            max_request_body_bytes=settings.WEBCLIENT_MAX_REQUEST_BODY_BYTES,
+            secrets=secret_scope,
+        )
+
+    chain = request_scripts(collection, saved_request, scripts)
+    script_run = None
+    if chain:
+        script_run = run_send_scripts(to_send, chain, send_fn=send_fn, scopes=scopes, name=saved_request.name if saved_request else "",
+                                      secrets=environment_secrets(environment))
+        exchange = script_run.exchange
+    else:
+        exchange = send_fn(to_send, scopes)
 
     exchange.warnings[:0] = token_warnings
     error = exchange.error
@@ -236,6 +256,12 @@ def request_execute(
         saved_request=saved_request,
         environment=environment,
     )
+    if script_run is not None:
+        entry.exchange = {**entry.exchange, "scripts": SecretMasker(secrets).deep(script_run.report)}
+        entry.save(update_fields=["exchange"])
+        entry.__dict__.pop("_full_exchange", None)  # history_exchange's cache of the entry before the scripts' part
+        if script_run.environment is not None and environment is not None:
+            environment_after_send(user=user, environment=environment, before=scopes[1], after=script_run.environment)
     if saved_request is not None:  # ad hoc sends stay personal (history); running a shared request is news
         activity_record(user=user, verb="ran", obj=saved_request, workspace=workspace.pk,
                         detail={"error": entry.error_kind} if entry.error_kind else {"status": entry.status})

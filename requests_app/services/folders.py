@@ -21,6 +21,7 @@ from requests_app.models import Collection, Folder, SavedRequest
 from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import FOLDER_CYCLE, ValidationFailed
+from requests_app.services.scripts import clean_scripts
 from requests_app.services.validation import clean_name, clean_position, clean_text
 from requests_app.services.versioning import save_versioned
 
@@ -63,14 +64,17 @@ def folder_update(
     version: int,
     name: str | None = None,
     description: str | None = None,
+    scripts: dict[str, str] | None = None,
 ) -> Folder:
-    """Rename or re-describe the folder if it is still at `version` (else VersionConflict)."""
+    """Rename, re-describe or re-script the folder if it is still at `version` (else VersionConflict)."""
     access.ensure_role(user, folder, "edit")
     changes: dict[str, Any] = {}
     if name is not None:
         changes["name"] = clean_name(name)
     if description is not None:
         changes["description"] = clean_text(description, field="description")
+    if scripts is not None:
+        changes["scripts"] = clean_scripts(scripts)
     changed_fields = [key for key, value in changes.items() if value != getattr(folder, key)]
     with transaction.atomic():
         saved = save_versioned(folder, version=version, changes=changes)

@@ -24,7 +24,7 @@ or a part our models refuse (named with its path in the source) writes nothing. 
 created with one INSERT per depth level and requests in batches, so a large collection costs
 a bounded number of queries. Without `collection`, each imported collection becomes a new one,
 except cURL commands, which land in the workspace's "Imported" collection (created if missing).
-Imported scripts are kept as text (request, folder and collection `scripts`), never executed.
+Imported Postman scripts (request, folder and collection `scripts`) run in runs and on Send (services.scripts).
 Snippets mask secrets unless `reveal_secrets` (editors of the environment only).
 A run's HAR holds what a run stores per request (method, URL as sent with secrets masked,
 status, time, size, error, assertions): runs keep no headers, bodies or per-request start
@@ -77,6 +77,7 @@ from requests_app.interop.har import HarSource, dumps_har
 from requests_app.interop.httpfile import to_http, to_http_files
 from requests_app.interop.model import ImportedItem
 from requests_app.interop.postman import dumps_postman
+from requests_app.interop.httpfile import HTTP_CLIENT_TEST
 from requests_app.interop.saved_tests import split_saved_tests
 from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
 from requests_app.models import (
@@ -485,17 +486,22 @@ def _saved_tests(item: ImportedRequest) -> tuple[dict[str, str], dict[str, Any]]
 
     Read back only when they are all valid; otherwise the script is kept whole, nothing lost.
     """
-    rest, assertions, captures = split_saved_tests(item.scripts.get("test", ""))
-    if not assertions and not captures:
+    # Postman writes them into its test script, .http files into a handler block (kept apart,
+    # never run as a pm script: interop.httpfile.HTTP_CLIENT_TEST)
+    for key in ("test", HTTP_CLIENT_TEST):
+        rest, assertions, captures = split_saved_tests(item.scripts.get(key, ""))
+        if assertions or captures:
+            break
+    else:
         return item.scripts, {}
     try:
         checks = {"assertions": validate_assertions(assertions, "assertions"),
                   "captures": validate_captures(captures, "captures")}  # fmt: skip
     except (AssertionFormatError, CaptureFormatError):
         return item.scripts, {}
-    scripts = {key: value for key, value in item.scripts.items() if key != "test"}
+    scripts = {name: value for name, value in item.scripts.items() if name != key}
     if rest.strip():
-        scripts["test"] = rest
+        scripts[key] = rest
     return scripts, checks
 
 

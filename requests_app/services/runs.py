@@ -86,6 +86,7 @@ from requests_app.services.history import history_exchange, history_list
 from requests_app.services.masking import SecretMasker, credential_secrets
 from requests_app.services.quotas import ensure_run_size
 from requests_app.services.saved_requests import spec_with_collection_auth
+from requests_app.services.scripts import environment_rows_after_scripts, script_limits, stored_scripts
 from requests_app.services.validation import REQUEST_PARTS
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,18 @@ def _tree_order(collection: Collection, *, under: Folder | None = None, only: se
         ordered = [saved for saved in ordered if saved.pk in only]
     for saved in ordered:
         saved.folder_path = loaded.path(saved.folder_id)  # type: ignore[attr-defined]
+        saved.folder_chain = _folder_chain(saved.folder_id, loaded.folders)  # type: ignore[attr-defined]
     return ordered
+
+
+def _folder_chain(folder_id: int | None, by_id: dict[int, Folder]) -> list[Folder]:
+    """The folders above a request, outermost first."""
+    chain = []
+    while folder_id is not None and folder_id in by_id and len(chain) <= len(by_id):
+        folder = by_id[folder_id]
+        chain.append(folder)
+        folder_id = folder.parent_id
+    return chain[::-1]
 
 
 def _resolve_target(
@@ -202,6 +214,7 @@ def plan_items(saved_requests: Iterable[SavedRequest], collection: Collection) -
                     captures=saved.captures,
                     key=saved.pk,
                     path=getattr(saved, "folder_path", ""),
+                    scripts=stored_scripts(collection, getattr(saved, "folder_chain", []), saved),
                 )
             )
         except (AssertionFormatError, CaptureFormatError) as error:
@@ -654,6 +667,8 @@ def run_execute(
             "delay_ms": run.delay_ms,
             "bail": run.bail,
             "concurrency": run.concurrency,
+            "script_limits": script_limits(),
+            "script_secrets": secrets,  # scripts see the mask; requests get the values
         }
 
         def deliver(row: ResultRow) -> None:
@@ -702,8 +717,9 @@ def run_execute(
         changes["state"] = Run.State.FAILED
         changes["error"] = error or INTERNAL_ERROR
     Run.objects.filter(pk=run.pk).update(**changes)
-    if outcome is not None and not error and run.persist_captures and outcome.captured and environment is not None:
-        _write_back(run, environment, outcome.captured, outcome.secret_captures)
+    script_env = outcome.script_variables.get("environment") if outcome is not None else None
+    if outcome is not None and not error and run.persist_captures and environment is not None and (outcome.captured or script_env is not None):
+        _write_back(run, environment, outcome.captured, outcome.secret_captures, script_env, settings_of_run["environment_vars"])
     run.refresh_from_db()
     return run
 
@@ -752,8 +768,16 @@ def execute_plan(
             db_connections.close_all()
 
 
-def _write_back(run: Run, environment: Environment, captured: dict[str, str], secret_names: set[str]) -> None:
-    """Captured values into the environment, when the person who ran it may edit it."""
+def _write_back(
+    run: Run,
+    environment: Environment,
+    captured: dict[str, str],
+    secret_names: set[str],
+    script_env: dict[str, Any] | None = None,
+    env_before: dict[str, str] | None = None,
+) -> None:
+    """Captured values and the scripts' pm.environment changes into the environment, when the
+    person who ran it may edit it (Postman's runner keeps variable values the same way)."""
     user = run.created_by
     try:
         fresh = access.get_environment_for_user(user, environment.pk, need="edit")
@@ -762,6 +786,8 @@ def _write_back(run: Run, environment: Environment, captured: dict[str, str], se
         return
     for _attempt in range(3):
         rows = environment_variables(fresh)  # secrets as the mask: environment_update keeps them
+        if script_env is not None:
+            rows, _ = environment_rows_after_scripts(rows, env_before or {}, script_env)
         seen = set()
         for row in rows:
             if row["key"] in captured:

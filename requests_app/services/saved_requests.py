@@ -32,10 +32,10 @@ from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.examples import examples_copy
 from requests_app.services.revisions import REQUEST_FIELDS, record_first_version, save_with_revision
+from requests_app.services.scripts import clean_scripts
 from requests_app.services.validation import (
     REQUEST_PARTS,
     clean_json_list,
-    clean_json_object,
     clean_name,
     clean_position,
     clean_request_parts,
@@ -66,7 +66,7 @@ def _extras(assertions: Any, captures: Any, scripts: Any, *, partial: bool) -> d
     if captures is not None or not partial:
         out["captures"] = _runner_checked(validate_captures, clean_json_list(captures, field="captures"), "captures")
     if scripts is not None or not partial:
-        out["scripts"] = clean_json_object(scripts, field="scripts")
+        out["scripts"] = clean_scripts(scripts)
     return out
 
 

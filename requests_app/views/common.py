@@ -154,6 +154,7 @@ class EditorState:
     from_history: bool = False
     inherited_auth: str = ""  # what auth "inherit" sends here, in words (inherited_auth_summary)
     conflict: Any = None  # views.versions.ConflictView after a save that came too late
+    scripts: dict[str, str] = field(default_factory=dict)  # {"prerequest", "test"} as in the Scripts tab
 
 
 def folder_path(folder: Folder | None) -> list[str]:
@@ -181,6 +182,7 @@ def editor_state(
             spec = replace(spec, auth=auth_from_dict(credentials_masked(auth_to_dict(spec.auth))))
         extra.setdefault("name", saved_request.name)
         extra.setdefault("description", saved_request.description)
+        extra.setdefault("scripts", dict(saved_request.scripts or {}))
         extra.setdefault(
             "breadcrumb", " / ".join([saved_request.collection.name, *folder_path(saved_request.folder)])
         )

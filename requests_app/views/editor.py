@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from requests_app import access
 from requests_app.engine.exchange import ERROR_HINTS, INVALID_REQUEST
 from requests_app.engine.spec import RequestSpec, spec_to_dict
-from requests_app.forms import EditorInputError, SaveAsForm, spec_from_editor
+from requests_app.forms import EditorInputError, SaveAsForm, scripts_from_editor, spec_from_editor
 from requests_app.models import SavedRequest, Workspace
 from requests_app.services.errors import ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.execution import request_execute
@@ -77,8 +77,9 @@ def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
     except EditorInputError as error:
         return _invalid(request, workspace, error.field, error.message)
     try:
+        scripts = scripts_from_editor(request.POST, saved.scripts if saved else None)
         entry = request_execute(
-            user=request.user, workspace=workspace, spec=spec, saved_request=saved, environment=environment
+            user=request.user, workspace=workspace, spec=spec, saved_request=saved, environment=environment, scripts=scripts
         )
     except ValidationFailed as error:
         return _invalid(request, workspace, _first_field(error), error.message,
@@ -112,7 +113,8 @@ def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
     overwrite = access.parse_id(request.POST.get("overwrite_version"))
     version = overwrite or access.parse_id(request.POST.get("version")) or 0
     try:
-        saved = request_update(user=request.user, saved_request=saved, version=version, spec=spec)
+        scripts = scripts_from_editor(request.POST, saved.scripts)
+        saved = request_update(user=request.user, saved_request=saved, version=version, spec=spec, scripts=scripts)
     except VersionConflict as conflict:
         yours = clean_request_parts(spec_to_dict(spec))
         view = conflict_view(conflict.current, yours, access.parse_id(request.POST.get("version")) or 0)
@@ -150,7 +152,8 @@ def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
     try:
         spec = spec_from_editor(request.POST, request.FILES)
         saved = request_create(
-            user=request.user, collection=collection, folder=folder, name=form.cleaned_data["name"], spec=spec
+            user=request.user, collection=collection, folder=folder, name=form.cleaned_data["name"], spec=spec,
+            scripts=scripts_from_editor(request.POST),
         )
     except EditorInputError as error:
         return render(request, "requests_app/dialogs/save_as.html", {**context, "error": error.message})

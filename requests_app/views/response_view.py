@@ -134,6 +134,7 @@ class ResponseView:
     redirects: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     masked_notes: list[str] = field(default_factory=list)  # where the recorded request shows a secret masked
+    scripts: dict[str, Any] | None = None  # pre-request/test script results (services.scripts)
     unresolved_variables: list[str] = field(default_factory=list)
 
     @classmethod
@@ -148,6 +149,7 @@ class ResponseView:
         view.request_wire = request.get("wire", "")
         view.redirects = list(exchange.get("redirects") or [])
         view.warnings = list(exchange.get("warnings") or [])
+        view.scripts = exchange.get("scripts") or None
         view.unresolved_variables = list(exchange.get("unresolved_variables") or [])
         view.masked_notes = masked_notes(view.request_wire, view.unresolved_variables)
         timings = exchange.get("timings") or {}

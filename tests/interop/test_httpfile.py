@@ -122,8 +122,8 @@ def test_report_lists_files_dynamic_variables_and_references(shop):
 def test_jetbrains_scripts_timeouts_and_handlers():
     result = parse_http(load("jetbrains.http"))
     token, report, health = result.collections[0].requests()
-    assert token.scripts["prerequest"] == 'request.variables.set("nonce", $random.uuid)'
-    assert token.scripts["test"].startswith('client.test("status", function() {\n    client.assert(')
+    assert token.scripts["http_client_prerequest"] == 'request.variables.set("nonce", $random.uuid)'
+    assert token.scripts["http_client_test"].startswith('client.test("status", function() {\n    client.assert(')
     assert token.spec.body == Body(mode="json", text='{"user": "{{user}}", "nonce": "{{$uuid}}"}')
     assert report.spec.options.timeout_ms == 90_000
     assert health.spec.body == Body()

@@ -72,7 +72,7 @@ def test_collection_metadata_variables_and_auth(shop):
         "environments": 0,
         "dropped": 1,
         "downgraded": 5,
-        "notes": 7,
+        "notes": 4,
     }
 
 
@@ -194,7 +194,7 @@ def test_protocol_profile_behavior_maps_to_options(shop):
     assert options == Options(follow_redirects=False, max_redirects=3, verify_tls=False, use_cookies=False)
 
 
-def test_scripts_are_kept_as_text(shop):
+def test_scripts_are_imported_to_run(shop):
     collection = shop.collections[0]
     items = by_name(collection)
     assert items["List products"].scripts == {
@@ -206,11 +206,8 @@ def test_scripts_are_kept_as_text(shop):
 
 def test_report_names_every_dropped_or_downgraded_element_with_its_path(shop):
     assert [f"{r.level}: {r}" for r in shop.report] == [
-        "note: event[0]: collection pre-request script kept as text, not run",
-        "note: item[0].item[0].event[0]: request test script kept as text, not run",
         "downgraded: item[0].item[1].request.url.variable: :productId became its value '42'",
         "downgraded: item[0].item[1].request.url.variable: :variantId became the variable {{variantId}}",
-        "note: item[0].item[2].event[0]: folder pre-request script kept as text, not run",
         "note: item[0].item[2].item[0]: {{$randomBankAccount}} is not a dynamic variable webclient knows; "
         "it is sent as written",
         "note: item[1].item[1].request.body.formdata[1]: the part's own Content-Type (application/json) is not kept",
@@ -241,7 +238,7 @@ def test_v2_0_collection_auth_objects_and_url_parts():
     assert result.report == []
 
 
-def test_a_test_script_in_a_nested_folder_is_reported_at_its_path():
+def test_scripts_that_run_are_not_reported_and_disabled_ones_are_named_at_their_path():
     collection = {
         "info": {"name": "c", "schema": SCHEMA_V21},
         "item": [
@@ -254,14 +251,16 @@ def test_a_test_script_in_a_nested_folder_is_reported_at_its_path():
                     {
                         "name": "r",
                         "request": "http://h/r",
-                        "event": [{"listen": "test", "script": {"exec": "pm.expect(1).to.eql(1)"}}],
+                        "event": [{"listen": "test", "script": {"exec": "pm.expect(1).to.eql(1)"}},
+                                  {"listen": "prerequest", "disabled": True, "script": {"exec": "off()"}}],
                     }
                 ],
             },
         ],
     }
     result = parse_postman(json.dumps(collection))
-    assert [str(r) for r in result.report] == ["item[3].item[0].event[0]: request test script kept as text, not run"]
+    assert [str(r) for r in result.report] == [
+        "item[3].item[0].event[1]: request pre-request script disabled in the source; not imported"]
     assert result.collections[0].requests()[3].scripts == {"test": "pm.expect(1).to.eql(1)"}
 
 

@@ -66,7 +66,7 @@ def test_file_run_with_a_failed_assertion_exits_1(tmp_path, echo_server):
     collection = postman_file(tmp_path, echo_server.url(), second_status=500)
     result = run_cli("--file", str(collection), cwd=tmp_path)
     assert result.returncode == 1
-    assert "FAIL  #1 POST post: expected status to equal 200, got 500" in result.stdout
+    assert "FAIL  #1 POST post: ok: expected response to have status code 200 but got 500" in result.stdout
     assert "run failed: 1 assertion(s) failed" in result.stderr
 
 

@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from requests_app.engine.exchange import Exchange, Response, SentRequest
-from requests_app.models import CookieJarState, HistoryEntry, Membership, Run
+from requests_app.models import Collection, CookieJarState, Folder, HistoryEntry, Membership, Run
 from requests_app.services.accounts import api_token_create
 from requests_app.services.examples import example_create
 from requests_app.services.history import history_record
@@ -131,12 +131,19 @@ TABLE: list[Row] = [
     Row("collection_create", "post", "edit", P("collection_create", "ws"), lambda w: {"name": "New"}, ok=(204,)),
     Row("collection_rename", "post", "edit", P("collection_rename", "ws", "collection"), lambda w: {"name": "R"},
         ok=(204,)),
+    Row("collection_scripts", "get", "edit", P("collection_scripts", "ws", "collection")),
+    Row("collection_scripts", "post", "edit", P("collection_scripts", "ws", "collection"),
+        lambda w: {"version": Collection.objects.get(pk=w.collection).version, "script_prerequest": "1;"}, ok=(204,)),
     Row("collection_move", "post", "edit", P("collection_move", "ws", "collection"), lambda w: {"direction": "down"},
         ok=(204,)),
     Row("collection_delete", "post", "edit", P("collection_delete", "ws", "collection"), ok=(204,)),
     Row("folder_create", "post", "edit", P("folder_create", "ws"), lambda w: {"name": "Sub", "folder": w.folder},
         ok=(204,)),
     Row("folder_rename", "post", "edit", P("folder_rename", "ws", "folder"), lambda w: {"name": "R"}, ok=(204,)),
+    Row("folder_scripts", "get", "edit", P("folder_scripts", "ws", "folder")),
+    Row("folder_scripts", "post", "edit", P("folder_scripts", "ws", "folder"),
+        lambda w: {"version": Folder.objects.get(pk=w.folder).version, "script_test": "pm.test('x', function () {});"},
+        ok=(204,)),
     Row("folder_move", "post", "edit", P("folder_move", "ws", "folder"), lambda w: {"direction": "up"}, ok=(204,)),
     Row("folder_delete", "post", "edit", P("folder_delete", "ws", "folder"), ok=(204,)),
     Row("request_create", "post", "edit", P("request_create", "ws"),

@@ -1,0 +1,452 @@
+// The Postman sandbox API (pm.*) over plain data handed in by requests_app/scripting/context.py.
+// Loaded once per context after the vendored libraries (chai, CryptoJS, _, uuid, moment).
+// Protocol: n = __wc.define(function () {...}) once per script text; then per event one
+// __wc.step(input | null, n, owner, last) per script, __wc.deliver(replies) while pm.sendRequest
+// replies are awaited; the last call returns the event's outcome ({done: true, ...}) as JSON text.
+(function () {
+  "use strict";
+  var LIBS = { chai: chai, "crypto-js": CryptoJS, lodash: _, uuid: uuid, moment: moment };
+  var MAX_CONSOLE = 200, MAX_CONSOLE_CHARS = 10000;
+  var state = null;
+  var compiled = [];
+
+  function str(value) {
+    if (value === undefined || value === null) return "";
+    if (typeof value === "string") return value;
+    if (typeof value === "object") { try { return JSON.stringify(value); } catch (e) { return String(value); } }
+    return String(value);
+  }
+
+  // ---- PropertyList: headers, query parameters, form fields ----
+  function PropertyList(items) { this._items = (items || []).map(function (i) { return { key: str(i.key), value: str(i.value), disabled: !!i.disabled }; }); }
+  function toItem(item, value) {
+    if (typeof item === "string") {
+      if (value !== undefined) return { key: item, value: str(value) };
+      var at = item.indexOf(":");
+      return at < 0 ? { key: item.trim(), value: "" } : { key: item.slice(0, at).trim(), value: item.slice(at + 1).trim() };
+    }
+    return { key: str(item && item.key), value: str(item && item.value), disabled: !!(item && item.disabled) };
+  }
+  function same(a, b) { return String(a).toLowerCase() === String(b).toLowerCase(); }
+  PropertyList.prototype = {
+    add: function (item, value) { this._items.push(toItem(item, value)); },
+    append: function (item, value) { this.add(item, value); },
+    upsert: function (item, value) {
+      var it = toItem(item, value);
+      for (var i = 0; i < this._items.length; i++) if (same(this._items[i].key, it.key)) { this._items[i].value = it.value; this._items[i].disabled = false; return; }
+      this._items.push(it);
+    },
+    remove: function (predicate) {
+      var test = typeof predicate === "function" ? predicate : function (i) { return same(i.key, typeof predicate === "object" ? predicate.key : predicate); };
+      this._items = this._items.filter(function (i) { return !test(i); });
+    },
+    clear: function () { this._items = []; },
+    get: function (key) {
+      var found;
+      this._items.forEach(function (i) { if (!i.disabled && same(i.key, key)) found = i.value; });
+      return found;
+    },
+    one: function (key) { for (var i = 0; i < this._items.length; i++) if (same(this._items[i].key, key)) return this._items[i]; },
+    has: function (key, value) { return this._items.some(function (i) { return !i.disabled && same(i.key, key) && (value === undefined || i.value === value); }); },
+    all: function () { return this._items.slice(); },
+    count: function () { return this._items.length; },
+    each: function (fn) { this._items.forEach(fn); },
+    filter: function (fn) { return this._items.filter(fn); },
+    find: function (fn) { return this._items.find(fn); },
+    map: function (fn) { return this._items.map(fn); },
+    idx: function (n) { return this._items[n]; },
+    toObject: function () { var o = {}; this._items.forEach(function (i) { if (!i.disabled) o[i.key] = i.value; }); return o; },
+    toString: function () { return this._items.filter(function (i) { return !i.disabled; }).map(function (i) { return i.key + ": " + i.value; }).join("\n"); },
+    toJSON: function () { return this._items.slice(); },
+  };
+
+  // ---- Url: "{{base}}/path?x=1" kept as written; query as a PropertyList ----
+  function Url(text) { this.update(text); }
+  Url.prototype = {
+    update: function (text) {
+      text = str(text);
+      var hashAt = text.indexOf("#");
+      this.hash = hashAt < 0 ? "" : text.slice(hashAt + 1);
+      if (hashAt >= 0) text = text.slice(0, hashAt);
+      var q = text.indexOf("?");
+      this._base = q < 0 ? text : text.slice(0, q);
+      var pairs = q < 0 || q === text.length - 1 ? [] : text.slice(q + 1).split("&");
+      this.query = new PropertyList(pairs.map(function (p) { var e = p.indexOf("="); return e < 0 ? { key: p, value: null } : { key: p.slice(0, e), value: p.slice(e + 1) }; }));
+    },
+    getQueryString: function () { return this.query._items.filter(function (i) { return !i.disabled; }).map(function (i) { return i.value === "" && i._bare ? i.key : i.key + "=" + i.value; }).join("&"); },
+    toString: function () { var q = this.getQueryString(); return this._base + (q ? "?" + q : "") + (this.hash ? "#" + this.hash : ""); },
+    getHost: function () { return this._base.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").split(/[\/:]/)[0]; },
+    getPath: function () { var rest = this._base.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ""); var at = rest.indexOf("/"); return at < 0 ? "/" : rest.slice(at); },
+    getPathWithQuery: function () { var q = this.getQueryString(); return this.getPath() + (q ? "?" + q : ""); },
+    addQueryParams: function (params) { var self = this; (typeof params === "string" ? params.split("&").map(function (p) { return toItem(p.replace("=", ":")); }) : params).forEach(function (p) { self.query.add(p); }); },
+    removeQueryParams: function (keys) { var self = this; [].concat(keys).forEach(function (k) { self.query.remove(typeof k === "object" ? k.key : k); }); },
+    toJSON: function () { return this.toString(); },
+  };
+  Object.defineProperty(Url.prototype, "protocol", { get: function () { var m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(this._base); return m ? m[1] : undefined; } });
+  Object.defineProperty(Url.prototype, "host", { get: function () { return this.getHost().split("."); } });
+  Object.defineProperty(Url.prototype, "path", { get: function () { return this.getPath().split("/").slice(1); } });
+
+  // ---- Request ----
+  function Request(data) {
+    var url = new Url(data.url);
+    (data.params || []).forEach(function (p) { url.query.add({ key: p.key, value: p.value, disabled: !p.enabled }); });
+    this.method = data.method;
+    this.headers = new PropertyList((data.headers || []).map(function (h) { return { key: h.key, value: h.value, disabled: !h.enabled }; }));
+    this.body = data.body ? new Body(data.body) : undefined;
+    this.auth = data.auth;
+    this.name = data.name;
+    Object.defineProperty(this, "url", { enumerable: true, get: function () { return url; }, set: function (v) { url = v instanceof Url ? v : new Url(typeof v === "object" && v ? v.raw || str(v) : v); } });
+  }
+  Request.prototype = {
+    addHeader: function (h) { this.headers.add(h); },
+    removeHeader: function (k) { this.headers.remove(k); },
+    upsertHeader: function (h) { this.headers.upsert(h); },
+    toJSON: function () { return { method: this.method, url: this.url.toString(), header: this.headers.toJSON(), body: this.body }; },
+  };
+  function Body(data) {
+    this.mode = data.mode;
+    if (data.raw !== undefined) this.raw = data.raw;
+    if (data.urlencoded) this.urlencoded = new PropertyList(data.urlencoded);
+    if (data.formdata) this.formdata = new PropertyList(data.formdata);
+    if (data.graphql) this.graphql = data.graphql;
+  }
+  Body.prototype = {
+    toString: function () { return this.mode === "raw" ? str(this.raw) : this.mode === "urlencoded" ? this.urlencoded._items.map(function (i) { return i.key + "=" + i.value; }).join("&") : ""; },
+    update: function (v) { if (typeof v === "string") { this.mode = "raw"; this.raw = v; } else { for (var k in v) this[k] = k === "urlencoded" || k === "formdata" ? new PropertyList(v[k]) : v[k]; } },
+    isEmpty: function () { return !this.mode || (this.mode === "raw" && !this.raw); },
+  };
+  function requestSnapshot(req) {
+    var body = req.body ? { mode: req.body.mode, raw: req.body.raw, urlencoded: req.body.urlencoded && req.body.urlencoded._items, formdata: req.body.formdata && req.body.formdata._items, graphql: req.body.graphql } : null;
+    return { method: JSON.stringify(str(req.method).toUpperCase()), url: JSON.stringify(req.url.toString()), headers: JSON.stringify(req.headers._items), body: JSON.stringify(body) };
+  }
+  function requestChanges(before, after) {
+    var out = null;
+    Object.keys(after).forEach(function (k) { if (after[k] !== before[k]) { out = out || {}; out[k] = JSON.parse(after[k]); } });
+    return out;
+  }
+
+  // ---- Response ----
+  function Response(data) {
+    this.code = data.code;
+    this.status = data.status;
+    this.headers = new PropertyList(data.headers);
+    this.responseTime = data.responseTime;
+    this.responseSize = data.responseSize;
+    this._body = data.body;
+    this.cookies = new PropertyList(data.cookies || []);
+  }
+  Response.prototype = {
+    text: function () { return this._body; },
+    json: function () {
+      try { return JSON.parse(this._body); } catch (e) { throw new SyntaxError("JSONError: " + e.message); }
+    },
+    reason: function () { return this.status; },
+    size: function () { return { body: this.responseSize, header: 0, total: this.responseSize }; },
+    toJSON: function () { return { code: this.code, status: this.status, header: this.headers._items, body: this._body, responseTime: this.responseTime }; },
+  };
+  Object.defineProperty(Response.prototype, "to", { get: function () { return chai.expect(this).to; } });
+  Object.defineProperty(Response.prototype, "body", { get: function () { return this._body; } });
+
+  // chai assertions on a Response, as Postman's chai-postman plugin offers them.
+  chai.use(function (chai, utils) {
+    var A = chai.Assertion;
+    function isResponse(a) { return utils.flag(a, "object") instanceof Response; }
+    function statusClass(name, test) {
+      A.overwriteProperty(name, function (_super) {
+        return function () {
+          if (!isResponse(this)) return _super.call(this);
+          var r = utils.flag(this, "object");
+          this.assert(test(r.code), "expected response to " + name.replace(/([A-Z])/g, " $1").toLowerCase() + " but got " + r.code, "expected response not to be " + name + " but got " + r.code);
+        };
+      });
+    }
+    var classes = {
+      info: function (c) { return c >= 100 && c < 200; }, success: function (c) { return c >= 200 && c < 300; },
+      redirection: function (c) { return c >= 300 && c < 400; }, clientError: function (c) { return c >= 400 && c < 500; },
+      serverError: function (c) { return c >= 500; }, error: function (c) { return c >= 400; },
+      ok: function (c) { return c === 200; }, accepted: function (c) { return c === 202; }, withoutContent: function (c) { return c === 204; },
+      badRequest: function (c) { return c === 400; }, unauthorized: function (c) { return c === 401; }, unauthorised: function (c) { return c === 401; },
+      forbidden: function (c) { return c === 403; }, notFound: function (c) { return c === 404; }, rateLimited: function (c) { return c === 429; },
+    };
+    Object.keys(classes).forEach(function (name) {
+      if (A.prototype.hasOwnProperty(name) || name === "ok") statusClass(name, classes[name]);
+      else A.addProperty(name, function () {
+        var r = utils.flag(this, "object");
+        this.assert(isResponse(this) && classes[name](r.code), "expected response to be " + name + " but got " + (r && r.code), "expected response not to be " + name);
+      });
+    });
+    A.addProperty("json", function () {
+      var r = utils.flag(this, "object"), ok = true;
+      try { JSON.parse(r._body); } catch (e) { ok = false; }
+      this.assert(isResponse(this) && ok, "expected response body to be valid json", "expected response body not to be valid json");
+    });
+    A.addMethod("status", function (expected) {
+      var r = utils.flag(this, "object");
+      if (typeof expected === "string") this.assert(r.status === expected, "expected response to have status reason #{exp} but got #{act}", "expected response not to have status reason #{exp}", expected, r.status);
+      else this.assert(r.code === expected, "expected response to have status code #{exp} but got #{act}", "expected response not to have status code #{exp} but got #{act}", expected, r.code);
+    });
+    A.addMethod("header", function (key, value) {
+      var r = utils.flag(this, "object");
+      if (arguments.length < 2) this.assert(r.headers.has(key), "expected response to have header " + key, "expected response not to have header " + key);
+      else this.assert(r.headers.get(key) === value, "expected response to have header " + key + " with value #{exp} but got #{act}", "expected response not to have header " + key + " with value #{exp}", value, r.headers.get(key));
+    });
+    A.addMethod("body", function (expected) {
+      var r = utils.flag(this, "object");
+      if (arguments.length === 0) this.assert(!!r._body, "expected response to have content in body", "expected response to not have content in body");
+      else if (expected instanceof RegExp) this.assert(expected.test(r._body), "expected response body text to match #{exp}", "expected response body text not to match #{exp}", expected);
+      else if (typeof expected === "string") this.assert(r._body === expected, "expected response body to equal #{exp} but got #{act}", "expected response body not to equal #{exp}", expected, r._body);
+      else this.assert(utils.eql(JSON.parse(r._body), expected), "expected response body json to equal #{exp} but got #{act}", "expected response body json not to equal #{exp}", expected, JSON.parse(r._body));
+    });
+    A.addMethod("jsonBody", function (path, value) {
+      var r = utils.flag(this, "object"), parsed;
+      try { parsed = JSON.parse(r._body); } catch (e) { this.assert(false, "expected response body to be a valid json but got error " + e.message); return; }
+      if (arguments.length === 0) return;
+      if (typeof path === "object") { this.assert(utils.eql(parsed, path), "expected response body json to equal #{exp} but got #{act}", "expected response body json not to equal #{exp}", path, parsed); return; }
+      var has = _.has(parsed, path), got = _.get(parsed, path);
+      if (arguments.length === 1) this.assert(has, "expected #{act} in response to contain property #{exp}", "expected #{act} in response to not contain property #{exp}", path, parsed);
+      else this.assert(has && utils.eql(got, value), "expected response to have property with a value #{exp} but got #{act}", "expected response not to have property with a value #{exp}", value, got);
+    });
+    A.addMethod("responseTime", function (ms) { var r = utils.flag(this, "object"); this.assert(r.responseTime <= ms, "expected response time to be at most " + ms + " ms but got " + r.responseTime, "expected response time to be more than " + ms); });
+  });
+
+  // ---- variable scopes ----
+  var SCOPE_NAMES = ["globals", "collectionVariables", "environment", "iterationData", "_variables"];
+  function Scope(name) { this._name = name; }
+  Scope.prototype = {
+    _vals: function () { return state.vars[this._name]; },
+    get: function (k) { var v = this._vals(); return Object.prototype.hasOwnProperty.call(v, k) ? v[k] : undefined; },
+    set: function (k, v) { this._vals()[str(k)] = v; state.changed[this._name] = true; },
+    unset: function (k) { delete this._vals()[k]; state.changed[this._name] = true; },
+    has: function (k) { return Object.prototype.hasOwnProperty.call(this._vals(), k); },
+    clear: function () { state.vars[this._name] = {}; state.changed[this._name] = true; },
+    toObject: function () { return Object.assign({}, this._vals()); },
+    toJSON: function () { return this.toObject(); },
+    replaceIn: function (t) { return replaceIn(t, [this._vals()]); },
+  };
+  function chain() { return SCOPE_NAMES.map(function (n) { return state.vars[n]; }).reverse(); }
+  function replaceIn(template, scopes) {
+    if (typeof template !== "string") return template;
+    return template.replace(/\{\{([^{}]+)\}\}/g, function (whole, name) {
+      for (var i = 0; i < scopes.length; i++) if (Object.prototype.hasOwnProperty.call(scopes[i], name)) return str(scopes[i][name]);
+      return whole;
+    });
+  }
+  var local = new Scope("_variables");
+  var variables = {
+    get: function (k) { var s = chain(); for (var i = 0; i < s.length; i++) if (Object.prototype.hasOwnProperty.call(s[i], k)) return s[i][k]; },
+    has: function (k) { return chain().some(function (s) { return Object.prototype.hasOwnProperty.call(s, k); }); },
+    set: function (k, v) { local.set(k, v); }, unset: function (k) { local.unset(k); },
+    toObject: function () { return Object.assign.apply(null, [{}].concat(chain().slice().reverse())); },
+    replaceIn: function (t) { return replaceIn(t, chain()); },
+  };
+
+  // ---- console, tests, sendRequest ----
+  function log(level) {
+    return function () {
+      if (state.console.length >= MAX_CONSOLE) return;
+      var text = Array.prototype.map.call(arguments, function (a) { return typeof a === "string" ? a : a instanceof Error ? String(a) : str(a); }).join(" ");
+      state.console.push({ level: level, text: text.slice(0, MAX_CONSOLE_CHARS) });
+    };
+  }
+  var consoleObj = { log: log("log"), info: log("info"), warn: log("warn"), error: log("error"), debug: log("debug") };
+
+  function errorText(e) {
+    if (e && e.name === "AssertionError") return e.message;
+    return e && e.name ? e.name + ": " + e.message : String(e);
+  }
+  function test(name, fn) {
+    var entry = { name: str(name), passed: true, skipped: false, error: "" };
+    state.tests.push(entry);
+    if (typeof fn !== "function") return pm;
+    function fail(e) { entry.passed = false; entry.error = errorText(e); }
+    try {
+      if (fn.length > 0) fn(function (e) { if (e) fail(e); });
+      else { var out = fn(); if (out && typeof out.then === "function") out.then(null, fail); }
+    } catch (e) { fail(e); }
+    return pm;
+  }
+  test.skip = function (name) { state.tests.push({ name: str(name), passed: true, skipped: true, error: "" }); return pm; };
+
+  function sendRequest(req, callback) {
+    if (state.sent >= state.maxSendRequests) throw named("SendRequestLimit", "a script event may make at most " + state.maxSendRequests + " pm.sendRequest calls");
+    state.sent += 1;
+    var spec = typeof req === "string" ? { url: req, method: "GET" } : req || {};
+    var header = spec.header || spec.headers || [];
+    if (header instanceof PropertyList) header = header._items;
+    else if (!Array.isArray(header)) header = Object.keys(header).map(function (k) { return { key: k, value: str(header[k]) }; });
+    var body = spec.body || null;
+    if (body && body.urlencoded instanceof PropertyList) body = { mode: "urlencoded", urlencoded: body.urlencoded._items };
+    var id = state.pending.length + state.delivered;
+    var out = { id: id, url: str(spec.url), method: str(spec.method || "GET").toUpperCase(), headers: header.map(function (h) { return { key: str(h.key), value: str(h.value), disabled: !!h.disabled }; }), body: body };
+    state.pending.push(out);
+    if (typeof callback === "function") { state.callbacks[id] = callback; return undefined; }
+    return new Promise(function (resolve, reject) { state.callbacks[id] = function (err, res) { if (err) reject(err); else resolve(res); }; });
+  }
+
+  function named(name, message) { var e = new Error(message); e.name = name; return e; }
+
+  // Timers run when the script (or callback) has finished, in delay order, still inside its time limit.
+  function setTimeoutLocal(fn, delay) {
+    var args = Array.prototype.slice.call(arguments, 2);
+    state.timerId += 1;
+    state.timers.push({ id: state.timerId, at: Number(delay) || 0, fn: fn, args: args });
+    return state.timerId;
+  }
+  function clearTimeoutLocal(id) { if (state) state.timers = state.timers.filter(function (t) { return t.id !== id; }); }
+  function runTimers() {
+    while (state.timers.length) {
+      state.timers.sort(function (a, b) { return a.at - b.at || a.id - b.id; });
+      var timer = state.timers.shift();
+      try { if (typeof timer.fn === "function") timer.fn.apply(null, timer.args); } catch (e) { state.errors.push(errorRecord(e, "timer")); }
+    }
+  }
+
+  function requireLib(name) {
+    if (Object.prototype.hasOwnProperty.call(LIBS, name)) return LIBS[name];
+    throw named("ModuleNotAvailable", "require('" + name + "'): the script sandbox offers only " + Object.keys(LIBS).sort().join(", "));
+  }
+
+  function setNext(name) { state.next = { set: true, value: name === null || name === undefined ? null : str(name) }; }
+
+  // ---- guard against changes to the built-in prototypes (prototype pollution) ----
+  var GUARDED = [["Object.prototype", Object.prototype], ["Array.prototype", Array.prototype], ["Function.prototype", Function.prototype],
+    ["String.prototype", String.prototype], ["Number.prototype", Number.prototype], ["Boolean.prototype", Boolean.prototype],
+    ["RegExp.prototype", RegExp.prototype], ["Date.prototype", Date.prototype], ["Promise.prototype", Promise.prototype],
+    ["Error.prototype", Error.prototype], ["JSON", JSON], ["Object", Object], ["Array", Array], ["Math", Math]];
+  // Built-ins captured at load, so that restoring works even when a script broke Array.prototype.push.
+  var ownKeys = Reflect.ownKeys, describe = Object.getOwnPropertyDescriptor, defineProp = Object.defineProperty;
+  var isExtensible = Object.isExtensible, keyName = function (k) { return typeof k === "symbol" ? "@@" + k.description : k; };
+  function snapshot() {
+    var all = [];
+    for (var i = 0; i < GUARDED.length; i++) {
+      var d = new Map(), keys = ownKeys(GUARDED[i][1]);
+      for (var j = 0; j < keys.length; j++) d.set(keys[j], describe(GUARDED[i][1], keys[j]));
+      all[i] = d;
+    }
+    return all;
+  }
+  function sameDescriptor(a, b) { return a.value === b.value && a.get === b.get && a.set === b.set && a.writable === b.writable; }
+  var pristine = snapshot();
+  var mapHas = Map.prototype.has, mapGet = Map.prototype.get, mapKeys = Map.prototype.keys, call = Function.prototype.call;
+  function restorePrototypes() {
+    var changed = [];
+    for (var i = 0; i < GUARDED.length; i++) {
+      var before = pristine[i], obj = GUARDED[i][1], keys = ownKeys(obj), j;
+      for (j = 0; j < keys.length; j++) {
+        if (!Reflect.apply(mapHas, before, [keys[j]])) {
+          changed[changed.length] = GUARDED[i][0] + "." + keyName(keys[j]);
+          try { delete obj[keys[j]]; } catch (e) { /* frozen by the script */ }
+        }
+      }
+      var it = Reflect.apply(mapKeys, before, []), step;
+      while (!(step = it.next()).done) {
+        var was = Reflect.apply(mapGet, before, [step.value]), now = describe(obj, step.value);
+        if (!now || !sameDescriptor(now, was)) {
+          changed[changed.length] = GUARDED[i][0] + "." + keyName(step.value);
+          try { defineProp(obj, step.value, was); } catch (e) { /* not configurable */ }
+        }
+      }
+      if (!isExtensible(obj)) changed[changed.length] = GUARDED[i][0] + " (frozen)";
+    }
+    return changed;
+  }
+
+  function errorRecord(e, phase) {
+    var rec = { owner: state.owner, name: (e && e.name) || "Error", message: e && e.message !== undefined ? str(e.message) : str(e), line: null, column: null, phase: phase };
+    var stack = e && typeof e.stack === "string" ? e.stack : "";
+    var m = /wc-script-\d+\.js:(\d+):(\d+)/.exec(stack);
+    if (m) { rec.line = Number(m[1]) - 1; rec.column = Number(m[2]); }
+    return rec;
+  }
+
+  var pm, postman;
+
+  var wc = {
+    define: function (fn) { compiled.push(fn); return compiled.length - 1; },
+    begin: function (input) {
+      crypto.__seed(input.seed[0], input.seed[1], input.seed[2], input.seed[3]);
+      state = {
+        vars: input.vars, changed: {}, tests: [], console: [], errors: [], pending: [], callbacks: {}, delivered: 0, sent: 0, timers: [], timerId: 0,
+        maxSendRequests: input.maxSendRequests, next: { set: false, value: null }, skip: false,
+        event: input.event, request: new Request(input.request), response: input.response ? new Response(input.response) : undefined,
+      };
+      state.requestBefore = requestSnapshot(state.request);
+      var info = Object.freeze({ eventName: input.event, iteration: input.info.iteration, iterationCount: input.info.iterationCount, requestName: input.info.requestName, requestId: input.info.requestId });
+      var execution = { setNextRequest: setNext, skipRequest: function () { if (input.event !== "prerequest") throw new Error("pm.execution.skipRequest() works only in a pre-request script"); state.skip = true; }, location: [] };
+      pm = {
+        environment: new Scope("environment"), collectionVariables: new Scope("collectionVariables"), globals: new Scope("globals"),
+        iterationData: new Scope("iterationData"), variables: variables, request: state.request, response: state.response, info: info,
+        test: test, expect: chai.expect, sendRequest: sendRequest, execution: execution, require: requireLib,
+        cookies: new PropertyList(input.cookies || []),
+        visualizer: { set: function () {}, clear: function () {} },
+      };
+      postman = {
+        setNextRequest: setNext,
+        setEnvironmentVariable: function (k, v) { pm.environment.set(k, v); }, getEnvironmentVariable: function (k) { return pm.environment.get(k); },
+        clearEnvironmentVariable: function (k) { pm.environment.unset(k); }, setGlobalVariable: function (k, v) { pm.globals.set(k, v); },
+        getGlobalVariable: function (k) { return pm.globals.get(k); }, clearGlobalVariable: function (k) { pm.globals.unset(k); },
+        getResponseHeader: function (k) { return state.response && state.response.headers.get(k); },
+      };
+      globalThis.pm = pm; globalThis.postman = postman; globalThis.console = consoleObj; globalThis.require = requireLib;
+      globalThis.setTimeout = setTimeoutLocal; globalThis.clearTimeout = clearTimeoutLocal;
+      globalThis.tests = {};
+      globalThis.environment = pm.environment.toObject(); globalThis.globals = pm.globals.toObject(); globalThis.data = pm.iterationData.toObject();
+      globalThis.request = { url: state.request.url.toString(), method: state.request.method, headers: state.request.headers.toObject(), name: input.info.requestName };
+      if (state.response) {
+        globalThis.responseBody = state.response._body; globalThis.responseCode = { code: state.response.code, name: state.response.status };
+        globalThis.responseHeaders = state.response.headers.toObject(); globalThis.responseTime = state.response.responseTime;
+      }
+      return true;
+    },
+    // One round trip per script: begin (first script), run it, and end (last script) unless
+    // pm.sendRequest calls wait for their replies (then deliver() goes on).
+    step: function (input, n, owner, last, settle) {
+      if (input) wc.begin(input);
+      state.last = last && !settle;
+      state.settling = settle;
+      state.owner = owner;
+      globalThis.tests = {};
+      if (n >= 0) {
+        try { compiled[n].call(globalThis); } catch (e) { state.errors.push(errorRecord(e, "script")); }
+        var legacy = globalThis.tests;
+        if (legacy && typeof legacy === "object") Object.keys(legacy).forEach(function (k) { state.tests.push({ name: k, passed: !!legacy[k], skipped: false, error: legacy[k] ? "" : "expected " + k + " to be truthy" }); });
+      }
+      return wc.after();
+    },
+    after: function () {
+      if (state.settling) return JSON.stringify({ pending: [] });  // timers wait for settle()
+      runTimers();
+      var polluted = restorePrototypes();
+      if (polluted.length) {
+        var frozen = polluted.some(function (p) { return p.indexOf("(frozen") >= 0; });
+        state.errors.push({ name: "PrototypePollution", message: "the script changed built-in objects (" + polluted.slice(0, 5).join(", ") + (polluted.length > 5 ? ", …" : "") + "); " + (frozen ? "the script context was replaced" : "the change was undone"), line: null, column: null, owner: state.owner, phase: "script", fatal: frozen });
+      }
+      var p = state.pending;
+      if (p.length) { state.delivered += p.length; state.pending = []; return JSON.stringify({ pending: p }); }
+      return state.last ? wc.end() : JSON.stringify({ pending: [] });
+    },
+    // After a script that uses promises, in its own evaluation: V8 has run the promise jobs by then.
+    settle: function (last) { state.settling = false; state.last = last; return wc.after(); },
+    deliver: function (replies) {
+      replies.forEach(function (r) {
+        var cb = state.callbacks[r.id];
+        delete state.callbacks[r.id];
+        if (!cb) return;
+        var err = r.error ? Object.assign(new Error(r.error.message), { code: r.error.code, kind: r.error.kind }) : null;
+        try { cb(err, r.response ? new Response(r.response) : undefined); } catch (e) { state.errors.push(errorRecord(e, "callback")); }
+      });
+      return wc.after();
+    },
+    end: function () {
+      var after = requestSnapshot(state.request), changedVars = {};
+      Object.keys(state.changed).forEach(function (n) { changedVars[n] = state.vars[n]; });
+      var out = {
+        done: true, tests: state.tests, console: state.console, errors: state.errors, vars: changedVars,
+        next: state.next, skip: state.skip, request: requestChanges(state.requestBefore, after),
+      };
+      state = null;
+      return JSON.stringify(out, function (k, v) { return v === undefined ? null : v; });
+    },
+  };
+  Object.defineProperty(globalThis, "__wc", { value: Object.freeze(wc), writable: false, configurable: false, enumerable: false });
+})();
