@@ -235,9 +235,8 @@ def _parse_block(block: _Block, collection: ImportedCollection, report: Report) 
             source, i = _read_script(lines, i, script.group(2))
             # a JetBrains/httpyac handler (never run as a pm script); several blocks are all kept,
             # among them the saved assertions and captures an export writes (read back on import)
-            scripts[HTTP_CLIENT_TEST] = f"{scripts[HTTP_CLIENT_TEST]}
-
-{source}" if scripts.get(HTTP_CLIENT_TEST) else source
+            earlier = scripts.get(HTTP_CLIENT_TEST)
+            scripts[HTTP_CLIENT_TEST] = f"{earlier}\n\n{source}" if earlier else source
             report.note(f"line {number}", "response handler script kept as text, not run")
             continue
         redirect = _OUTPUT_REDIRECT.match(stripped)
