@@ -287,7 +287,9 @@ def revision_page(
         queryset = queryset.filter(version__lt=values[0])
     rows = list(queryset if limit is None else queryset[: limit + 2])
     current_version = getattr(obj, "version", None)
-    if values is None and (not rows or rows[0].version != current_version):  # never saved since it was made
+    # a version newer than any kept (never saved since it was made); a caller's object that is
+    # older than the kept versions (read before someone saved) adds nothing
+    if values is None and current_version is not None and (not rows or rows[0].version < current_version):
         rows.insert(0, Revision(**_target(obj), version=current_version, data=snapshot(obj),
                                 user=_last_writer(obj), created_at=_last_written(obj)))  # fmt: skip
     shown_rows = rows if limit is None else rows[:limit]

@@ -166,6 +166,9 @@ TABLE: list[Row] = [
     Row("cookie_delete", "post", "self", P("cookie_delete", "ws"),
         lambda w: {"domain": "127.0.0.1", "path": "/", "name": "a"}),
     Row("cookie_clear", "post", "self", P("cookie_clear", "ws")),
+    Row("cookie_set", "post", "self", P("cookie_set", "ws"),
+        lambda w: {"name": "b", "value": "2", "domain": "127.0.0.1", "path": "/"}),
+    Row("history_json", "get", "self", P("history_json", "ws", "entry")),
     # teams: workspaces, members, invitations, activity, history, sharing
     Row("workspace_create", "get", "signed_in", P("workspace_create")),
     Row("workspace_create", "post", "signed_in", P("workspace_create"), lambda w: {"name": "New team"}, ok=(302,)),
@@ -290,6 +293,8 @@ TABLE: list[Row] = [
     Row("api:cookie-delete", "post", "self", R("cookies/delete"),
         lambda w: {"workspace": w.ws, "domain": "127.0.0.1", "path": "/", "name": "a"}, ok=(204,)),
     Row("api:cookie-clear", "post", "self", R("cookies/clear"), lambda w: {"workspace": w.ws}, ok=(204,)),
+    Row("api:cookie-set", "post", "self", R("cookies/set"),
+        lambda w: {"workspace": w.ws, "name": "b", "value": "2", "domain": "127.0.0.1", "path": "/"}, ok=(204,)),
     Row("api:run-list", "get", "signed_in", R("runs")),
     Row("api:run-list", "post", "read", R("runs"), lambda w: {"collection": w.collection}, ok=(202,)),
     Row("api:run-detail", "get", "read", R("runs/{run}")),
