@@ -20,7 +20,7 @@ import threading
 import time
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from common import setup_django  # noqa: E402  (puts the project on sys.path)
+from common import setup_django
 
 
 class QuietHandler(WSGIRequestHandler):

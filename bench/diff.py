@@ -78,7 +78,7 @@ def main() -> None:
         diff = min((measure("diff", a_path, b_path) for _ in range(options.repeat)), key=lambda r: r["seconds"])
         parse = min((measure("parse", a_path, b_path) for _ in range(options.repeat)), key=lambda r: r["seconds"])
     print(f"bodies: {len(a) / 2**20:.1f} MiB and {len(b) / 2**20:.1f} MiB, {flips} values changed")
-    print(f"| step            | seconds | peak RSS MiB |")
+    print("| step            | seconds | peak RSS MiB |")
     print(f"| json.loads both | {parse['seconds']:.3f}   | {parse['rss_mib']:.0f} |")
     print(f"| diff_responses  | {diff['seconds']:.3f}   | {diff['rss_mib']:.0f} |  (x{diff['seconds'] / parse['seconds']:.1f} the parse; "
           f"{diff['changes']} changes found)")

@@ -25,10 +25,10 @@ import time
 import urllib.request
 from urllib.parse import urlsplit
 
-from common import start_playground  # noqa: E402  (puts the project on sys.path)
+from common import start_playground
 
-from requests_app.engine import OutboundPolicy, send  # noqa: E402
-from requests_app.engine.spec import RequestSpec  # noqa: E402
+from requests_app.engine import OutboundPolicy, send
+from requests_app.engine.spec import RequestSpec
 
 GOAL_RATIO = 1.3
 def run_engine(url: str, n: int) -> float:

@@ -137,8 +137,8 @@ def _postman_collection(target: _Target) -> dict[str, Any]:
 
 
 def _newman(collection: dict[str, Any]) -> list[dict[str, Any] | None]:
-    from tests.interop.echo_compare import clean_env
     from tests.fixtures.peers import find_peer
+    from tests.interop.echo_compare import clean_env
 
     newman = find_peer("newman", install=True)
     if newman is None:
@@ -171,8 +171,8 @@ def _postman_export(target: _Target) -> tuple[int, list[str], int]:
 def _http_export(target: _Target) -> tuple[int, list[str], int]:
     from requests_app.interop.httpfile import to_http
     from requests_app.interop.postman import parse_postman
-    from tests.interop.echo_compare import clean_env
     from tests.fixtures.peers import find_peer
+    from tests.interop.echo_compare import clean_env
     from tests.interop.test_httpyac_equivalence import NOTE, cases
 
     httpyac = find_peer("httpyac", install=True)

@@ -43,9 +43,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import ROOT, start_playground  # noqa: E402
+from common import ROOT, start_playground
 
-from tests.fixtures.peers import NEWMAN_VERSION, PEERS_DIR, find_newman  # noqa: E402 - the tests' finder
+from tests.fixtures.peers import NEWMAN_VERSION, PEERS_DIR, find_newman
 
 PYTHON = sys.executable
 DEFAULT_NEWMAN = find_newman(install=False) or str(PEERS_DIR / "node_modules/.bin/newman")

@@ -19,7 +19,7 @@ import statistics
 import tempfile
 import time
 
-from common import setup_django  # noqa: E402  (puts the project on sys.path)
+from common import setup_django
 
 
 def main() -> None:

@@ -32,7 +32,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
-from requests_app.engine.validation import decode_param_text, encode_param_text
 from requests_app.engine.spec import (
     AUTH_TYPES,
     DEFAULT_MAX_REDIRECTS,
@@ -49,7 +48,7 @@ from requests_app.engine.spec import (
     RequestSpec,
     auth_to_dict,
 )
-from requests_app.engine.validation import is_token
+from requests_app.engine.validation import decode_param_text, encode_param_text, is_token
 
 STANDARD_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 CUSTOM_METHOD = "__custom__"

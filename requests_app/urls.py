@@ -2,9 +2,23 @@
 
 from django.urls import path
 
-from requests_app.views import settings_panels, sharing, teams, versions
-from requests_app.views import accounts, editor, environments, interop, tree, workspace
-from requests_app.views import diffs, examples, oauth, runner, scripts
+from requests_app.views import (
+    accounts,
+    diffs,
+    editor,
+    environments,
+    examples,
+    interop,
+    oauth,
+    runner,
+    scripts,
+    settings_panels,
+    sharing,
+    teams,
+    tree,
+    versions,
+    workspace,
+)
 
 urlpatterns = [
     path("", workspace.home, name="home"),

@@ -10,7 +10,6 @@ from rest_framework import authentication, exceptions
 
 from requests_app.models import ApiToken
 
-
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 

@@ -19,7 +19,7 @@ from requests_app.services.masking import credentials_masked
 MAX_ID = 2**63 - 1
 
 
-def IdField(**kwargs: Any) -> serializers.IntegerField:  # noqa: N802 - reads like a field class
+def IdField(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 

@@ -17,9 +17,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from requests_app import access
-from requests_app.api import schema  # noqa: F401 - registers the Bearer auth scheme
+from requests_app.api import (
+    schema,  # noqa: F401 - registers the Bearer auth scheme
+    teams,
+)
 from requests_app.api import serializers as s
-from requests_app.api import teams
 from requests_app.api.pagination import BoundedLimitOffsetPagination, keyset_response
 from requests_app.api.throttles import LIMITS, ThrottledActions
 from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace

@@ -28,7 +28,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from requests_app.engine.exchange import Cookie
@@ -86,7 +86,7 @@ def _iso_utc(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
     try:
-        return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (OverflowError, OSError, ValueError):
         return None
 

@@ -25,8 +25,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 from time import perf_counter
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from requests_app.engine.cookies import CookieJar, parse_set_cookie_headers
@@ -42,7 +42,6 @@ from requests_app.engine.exchange import (
     SentRequest,
 )
 from requests_app.engine.policy import OutboundPolicy
-from requests_app.engine.secret_hosts import SecretScope
 from requests_app.engine.prepare import (
     REDIRECT_STATUSES,
     PreparedRequest,
@@ -50,6 +49,7 @@ from requests_app.engine.prepare import (
     headers_for_hop,
     prepare_request,
 )
+from requests_app.engine.secret_hosts import SecretScope
 from requests_app.engine.spec import RequestSpec
 from requests_app.engine.transport import (
     OPENER,

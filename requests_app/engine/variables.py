@@ -38,7 +38,7 @@ import string
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from requests_app.engine.spec import Auth, Body, FormField, KeyValue, Options, RequestSpec
 
@@ -133,11 +133,11 @@ def _random_password() -> str:
 
 def _iso_timestamp(now: float) -> str:
     # Postman's shape: milliseconds and a Z suffix, e.g. 2024-05-01T12:34:56.789Z
-    return datetime.fromtimestamp(now, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _random_date(days: int) -> str:
-    moment = datetime.now(timezone.utc) + timedelta(days=days * _rng.uniform(0.01, 1))
+    moment = datetime.now(UTC) + timedelta(days=days * _rng.uniform(0.01, 1))
     return moment.strftime("%a %b %d %Y %H:%M:%S GMT+0000")
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from requests_app.engine.spec import Auth, KeyValue, RequestSpec
 
@@ -48,11 +49,11 @@ _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization"})
 Placeholder = Callable[[str], str]
 
 
-def TEMPLATE(name: str) -> str:  # noqa: N802 - a constant-like style
+def TEMPLATE(name: str) -> str:
     return "{{" + name + "}}"
 
 
-def SHELL(name: str) -> str:  # noqa: N802
+def SHELL(name: str) -> str:
     """`$WEBCLIENT_ACCESS_TOKEN` for accessToken: a shell variable the person sets before running."""
     snake = "".join(f"_{c}" if c.isupper() else c for c in name).upper()
     return f"$WEBCLIENT_{snake}"
@@ -66,7 +67,8 @@ def _secret(value: str) -> bool:
 
 def mask_auth(auth: Auth, placeholder: Placeholder) -> Auth:
     secret = [name for name in _SECRET_FIELDS.get(auth.type, ()) if _secret(getattr(auth, name))]
-    return replace(auth, **{name: placeholder(SECRET_NAMES[name]) for name in secret}) if secret else auth
+    masked: dict[str, Any] = {name: placeholder(SECRET_NAMES[name]) for name in secret}
+    return replace(auth, **masked) if secret else auth
 
 
 def _masked_header_value(value: str, placeholder: Placeholder) -> str:

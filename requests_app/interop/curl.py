@@ -44,13 +44,13 @@ from requests_app.interop.model import (
     ImportResult,
     Report,
 )
-from requests_app.interop.shell import Command, Word, quote_posix_filling, split_commands
+from requests_app.interop.shell import Command, quote_posix_filling, split_commands
 from requests_app.interop.wire import (
     DEFAULT_CONTENT_TYPES,
     FORM_CONTENT_TYPE,
     body_bytes,
-    effective_url,
     body_for_media_type,
+    effective_url,
     find_header,
     graphql_payload,
 )
@@ -316,7 +316,7 @@ def _apply_negated(state: _CurlState, name: str, token: str, line: int) -> None:
         state.report.dropped(state.where(line), f"{token}: unknown curl option, ignored")
 
 
-def _apply(state: _CurlState, name: str, value: str | None, token: str, line: int) -> None:  # noqa: C901
+def _apply(state: _CurlState, name: str, value: str | None, token: str, line: int) -> None:
     report = state.report
     where = state.where(line)
     v = value or ""

@@ -105,7 +105,7 @@ def detect_format(content: str | bytes) -> str:
     return _detect(as_text(content, FORMAT))[0]
 
 
-def import_content(content: str | bytes, *, format: str = "auto", name: str = "") -> ImportResult:  # noqa: A002
+def import_content(content: str | bytes, *, format: str = "auto", name: str = "") -> ImportResult:
     """Read `content` as `format` ("auto" detects it); `name` (a file name) names .http collections."""
     if format != "auto" and format not in FORMATS:
         raise ImportFormatError(FORMAT, "format", f"unknown format {format!r}; one of auto, {', '.join(FORMATS)}")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -91,7 +91,7 @@ def export_har(sources: list[HarSource], *, comment: str = "") -> dict[str, Any]
 
 def _iso(moment: datetime) -> str:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.isoformat(timespec="milliseconds")
 
 
@@ -380,24 +380,25 @@ def parse_har_data(data: Any) -> ImportResult:
 
 def _redirect_target(entry: dict[str, Any]) -> str:
     """The absolute URL a 3xx entry redirected to ("" for any other entry)."""
-    request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
-    response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
+    request: dict[str, Any] = entry["request"] if isinstance(entry.get("request"), dict) else {}
+    response: dict[str, Any] = entry["response"] if isinstance(entry.get("response"), dict) else {}
     status = response.get("status")
     if not isinstance(status, int) or status not in (301, 302, 303, 307, 308):
         return ""
-    location = response.get("redirectURL") if isinstance(response.get("redirectURL"), str) else ""
+    location: str = response["redirectURL"] if isinstance(response.get("redirectURL"), str) else ""
     if not location:
-        headers = response.get("headers") if isinstance(response.get("headers"), list) else []
-        location = next((h.get("value", "") for h in headers if isinstance(h, dict) and str(h.get("name", "")).lower() == "location"), "")
-    url = request.get("url") if isinstance(request.get("url"), str) else ""
-    return urljoin(url, location) if location and isinstance(location, str) else ""
+        headers: list[Any] = response["headers"] if isinstance(response.get("headers"), list) else []
+        found = next((h.get("value") for h in headers if isinstance(h, dict) and str(h.get("name", "")).lower() == "location"), "")
+        location = found if isinstance(found, str) else ""
+    url: str = request["url"] if isinstance(request.get("url"), str) else ""
+    return urljoin(url, location) if location else ""
 
 
 def _reached_by_redirect(entry: dict[str, Any], redirected_to: str) -> bool:
     """Marked so by webclient's export, or the URL the previous entry redirected to."""
     if entry.get("_webclientFollowedRedirect") is True:
         return True
-    request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
+    request: dict[str, Any] = entry["request"] if isinstance(entry.get("request"), dict) else {}
     return bool(redirected_to) and request.get("url") == redirected_to
 
 

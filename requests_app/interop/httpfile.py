@@ -50,7 +50,6 @@ from requests_app.engine.spec import (
 )
 from requests_app.engine.validation import TCHAR
 from requests_app.interop.limits import as_text
-from requests_app.interop.saved_tests import with_saved_tests
 from requests_app.interop.model import (
     ImportedCollection,
     ImportedFolder,
@@ -60,6 +59,7 @@ from requests_app.interop.model import (
     ImportResult,
     Report,
 )
+from requests_app.interop.saved_tests import with_saved_tests
 from requests_app.interop.wire import (
     DEFAULT_CONTENT_TYPES,
     FORM_CONTENT_TYPE,
@@ -159,7 +159,7 @@ def _blocks(text: str) -> list[_Block]:
     return blocks
 
 
-def _parse_block(block: _Block, collection: ImportedCollection, report: Report) -> ImportedRequest | None:  # noqa: C901
+def _parse_block(block: _Block, collection: ImportedCollection, report: Report) -> ImportedRequest | None:
     lines = block.lines
     i = 0
     name = ""
@@ -181,11 +181,11 @@ def _parse_block(block: _Block, collection: ImportedCollection, report: Report) 
         elif _SCRIPT_COMMENT.match(stripped):
             listen = "prerequest" if _SCRIPT_COMMENT.match(stripped).group(1) == "pre-request" else "test"  # type: ignore[union-attr]
             i += 1
-            source: list[str] = []
+            comment_lines: list[str] = []
             while i < len(lines) and lines[i][1].startswith(_SCRIPT_COMMENT_LINE):
-                source.append(lines[i][1][len(_SCRIPT_COMMENT_LINE) + 1 :])
+                comment_lines.append(lines[i][1][len(_SCRIPT_COMMENT_LINE) + 1 :])
                 i += 1
-            scripts[listen] = "\n".join(source)
+            scripts[listen] = "\n".join(comment_lines)
             report.note(f"line {number}", f"{'pre-request' if listen == 'prerequest' else 'test'} script kept as text, not run")
         elif _COMMENT.match(line):
             comments.append(_COMMENT.match(line).group(2).strip())  # type: ignore[union-attr]

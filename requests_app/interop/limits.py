@@ -190,7 +190,7 @@ def load_yaml(text: str, format_name: str) -> Any:
     has_aliases = _check_yaml_events(text, format_name)
     yaml, safe_loader = _yaml()
     try:
-        data = yaml.load(text, Loader=safe_loader)  # noqa: S506 - a safe loader (C or Python)
+        data = yaml.load(text, Loader=safe_loader)
     except yaml.MarkedYAMLError as exc:
         raise ImportFormatError(
             format_name, _mark(exc.problem_mark), f"is not valid YAML ({exc.problem or exc.context})"

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from requests_app.engine.spec import Auth, KeyValue, RequestSpec
 
@@ -97,7 +97,7 @@ class ImportedFolder:
     source_path: str = ""
 
 
-ImportedItem = Union[ImportedFolder, ImportedRequest]
+ImportedItem = ImportedFolder | ImportedRequest
 
 
 @dataclass

@@ -377,7 +377,7 @@ class _Importer:
         return fields
 
     # -- example generation
-    def _example(self, schema: Any, seen: tuple[str, ...], depth: int) -> Any:  # noqa: C901
+    def _example(self, schema: Any, seen: tuple[str, ...], depth: int) -> Any:
         schema, seen = self.resolve(schema, "components", seen)
         self.example_nodes += 1
         if not isinstance(schema, dict) or depth > MAX_EXAMPLE_DEPTH or self.example_nodes > MAX_EXAMPLE_NODES:

@@ -389,7 +389,7 @@ def _headers(value: Any, path: str) -> list[KeyValue]:
     return headers
 
 
-def _body(value: Any, path: str, headers: list[KeyValue], report: Report) -> Body:  # noqa: C901
+def _body(value: Any, path: str, headers: list[KeyValue], report: Report) -> Body:
     if value is None:
         return Body()
     body = _obj(value, path)

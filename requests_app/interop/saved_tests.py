@@ -40,14 +40,14 @@ _NUMBER_OPS = {"lt": "to.be.below", "lte": "to.be.at.most", "gt": "to.be.above",
                "equals": "to.eql", "not_equals": "to.not.eql"}  # fmt: skip
 
 
-def _postman(check: dict[str, Any]) -> str | None:  # noqa: C901 - one branch per assertion type
+def _postman(check: dict[str, Any]) -> str | None:
     kind, op, target, expected = check.get("type"), check.get("op"), check.get("target", ""), check.get("expected")
     if any("{{" in str(value) for value in (target, expected) if value is not None):
         return None  # Postman tests do not fill in {{variables}}
     name = f"{kind} {op} {target} {'' if expected is None else expected}".replace("  ", " ").strip()
     if kind == "status":
         if op == "equals":
-            return _pm(name, f"pm.response.to.have.status({int(expected)})")
+            return _pm(name, f"pm.response.to.have.status({int(str(expected))})")
         if op == "class" and expected == "2xx":
             return _pm(name, "pm.response.to.be.success")
         if op == "class":
@@ -101,7 +101,7 @@ def _jetbrains(check: dict[str, Any]) -> str | None:
     if kind == "status":
         compare = {"equals": "===", "not_equals": "!==", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
         if op in compare:
-            condition = f"response.status {compare[op]} {int(expected)}"
+            condition = f"response.status {compare[op]} {int(str(expected))}"
         elif op == "in":
             condition = f"{_js(expected)}.indexOf(response.status) >= 0"
         elif op == "class":

@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from requests_app.engine.prepare import encode_multipart
 from requests_app.engine.spec import DEFAULT_TIMEOUT_MS, FormField, RequestSpec
 from requests_app.engine.variables import VariableCycleError, VariableExpansionError, resolve_spec
-from requests_app.interop.curl import to_curl
 from requests_app.interop.credentials import SHELL, TEMPLATE, mask_credentials
+from requests_app.interop.curl import to_curl
 from requests_app.interop.shell import quote_posix_filling as quote_posix
 from requests_app.interop.wire import WireRequest, prepare
 

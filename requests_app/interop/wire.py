@@ -26,8 +26,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from requests_app.engine.spec import Auth, Body, FormField, KeyValue, RequestSpec
 from requests_app.engine.prepare import build_body, encode_form_fields
+from requests_app.engine.spec import Auth, Body, FormField, KeyValue, RequestSpec
 from requests_app.engine.validation import RequestRejected, encode_query_param
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"

@@ -23,6 +23,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -258,11 +259,11 @@ def write_reports(report: RunReport, formats: Sequence[str], out_dir: Path, stem
     """
     if not formats:
         return
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from requests_app.runner.reporters import REPORT_EXTENSIONS, render_report
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     stamp = now.strftime("%Y-%m-%d-%H%M%S-") + f"{now.microsecond // 1000:03d}"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ Usage::
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+
 from requests_app.interop.model import ImportedCollection, ImportedFolder, ImportedItem, ImportedRequest
 from requests_app.runner.loop import PlanItem, make_plan_item
 from requests_app.scripting.sources import EVENTS, ScriptSource

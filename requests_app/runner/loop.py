@@ -427,6 +427,7 @@ def run_plan(
         steps = StepCounter(len(items))
         while position < len(items):
             item = items[position]
+            row: ResultRow | None
             if delay_s:
                 if first_request.is_set() and stop.wait(delay_s):
                     return False

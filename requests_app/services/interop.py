@@ -65,7 +65,6 @@ from requests_app.interop import (
     ReportItem,
     import_content,
 )
-from requests_app.interop.curl import IMPORTED_COLLECTION_NAME
 from requests_app.interop.credentials import (
     TEMPLATE,
     credential_values,
@@ -73,11 +72,11 @@ from requests_app.interop.credentials import (
     mask_credentials,
     mask_header_pairs,
 )
+from requests_app.interop.curl import IMPORTED_COLLECTION_NAME
 from requests_app.interop.har import HarSource, dumps_har
-from requests_app.interop.httpfile import to_http, to_http_files
+from requests_app.interop.httpfile import HTTP_CLIENT_TEST, to_http, to_http_files
 from requests_app.interop.model import ImportedItem
 from requests_app.interop.postman import dumps_postman
-from requests_app.interop.httpfile import HTTP_CLIENT_TEST
 from requests_app.interop.saved_tests import split_saved_tests
 from requests_app.interop.snippets import SNIPPET_LANGUAGES, SnippetError, UnknownLanguage, generate_snippet
 from requests_app.models import (
@@ -158,7 +157,7 @@ def collection_import(
     user: AbstractBaseUser,
     workspace: Workspace,
     content: str | bytes,
-    format: str = "auto",  # noqa: A002 - the API's word
+    format: str = "auto",
     collection: Collection | None = None,
     name: str = "",
 ) -> ImportOutcome:
@@ -562,7 +561,7 @@ def _http_folders_zip(exported: ImportedCollection, stem: str) -> bytes:
 
 
 def collection_export(
-    *, user: AbstractBaseUser, collection_id: Any, format: str = "postman", include_secrets: bool = False  # noqa: A002
+    *, user: AbstractBaseUser, collection_id: Any, format: str = "postman", include_secrets: bool = False
 ) -> tuple[str, str, str | bytes]:
     """(filename, content type, text or bytes) of a collection as Postman v2.1 JSON, one .http
     file, or a zip of one .http file per folder (`http-folders`, bytes).

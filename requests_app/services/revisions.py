@@ -144,7 +144,7 @@ def _last_writer(obj: Model) -> Any:
 
 
 def _last_written(obj: Model) -> datetime:
-    return getattr(obj, "updated_at", None) or getattr(obj, "created_at")  # type: ignore[no-any-return]
+    return getattr(obj, "updated_at", None) or obj.created_at  # type: ignore[no-any-return]
 
 
 def latest_change(obj: Model) -> tuple[str, datetime | None]:

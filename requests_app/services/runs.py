@@ -53,7 +53,17 @@ from django.utils import timezone
 from requests_app import access
 from requests_app.engine.exchange import Cookie, Exchange, Response, Timings
 from requests_app.engine.spec import RequestSpec, auth_to_dict
-from requests_app.models import Collection, Environment, Folder, HistoryEntry, Role, Run, RunResult, SavedRequest, Workspace
+from requests_app.models import (
+    Collection,
+    Environment,
+    Folder,
+    HistoryEntry,
+    Role,
+    Run,
+    RunResult,
+    SavedRequest,
+    Workspace,
+)
 from requests_app.runner.assertions import AssertionFormatError, AssertionResult, compile_assertions, evaluate
 from requests_app.runner.captures import MASK, CaptureFormatError, apply_captures, compile_captures
 from requests_app.runner.datafile import DATA_FORMATS, DataFileError, parse_data_file
@@ -685,7 +695,7 @@ def run_execute(
                                  user=run.created_by, workspace=run.workspace, on_token=writer.mask_also,
                                  **settings_of_run)
                 )
-            except BaseException as exc:  # noqa: BLE001 - handed to the run's thread below
+            except BaseException as exc:
                 ended.append(exc)
             finally:
                 plan_done.set()
@@ -854,7 +864,7 @@ class _LocalWorkers:
             for future in pending:
                 try:
                     future.result(timeout=max(0.0, deadline - time.monotonic()))
-                except Exception:  # noqa: BLE001 - logged by _execute, or the deadline: looped on
+                except Exception:
                     pass
 
     def _check_periodically(self) -> None:
@@ -870,7 +880,7 @@ class _LocalWorkers:
                 if time.monotonic() - last_check >= check_every:
                     last_check = time.monotonic()
                     runs_mark_interrupted()
-            except Exception:  # noqa: BLE001 - the next round tries again
+            except Exception:
                 logger.warning("periodic check of runs failed", exc_info=True)
             finally:
                 connection.close()

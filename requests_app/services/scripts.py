@@ -18,7 +18,6 @@ from django.conf import settings
 
 from requests_app.scripting.sources import EVENTS, ScriptLimits, ScriptSource
 
-
 MAX_SCRIPT_CHARS = 200_000
 # What a stored `scripts` object may hold: the two Postman events (run), and .http files' JetBrains
 # handler scripts (kept for export, never run; see interop/httpfile.py).

@@ -27,13 +27,13 @@ from requests_app import access
 from requests_app.models import Membership, Role, Workspace
 from requests_app.services.activity import activity_record
 from requests_app.services.errors import (
+    AMBIGUOUS_EMAIL,
     DELETE_CONFIRMATION,
     LAST_OWNER,
     PERSONAL_WORKSPACE,
     PERSONAL_WORKSPACE_MEMBERS,
     UNKNOWN_EMAIL,
     UNKNOWN_USERNAME,
-    AMBIGUOUS_EMAIL,
     NotFound,
     ValidationFailed,
 )

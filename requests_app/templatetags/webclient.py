@@ -31,7 +31,7 @@ _UNITS = ("B", "KB", "MB", "GB")
 
 
 @register.filter
-def bytes(value: Any) -> str:  # noqa: A001 - the name reads well in templates
+def bytes(value: Any) -> str:
     """A byte count for people: 512 B, 1.2 KB, 3.4 MB (1 KB = 1024 B)."""
     try:
         size = float(value)

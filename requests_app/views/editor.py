@@ -22,12 +22,12 @@ from requests_app.services.sidebar import folder_locations
 from requests_app.services.validation import clean_request_parts
 from requests_app.views.common import (
     can_edit,
-    open_in_editor,
-    page,
     chosen_environment,
     editor_context,
     editor_state,
     in_workspace,
+    open_in_editor,
+    page,
     with_events,
     workspace_for,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -232,7 +232,7 @@ def _expires(text: str) -> datetime | None:
     if not text.strip():
         return None
     try:
-        return datetime.fromisoformat(text.strip()).replace(tzinfo=timezone.utc)
+        return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
     except ValueError:
         raise ValidationFailed.for_field("expires", COOKIE_EXPIRES_INVALID, code="bad_cookie") from None
 

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from requests_app import access
 from requests_app.forms import NameForm
 from requests_app.models import Collection, Folder, Workspace
+from requests_app.search import workspace_search
 from requests_app.services.collections import (
     collection_create,
     collection_delete,
     collection_update,
 )
-from requests_app.search import workspace_search
 from requests_app.services.errors import ServiceError
 from requests_app.services.folders import folder_create, folder_delete, folder_update
 from requests_app.services.saved_requests import (

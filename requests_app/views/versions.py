@@ -4,9 +4,9 @@ restoring a version (a new version), and the conflict view shown when a save com
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -30,7 +30,6 @@ from requests_app.services.revisions import (
     snapshot,
 )
 from requests_app.views.common import can_edit, in_workspace, with_events, workspace_for
-
 
 VERSIONS_SHOWN = 30  # newest first; "Show all" lists the rest
 

@@ -16,6 +16,7 @@ from requests_app.services.curl_paste import request_from_curl
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.history import history_clear, history_delete, history_exchange, history_list, history_spec
 from requests_app.services.saved_requests import spec_with_collection_auth
+from requests_app.templatetags.lazy_json import JsonPointerError, json_children
 from requests_app.views.common import (
     KEEP_RESPONSE_HEADER,
     active_environment,
@@ -26,7 +27,6 @@ from requests_app.views.common import (
     page,
     workspace_for,
 )
-from requests_app.templatetags.lazy_json import JsonPointerError, json_children
 from requests_app.views.response_view import ResponseView
 from requests_app.web import download_response
 

@@ -7,8 +7,20 @@ import json
 import pytest
 
 from requests_app.responsediff import (
-    ADDED, BINARY_BODY, BODY_TOO_LARGE, CHANGED, MOVED, NO_RESPONSE, REMOVED, TYPE_CHANGED,
-    DiffRefused, IgnoreRules, diff_json, diff_responses, format_path, validate_json_path,
+    ADDED,
+    BINARY_BODY,
+    BODY_TOO_LARGE,
+    CHANGED,
+    MOVED,
+    NO_RESPONSE,
+    REMOVED,
+    TYPE_CHANGED,
+    DiffRefused,
+    IgnoreRules,
+    diff_json,
+    diff_responses,
+    format_path,
+    validate_json_path,
 )
 
 

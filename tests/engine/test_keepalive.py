@@ -9,8 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from requests_app.engine import OutboundPolicy, send
-from requests_app.engine import keepalive
+from requests_app.engine import OutboundPolicy, keepalive, send
 from requests_app.engine.keepalive import ConnectionPool, _is_dropped
 from requests_app.engine.spec import Body, Options, RequestSpec
 from requests_app.runner.loop import make_plan_item, run_plan

@@ -7,7 +7,7 @@ import dataclasses
 import re
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -214,7 +214,7 @@ def test_timestamps_are_fixed_per_request_and_agree() -> None:
     assert re.fullmatch(r"\d+", stamp) and before <= int(stamp) <= after
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", iso)
     moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    assert moment.tzinfo is not None and moment.utcoffset() == timezone.utc.utcoffset(None)
+    assert moment.tzinfo is not None and moment.utcoffset() == UTC.utcoffset(None)
     assert int(moment.timestamp()) == int(stamp)
     assert second == iso
 

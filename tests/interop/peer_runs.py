@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from requests_app.engine.spec import RequestSpec
-from tests.interop.echo_compare import clean_env, meaning
 from tests.fixtures.peers import require_peer
+from tests.interop.echo_compare import clean_env, meaning
 
 RUN_TIMEOUT_S = 120
 # Headers newman adds to every request (Postman's cache buster and request id).

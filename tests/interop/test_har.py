@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
@@ -17,7 +17,7 @@ from requests_app.interop.model import ImportedFolder, ImportFormatError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "har"
 VALIDATOR = jsonschema.Draft7Validator(json.loads((FIXTURES / "har-1.2.schema.json").read_text()))
-WHEN = datetime(2024, 5, 2, 10, 0, 0, 123000, tzinfo=timezone.utc)
+WHEN = datetime(2024, 5, 2, 10, 0, 0, 123000, tzinfo=UTC)
 
 
 def har_errors(document: dict) -> list[str]:

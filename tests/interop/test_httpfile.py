@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from requests_app.engine.spec import Auth, Body, FilePart, FormField, KeyValue, Options, RequestSpec
 from requests_app.interop.httpfile import parse_http, to_http, to_http_files
 from requests_app.interop.model import ImportedCollection, ImportedFolder, ImportedRequest, ImportFormatError
-from tests.interop.strategies import bodies, request_specs, wire_signature
+from tests.interop.strategies import request_specs, wire_signature
 
 FIXTURES = Path(__file__).parent / "fixtures" / "http"
 

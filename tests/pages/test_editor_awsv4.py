@@ -9,7 +9,7 @@ from tests.pages.test_editor import alice_client, form, send  # noqa: F401  (fix
 
 
 def test_editor_sends_an_awsv4_signed_request(
-    alice_client, acme_content: Any, echo_server: Any  # noqa: F811
+    alice_client, acme_content: Any, echo_server: Any
 ) -> None:
     data = form(
         echo_server.url("/anything?b=2&a=1"),
@@ -24,7 +24,7 @@ def test_editor_sends_an_awsv4_signed_request(
     assert "page-secret-key-123" not in html
 
 
-def test_editor_names_a_missing_service(alice_client, acme_content: Any, echo_server: Any) -> None:  # noqa: F811
+def test_editor_names_a_missing_service(alice_client, acme_content: Any, echo_server: Any) -> None:
     data = form(echo_server.url("/anything"), auth_type="awsv4", auth_access_key="AK", auth_secret_key="sk", auth_region="eu-west-1")
     html = send(alice_client, acme_content, data).content.decode()
     assert "AWS Signature v4 needs the service." in html

@@ -20,7 +20,7 @@ def _saved_and_sent(client: Client, content: Any, echo_server: Any, user: Any) -
     return saved, html
 
 
-def test_save_a_response_as_an_example_then_edit_it(alice_client, alice, acme_content, echo_server):  # noqa: F811
+def test_save_a_response_as_an_example_then_edit_it(alice_client, alice, acme_content, echo_server):
     saved, html = _saved_and_sent(alice_client, acme_content, echo_server, alice)
     assert "Save as example" in html
     entry = saved.history.latest("id")
@@ -55,7 +55,7 @@ def test_save_a_response_as_an_example_then_edit_it(alice_client, alice, acme_co
     assert "1 saved example" in tree
 
 
-def test_mock_dialog_turns_the_mock_on_and_makes_a_token(alice_client, acme_content):  # noqa: F811
+def test_mock_dialog_turns_the_mock_on_and_makes_a_token(alice_client, acme_content):
     url = reverse("collection_mock", args=[acme_content.workspace.pk, acme_content.collection.pk])
     assert "Mock server for" in alice_client.get(url, **HTMX).content.decode()
     html = alice_client.post(url, {"enabled": "on", "slug": "acme-api", "action": "save"}, **HTMX).content.decode()

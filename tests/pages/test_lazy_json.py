@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from requests_app.templatetags.lazy_json import CHILDREN_PER_PAGE, JsonPointerError, json_children, lazy_json_tree, resolve_pointer
+from requests_app.templatetags.lazy_json import (
+    CHILDREN_PER_PAGE,
+    JsonPointerError,
+    json_children,
+    lazy_json_tree,
+    resolve_pointer,
+)
 
 
 def test_pointers_reach_keys_with_slashes_and_tildes_and_list_items() -> None:

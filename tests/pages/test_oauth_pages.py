@@ -16,7 +16,7 @@ def _oauth_form(provider, **extra):
     return form("http://127.0.0.1:9/", **{**fields, **extra})
 
 
-def test_get_status_and_clear_a_token(alice_client, acme_content, oauth_provider):  # noqa: F811
+def test_get_status_and_clear_a_token(alice_client, acme_content, oauth_provider):
     url = reverse("oauth_token_box", args=[acme_content.workspace.pk])
     html = alice_client.post(url, _oauth_form(oauth_provider, oauth_action="status"), **HTMX).content.decode()
     assert "No token yet" in html and "/oauth/callback/" in html
@@ -28,7 +28,7 @@ def test_get_status_and_clear_a_token(alice_client, acme_content, oauth_provider
     assert "Token cleared." in html and not OAuthToken.objects.exists()
 
 
-def test_wrong_secret_and_bad_extra_params_are_named(alice_client, acme_content, oauth_provider):  # noqa: F811
+def test_wrong_secret_and_bad_extra_params_are_named(alice_client, acme_content, oauth_provider):
     url = reverse("oauth_token_box", args=[acme_content.workspace.pk])
     response = alice_client.post(url, _oauth_form(oauth_provider, oauth_action="get", auth_client_secret="x"), **HTMX)
     assert response.status_code == 400 and "invalid_client" in response.content.decode()
@@ -36,7 +36,7 @@ def test_wrong_secret_and_bad_extra_params_are_named(alice_client, acme_content,
     assert response.status_code == 400 and "Line 1 of the extra parameters" in response.content.decode()
 
 
-def test_authorization_code_gives_a_link_to_the_provider(alice_client, acme_content, oauth_provider):  # noqa: F811
+def test_authorization_code_gives_a_link_to_the_provider(alice_client, acme_content, oauth_provider):
     url = reverse("oauth_token_box", args=[acme_content.workspace.pk])
     data = _oauth_form(oauth_provider, oauth_action="get", auth_grant_type="authorization_code",
                        auth_auth_url=oauth_provider.url("/o/authorize/"), auth_client_id="wc-code")

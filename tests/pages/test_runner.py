@@ -275,7 +275,7 @@ def test_editor_saves_assertions_and_captures_from_the_tests_table(client_for, b
     assert [(a["type"], a["op"], a.get("expected")) for a in saved.assertions] == [
         ("status", "in", [200, 201]), ("jsonpath", "gte", 2), ("header", "exists", None)]
     assert saved.captures[0]["variable"] == "count" and saved.captures[0]["expression"] == "$.count"
-    assert '"version": %d' % saved.version in response["HX-Trigger"]
+    assert f'"version": {saved.version}' in response["HX-Trigger"]
 
 
 def test_an_invalid_assertion_is_named_and_nothing_is_saved(client_for, bob, acme, shop):

@@ -115,7 +115,7 @@ def test_sidebar_tree_service_nests_folders_and_counts_items(alice: Any) -> None
     assert opened.loaded and [item.name for item in opened.items] == ["R3", "F4", "R13", "R23", "R33"]  # positions shared: R3 at 3, F4 at 4
     assert opened.child_count == 5 and opened.request_count == 4
     assert not collection.items[0].loaded and collection.items[0].items == []
-    assert ("f:%d" % folders[4].pk, "Big 10 / F3 / F4") in folder_locations(workspace=workspace)
+    assert (f"f:{folders[4].pk}", "Big 10 / F3 / F4") in folder_locations(workspace=workspace)
 
 
 # ------------------------------------------------------------------ lazy pages (issue 15)

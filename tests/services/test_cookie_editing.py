@@ -3,7 +3,8 @@ and the cookie typed in is the one sent (checked against the echo server)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,8 +13,6 @@ from requests_app.services.cookies import cookie_list, cookie_set
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.execution import request_execute
 from requests_app.services.history import history_exchange
-
-import json
 
 
 def sent_cookies(alice: Any, acme: Any, url: str) -> list[list[str]]:
@@ -25,7 +24,7 @@ def sent_cookies(alice: Any, acme: Any, url: str) -> list[list[str]]:
 def test_a_cookie_added_by_hand_is_sent_and_can_be_edited(alice: Any, acme: Any, echo_server: Any) -> None:
     cookie_set(user=alice, workspace=acme, name="session", value="abc", domain="127.0.0.1", path="/")
     assert sent_cookies(alice, acme, echo_server.url("/anything")) == ["session=abc"]
-    later = datetime.now(timezone.utc) + timedelta(days=2)
+    later = datetime.now(UTC) + timedelta(days=2)
     cookie_set(user=alice, workspace=acme, name="sid", value="xyz", domain="127.0.0.1", path="/anything",
                expires=later, http_only=True, replaces=("127.0.0.1", "/", "session"))
     [cookie] = cookie_list(user=alice, workspace=acme)
@@ -37,7 +36,7 @@ def test_a_cookie_added_by_hand_is_sent_and_can_be_edited(alice: Any, acme: Any,
 
 @pytest.mark.parametrize(("parts", "field"), [
     ({"name": "a b"}, "name"), ({"value": "a;b"}, "value"), ({"domain": "exa mple"}, "domain"),
-    ({"path": "x"}, "path"), ({"expires": datetime(2000, 1, 1, tzinfo=timezone.utc)}, "expires"),
+    ({"path": "x"}, "path"), ({"expires": datetime(2000, 1, 1, tzinfo=UTC)}, "expires"),
 ])  # fmt: skip
 def test_a_cookie_that_could_not_be_sent_is_refused_naming_the_field(alice: Any, acme: Any, parts: dict, field: str) -> None:
     with pytest.raises(ValidationFailed) as error:

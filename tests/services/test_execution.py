@@ -163,10 +163,10 @@ def test_cookie_jar_is_kept_per_user_and_workspace(alice, bob, acme, echo_server
 
 
 def test_cookie_save_merges_instead_of_overwriting(alice, acme, echo_server):
-    from requests_app.services.cookies import cookie_jar_load, cookie_jar_save
     from requests_app.engine import send
     from requests_app.engine.policy import OutboundPolicy
     from requests_app.engine.spec import RequestSpec
+    from requests_app.services.cookies import cookie_jar_load, cookie_jar_save
 
     jar_one, before_one = cookie_jar_load(user=alice, workspace=acme)
     jar_two, before_two = cookie_jar_load(user=alice, workspace=acme)

@@ -493,7 +493,7 @@ def test_spec_snippet_with_explicit_no_auth_sends_no_collection_auth(alice, acme
 def _entry(user, workspace, url="http://127.0.0.1:9/x", secret=""):
     exchange = Exchange(
         request=SentRequest(method="GET", url=url, headers=[("Authorization", f"Bearer {secret}")] if secret else [],
-                            wire="GET /x HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n".encode()),
+                            wire=b"GET /x HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n"),
         response=Response(http_version="HTTP/1.1", status=200, reason="OK", headers=[("Content-Type", "text/plain")],
                           body=b"hi", wire_body_size=2, header_size=40, content_type="text/plain", kind="text",
                           wire_head=b"HTTP/1.1 200 OK\r\n\r\n"),

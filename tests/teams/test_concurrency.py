@@ -7,8 +7,8 @@ threads racing on the real database.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest

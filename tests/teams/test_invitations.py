@@ -158,7 +158,7 @@ def test_members_page_shows_a_new_link_once_and_revokes_it(team: Team, client_fo
                       HTTP_HX_REQUEST="true").content.decode()
     assert "/invite/" in html and "Copy it now" in html
     invitation = Invitation.objects.get(workspace=team.workspace)
-    assert 'data-invitation="%d"' % invitation.pk in html
+    assert f'data-invitation="{invitation.pk}"' in html
     html = alice.get(reverse("members", args=[ws])).content.decode()
     assert "/invite/" not in html  # shown once
     alice.post(reverse("invitation_revoke", args=[ws, invitation.pk]), HTTP_HX_REQUEST="true")

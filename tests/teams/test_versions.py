@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from django.urls import reverse
 
 from requests_app.models import Revision, SavedRequest
@@ -21,8 +22,6 @@ from requests_app.services.revisions import (
 from requests_app.services.saved_requests import request_update
 from requests_app.services.secrets import MASK
 from tests.teams.conftest import ENV_SECRET, HTMX, REQUEST_PASSWORD, Team
-
-import pytest
 
 
 def edit_three_times(team: Team) -> SavedRequest:

@@ -19,7 +19,6 @@ from requests_app.runner import cli as runner_cli
 from requests_app.runner.cli import CliError
 
 
-
 class Command(BaseCommand):
     help = runner_cli.HELP
     # A CI step wants its results, not the system checks (and not their start-up time).
