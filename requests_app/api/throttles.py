@@ -13,11 +13,16 @@ with Retry-After, in its error shape (code "throttled").
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+
+from requests_app.services.rate_window import CACHE_UNAVAILABLE
+
+logger = logging.getLogger(__name__)
 
 
 class _ScopedRate(SimpleRateThrottle):
@@ -32,7 +37,11 @@ class _ScopedRate(SimpleRateThrottle):
         if not self.rate:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except CACHE_UNAVAILABLE:  # Redis down: let the operation say what it needs (a run: the queue)
+            logger.warning("API rate %s not counted: the cache is unavailable", self.scope, exc_info=True)
+            return True
 
 
 class PerUserRate(_ScopedRate):

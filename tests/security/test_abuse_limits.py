@@ -162,3 +162,16 @@ def test_forwarded_for_counts_only_behind_a_proxy(rf, settings):
     assert client_ip(request) == "192.0.2.1"
     settings.WEBCLIENT_BEHIND_PROXY = True
     assert client_ip(request) == "198.51.100.2"
+
+
+def test_an_unreachable_cache_lets_throttled_calls_through(settings, alice, api_client_for):
+    """Redis down (team mode): the API's throttles count nothing rather than answering 500."""
+    # Django's setting_changed signal rebuilds the cache handlers for the new CACHES
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens on port 1
+    from requests_app.services.rate_window import count_this_minute
+
+    assert count_this_minute("echo-heavy:u1")[0] == 0
+    response = api_client_for(alice).post("/api/v1/execute", {"workspace": alice.personal_workspace.pk,
+                                                              "url": "http://127.0.0.1:9/x"}, format="json")
+    assert response.status_code != 500 and response.status_code != 429
