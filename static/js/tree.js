@@ -21,10 +21,22 @@
     document.cookie = "tree-" + root.dataset.workspaceId + "=" + opened + "~" + closed +
       "; path=/; max-age=31536000; SameSite=Lax";
   }
+  // A node's children load on its first opening. The listener is the document's, in place from
+  // the first paint: an hx-trigger on the node itself only works once htmx has processed that
+  // node, so a quick click on a freshly swapped tree opened the folder and loaded nothing.
+  function loadChildren(node) {
+    var url = node.dataset.childrenUrl;
+    var slot = node.querySelector(":scope > .children");
+    if (!url || !slot || node.dataset.childrenRequested) return;
+    node.dataset.childrenRequested = "1";
+    window.htmx.ajax("GET", url, { target: slot, swap: "outerHTML" });
+  }
   // toggle does not bubble: listen in the capture phase.
   document.addEventListener("toggle", function (event) {
     var node = event.target;
-    if (node.matches && node.matches("details.folder, details.collection") && node.closest("#tree")) saveState();
+    if (!(node.matches && node.matches("details.folder, details.collection") && node.closest("#tree"))) return;
+    if (node.open) loadChildren(node);
+    saveState();
   }, true);
 
   // ------------------------------------------------------------------ drag and drop
