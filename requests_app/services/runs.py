@@ -268,8 +268,11 @@ def run_start(*, user: AbstractBaseUser, workspace: Workspace, **target_and_sett
                     detail={"requests": run.planned_requests})
     transaction.on_commit(lambda: _dispatch(run.pk))
     if not transaction.get_connection().in_atomic_block:
-        # on_commit ran at once: a broker that refused the run marked it failed, say so
-        run.refresh_from_db(fields=["state", "error", "finished_at"])
+        # on_commit ran at once: a broker that refused the run marked it failed, say so (a local
+        # worker may have started it already: the answer stays "queued" then, as it was asked)
+        refused = Run.objects.filter(pk=run.pk, state=Run.State.FAILED, error=QUEUE_UNREACHABLE).exists()
+        if refused:
+            run.refresh_from_db(fields=["state", "error", "finished_at"])
     return run
 
 

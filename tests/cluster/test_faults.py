@@ -25,7 +25,10 @@ def _workspace_id(cluster: Cluster, token: str) -> int:
 
 
 class Load:
-    """Threads sending `path` in a loop; answers recorded as (time, status, node)."""
+    """Threads sending `path` in a loop; answers recorded as (time sent, status, node).
+
+    The time is when the request left, not when its answer arrived: an answer web1 gave just
+    before it was killed may reach a busy client thread after the kill returned."""
 
     def __init__(self, cluster: Cluster, token: str, path: str, threads: int = 4) -> None:
         self.cluster, self.token, self.path = cluster, token, path
@@ -35,11 +38,12 @@ class Load:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            sent = time.monotonic()
             try:
                 answer = self.cluster.call("GET", self.path, self.token, timeout=10)
-                self.answers.append((time.monotonic(), answer.status, answer.node, answer.body[:300]))
+                self.answers.append((sent, answer.status, answer.node, answer.body[:300]))
             except (OSError, http.client.HTTPException) as error:  # reset, refused, cut short: status 0
-                self.answers.append((time.monotonic(), 0, "", str(error).encode()))
+                self.answers.append((sent, 0, "", str(error).encode()))
 
     def __enter__(self) -> Load:
         for thread in self._threads:
