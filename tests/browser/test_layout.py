@@ -82,7 +82,8 @@ def test_on_a_phone_the_sidebar_waits_behind_a_button_and_the_response_comes_int
     tabs = page.locator("#editor-tabs")
     assert tabs.evaluate("(t) => t.scrollWidth > t.clientWidth && getComputedStyle(t).overflowX === 'auto'")
     send(page)
+    # the response sits below the editor on a phone: it is scrolled into view (by the window or
+    # by the pane that holds it, whichever scrolls; window.scrollY alone stayed 0 once in CI)
     expect(page.locator(".status-line")).to_be_in_viewport()
-    assert page.evaluate("window.scrollY") > 0
     screenshot(page, "comforts-phone-response")
     assert page.errors == []
