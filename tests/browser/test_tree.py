@@ -80,6 +80,11 @@ def test_tree_loads_lazily_shows_more_keeps_state_and_works_by_keyboard(page: An
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
     tour.locator(":scope > summary .item-name").click()
     expect(tour).not_to_have_attribute("open", "")
+    # the state is saved by the toggle event, a task after the click: reload once it is
+    page.wait_for_function(
+        "(id) => document.cookie.split('; ').some((c) => c.startsWith('tree-')"
+        " && (c.split('~')[1] || '').split('.').includes(id))",
+        arg=tour.get_attribute("data-collection-id"))
     page.reload()
     tour = page.locator("details.collection").first
     expect(tour).not_to_have_attribute("open", "")
