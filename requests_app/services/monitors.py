@@ -173,9 +173,9 @@ def monitor_create(*, user: AbstractBaseUser, workspace: Workspace, now: datetim
     access.ensure_role(user, workspace, "edit")
     now = now or timezone.now()
     values.setdefault("timezone", "UTC")
-    monitor = Monitor(workspace=workspace, created_by=user, created_at=now)
+    monitor = Monitor(workspace=workspace, created_by=user, created_at=now)  # type: ignore[misc]
     _apply(monitor, values)
-    monitor.collection = _check_target(workspace, values.get("collection"), values.get("folder"),  # type: ignore[assignment]
+    monitor.collection = _check_target(workspace, values.get("collection"), values.get("folder"),
                                        values.get("environment"))
     _check_schedule(monitor)
     monitor.next_run_at = None if monitor.paused else first_slot(schedule_of(monitor), now)

@@ -38,7 +38,7 @@ class WebhookTarget:
             protocol_version = "HTTP/1.1"
             disable_nagle_algorithm = True
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 target.received.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
                                         "json": json.loads(body)})
