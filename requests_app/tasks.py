@@ -60,6 +60,8 @@ app.conf.beat_schedule = {
     "monitors-tick": {
         "task": "requests_app.monitors_tick",
         "schedule": float(settings.WEBCLIENT_MONITOR_TICK_SECONDS),
-        "options": {"expires": float(settings.WEBCLIENT_MONITOR_TICK_SECONDS) * 3},
+        # to the run queue when there is one: workers started with `-Q $WEBCLIENT_RUN_QUEUE` take it
+        "options": {"expires": float(settings.WEBCLIENT_MONITOR_TICK_SECONDS) * 3,
+                    **({"queue": settings.WEBCLIENT_RUN_QUEUE} if settings.WEBCLIENT_RUN_QUEUE else {})},
     },
 }
