@@ -65,7 +65,7 @@ class MonitorOutput(serializers.Serializer):
     schedule = serializers.SerializerMethodField()
     paused = serializers.BooleanField()
     notify_emails = serializers.ListField(child=serializers.CharField())
-    webhook_url = serializers.CharField()
+    webhook_url = serializers.SerializerMethodField(help_text="Viewers see its scheme and host only")
     notify_on_state_change = serializers.BooleanField()
     notify_on_every_failure = serializers.BooleanField()
     alert_on_shape_change = serializers.BooleanField()
@@ -79,19 +79,27 @@ class MonitorOutput(serializers.Serializer):
     def get_schedule(self, monitor: Monitor) -> str:
         return monitor_services.schedule_of(monitor).describe()
 
+    def get_webhook_url(self, monitor: Monitor) -> str:
+        return monitor_services.webhook_shown(monitor.webhook_url, getattr(monitor, "user_role", None))
+
 
 class DeliveryOutput(serializers.Serializer):
     id = serializers.IntegerField()
     run = serializers.IntegerField(source="run_id", allow_null=True)
     channel = serializers.ChoiceField(choices=MonitorDelivery.Channel.choices)
     event = serializers.ChoiceField(choices=MonitorDelivery.Event.choices)
-    target = serializers.CharField()
+    target = serializers.SerializerMethodField(help_text="The address, or the webhook (viewers: scheme and host only)")
     state = serializers.ChoiceField(choices=MonitorDelivery.State.choices)
     attempts = serializers.IntegerField()
     next_attempt_at = serializers.DateTimeField(allow_null=True)
     last_error = serializers.CharField()
     created_at = serializers.DateTimeField()
     sent_at = serializers.DateTimeField(allow_null=True)
+
+    def get_target(self, delivery: MonitorDelivery) -> str:
+        if delivery.channel != MonitorDelivery.Channel.WEBHOOK:
+            return delivery.target
+        return monitor_services.webhook_shown(delivery.target, self.context.get("role"))
 
 
 def _lookups(request: Request, data: dict[str, Any]) -> dict[str, Any]:
@@ -186,6 +194,7 @@ class MonitorViewSet(ServiceViewSet):
         monitor = monitor_services.get_monitor_for_user(request.user, pk)
         queryset = monitor.deliveries.order_by(*MONITOR_DELIVERY_ORDER)
         return keyset_response(request, queryset, order=MONITOR_DELIVERY_ORDER,
-                               serialize=lambda rows: DeliveryOutput(rows, many=True).data)
+                               serialize=lambda rows: DeliveryOutput(rows, many=True,
+                                                                     context={"role": monitor.user_role}).data)
 
 

@@ -26,7 +26,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from requests_app import access
@@ -60,8 +60,12 @@ def schedule_of(monitor: Monitor) -> Schedule:
 
 
 def monitors_for_user(user: AbstractBaseUser | None, *, workspace: Workspace | None = None) -> QuerySet[Monitor]:
-    """Monitors of the user's workspaces, by name."""
-    queryset = Monitor.objects.filter(workspace__in=access.workspaces_for_user(user).values("pk"))
+    """Monitors of the user's workspaces, by name, each with the user's role there (`user_role`)."""
+    signed_in = user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)
+    user_id = user.pk if signed_in else None  # type: ignore[union-attr]
+    queryset = Monitor.objects.filter(workspace__memberships__user_id=user_id).annotate(
+        user_role=F("workspace__memberships__role")
+    )
     if workspace is not None:
         queryset = queryset.filter(workspace=workspace)
     return queryset.order_by(*MONITOR_ORDER)
@@ -77,7 +81,17 @@ def get_monitor_for_user(user: AbstractBaseUser | None, monitor_id: Any, *, need
     if monitor is None:
         raise NotFound("Monitor not found.")
     access.ensure_role(user, monitor.workspace, need)  # NotFound for outsiders, Forbidden for viewers
+    monitor.user_role = monitor.workspace.user_role  # type: ignore[attr-defined]
     return monitor
+
+
+def webhook_shown(url: str, role: str | None) -> str:
+    """The webhook URL as `role` may see it: a webhook URL is a credential (Slack's are), so viewers
+    see its scheme and host only."""
+    if not url or access.can_edit(role):
+        return url
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}/••••••"
 
 
 def monitor_runs(*, monitor: Monitor) -> QuerySet[Run]:

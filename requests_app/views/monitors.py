@@ -158,11 +158,16 @@ def monitor_page(request: HttpRequest, workspace_id: int, monitor_id: int) -> Ht
                            limit=RUNS_SHOWN)
     except ValidationFailed:  # an old or edited link: the newest runs
         page = keyset.page(runs, order=monitor_services.MONITOR_RUN_ORDER, limit=RUNS_SHOWN)
+    role = workspace.user_role  # type: ignore[attr-defined]
+    deliveries = list(monitor.deliveries.order_by(*monitor_pages.MONITOR_DELIVERY_ORDER)[:DELIVERIES_SHOWN])
+    for delivery in deliveries:
+        if delivery.channel == delivery.Channel.WEBHOOK:
+            delivery.target = monitor_services.webhook_shown(delivery.target, role)
     return render(request, "requests_app/monitors/detail.html", {
-        "workspace": workspace, "role": workspace.user_role, "section": "monitors",  # type: ignore[attr-defined]
+        "workspace": workspace, "role": role, "section": "monitors",
         "monitor": monitor, "schedule": monitor_services.schedule_of(monitor).describe(),
-        "runs": page, "chart": monitor_pages.response_time_chart(monitor),
-        "deliveries": monitor.deliveries.order_by(*monitor_pages.MONITOR_DELIVERY_ORDER)[:DELIVERIES_SHOWN],
+        "webhook_url": monitor_services.webhook_shown(monitor.webhook_url, role),
+        "runs": page, "chart": monitor_pages.response_time_chart(monitor), "deliveries": deliveries,
         "can_edit": can_edit(workspace),
     })
 

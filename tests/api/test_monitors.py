@@ -112,3 +112,14 @@ def test_runs_and_deliveries_are_keyset_pages(api_client_for, victor, monitor):
 def test_delete_by_role(api_client_for, users_by_role, monitor, role, status):
     assert api_client_for(users_by_role[role]).delete(f"/api/v1/monitors/{monitor.pk}").status_code == status
     assert Monitor.objects.filter(pk=monitor.pk).exists() is (status != 204)
+
+
+def test_viewers_see_the_webhook_masked(api_client_for, alice, victor, monitor):
+    monitors.monitor_update(user=alice, monitor=monitor, webhook_url="https://hooks.slack.com/services/T0/B0/s3cr3t")
+    MonitorDelivery.objects.create(monitor=monitor, channel="webhook", event="failing",
+                                   target="https://hooks.slack.com/services/T0/B0/s3cr3t")
+    for client, shown in ((api_client_for(alice), "https://hooks.slack.com/services/T0/B0/s3cr3t"),
+                          (api_client_for(victor), "https://hooks.slack.com/••••••")):
+        assert client.get(f"/api/v1/monitors/{monitor.pk}").json()["webhook_url"] == shown
+        assert client.get("/api/v1/monitors").json()["results"][0]["webhook_url"] == shown
+        assert client.get(f"/api/v1/monitors/{monitor.pk}/deliveries").json()["results"][0]["target"] == shown

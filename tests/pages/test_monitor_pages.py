@@ -130,3 +130,12 @@ def test_workspace_menu_links_monitors_next_to_runs(client_for, alice, acme):
     page = client_for(alice).get(f"/w/{acme.pk}/").content.decode()
     runs_at = page.index(f'href="/w/{acme.pk}/runs/"')
     assert page.index(f'href="/w/{acme.pk}/monitors/"') > runs_at
+
+
+def test_viewers_see_the_webhook_masked_on_the_page(client_for, alice, victor, acme, monitor):
+    monitors.monitor_update(user=alice, monitor=monitor, webhook_url="https://hooks.slack.com/services/T0/B0/s3cr3t")
+    MonitorDelivery.objects.create(monitor=monitor, channel="webhook", event="failing",
+                                   target="https://hooks.slack.com/services/T0/B0/s3cr3t")
+    page = client_for(victor).get(f"/w/{acme.pk}/monitors/{monitor.pk}/").content.decode()
+    assert "s3cr3t" not in page and "https://hooks.slack.com/••••••" in page
+    assert "s3cr3t" in client_for(alice).get(f"/w/{acme.pk}/monitors/{monitor.pk}/").content.decode()
