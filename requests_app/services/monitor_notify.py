@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +45,9 @@ SEND_LEASE = timedelta(minutes=2)
 WEBHOOK_TIMEOUT_MS = 10_000
 MAX_FAILED_ASSERTIONS = 20
 DELIVERIES_PER_TICK = 50
+# A tick stops sending after this (the rest wait for the next tick), so slow webhooks (10 s
+# timeout each) cannot hold the tick back from starting due monitors.
+SEND_BUDGET_SECONDS = 20.0
 USER_AGENT = "webclient-monitor/1"
 
 HEADLINES = {
@@ -125,7 +129,7 @@ def _mail_text(payload: dict[str, Any]) -> str:
 def _send_email(delivery: MonitorDelivery) -> str:
     """'' when sent, else why not."""
     payload = delivery.payload
-    headline = payload["text"].split(" — ")[0]
+    headline = " ".join(payload["text"].split(" — ")[0].split())  # one line: no header injection
     try:
         send_mail(f"[webclient] {headline}", _mail_text(payload), None, [delivery.target], fail_silently=False)
     except Exception as error:  # SMTP refused, unreachable, timed out…: retried
@@ -167,12 +171,17 @@ def delivery_attempt(delivery: MonitorDelivery, *, now: datetime) -> MonitorDeli
     return delivery
 
 
-def deliveries_send_due(*, now: datetime, limit: int = DELIVERIES_PER_TICK) -> int:
-    """Send the pending deliveries whose time came (each claimed first: two ticks never send one twice)."""
+def deliveries_send_due(*, now: datetime, limit: int = DELIVERIES_PER_TICK,
+                        budget_seconds: float = SEND_BUDGET_SECONDS) -> int:
+    """Send the pending deliveries whose time came (each claimed first: two ticks never send one
+    twice), until `limit` or `budget_seconds` of sending."""
     due = list(MonitorDelivery.objects.filter(state=MonitorDelivery.State.PENDING, next_attempt_at__lte=now)
                .order_by("next_attempt_at", "id")[:limit])
     sent = 0
+    stop_at = time.monotonic() + budget_seconds
     for delivery in due:
+        if time.monotonic() > stop_at:
+            break
         claimed = MonitorDelivery.objects.filter(
             Q(pk=delivery.pk, state=MonitorDelivery.State.PENDING, next_attempt_at=delivery.next_attempt_at)
         ).update(next_attempt_at=now + SEND_LEASE)

@@ -147,8 +147,8 @@ def monitor_run_judge(run_id: int, *, now: datetime) -> None:
     """The monitor's new state after this run, and the notifications it calls for."""
     run = Run.objects.select_related("monitor", "monitor__workspace").get(pk=run_id)
     monitor = run.monitor
-    if monitor is None or run.state == Run.State.CANCELLED:
-        return
+    if monitor is None or run.state in (Run.State.CANCELLED, Run.State.INTERRUPTED):
+        return  # someone stopped it, or its worker went away (a deploy): it says nothing of the API
     with transaction.atomic():
         monitor = Monitor.objects.select_for_update().select_related("workspace").get(pk=monitor.pk)
         if monitor.last_run_id is not None and run.pk < monitor.last_run_id:

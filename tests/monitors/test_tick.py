@@ -212,3 +212,26 @@ def test_bad_settings_are_named_and_nothing_is_saved(alice, acme, api, values, f
         monitors.monitor_create(user=alice, workspace=acme, **arguments)
     assert field in failed.value.fields
     assert not Monitor.objects.exists()
+
+
+def test_a_slot_is_skipped_while_the_previous_run_is_still_going(monitor):
+    Run.objects.create(workspace=monitor.workspace, collection=monitor.collection, monitor=monitor, title="slow",
+                       state=Run.State.RUNNING, created_at=T0 + timedelta(seconds=30))
+    report = tick(T0 + timedelta(minutes=1))
+    assert (report.started, report.skipped) == (0, 1)
+    monitor.refresh_from_db()
+    assert monitor.next_run_at == T0 + timedelta(minutes=2)  # the slot is spent, not retried
+    assert Run.objects.filter(monitor=monitor).count() == 1
+
+
+def test_an_interrupted_or_cancelled_run_changes_nothing(monitor, webhook):
+    tick(T0 + timedelta(minutes=1))
+    monitor.refresh_from_db()
+    before = (monitor.state, monitor.last_run_id)
+    for state in (Run.State.INTERRUPTED, Run.State.CANCELLED):
+        Run.objects.create(workspace=monitor.workspace, collection=monitor.collection, monitor=monitor,
+                           title="stopped", state=state, created_at=T0 + timedelta(minutes=1, seconds=5))
+    assert monitors_tick(now=T0 + timedelta(minutes=1, seconds=10)).judged == 2
+    monitor.refresh_from_db()
+    assert (monitor.state, monitor.last_run_id) == before
+    assert webhook.received == [] and not MonitorDelivery.objects.exists()
