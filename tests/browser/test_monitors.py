@@ -43,6 +43,7 @@ def test_create_a_monitor_run_it_and_see_it_passing(page: Any, live_server: Any,
     page.get_by_label("What to run").select_option(label="Status API")
     page.get_by_label("Minutes between runs").fill("1")
     page.get_by_label("E-mail addresses").fill("ops@example.com")
+    screenshot(page, "69-monitor-form", full_page=True)
     page.get_by_role("button", name="Create monitor").click()
 
     expect(page.get_by_role("heading", name=re.compile("Health check"))).to_be_visible()
