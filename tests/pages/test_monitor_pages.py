@@ -139,3 +139,9 @@ def test_viewers_see_the_webhook_masked_on_the_page(client_for, alice, victor, a
     page = client_for(victor).get(f"/w/{acme.pk}/monitors/{monitor.pk}/").content.decode()
     assert "s3cr3t" not in page and "https://hooks.slack.com/••••••" in page
     assert "s3cr3t" in client_for(alice).get(f"/w/{acme.pk}/monitors/{monitor.pk}/").content.decode()
+
+
+def test_a_monitor_run_links_its_monitor(client_for, victor, acme, monitor):
+    run = monitors.monitor_run_create(monitor)
+    page = client_for(victor).get(f"/w/{acme.pk}/runs/{run.pk}/").content.decode()
+    assert f'href="/w/{acme.pk}/monitors/{monitor.pk}/" id="run-monitor"' in page
