@@ -20,7 +20,8 @@ a slot starts one run and a finished run is judged once, whoever ticks.
    notifications on a state change or every failure, the shape check against the last good run.
 3. Send due notifications (first tries and retries with backoff, services/monitor_notify.py).
 4. Retention: monitor runs older than WEBCLIENT_MONITOR_RETENTION_DAYS are summarised per day
-   (MonitorDailySummary) and deleted, RETENTION_BATCH runs per tick.
+   (MonitorDailySummary) and deleted, RETENTION_BATCH runs per tick; finished notifications
+   (sent or given up) older than that are deleted too.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def monitors_tick(*, now: datetime | None = None, dispatch: Dispatch | None = No
     report.judged = judge_finished_runs(now=now)
     report.sent = deliveries_send_due(now=now)
     report.summarised = summarise_old_runs(now=now)
+    forget_old_deliveries(now=now)
     return report
 
 
@@ -217,8 +219,7 @@ def summarise_old_runs(*, now: datetime, batch: int = RETENTION_BATCH) -> int:
     """Fold monitor runs from before the retention period into MonitorDailySummary rows and delete
     them (their results go with them), oldest first, at most `batch` runs. A monitor's last run and
     last good run stay (the page and the shape check read them)."""
-    days = settings.WEBCLIENT_MONITOR_RETENTION_DAYS
-    cutoff = datetime.combine((now - timedelta(days=days)).date(), time.min, tzinfo=UTC)
+    cutoff = _retention_cutoff(now)
     kept = Monitor.objects.filter(Q(last_run__isnull=False) | Q(last_good_run__isnull=False))
     keep = {pk for pair in kept.values_list("last_run_id", "last_good_run_id") for pk in pair if pk}
     old = list(
@@ -239,6 +240,20 @@ def summarise_old_runs(*, now: datetime, batch: int = RETENTION_BATCH) -> int:
         pks = [row[0] for row in old]
         for start in range(0, len(pks), 500):
             Run.objects.filter(pk__in=pks[start:start + 500]).delete()
+    return len(old)
+
+
+def _retention_cutoff(now: datetime) -> datetime:
+    return datetime.combine((now - timedelta(days=settings.WEBCLIENT_MONITOR_RETENTION_DAYS)).date(), time.min,
+                            tzinfo=UTC)
+
+
+def forget_old_deliveries(*, now: datetime, batch: int = RETENTION_BATCH) -> int:
+    """Delete sent and given-up notifications from before the retention period (pending ones stay)."""
+    old = list(MonitorDelivery.objects.filter(created_at__lt=_retention_cutoff(now))
+               .exclude(state=MonitorDelivery.State.PENDING).values_list("pk", flat=True)[:batch])
+    if old:
+        MonitorDelivery.objects.filter(pk__in=old).delete()
     return len(old)
 
 

@@ -43,6 +43,8 @@ NAME_REQUIRED = "Give the monitor a name."
 TARGET_REQUIRED = "Choose the collection or folder the monitor runs."
 BAD_WEBHOOK = "must be an http:// or https:// URL"
 TOO_MANY_EMAILS = f"at most {MAX_EMAILS} addresses"
+RUNNER_GONE = ("The person this monitor runs as is no longer a member of the workspace: an editor opens the "
+               "monitor and saves it to run it as themselves.")
 
 # The fields a person sets (API and page share them); the rest is the scheduler's.
 SETTINGS = ("name", "collection", "folder", "environment", "schedule_kind", "every_minutes", "cron_expression",
@@ -255,6 +257,8 @@ def monitor_run_create(monitor: Monitor, *, now: datetime | None = None) -> Run:
     run (emptied, too big) gives a failed run saying why, so the monitor fails and notifies."""
     target: dict[str, Any] = {"folder": monitor.folder} if monitor.folder_id else {"collection": monitor.collection}
     try:
+        if monitor.created_by is None or access.role_for(monitor.created_by, monitor.workspace_id) is None:
+            raise ValidationFailed(RUNNER_GONE, code="runner_gone")  # never runs on a former member's rights
         run = runs.run_create(workspace=monitor.workspace, created_by=monitor.created_by,
                               environment=monitor.environment, **target)
     except ValidationFailed as error:

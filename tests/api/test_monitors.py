@@ -123,3 +123,12 @@ def test_viewers_see_the_webhook_masked(api_client_for, alice, victor, monitor):
         assert client.get(f"/api/v1/monitors/{monitor.pk}").json()["webhook_url"] == shown
         assert client.get("/api/v1/monitors").json()["results"][0]["webhook_url"] == shown
         assert client.get(f"/api/v1/monitors/{monitor.pk}/deliveries").json()["results"][0]["target"] == shown
+
+
+def test_the_list_is_keyset_pages_by_name(api_client_for, alice, acme, shop):
+    for name in ("b", "a", "c"):
+        monitors.monitor_create(user=alice, workspace=acme, name=name, collection=shop)
+    client = api_client_for(alice)
+    first = client.get(f"/api/v1/monitors?workspace={acme.pk}&limit=2").json()
+    assert [m["name"] for m in first["results"]] == ["a", "b"]
+    assert [m["name"] for m in client.get(first["next"]).json()["results"]] == ["c"]

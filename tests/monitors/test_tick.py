@@ -12,7 +12,12 @@ from requests_app.services import monitors
 from requests_app.services.environments import environment_update
 from requests_app.services.errors import Forbidden, NotFound, ValidationFailed
 from requests_app.services.monitor_notify import RETRY_BACKOFF
-from requests_app.services.monitor_ticks import claim_slot, monitors_tick, summarise_old_runs
+from requests_app.services.monitor_ticks import (
+    claim_slot,
+    forget_old_deliveries,
+    monitors_tick,
+    summarise_old_runs,
+)
 from tests.monitors.conftest import T0, run_at_once
 
 
@@ -235,3 +240,25 @@ def test_an_interrupted_or_cancelled_run_changes_nothing(monitor, webhook):
     monitor.refresh_from_db()
     assert (monitor.state, monitor.last_run_id) == before
     assert webhook.received == [] and not MonitorDelivery.objects.exists()
+
+
+def test_a_monitor_whose_person_left_fails_saying_so(alice, bob, acme, api, webhook):
+    from requests_app.models import Membership
+
+    monitor = monitors.monitor_create(user=bob, workspace=acme, name="Bob's", collection=api["collection"],
+                                      every_minutes=1, now=T0, webhook_url=webhook.url)
+    Membership.objects.filter(workspace=acme, user=bob).delete()
+    tick(T0 + timedelta(minutes=1))
+    run = Run.objects.get(monitor=monitor)
+    assert run.state == Run.State.FAILED and run.error == monitors.RUNNER_GONE
+    assert run.results.count() == 0  # nothing was sent on a former member's rights
+    assert webhook.received[0]["json"]["failed_assertions"][0]["message"] == monitors.RUNNER_GONE
+
+
+def test_old_finished_notifications_are_forgotten(monitor, settings):
+    settings.WEBCLIENT_MONITOR_RETENTION_DAYS = 30
+    for state in MonitorDelivery.State.values:
+        MonitorDelivery.objects.create(monitor=monitor, channel="email", event="failing", target="a@b.c",
+                                       state=state, created_at=T0)
+    assert forget_old_deliveries(now=T0 + timedelta(days=32)) == 2
+    assert list(MonitorDelivery.objects.values_list("state", flat=True)) == [MonitorDelivery.State.PENDING]
