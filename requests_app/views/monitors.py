@@ -107,7 +107,8 @@ def monitors_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     monitors = list(monitor_services.monitors_for_user(request.user, workspace=workspace)
                     .select_related("collection", "folder", "environment"))
-    return render(request, "requests_app/monitors/list.html", {
+    template = "requests_app/monitors/list.html" + ("#monitor-table" if request.htmx else "")  # type: ignore[attr-defined]
+    return render(request, template, {
         "workspace": workspace, "role": workspace.user_role, "section": "monitors",  # type: ignore[attr-defined]
         "rows": monitor_pages.monitor_list_rows(monitors), "can_edit": can_edit(workspace),
     })

@@ -145,3 +145,12 @@ def test_a_monitor_run_links_its_monitor(client_for, victor, acme, monitor):
     run = monitors.monitor_run_create(monitor)
     page = client_for(victor).get(f"/w/{acme.pk}/runs/{run.pk}/").content.decode()
     assert f'href="/w/{acme.pk}/monitors/{monitor.pk}/" id="run-monitor"' in page
+
+
+def test_the_list_polls_its_table_alone(client_for, alice, acme, monitor):
+    client = client_for(alice)
+    page = client.get(f"/w/{acme.pk}/monitors/").content.decode()
+    assert 'id="monitor-table"' in page and 'hx-trigger="every 30s"' in page
+    partial = client.get(f"/w/{acme.pk}/monitors/", HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith("<div id=\"monitor-table\"") and "<html" not in partial
+    assert "Shop &lt;up&gt;" in partial
