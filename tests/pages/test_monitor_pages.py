@@ -118,11 +118,14 @@ def test_monitor_page_draws_the_chart_from_summaries_and_runs(client_for, victor
     add_runs(monitor, [Run.State.PASSED, Run.State.FAILED])
     MonitorDelivery.objects.create(monitor=monitor, channel="email", event="failing", target="ops@example.com",
                                    attempts=3, last_error="ConnectionRefusedError: [Errno 111]")
+    MonitorDelivery.objects.create(monitor=monitor, channel="email", event="shape_changed", target="ops@example.com",
+                                   payload={"shape_changes": [{"request": "up", "paths": ["$.id: number → string"]}]})
     page = client_for(victor).get(f"/w/{acme.pk}/monitors/{monitor.pk}/").content.decode()
     assert "<svg" in page and page.count('<circle class="point') == 3
     assert page.count('<circle class="point failed"') == 2  # the summarised day had failures, and one run
     assert "daily means of runs past the retention period" in page
     assert "ConnectionRefusedError" in page and "Started failing" in page
+    assert "up: <code>$.id: number → string</code>" in page
     assert "<script" not in page.split("<main", 1)[1]  # the chart needs no script (CSP)
 
 
