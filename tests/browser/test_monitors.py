@@ -18,6 +18,7 @@ from requests_app.services import runs
 from requests_app.services.collections import collection_create
 from requests_app.services.monitor_ticks import monitors_tick
 from requests_app.services.saved_requests import request_create
+from tests.browser.test_accessibility import check_both_themes
 from tests.browser.test_request_builder import sign_up
 from tests.fixtures.browser import screenshot
 
@@ -44,6 +45,7 @@ def test_create_a_monitor_run_it_and_see_it_passing(page: Any, live_server: Any,
     page.get_by_label("Minutes between runs").fill("1")
     page.get_by_label("E-mail addresses").fill("ops@example.com")
     screenshot(page, "69-monitor-form", full_page=True)
+    problems = check_both_themes(page, "monitor form")
     page.get_by_role("button", name="Create monitor").click()
 
     expect(page.get_by_role("heading", name=re.compile("Health check"))).to_be_visible()
@@ -61,12 +63,14 @@ def test_create_a_monitor_run_it_and_see_it_passing(page: Any, live_server: Any,
     expect(row.locator(".strip-cell.state-passed")).to_have_count(1)
     assert Run.objects.filter(monitor__name="Health check").count() == 1
     screenshot(page, "70-monitors-list", full_page=True)
+    problems += check_both_themes(page, "monitors list")
 
     row.get_by_role("link", name="Health check").click()
     expect(page.locator(".monitor-chart svg")).to_be_visible()
     screenshot(page, "71-monitor-page", full_page=True)
-    page.locator("[data-theme-toggle]").first.click()
+    problems += check_both_themes(page, "monitor page")  # ends in dark
     screenshot(page, "72-monitor-page-dark", full_page=True)
+    assert problems == []  # axe: no serious or critical violations, light and dark
 
     page.get_by_role("button", name="Pause").click()
     expect(page.locator(".monitor-state")).to_have_text("paused · Passing")
