@@ -262,3 +262,15 @@ def test_old_finished_notifications_are_forgotten(monitor, settings):
                                        state=state, created_at=T0)
     assert forget_old_deliveries(now=T0 + timedelta(days=32)) == 2
     assert list(MonitorDelivery.objects.values_list("state", flat=True)) == [MonitorDelivery.State.PENDING]
+
+
+def test_a_webhook_obeys_the_outbound_policy(alice, api, monitor, webhook, settings):
+    monitors.monitor_update(user=alice, monitor=monitor, notify_emails=[], now=T0)
+    set_env(alice, api["environment"], doc='{"ok": true}', ok="false")
+    monitors_tick(now=T0 + timedelta(minutes=1), dispatch=lambda run: None)
+    run_at_once(Run.objects.get(monitor=monitor))  # the run reaches the echo target (local mode's policy)
+    settings.WEBCLIENT_OUTBOUND = "public_only"  # team mode's policy: loopback refused
+    monitors_tick(now=T0 + timedelta(minutes=1, seconds=10))
+    delivery = MonitorDelivery.objects.get(monitor=monitor)
+    assert delivery.state == MonitorDelivery.State.PENDING and delivery.last_error.startswith("blocked")
+    assert webhook.received == []
