@@ -189,6 +189,7 @@ def monitor_create(*, user: AbstractBaseUser, workspace: Workspace, now: datetim
     access.ensure_role(user, workspace, "edit")
     now = now or timezone.now()
     values.setdefault("timezone", "UTC")
+    values.setdefault("name", "")  # checked like a given one: a monitor always has a name
     monitor = Monitor(workspace=workspace, created_by=user, created_at=now)  # type: ignore[misc]
     _apply(monitor, values)
     monitor.collection = _check_target(workspace, values.get("collection"), values.get("folder"),
