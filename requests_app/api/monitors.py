@@ -102,6 +102,14 @@ class DeliveryOutput(serializers.Serializer):
         return monitor_services.webhook_shown(delivery.target, self.context.get("role"))
 
 
+class DailySummaryOutput(serializers.Serializer):
+    day = serializers.DateField()
+    runs = serializers.IntegerField()
+    failures = serializers.IntegerField()
+    avg_ms = serializers.FloatField(allow_null=True, help_text="Mean of the runs' mean response times")
+    p95_ms = serializers.FloatField(allow_null=True)
+
+
 def _lookups(request: Request, data: dict[str, Any]) -> dict[str, Any]:
     """Collection, folder and environment ids as objects, through access (404 when foreign)."""
     user = request.user
@@ -186,6 +194,15 @@ class MonitorViewSet(ServiceViewSet):
         queryset = monitor_services.monitor_runs(monitor=monitor).select_related("created_by")
         return keyset_response(request, queryset, order=monitor_services.MONITOR_RUN_ORDER,
                                serialize=lambda rows: RunOutput(rows, many=True).data)
+
+    @extend_schema(responses=DailySummaryOutput(many=True),
+                   summary="Daily summaries of runs past the retention period (runs, failures, mean, p95), oldest first")
+    @action(detail=True, methods=["get"])
+    def summaries(self, request: Request, pk: str) -> Response:
+        monitor = monitor_services.get_monitor_for_user(request.user, pk)
+        # One row a day: a short list, in limit/offset pages like the other short ones.
+        page = self.paginate_queryset(monitor.daily_summaries.order_by("day", "id"))
+        return self.get_paginated_response(DailySummaryOutput(page, many=True).data)
 
     @extend_schema(responses=DeliveryOutput(many=True),
                    summary="The monitor's notifications: e-mails and webhooks, attempts, last error")

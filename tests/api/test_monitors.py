@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from requests_app.models import Monitor, MonitorDelivery, Run
+from requests_app.models import Monitor, MonitorDailySummary, MonitorDelivery, Run
 from requests_app.services import monitors
 from requests_app.services.collections import collection_create
 from requests_app.services.saved_requests import request_create
@@ -104,6 +106,13 @@ def test_runs_and_deliveries_are_keyset_pages(api_client_for, victor, monitor):
     assert len(first["results"]) == 2 and first["next"]
     rest = client.get(first["next"]).json()
     assert len(rest["results"]) == 1 and rest["next"] is None
+    MonitorDailySummary.objects.create(monitor=monitor, day=date(2026, 5, 1), runs=1440, failures=2, avg_ms=31.5,
+                                       p95_ms=60.0, timed_runs=1440)
+    MonitorDailySummary.objects.create(monitor=monitor, day=date(2026, 4, 30), runs=1, failures=0, timed_runs=0)
+    summaries = client.get(f"/api/v1/monitors/{monitor.pk}/summaries?limit=1").json()
+    assert [row["day"] for row in summaries["results"]] == ["2026-04-30"]
+    (summary,) = client.get(summaries["next"]).json()["results"]
+    assert summary == {"day": "2026-05-01", "runs": 1440, "failures": 2, "avg_ms": 31.5, "p95_ms": 60.0}
     (delivery,) = client.get(f"/api/v1/monitors/{monitor.pk}/deliveries").json()["results"]
     assert (delivery["attempts"], delivery["last_error"]) == (2, "the webhook answered 500")
 
