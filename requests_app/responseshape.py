@@ -64,12 +64,18 @@ def _shape(value: Any, depth: int, budget: _Budget) -> Any:
     if depth >= MAX_DEPTH or budget.nodes > MAX_NODES:
         return TRUNCATED
     if isinstance(value, dict):
-        return {str(key): _shape(item, depth + 1, budget) for key, item in value.items()}
+        shape: dict[str, Any] = {}
+        for key, item in value.items():
+            if budget.nodes >= MAX_NODES:
+                shape[TRUNCATED] = TRUNCATED  # the rest of the keys are not kept: the stored shape stays small
+                break
+            shape[str(key)] = _shape(item, depth + 1, budget)
+        return shape
     if isinstance(value, list):
         item_shape: Any = None
         for item in value[:MAX_ARRAY_ITEMS]:
-            shape = _shape(item, depth + 1, budget)
-            item_shape = shape if item_shape is None else _merge(item_shape, shape)
+            found = _shape(item, depth + 1, budget)
+            item_shape = found if item_shape is None else _merge(item_shape, found)
         return [] if item_shape is None else [item_shape]
     return _type_name(value)
 
