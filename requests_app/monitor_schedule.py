@@ -133,6 +133,16 @@ def first_slot(schedule: Schedule, now: datetime) -> datetime:
     return next_slot(schedule, now)
 
 
+def upcoming(schedule: Schedule, waiting_for: datetime, count: int = 3) -> list[datetime]:
+    """The next `count` slots from the awaited one, in the schedule's zone (what a person checks a
+    cron expression against)."""
+    zone = ZoneInfo(schedule.timezone if schedule.kind == CRON else "UTC")
+    found = [waiting_for]
+    while len(found) < count:
+        found.append(next_slot(schedule, found[-1], anchor=waiting_for))
+    return [slot.astimezone(zone) for slot in found]
+
+
 @dataclass(frozen=True)
 class Due:
     slot: datetime  # the slot this run stands for (the latest one that passed)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from requests_app import access, keyset
 from requests_app.models import Monitor, Workspace
-from requests_app.monitor_schedule import MAX_EVERY_MINUTES
+from requests_app.monitor_schedule import MAX_EVERY_MINUTES, upcoming
 from requests_app.services import monitor_pages
 from requests_app.services import monitors as monitor_services
 from requests_app.services.errors import NotFound, ValidationFailed
@@ -167,6 +167,8 @@ def monitor_page(request: HttpRequest, workspace_id: int, monitor_id: int) -> Ht
     return render(request, "requests_app/monitors/detail.html", {
         "workspace": workspace, "role": role, "section": "monitors",
         "monitor": monitor, "schedule": monitor_services.schedule_of(monitor).describe(),
+        "upcoming": upcoming(monitor_services.schedule_of(monitor), monitor.next_run_at) if monitor.next_run_at else [],
+        "upcoming_zone": monitor.timezone if monitor.schedule_kind == Monitor.ScheduleKind.CRON else "UTC",
         "webhook_url": monitor_services.webhook_shown(monitor.webhook_url, role),
         "runs": page, "chart": monitor_pages.response_time_chart(monitor), "deliveries": deliveries,
         "can_edit": can_edit(workspace),

@@ -100,3 +100,14 @@ def test_bad_schedules_name_their_field(schedule, field):
 def test_naive_times_are_refused():
     with pytest.raises(ValueError):
         due(Schedule.every(1), datetime(2026, 1, 1), T0)
+
+
+def test_upcoming_slots_read_in_the_schedules_zone():
+    from requests_app.monitor_schedule import upcoming
+
+    nine = Schedule.cron("0 9 * * *", "Europe/Berlin")
+    first = next_slot(nine, datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
+    slots = upcoming(nine, first)
+    assert [slot.strftime("%m-%d %H:%M %Z") for slot in slots] == ["03-28 09:00 CET", "03-29 09:00 CEST",
+                                                                 "03-30 09:00 CEST"]
+    assert [s.minute for s in upcoming(Schedule.every(20), T0)] == [3, 23, 43]

@@ -157,3 +157,11 @@ def test_the_list_polls_its_table_alone(client_for, alice, acme, monitor):
     partial = client.get(f"/w/{acme.pk}/monitors/", HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith("<div id=\"monitor-table\"") and "<html" not in partial
     assert "Shop &lt;up&gt;" in partial
+
+
+def test_the_monitor_page_shows_the_next_runs_in_the_cron_zone(client_for, alice, acme, shop):
+    nightly = monitors.monitor_create(user=alice, workspace=acme, name="n", collection=shop, schedule_kind="cron",
+                                      cron_expression="30 2 * * *", timezone="America/New_York")
+    page = client_for(alice).get(f"/w/{acme.pk}/monitors/{nightly.pk}/").content.decode()
+    upcoming = page.split('id="monitor-upcoming">', 1)[1].split("</dd>", 1)[0]
+    assert upcoming.count("02:30 E") == 3  # EST or EDT: the zone's wall clock
