@@ -29,6 +29,19 @@ COMMON_ZONES = ("UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "Americ
                 "America/Los_Angeles", "America/Sao_Paulo", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo",
                 "Australia/Sydney")
 NOT_A_NUMBER = "must be a whole number"
+# The form's words for the service's field names, so an error reads as the page does.
+FIELD_LABELS = {"name": "Name", "collection": "What to run", "folder": "What to run", "every_minutes": "Every … minutes",
+                "cron_expression": "Cron", "timezone": "Time zone", "schedule_kind": "Schedule",
+                "notify_emails": "E-mail addresses", "webhook_url": "Webhook URL"}
+
+
+def _said(error: ValidationFailed) -> str:
+    """The error with the form's label for its field: “Cron: not a cron expression (…)”."""
+    if len(error.fields) != 1:
+        return error.message
+    field, messages = next(iter(error.fields.items()))
+    label = FIELD_LABELS.get(field.split("[")[0], field)
+    return f"{label}: {messages[0]}" if messages else error.message
 
 
 def _monitor_in(request: HttpRequest, workspace: Workspace, monitor_id: int, need: access.Need = "read") -> Monitor:
@@ -125,7 +138,7 @@ def monitor_new(request: HttpRequest, workspace_id: int) -> HttpResponse:
         monitor = monitor_services.monitor_create(user=request.user, workspace=workspace,
                                                   **_form_values(request, workspace, request.POST))
     except ValidationFailed as error:
-        context = _form_context(request, workspace, form=request.POST, error=error.message, fields=error.fields)
+        context = _form_context(request, workspace, form=request.POST, error=_said(error), fields=error.fields)
         return render(request, "requests_app/monitors/form.html", context, status=400)
     return redirect("monitor_page", workspace.pk, monitor.pk)
 
@@ -142,7 +155,7 @@ def monitor_edit(request: HttpRequest, workspace_id: int, monitor_id: int) -> Ht
         monitor_services.monitor_update(user=request.user, monitor=monitor,
                                         **_form_values(request, workspace, request.POST))
     except ValidationFailed as error:
-        context = _form_context(request, workspace, form=request.POST, monitor=monitor, error=error.message,
+        context = _form_context(request, workspace, form=request.POST, monitor=monitor, error=_said(error),
                                 fields=error.fields)
         return render(request, "requests_app/monitors/form.html", context, status=400)
     return redirect("monitor_page", workspace.pk, monitor.pk)

@@ -95,7 +95,7 @@ def test_a_bad_cron_keeps_the_form_and_says_why(client_for, bob, acme, shop):
     })
     assert response.status_code == 400
     page = response.content.decode()
-    assert "cron_expression" in page and 'value="0 25 * * *"' in page
+    assert "Cron: not a cron expression" in page and 'value="0 25 * * *"' in page
     assert not Monitor.objects.exists()
 
 
