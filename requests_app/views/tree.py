@@ -32,7 +32,7 @@ from requests_app.services.saved_requests import (
     request_duplicate,
     request_update,
 )
-from requests_app.services.sidebar import sidebar_children, sidebar_drop, sidebar_move
+from requests_app.services.sidebar import sidebar_children, sidebar_collections, sidebar_drop, sidebar_move
 from requests_app.views.common import (
     can_edit,
     in_workspace,
@@ -62,6 +62,19 @@ def sidebar_tree_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
         "current_request_id": current_id,
     }
     return render(request, "requests_app/sidebar/tree.html#tree", context)
+
+
+@login_required
+@require_GET
+def sidebar_collections_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """ "Show more collections": the next page of collection rows, each loading its items when seen."""
+    workspace = workspace_for(request, workspace_id)
+    context = {
+        "workspace": workspace,
+        "can_edit": can_edit(workspace),
+        "tree": sidebar_collections(user=request.user, workspace=workspace, cursor=request.GET.get("cursor", "")[:100]),
+    }
+    return render(request, "requests_app/sidebar/tree.html#collections", context)
 
 
 def _children(request: HttpRequest, workspace: Workspace, collection: Collection, folder: Folder | None) -> HttpResponse:
