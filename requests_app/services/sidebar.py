@@ -26,8 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q
 
 from requests_app import access
 from requests_app.models import Collection, Folder, SavedRequest, Workspace
