@@ -118,6 +118,8 @@ urlpatterns = [
     path("w/<int:workspace_id>/history/<int:entry_id>/har/", interop.history_har_view, name="history_har"),
     # collection runner and the editor's Tests tab
     path("w/<int:workspace_id>/runs/", runner.runner_page, name="runner"),
+    path("w/<int:workspace_id>/runs/targets/", runner.runner_targets, name="runner_targets"),
+    path("w/<int:workspace_id>/runs/requests/", runner.runner_requests, name="runner_requests"),
     path("w/<int:workspace_id>/runs/<int:run_id>/", runner.run_page, name="run_page"),
     path("w/<int:workspace_id>/runs/<int:run_id>/live/", runner.run_live, name="run_live"),
     path("w/<int:workspace_id>/runs/<int:run_id>/cancel/", runner.run_cancel_view, name="run_cancel"),
