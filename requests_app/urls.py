@@ -4,6 +4,7 @@ from django.urls import path
 
 from requests_app.views import (
     accounts,
+    deletes,
     diffs,
     editor,
     environments,
@@ -49,6 +50,7 @@ urlpatterns = [
     # collections tree
     path("w/<int:workspace_id>/tree/", tree.sidebar_tree_view, name="sidebar_tree"),
     path("w/<int:workspace_id>/tree/collections/", tree.sidebar_collections_view, name="sidebar_collections"),
+    path("w/<int:workspace_id>/deletes/<int:job_id>/", deletes.delete_progress, name="delete_progress"),
     path("w/<int:workspace_id>/search/", tree.sidebar_search, name="sidebar_search"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/children/", tree.folder_children, name="folder_children"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/children/", tree.collection_children, name="collection_children"),

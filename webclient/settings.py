@@ -232,6 +232,9 @@ WEBCLIENT_LIST_PAGE_SIZE = env_int("WEBCLIENT_LIST_PAGE_SIZE", 50)
 WEBCLIENT_MAX_IMPORT_REQUESTS = env_int("WEBCLIENT_MAX_IMPORT_REQUESTS", 20_000)
 WEBCLIENT_MAX_WORKSPACE_REQUESTS = env_int("WEBCLIENT_MAX_WORKSPACE_REQUESTS", 100_000)
 WEBCLIENT_MAX_RUN_RESULTS = env_int("WEBCLIENT_MAX_RUN_RESULTS", 1_000_000)
+# Deleting a collection or folder of more requests than this is a background job with progress
+# (services/deletes.py); smaller ones go at once.
+WEBCLIENT_DELETE_INLINE_REQUESTS = env_int("WEBCLIENT_DELETE_INLINE_REQUESTS", 2000)
 
 # The /echo/ playground: on (anyone), signed-in (team default: anonymous visitors get 401), off (404).
 WEBCLIENT_PLAYGROUND = env_str("WEBCLIENT_PLAYGROUND", "signed-in" if TEAM_MODE else "on")

@@ -22,9 +22,10 @@ from requests_app.api import (
     teams,
 )
 from requests_app.api import serializers as s
+from requests_app.api.deletes import accepted
 from requests_app.api.pagination import BoundedLimitOffsetPagination, keyset_response
 from requests_app.api.throttles import LIMITS, ThrottledActions
-from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace
+from requests_app.models import Collection, DeleteJob, Environment, Folder, HistoryEntry, SavedRequest, Workspace
 from requests_app.services import collections as collection_services
 from requests_app.services import cookies as cookie_services
 from requests_app.services import environments as environment_services
@@ -115,7 +116,9 @@ class VersionedViewSet(ServiceViewSet):
         return self.update(request, pk)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        self.delete_service(user=request.user, **{self.service_keyword: self.get_object_for(pk, "edit")})
+        job = self.delete_service(user=request.user, **{self.service_keyword: self.get_object_for(pk, "edit")})
+        if isinstance(job, DeleteJob):  # a big collection or folder: 202, poll /api/v1/deletes/<id>
+            return accepted(request, job)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.DuplicateInput, summary="A copy right after the original (collections and folders: deep)")

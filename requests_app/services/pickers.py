@@ -58,8 +58,8 @@ def run_targets(*, user: AbstractBaseUser, workspace: Workspace, q: str = "", ch
     plus `chosen` ("c:<id>" / "f:<id>") first when it is not among them."""
     access.ensure_role(user, workspace, "read")
     q = q.strip()[:200]
-    collections = Collection.objects.filter(workspace=workspace)
-    folders = Folder.objects.filter(collection__workspace=workspace)
+    collections = Collection.objects.filter(workspace=workspace, deleting=False)
+    folders = Folder.objects.filter(collection__workspace=workspace, collection__deleting=False, deleting=False)
     kind, _, chosen_id = chosen.partition(":")
     if q:
         collections = collections.filter(name__icontains=q)
@@ -90,7 +90,7 @@ def run_request_choices(
     Raises ValidationFailed for a cursor that is not this list's."""
     access.ensure_role(user, workspace, "read")
     q = q.strip()[:200]
-    requests = SavedRequest.objects.filter(collection__workspace=workspace)
+    requests = SavedRequest.objects.filter(collection__workspace=workspace, collection__deleting=False)
     rows = ("id", "name", "method", "collection__name")
     matching = requests.filter(Q(name__icontains=q) | Q(url__icontains=q)) if q else requests
     found = keyset.page(matching.values(*rows), order=CHOICE_ORDER, cursor=cursor, limit=PICKER_SIZE)

@@ -30,14 +30,16 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Q
 
 from requests_app import access
-from requests_app.models import Collection, Folder, SavedRequest, Workspace
+from requests_app.models import Collection, DeleteJob, Folder, SavedRequest, Workspace
 from requests_app.services import tree
 from requests_app.services.collections import collection_move
+from requests_app.services.deletes import ACTIVE
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.folders import folder_move
 from requests_app.services.saved_requests import request_move
 
 MAX_OPEN_FOLDERS = 200
+MAX_DELETES_SHOWN = 10
 
 
 @dataclass
@@ -94,6 +96,7 @@ class SidebarTree:
     collections: list[CollectionNode]
     current_request_id: int | None = None
     more_collections_cursor: str | None = None  # "Show more collections" asks for the next page
+    deletes: list[DeleteJob] = field(default_factory=list)  # background deletes going on (their progress)
 
 
 def page_size() -> int:
@@ -109,8 +112,9 @@ def collections_page_size() -> int:
 
 
 def collections_page(workspace: Workspace, cursor: str = "") -> tuple[list[CollectionNode], str | None]:
-    """A page of the workspace's collections in their order, after the cursor; one query."""
-    rows = workspace.collections.order_by("position", "id")
+    """A page of the workspace's collections in their order, after the cursor; one query.
+    Collections being deleted in the background are left out."""
+    rows = workspace.collections.filter(deleting=False).order_by("position", "id")
     after = tree.decode_cursor(cursor)
     if after is not None:
         position, _, pk = after
@@ -218,7 +222,8 @@ def sidebar_tree(
 
     for node in open_collections:
         open_node(node, tree.Parent(node.id), node.id == current_collection_id)
-    return SidebarTree(collections, current_request_id, more_cursor)
+    deletes = list(DeleteJob.objects.filter(workspace=workspace, state__in=ACTIVE).order_by("id")[:MAX_DELETES_SHOWN])
+    return SidebarTree(collections, current_request_id, more_cursor, deletes)
 
 
 def sidebar_collections(*, user: AbstractBaseUser, workspace: Workspace, cursor: str) -> SidebarTree:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from requests_app import access
 from requests_app.forms import NameForm
-from requests_app.models import Collection, Folder, Workspace
+from requests_app.models import Collection, DeleteJob, Folder, Workspace
 from requests_app.search import workspace_search
 from requests_app.services.collections import (
     collection_create,
@@ -41,6 +41,7 @@ from requests_app.views.common import (
     with_events,
     workspace_for,
 )
+from requests_app.views.deletes import delete_started
 
 
 def _changed(request: HttpRequest, workspace: Workspace, *events: str) -> HttpResponse:
@@ -280,11 +281,13 @@ def _one_click(kind: str, act: Callable[[HttpRequest, Any], Any]) -> Callable[..
         (item_id,) = item_ids.values()
         item = in_workspace(_EDITABLE[kind](request.user, item_id, need="edit"), workspace)
         try:
-            act(request, item)
+            result = act(request, item)
         except ServiceError as error:
             if isinstance(error, Http404):
                 raise
             return HttpResponse(error.message, status=422, content_type="text/plain; charset=utf-8")
+        if isinstance(result, DeleteJob):  # a big delete goes on in the background
+            return delete_started(request, workspace, result)
         return _changed(request, workspace)
 
     return view
