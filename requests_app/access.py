@@ -32,6 +32,7 @@ from requests_app.models import (
     HistoryEntry,
     Membership,
     Role,
+    Run,
     SavedRequest,
     Workspace,
 )
@@ -207,6 +208,12 @@ def history_for_user(user: UserLike | None, *, workspace: Workspace | None = Non
     return qs.filter(workspace=workspace) if workspace is not None else qs
 
 
+def runs_for_user(user: UserLike | None, *, workspace: Workspace | None = None) -> QuerySet[Run]:
+    """Runs of the user's workspaces (any member sees every run of the workspace)."""
+    qs = _scoped(Run.objects.all(), user, "workspace")
+    return qs.filter(workspace=workspace) if workspace is not None else qs
+
+
 # ---------------------------------------------------------------- getters
 
 
@@ -243,3 +250,7 @@ def get_history_for_user(user: UserLike | None, entry_id: Any, *, need: Need = "
 
 def get_example_for_user(user: UserLike | None, example_id: Any, *, need: Need = "read") -> Example:
     return _get(examples_for_user(user), example_id, need, "Example")
+
+
+def get_run_for_user(user: UserLike | None, run_id: Any, *, need: Need = "read") -> Run:
+    return _get(runs_for_user(user).select_related("workspace"), run_id, need, "Run")

@@ -268,3 +268,65 @@ def exchange_to_dict(exchange: Exchange) -> dict[str, Any]:
             "hint": exchange.error.hint,
         },
     }
+
+
+def _cookie_from_dict(data: dict[str, Any]) -> Cookie:
+    return Cookie(**{name: data[name] for name in Cookie.__dataclass_fields__ if name in data})
+
+
+def response_from_dict(data: dict[str, Any]) -> Response:
+    """The inverse of response_to_dict. A text body comes back as its UTF-8 bytes (charset
+    "utf-8"): what was stored is the decoded text, so bytes invalid in their charset stay replaced."""
+    if "body_base64" in data:
+        body, charset = base64.b64decode(data.get("body_base64") or ""), str(data.get("charset", ""))
+    else:
+        body, charset = str(data.get("body_text") or "").encode("utf-8"), "utf-8"
+    size = data.get("size") or {}
+    return Response(
+        http_version=str(data.get("http_version", "")),
+        status=int(data.get("status") or 0),
+        reason=str(data.get("reason", "")),
+        headers=[(str(k), str(v)) for k, v in data.get("headers") or []],
+        cookies=[_cookie_from_dict(c) for c in data.get("cookies") or []],
+        body=body,
+        wire_body_size=int(size.get("wire_body") or 0),
+        header_size=int(size.get("headers") or 0),
+        truncated=bool(data.get("truncated")),
+        content_type=str(data.get("content_type", "")),
+        charset=charset,
+        kind=str(data.get("kind", "empty")),
+        wire_head=str(data.get("wire_head", "")).encode("latin-1", errors="replace"),
+    )
+
+
+def exchange_from_dict(data: dict[str, Any]) -> Exchange:
+    """The inverse of exchange_to_dict (a recorded exchange read back: history, "try tests").
+    Exact for exchanges whose text bodies are UTF-8 and whose timings have at most 3 decimals;
+    tests/engine/test_exchange_round_trip.py checks it."""
+    sent = data.get("request")
+    request = None
+    if sent:
+        request = SentRequest(
+            method=str(sent.get("method", "")),
+            url=str(sent.get("url", "")),
+            headers=[(str(k), str(v)) for k, v in sent.get("headers") or []],
+            body_size=int(sent.get("body_size") or 0),
+            wire=str(sent.get("wire", "")).encode("latin-1", errors="replace"),
+        )
+    error = data.get("error")
+    return Exchange(
+        request=request,
+        response=response_from_dict(data["response"]) if data.get("response") else None,
+        redirects=[
+            RedirectHop(status=int(hop.get("status") or 0), url=str(hop.get("url", "")), location=str(hop.get("location", "")),
+                        cookies=[_cookie_from_dict(c) for c in hop.get("cookies") or []])
+            for hop in data.get("redirects") or []
+        ],
+        timings=Timings(**{k: v for k, v in (data.get("timings") or {}).items() if k in Timings.__dataclass_fields__}),
+        warnings=[str(w) for w in data.get("warnings") or []],
+        error=None if not error else ExchangeError(
+            kind=str(error.get("kind", "")), message=str(error.get("message", "")),
+            code=str(error.get("code", "")), field=str(error.get("field", "")),
+        ),
+        unresolved_variables=[str(v) for v in data.get("unresolved_variables") or []],
+    )
