@@ -340,7 +340,8 @@ class ExchangeOutput(serializers.Serializer):
             "created_at": serializers.DateTimeField().to_representation(entry.created_at),
             "spec": history_spec(entry),
             "unresolved_variables": [],  # entries recorded before the field existed
-            **history_exchange(entry),
+            # context stored_body=False: a body kept in the entry's file is left out (api.answers streams it)
+            **history_exchange(entry, with_stored_body=self.context.get("stored_body", True)),
         }
 
 
