@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -41,7 +41,7 @@ from requests_app import access
 from requests_app.engine.exchange import Exchange, Response, exchange_to_dict
 from requests_app.models import Environment, HistoryEntry, SavedRequest, Workspace
 from requests_app.services.errors import NotFound, ValidationFailed
-from requests_app.services.history_files import body_file_from_spool, stored_body_pieces
+from requests_app.services.history_files import StoredParts, body_file, stored_parts
 from requests_app.services.masking import SecretMasker
 
 _BODY_KEYS = ("body_text", "body_base64")
@@ -142,30 +142,37 @@ def history_exchange(entry: HistoryEntry, *, with_stored_body: bool = True) -> d
 
 
 @contextmanager
-def history_stored_body(entry: HistoryEntry) -> Iterator[tuple[str, Iterator[bytes]] | None]:
-    """With an entry whose response body is in its file: ("body_text" or "body_base64", that
-    body's JSON string content in pieces, escapes kept), to copy out without parsing it; None
-    when the body is in the row or the file cannot be read so (history_exchange then)."""
+def history_stored_parts(entry: HistoryEntry) -> Iterator[StoredParts | None]:
+    """With an entry whose bodies are in its file: where each lies in that file (StoredParts),
+    to copy out without parsing; None when nothing is stored so or the file cannot be read
+    (history_exchange / history_spec then)."""
+    stored_response = (entry.exchange.get("response") or {}).get("body_stored")
     if getattr(entry, "_full_exchange", None) is not None or not entry.body_file:
-        yield None
-        return
-    if not (entry.exchange.get("response") or {}).get("body_stored"):
+        stored_response = False
+    if not (stored_response or entry.spec.get("body_stored")) or not entry.body_file:
         yield None
         return
     try:
         # A file object of its own: FieldFile.open() hands out one object that _read_offloaded closes.
-        stored = entry.body_file.storage.open(entry.body_file.name, "rb")
+        content = entry.body_file.storage.open(entry.body_file.name, "rb")
     except OSError:
         yield None
         return
-    with stored:
-        yield stored_body_pieces(stored)
+    with content:
+        try:
+            parts = stored_parts(content)
+        except (OSError, ValueError):
+            parts = None
+        if parts is not None and not stored_response:
+            parts.response = None  # the entry's row holds it (or the history_exchange cache does)
+        yield parts
 
 
-def history_spec(entry: HistoryEntry) -> dict[str, Any]:
-    """The request as asked (engine dict shape), secrets as {{name}}; body inline."""
+def history_spec(entry: HistoryEntry, *, with_stored_body: bool = True) -> dict[str, Any]:
+    """The request as asked (engine dict shape), secrets as {{name}}; body inline (unless
+    `with_stored_body=False`: `body_stored` set, history_stored_parts gives it)."""
     spec = dict(entry.spec)
-    if spec.get("body_stored"):
+    if spec.get("body_stored") and with_stored_body:
         spec.pop("body_stored")
         spec["body"] = _read_offloaded(entry).get("spec_body", {"mode": "none"})
     return spec
@@ -260,12 +267,9 @@ def history_record(
         exchange=row_exchange,
         created_at=timezone.now(),
     )
-    name = f"{uuid.uuid4().hex}.json"
-    if streamed is not None:
-        with body_file_from_spool(streamed, masker, extra=stored) as content:
-            entry.body_file.save(name, File(content), save=False)
-    elif stored:
-        entry.body_file.save(name, ContentFile(json.dumps(stored, separators=(",", ":")).encode("utf-8")), save=False)
+    if streamed is not None or stored:
+        with body_file(streamed, masker, extra=stored) as content:
+            entry.body_file.save(f"{uuid.uuid4().hex}.json", File(content), save=False)
     with transaction.atomic():
         entry.save()
         _prune(user=user, workspace=workspace)

@@ -2,8 +2,8 @@
 
 Usage::
 
-    from requests_app.services.history_files import body_file_from_spool
-    with body_file_from_spool(response, masker, extra={"spec_body": {...}}) as content:
+    from requests_app.services.history_files import body_file
+    with body_file(response, masker, extra={"spec_body": {...}}) as content:
         entry.body_file.save(name, File(content), save=False)
 
 The file has the shape history.py reads back (`{"response": {"body_text": …}, "spec_body": …}`,
@@ -18,6 +18,7 @@ import base64
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from requests_app.engine.exchange import TEXT_KINDS, Response, decode_text_chunks
@@ -53,37 +54,100 @@ def _body_field(response: Response, masker: SecretMasker) -> tuple[str, Iterator
     return "body_base64", _base64_pieces(masker.bytes_stream(response.content.chunks()))
 
 
-def body_file_from_spool(response: Response, masker: SecretMasker, *, extra: dict[str, Any]) -> IO[bytes]:
-    """An anonymous temporary file holding the entry's body JSON; the caller closes it."""
-    key, pieces = _body_field(response, masker)
+def body_file(response: Response | None, masker: SecretMasker, *, extra: dict[str, Any]) -> IO[bytes]:
+    """An anonymous temporary file holding the entry's body JSON; the caller closes it.
+
+    `response`: its body is read from its spool (None: the body, if any, is in `extra`);
+    `extra`: the other offloaded parts ({"spec_body": …}), whose long strings are written in slices.
+    """
     content = tempfile.TemporaryFile(prefix="webclient-history-")
-    content.write(b'{"response":{"' + key.encode("ascii") + b'":"')
-    for piece in pieces:
-        content.write(piece)
-    content.write(b'"}')
-    for name, value in extra.items():
-        content.write(b"," + json.dumps(name).encode() + b":" + json.dumps(value, separators=(",", ":")).encode())
+    content.write(b"{")
+    if response is not None:
+        key, pieces = _body_field(response, masker)
+        content.write(b'"response":{"' + key.encode("ascii") + b'":"')
+        for piece in pieces:
+            content.write(piece)
+        content.write(b'"}')
+    for index, (name, value) in enumerate(extra.items()):
+        content.write(b"," if index or response is not None else b"")
+        content.write(json.dumps(name).encode("ascii") + b":")
+        _write_json(content, value)
     content.write(b"}")
     content.seek(0)
     return content
 
 
+_SLICE_CHARS = 256 * 1024
+
+
+def _write_json(content: IO[bytes], value: Any) -> None:
+    """json.dumps(value, separators=(",", ":")) written out, a request body of 50 MiB in slices."""
+    if isinstance(value, str) and len(value) > _SLICE_CHARS:
+        content.write(b'"')
+        for start in range(0, len(value), _SLICE_CHARS):
+            content.write(json.dumps(value[start : start + _SLICE_CHARS])[1:-1].encode("ascii"))
+        content.write(b'"')
+    elif isinstance(value, dict):
+        content.write(b"{")
+        for index, (key, item) in enumerate(value.items()):
+            content.write((b"," if index else b"") + json.dumps(str(key)).encode("ascii") + b":")
+            _write_json(content, item)
+        content.write(b"}")
+    elif isinstance(value, list):
+        content.write(b"[")
+        for index, item in enumerate(value):
+            content.write(b"," if index else b"")
+            _write_json(content, item)
+        content.write(b"]")
+    else:
+        content.write(json.dumps(value, separators=(",", ":")).encode("ascii"))
+
+
 _BODY_PREFIXES = ((b'{"response":{"body_text":"', "body_text"), (b'{"response":{"body_base64":"', "body_base64"))
+_SPEC_BODY_KEY = b'"spec_body":'
+_COPY_BYTES = 256 * 1024
 
 
-def stored_body_pieces(content: IO[bytes]) -> tuple[str, Iterator[bytes]] | None:
-    """(key, the body's JSON string as stored, escapes kept, in pieces) of a body file, or None
-    when the file does not start with a response body (the caller parses it whole then).
+@dataclass
+class StoredParts:
+    """Where a body file keeps each part: byte ranges to copy out without parsing them.
 
-    Both writers (body_file_from_spool, and json.dumps of the row's offloaded parts) put the
-    response body first, so an answer can copy it out without parsing it.
+    `response`: ("body_text" or "body_base64", start, end) of that JSON string's content (quotes
+    left out, escapes kept); `spec_body`: (start, end) of the request body's JSON object.
     """
+
+    content: IO[bytes]
+    response: tuple[str, int, int] | None = None
+    spec_body: tuple[int, int] | None = None
+
+    def pieces(self, start: int, end: int) -> Iterator[bytes]:
+        self.content.seek(start)
+        while start < end and (chunk := self.content.read(min(_COPY_BYTES, end - start))):
+            start += len(chunk)
+            yield chunk
+
+
+def stored_parts(content: IO[bytes]) -> StoredParts | None:
+    """The parts of a body file (both writers put the response body first, then spec_body, the
+    last member), or None when the file is not laid out so (the caller parses it whole then)."""
+    size = content.seek(0, 2)
+    content.seek(0)
     head = content.read(32)
+    parts = StoredParts(content)
+    position = 1
     for prefix, key in _BODY_PREFIXES:
         if head.startswith(prefix):
             content.seek(len(prefix))
-            return key, _until_closing_quote(content)
-    return None
+            length = sum(map(len, _until_closing_quote(content)))
+            parts.response = (key, len(prefix), len(prefix) + length)
+            position = len(prefix) + length + len(b'"},')
+            break
+    content.seek(position)
+    if content.read(len(_SPEC_BODY_KEY)) == _SPEC_BODY_KEY:
+        parts.spec_body = (position + len(_SPEC_BODY_KEY), size - 1)
+    if parts.response is None and parts.spec_body is None:
+        return None
+    return parts
 
 
 def _until_closing_quote(content: IO[bytes], chunk_bytes: int = 256 * 1024) -> Iterator[bytes]:

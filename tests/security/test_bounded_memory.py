@@ -69,9 +69,18 @@ def test_the_api_answer_copies_the_stored_body_out_as_stored(world, alice_client
     executed = json.loads(content)
     entry = HistoryEntry.objects.get(pk=executed["id"])
     assert executed["response"]["body_text"] == history_exchange(entry)["response"]["body_text"]
-    assert "body_stored" not in executed["response"]
+    assert "body_stored" not in executed["response"] and "body_stored" not in executed["spec"]
+    assert executed["spec"]["body"] == spec["body"]  # the request body, stored too, copied out as well
     again = alice_client.get(f"/api/v1/history/{entry.pk}")
     assert json.loads(b"".join(again.streaming_content)) == executed
+
+
+def test_a_large_request_body_alone_is_copied_out_of_its_file(world, alice_client, echo_server, media):
+    spec = {**_echo_spec(echo_server, 2 * MIB), "url": echo_server.url("/status/204")}
+    answer = alice_client.post("/api/v1/execute", {"workspace": world["workspace"].pk, **spec}, format="json")
+    executed = json.loads(b"".join(answer.streaming_content))
+    assert executed["spec"]["body"] == spec["body"] and executed["response"]["status"] == 204
+    assert HistoryEntry.objects.get(pk=executed["id"]).body_file.open("rb").read(13) == b'{"spec_body":'
 
 
 def test_executing_a_large_response_holds_a_fraction_of_it(world, alice, target, media):
@@ -98,3 +107,27 @@ def test_a_run_keeps_no_bodies(target):
     # Four 8 MiB bodies at once: before, ≈ 3 copies of each in memory; now each request holds
     # at most what stays in memory before spooling, and a decoding step.
     assert peak < 4 * (SPOOL_THRESHOLD_BYTES + 2 * DECODE_STEP_BYTES)
+
+
+def test_the_api_reads_a_request_body_once_and_validates_it_without_copies(settings):
+    import io
+
+    from requests_app.api.parsers import DepthLimitedJSONParser
+    from requests_app.api.serializers import ExecuteInput
+
+    text = "u" * BODY
+    payload = json.dumps({"workspace": 1, "method": "POST", "url": "http://127.0.0.1:9/", "body": {"mode": "raw", "text": text}}).encode()
+    del text
+    from rest_framework.parsers import JSONParser
+
+    # Not a JSONParser: DRF reads request.body for those and keeps it for the whole request.
+    assert not isinstance(DepthLimitedJSONParser(), JSONParser)
+    data, peak = peak_while(lambda: DepthLimitedJSONParser().parse(io.BytesIO(payload), "application/json", {}))
+    assert data["body"]["text"] == "u" * BODY
+    assert peak < 2 * BODY + MIB  # the bytes, then the text; never both with the parsed copy
+    payload = b""  # the parsed copy is what stays
+    serializer = ExecuteInput(data=data)
+    valid, peak = peak_while(lambda: serializer.is_valid())
+    assert valid, serializer.errors
+    assert serializer.validated_data["body"]["text"] is data["body"]["text"]
+    assert peak < MIB  # DRF's JSONField serialised the body to check it: two copies
