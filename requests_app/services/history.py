@@ -38,10 +38,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from requests_app import access
-from requests_app.engine.exchange import Exchange, Response, exchange_to_dict
+from requests_app.engine.exchange import TEXT_KINDS, Exchange, Response, exchange_to_dict
 from requests_app.models import Environment, HistoryEntry, SavedRequest, Workspace
 from requests_app.services.errors import NotFound, ValidationFailed
-from requests_app.services.history_files import StoredParts, body_file, stored_parts
+from requests_app.services.history_files import StoredParts, body_file, decoded_base64, stored_parts, unescaped_text
 from requests_app.services.masking import SecretMasker
 
 _BODY_KEYS = ("body_text", "body_base64")
@@ -117,17 +117,28 @@ def _read_offloaded(entry: HistoryEntry) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def history_exchange(entry: HistoryEntry, *, with_stored_body: bool = True) -> dict[str, Any]:
+def history_exchange(
+    entry: HistoryEntry, *, with_stored_body: bool = True, body_excerpt_chars: int | None = None
+) -> dict[str, Any]:
     """The recorded exchange (engine.exchange.exchange_to_dict shape), body inline, masked.
 
     `with_stored_body=False`: a body kept in the entry's file stays there (`body_stored` set);
-    history_stored_body gives it in pieces.
+    history_stored_parts tells where. `body_excerpt_chars`: a text body kept in the file comes
+    as its first that many characters (`body_excerpt: true`), a binary one not at all (images
+    whole): what a page shows, without reading 50 MiB to show one.
     """
     cached = getattr(entry, "_full_exchange", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     exchange = json.loads(json.dumps(entry.exchange))
     response = exchange.get("response")
+    if response and response.get("body_stored") and body_excerpt_chars is not None and response.get("kind") != "image":
+        response.pop("body_stored")
+        if response.get("kind") in TEXT_KINDS:
+            response["body_text"], cut = _stored_text_excerpt(entry, body_excerpt_chars)
+            if cut:
+                response["body_excerpt"] = True
+        return exchange  # type: ignore[no-any-return]
     if response and response.get("body_stored") and with_stored_body:
         body = _read_offloaded(entry).get("response", {})
         response.pop("body_stored", None)
@@ -166,6 +177,37 @@ def history_stored_parts(entry: HistoryEntry) -> Iterator[StoredParts | None]:
         if parts is not None and not stored_response:
             parts.response = None  # the entry's row holds it (or the history_exchange cache does)
         yield parts
+
+
+def _stored_text_excerpt(entry: HistoryEntry, chars: int) -> tuple[str, bool]:
+    """(the first `chars` characters of the stored text body, whether there was more)."""
+    excerpt = ""
+    with history_stored_parts(entry) as parts:
+        if parts is not None and parts.response is not None and parts.response[0] == "body_text":
+            _, start, end = parts.response
+            for text in unescaped_text(parts.pieces(start, end)):
+                excerpt += text
+                if len(excerpt) > chars:
+                    return excerpt[:chars], True
+    return excerpt, False
+
+
+def history_body_bytes(entry: HistoryEntry) -> Iterator[bytes]:
+    """The response body as received (decoded from its Content-Encoding, masked), a piece at a
+    time: read from the entry's file when it is kept there."""
+    with history_stored_parts(entry) as parts:
+        if parts is not None and parts.response is not None:
+            key, start, end = parts.response
+            if key == "body_base64":
+                yield from decoded_base64(parts.pieces(start, end))
+            else:
+                yield from (text.encode("utf-8") for text in unescaped_text(parts.pieces(start, end)))
+            return
+    response = history_exchange(entry).get("response") or {}
+    if "body_base64" in response:
+        yield base64.b64decode(response["body_base64"] or "")
+    else:
+        yield (response.get("body_text") or "").encode("utf-8")
 
 
 def history_spec(entry: HistoryEntry, *, with_stored_body: bool = True) -> dict[str, Any]:

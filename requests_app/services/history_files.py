@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -167,3 +168,50 @@ def _until_closing_quote(content: IO[bytes], chunk_bytes: int = 256 * 1024) -> I
         backslashes_before = trailing + backslashes_before if trailing == len(chunk) else trailing
         yield chunk
     raise ValueError("the stored body ends inside its JSON string")
+
+
+_HIGH_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}\Z")
+
+
+def unescaped_text(pieces: Iterable[bytes]) -> Iterator[str]:
+    """The text of a JSON string's content (escapes kept, as stored) given in pieces.
+
+    Each piece is cut before an escape that may go on in the next one (and before the first
+    half of a surrogate pair), so every part read is whole.
+    """
+    carry = b""
+    for piece in pieces:
+        data = carry + piece
+        cut = _whole_escapes_end(data)
+        if cut:
+            yield json.loads(b'"' + data[:cut] + b'"')
+        carry = data[cut:]
+    if carry:
+        yield json.loads(b'"' + carry + b'"')
+
+
+def _whole_escapes_end(data: bytes) -> int:
+    last = data.rfind(b"\\", max(0, len(data) - 12))
+    if last < 0:
+        return len(data)
+    start = last
+    while start > 0 and data[start - 1] == 0x5C:  # a run of backslashes: its first one begins an escape
+        start -= 1
+    if _HIGH_SURROGATE_ESCAPE.search(data, 0, start):
+        before = start - 6  # the pair's first half, unless its backslash is itself escaped ("\\ud83d")
+        if (before - len(data[:before].rstrip(b"\\"))) % 2 == 0:
+            start = before
+    return start
+
+
+def decoded_base64(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The bytes of base64 text given in pieces."""
+    carry = b""
+    for piece in pieces:
+        data = carry + piece
+        whole = len(data) - len(data) % 4
+        carry = data[whole:]
+        if whole:
+            yield base64.b64decode(data[:whole])
+    if carry:
+        yield base64.b64decode(carry)

@@ -131,3 +131,23 @@ def test_the_api_reads_a_request_body_once_and_validates_it_without_copies(setti
     assert valid, serializer.errors
     assert serializer.validated_data["body"]["text"] is data["body"]["text"]
     assert peak < MIB  # DRF's JSONField serialised the body to check it: two copies
+
+
+def test_the_page_shows_an_excerpt_of_a_stored_body_and_downloads_all_of_it(
+        world, alice, client, echo_server, media, monkeypatch):
+    from requests_app.views import editor, workspace
+
+    for module in (editor, workspace):
+        monkeypatch.setattr(module, "PAGE_BODY_CHARS", 5000)
+    entry = request_execute(user=alice, workspace=world["workspace"], spec=_echo_spec(echo_server, 300_000),
+                            environment=world["environment"])
+    client.force_login(alice)
+    page = client.get(f"/w/{world['workspace'].pk}/history/{entry.pk}/").content.decode()
+    assert "Download has the whole body." in page
+    raw = page.split('id="body-raw-text">', 1)[1].split("</pre>", 1)[0]
+    assert len(raw) < 6000 and raw.startswith("{")
+    download = client.get(f"/w/{world['workspace'].pk}/history/{entry.pk}/body/")
+    assert download.streaming and download["Content-Security-Policy"]
+    whole = b"".join(download.streaming_content)
+    assert json.loads(whole)["data"].endswith(" {{token}}\n\"quoted\" \\ é")
+    assert whole.decode("utf-8") == history_exchange(HistoryEntry.objects.get(pk=entry.pk))["response"]["body_text"]
