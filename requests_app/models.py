@@ -255,6 +255,11 @@ class Run(models.Model):
     totals = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True, default="")
     worker = models.CharField(max_length=200, blank=True, default="")  # "<kind>:<host>:<pid>"
+    # A monitor's run (models_monitors.Monitor); `monitor_checked` once its outcome was judged
+    # (state, notifications): the monitor tick judges the finished runs that are not yet.
+    monitor = models.ForeignKey("requests_app.Monitor", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="runs")
+    monitor_checked = models.BooleanField(default=False)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -263,7 +268,10 @@ class Run(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["workspace", "-created_at"]), models.Index(fields=["state", "heartbeat_at"]),
-                   models.Index(fields=["workspace", "-created_at", "-id"], name="run_keyset")]
+                   models.Index(fields=["workspace", "-created_at", "-id"], name="run_keyset"),
+                   models.Index(fields=["monitor", "-created_at", "-id"], name="run_monitor_keyset"),
+                   models.Index(fields=["monitor", "id"], name="run_monitor_unchecked",
+                                condition=models.Q(monitor__isnull=False, monitor_checked=False))]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.state})"
@@ -291,6 +299,8 @@ class RunResult(models.Model):
     captures = models.JSONField(default=list)  # [CaptureResult.to_dict()], secrets masked
     error = models.JSONField(null=True, blank=True)  # {"kind", "code", "message"}
     unresolved_variables = models.JSONField(default=list, blank=True)  # ["name"]: sent as {{name}}
+    # A monitor run's JSON body shape (responseshape.json_shape): runs keep no bodies.
+    response_shape = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["iteration", "position", "id"]
@@ -454,3 +464,6 @@ class OAuthToken(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "workspace", "config_key"], name="one_oauth_token_per_config")
         ]
+
+
+from requests_app.models_monitors import Monitor, MonitorDailySummary, MonitorDelivery  # noqa: E402,F401  (issue 18)

@@ -5,6 +5,7 @@ Usage::
 
     execute_run.delay(run.pk)        # services.runs.run_start does this when CELERY_BROKER_URL is set
     mark_interrupted_runs.delay()    # also every WEBCLIENT_RUN_STALE_SECONDS / 2 through beat
+    monitors_tick.delay()            # every WEBCLIENT_MONITOR_TICK_SECONDS through beat (monitors)
 
 When a worker starts, runs left `running` by worker processes of this host that no longer
 exist are marked `interrupted` at once; other stale runs when their heartbeat goes stale.
@@ -16,9 +17,11 @@ from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 from django.db import close_old_connections
 
 from requests_app.services import runs
+from requests_app.services.monitor_ticks import monitors_tick as run_monitors_tick
 from webclient.celery import app
 
 
@@ -34,6 +37,14 @@ def mark_interrupted_runs() -> int:
     return runs.runs_mark_interrupted()
 
 
+@shared_task(name="requests_app.monitors_tick", ignore_result=True, expires=60)
+def monitors_tick() -> dict[str, int]:
+    """Start due monitors, judge their finished runs, send notifications, summarise old runs. Any
+    number of these may run at once (several beats, a slow tick): each step claims its rows."""
+    close_old_connections()
+    return vars(run_monitors_tick())
+
+
 @worker_ready.connect
 def _on_worker_ready(**_: Any) -> None:
     close_old_connections()
@@ -45,5 +56,12 @@ app.conf.beat_schedule = {
     "mark-interrupted-runs": {
         "task": "requests_app.mark_interrupted_runs",
         "schedule": max(runs.HEARTBEAT_SECONDS, runs.stale_after().total_seconds() / 2),
+    },
+    "monitors-tick": {
+        "task": "requests_app.monitors_tick",
+        "schedule": float(settings.WEBCLIENT_MONITOR_TICK_SECONDS),
+        # to the run queue when there is one: workers started with `-Q $WEBCLIENT_RUN_QUEUE` take it
+        "options": {"expires": float(settings.WEBCLIENT_MONITOR_TICK_SECONDS) * 3,
+                    **({"queue": settings.WEBCLIENT_RUN_QUEUE} if settings.WEBCLIENT_RUN_QUEUE else {})},
     },
 }

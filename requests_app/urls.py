@@ -10,6 +10,7 @@ from requests_app.views import (
     examples,
     interop,
     lockouts,
+    monitors,
     oauth,
     runner,
     scripts,
@@ -127,5 +128,14 @@ urlpatterns = [
     path("w/<int:workspace_id>/runs/<int:run_id>/har/", runner.run_har_view, name="run_har"),
     path("w/<int:workspace_id>/runs/<int:run_id>/compare/", runner.run_compare_view, name="run_compare"),
     path("w/<int:workspace_id>/requests/<int:request_id>/tests/", runner.request_tests, name="request_tests"),
+    # monitors (issue 18)
+    path("w/<int:workspace_id>/monitors/", monitors.monitors_page, name="monitors"),
+    path("w/<int:workspace_id>/monitors/new/", monitors.monitor_new, name="monitor_new"),
+    path("w/<int:workspace_id>/monitors/<int:monitor_id>/", monitors.monitor_page, name="monitor_page"),
+    path("w/<int:workspace_id>/monitors/<int:monitor_id>/edit/", monitors.monitor_edit, name="monitor_edit"),
+    path("w/<int:workspace_id>/monitors/<int:monitor_id>/pause/", monitors.monitor_pause_view, name="monitor_pause"),
+    path("w/<int:workspace_id>/monitors/<int:monitor_id>/resume/", monitors.monitor_resume_view, name="monitor_resume"),
+    path("w/<int:workspace_id>/monitors/<int:monitor_id>/run/", monitors.monitor_run_view, name="monitor_run"),
+    path("w/<int:workspace_id>/monitors/<int:monitor_id>/delete/", monitors.monitor_delete_view, name="monitor_delete"),
     path("w/<int:workspace_id>/requests/<int:request_id>/tests/try/", runner.request_tests_try_view, name="request_tests_try"),
 ]

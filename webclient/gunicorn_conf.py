@@ -37,3 +37,11 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # gunicorn ≥ 25 opens a control socket at one fixed path per user: several nodes on one machine
 # would take it from each other, and nothing here uses it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """Local mode: each web process runs the monitor tick on a thread (services/monitor_scheduler.py);
+    team mode leaves it to Celery beat."""
+    from requests_app.services.monitor_scheduler import start_local_scheduler
+
+    start_local_scheduler()

@@ -246,6 +246,22 @@ CELERY_TASK_ALWAYS_EAGER = False
 WEBCLIENT_RUN_WORKERS = env_int("WEBCLIENT_RUN_WORKERS", 2)
 WEBCLIENT_RUN_STALE_SECONDS = env_int("WEBCLIENT_RUN_STALE_SECONDS", 60)
 WEBCLIENT_RUN_QUEUE = env_str("WEBCLIENT_RUN_QUEUE")
+# Monitors (issue 18): the tick (Celery beat in team mode, a thread of each web process in local
+# mode) starts due runs, judges finished ones, sends notifications and summarises old runs.
+WEBCLIENT_MONITOR_TICK_SECONDS = env_int("WEBCLIENT_MONITOR_TICK_SECONDS", 10)
+WEBCLIENT_MONITOR_SCHEDULER = env_bool("WEBCLIENT_MONITOR_SCHEDULER", True)  # local mode's thread
+WEBCLIENT_MONITOR_RETENTION_DAYS = env_int("WEBCLIENT_MONITOR_RETENTION_DAYS", 30)
+# Links in notifications (e-mail, webhooks) start with this.
+WEBCLIENT_PUBLIC_URL = env_str("WEBCLIENT_PUBLIC_URL", "http://127.0.0.1:8000")
+# E-mail (monitor notifications): Django's SMTP settings.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webclient@localhost")
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}

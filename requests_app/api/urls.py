@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from requests_app.api import diffs, examples, interop, lockouts, runs, search, teams, views
+from requests_app.api import diffs, examples, interop, lockouts, monitors, runs, search, teams, views
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # the constructor only knows "/" or ""; this makes the slash optional
@@ -19,6 +19,7 @@ router.register("environments", views.EnvironmentViewSet, basename="environment"
 router.register("history", views.HistoryViewSet, basename="history")
 router.register("cookies", views.CookieViewSet, basename="cookie")
 router.register("runs", runs.RunViewSet, basename="run")
+router.register("monitors", monitors.MonitorViewSet, basename="monitor")
 
 app_name = "api"
 

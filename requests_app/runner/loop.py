@@ -37,9 +37,10 @@ from typing import Any
 from requests_app.engine.exchange import Exchange
 from requests_app.engine.spec import RequestSpec
 from requests_app.engine.variables import VariableCycleError, merge_scopes, resolve_text
+from requests_app.responseshape import json_shape
 from requests_app.runner.assertions import AssertionResult, CompiledAssertion, compile_assertions, evaluate
 from requests_app.runner.captures import CaptureResult, CompiledCapture, apply_captures, compile_captures
-from requests_app.runner.responses import ResponseView
+from requests_app.runner.responses import BodyNotJson, ResponseView
 from requests_app.runner.script_steps import StepCounter, run_scripted_item
 
 MAX_CONCURRENCY = 16
@@ -110,6 +111,7 @@ class ResultRow:
     error: dict[str, str] | None = None  # {"kind", "code", "message"}
     console: list[dict[str, str]] = field(default_factory=list)  # scripts' console output, {"level", "text"}
     unresolved_variables: list[str] = field(default_factory=list)  # sent as written, {{name}}
+    shape: Any = None  # the JSON body's shape (responseshape.json_shape), when the run records shapes
 
     @property
     def failed_assertions(self) -> int:
@@ -137,6 +139,7 @@ class ResultRow:
             "error": self.error,
             **({"console": self.console} if self.console else {}),
             "unresolved_variables": list(self.unresolved_variables),
+            **({"shape": self.shape} if self.shape is not None else {}),
         }
 
     @classmethod
@@ -166,6 +169,7 @@ class ResultRow:
             error=data.get("error"),
             console=list(data.get("console") or []),
             unresolved_variables=list(data.get("unresolved_variables") or []),
+            shape=data.get("shape"),
         )
 
 
@@ -287,6 +291,14 @@ def make_resolver(scopes: Sequence[Mapping[str, str]]) -> Callable[[str], str]:
     return resolve
 
 
+def _json_shape_of(view: ResponseView) -> Any:
+    """The body's shape when it is JSON (parsed once: assertions share the view's parse), else None."""
+    try:
+        return json_shape(view.json())
+    except BodyNotJson:
+        return None
+
+
 def _row_for(item: PlanItem, index: int, iteration: int, exchange: Exchange, spec: RequestSpec | None = None) -> ResultRow:
     sent = exchange.request
     response = exchange.response
@@ -363,12 +375,14 @@ def run_plan(
     script_limits: Any = None,
     globals_vars: Mapping[str, str] | None = None,
     script_secrets: Mapping[str, str] | None = None,
+    record_shapes: bool = False,
 ) -> RunOutcome:
     """Run the plan; iterations default to the number of data rows (or 1).
 
     `on_result` is called once per executed request, never from two threads at once.
     With keep_results=False the outcome's results list stays empty (the caller stores
-    rows as they come) and only the totals are kept.
+    rows as they come) and only the totals are kept. `record_shapes`: each JSON response's
+    shape (keys and types, responseshape.json_shape) goes on its row (monitors compare them).
     """
     if iterations is None or iterations == 0:
         iterations = len(data_rows) or 1
@@ -405,6 +419,8 @@ def run_plan(
     def checks(item: PlanItem, row: ResultRow, exchange: Exchange, scopes: list[Mapping[str, str]], captured: dict[str, str]) -> None:
         view = ResponseView(exchange)
         row.assertions = evaluate(item.assertions, view, resolve=make_resolver(scopes))
+        if record_shapes:
+            row.shape = _json_shape_of(view)
         row.captures = apply_captures(item.captures, view)
         for capture in row.captures:
             if capture.ok and capture.value is not None:

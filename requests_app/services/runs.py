@@ -342,6 +342,12 @@ def run_create_planned(
     return run, items
 
 
+def run_dispatch(run: Run) -> None:
+    """Hand a run made by run_create to a worker once the transaction commits (monitors: their
+    runs are ordinary runs, started without run_start's access check and activity line)."""
+    transaction.on_commit(lambda: _dispatch(run.pk))
+
+
 def _dispatch(run_id: int) -> None:
     if settings.CELERY_BROKER_URL:
         from requests_app.tasks import execute_run
@@ -576,6 +582,7 @@ class _ResultWriter:
             captures=data["captures"],
             error=data["error"],
             unresolved_variables=data["unresolved_variables"],
+            response_shape=data.get("shape"),
         )
 
     def _flush(self, *, beat: bool, retries: int = 0) -> None:
@@ -682,6 +689,7 @@ def run_execute(
             "concurrency": run.concurrency,
             "script_limits": script_limits(),
             "script_secrets": secrets,  # scripts see the mask; requests get the values
+            "record_shapes": run.monitor_id is not None,  # a monitor compares response shapes
         }
 
         def deliver(row: ResultRow) -> None:

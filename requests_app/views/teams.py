@@ -297,6 +297,8 @@ def activity(request: HttpRequest, workspace_id: int) -> HttpResponse:
             link = reverse("request_share", args=[entry.object_id])
         elif entry.kind == "run" and entry.object_id:
             link = reverse("run_page", args=[workspace.pk, entry.object_id])
+        elif entry.kind == "monitor" and entry.verb != "deleted" and entry.object_id:
+            link = reverse("monitor_page", args=[workspace.pk, entry.object_id])
         lines.append({"entry": entry, "lead": lead, "name": name, "tail": tail, "link": link})
     context = _team_context(request, workspace, "activity", page=page, lines=lines, is_first_page=not cursor)
     return render(request, "requests_app/teams/activity.html", context)

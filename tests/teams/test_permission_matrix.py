@@ -31,6 +31,7 @@ from requests_app.services.accounts import api_token_create
 from requests_app.services.examples import example_create
 from requests_app.services.history import history_record
 from requests_app.services.invitations import invitation_create
+from requests_app.services.monitors import monitor_create
 from tests.teams.conftest import Team
 
 ROLES = ("owner", "editor", "viewer", "other", "anonymous")
@@ -90,6 +91,10 @@ def editor_form(w: World) -> dict[str, Any]:
 
 def env_form(w: World) -> dict[str, Any]:
     return {"name": "Staging 2", "version": "1", "vars-0-key": "a", "vars-0-value": "1", "vars-0-enabled": "on"}
+
+
+def monitor_form(w: World) -> dict[str, Any]:
+    return {"name": "Nightly", "target": f"c:{w.collection}", "schedule_kind": "interval", "every_minutes": "5"}
 
 
 P, R = page, api
@@ -318,6 +323,29 @@ TABLE: list[Row] = [
         lambda w: {"version": w.request_version, "t_a_type": "status", "t_a_op": "equals", "t_a_expected": "200"}),
     Row("request_tests_try", "post", "read", P("request_tests_try", "ws", "request"),
         lambda w: {"t_a_type": "status", "t_a_op": "equals", "t_a_expected": "200"}),
+    # monitors: editors create, change, pause and run; viewers read
+    Row("monitors", "get", "read", P("monitors", "ws")),
+    Row("monitor_new", "get", "edit", P("monitor_new", "ws")),
+    Row("monitor_new", "post", "edit", P("monitor_new", "ws"), monitor_form, ok=(302,)),
+    Row("monitor_page", "get", "read", P("monitor_page", "ws", "monitor")),
+    Row("monitor_edit", "get", "edit", P("monitor_edit", "ws", "monitor")),
+    Row("monitor_edit", "post", "edit", P("monitor_edit", "ws", "monitor"), monitor_form, ok=(302,)),
+    Row("monitor_pause", "post", "edit", P("monitor_pause", "ws", "monitor"), ok=(302,)),
+    Row("monitor_resume", "post", "edit", P("monitor_resume", "ws", "monitor"), ok=(302,)),
+    Row("monitor_run", "post", "edit", P("monitor_run", "ws", "monitor"), ok=(302,)),
+    Row("monitor_delete", "post", "edit", P("monitor_delete", "ws", "monitor"), ok=(302,)),
+    Row("api:monitor-list", "get", "signed_in", R("monitors")),
+    Row("api:monitor-list", "post", "edit", R("monitors"),
+        lambda w: {"workspace": w.ws, "name": "M2", "collection": w.collection}, ok=(201,)),
+    Row("api:monitor-detail", "get", "read", R("monitors/{monitor}")),
+    Row("api:monitor-detail", "patch", "edit", R("monitors/{monitor}"), lambda w: {"every_minutes": 2}),
+    Row("api:monitor-detail", "delete", "edit", R("monitors/{monitor}"), ok=(204,)),
+    Row("api:monitor-pause", "post", "edit", R("monitors/{monitor}/pause"), lambda w: {}),
+    Row("api:monitor-resume", "post", "edit", R("monitors/{monitor}/resume"), lambda w: {}),
+    Row("api:monitor-run", "post", "edit", R("monitors/{monitor}/run"), lambda w: {}, ok=(202,)),
+    Row("api:monitor-runs", "get", "read", R("monitors/{monitor}/runs")),
+    Row("api:monitor-deliveries", "get", "read", R("monitors/{monitor}/deliveries")),
+    Row("api:monitor-summaries", "get", "read", R("monitors/{monitor}/summaries")),
     # saved examples, mock servers, OAuth 2.0 tokens
     Row("request_examples", "get", "read", P("request_examples", "ws", "request")),
     Row("example_edit", "post", "edit", P("example_edit", "ws", "example"),
@@ -381,6 +409,7 @@ def world(request: pytest.FixtureRequest, team: Team, make_account: Any) -> Worl
         "entry": entry.pk, "run": run.pk, "dave": dave.pk, "invitation": invitation.pk, "token": token,
         "own_token": own_token.pk, "one": 1,
         "example": example_create(user=alice, saved_request=team.request, name="Found", body="{}").pk,
+        "monitor": monitor_create(user=alice, workspace=team.workspace, name="Up", collection=team.collection).pk,
     }  # fmt: skip
     return World(team, role, ids)
 
