@@ -22,6 +22,7 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from requests_app.engine.exchange import ERROR_HINTS
+from requests_app.engine.transport import HEAD_CAPTURE_BYTES, WIRE_CAPTURE_BYTES
 from requests_app.templatetags.lazy_json import lazy_json_tree
 from requests_app.templatetags.pretty import PRETTY_LIMIT_CHARS, pretty_body
 
@@ -183,6 +184,23 @@ class ResponseView:
             view.size_wire_body = size.get("wire_body", 0)
             view.response_head = response.get("wire_head", "")
         return view
+
+    @property
+    def request_wire_note(self) -> str:
+        """Said under the request as sent when only its start was kept (engine.transport's capture)."""
+        sent = self.exchange.get("request") or {}
+        body_shown = len(self.request_wire) - self.request_wire.find("\r\n\r\n") - 4
+        # Masking changes lengths a little ({{name}} for a value): near the cap and short of the body is cut.
+        if len(self.request_wire) < WIRE_CAPTURE_BYTES - 4096 or body_shown >= sent.get("body_size", 0):
+            return ""
+        return (f"The first {WIRE_CAPTURE_BYTES // 1024} KiB of what was sent are kept "
+                f"(the body was {sent.get('body_size', 0):,} bytes).")
+
+    @property
+    def response_head_note(self) -> str:
+        if self.size_headers <= len(self.response_head) or len(self.response_head) < HEAD_CAPTURE_BYTES:
+            return ""
+        return f"The first {HEAD_CAPTURE_BYTES // 1024} KiB of {self.size_headers:,} bytes of headers are kept."
 
     @property
     def excerpt_megabytes(self) -> int:

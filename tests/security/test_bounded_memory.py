@@ -151,3 +151,12 @@ def test_the_page_shows_an_excerpt_of_a_stored_body_and_downloads_all_of_it(
     whole = b"".join(download.streaming_content)
     assert json.loads(whole)["data"].endswith(" {{token}}\n\"quoted\" \\ é")
     assert whole.decode("utf-8") == history_exchange(HistoryEntry.objects.get(pk=entry.pk))["response"]["body_text"]
+
+
+def test_the_page_says_when_the_wire_capture_is_cut(world, alice, client, echo_server, media):
+    small = request_execute(user=alice, workspace=world["workspace"], spec=_echo_spec(echo_server, 1000))
+    large = request_execute(user=alice, workspace=world["workspace"], spec=_echo_spec(echo_server, 300_000))
+    client.force_login(alice)
+    pages = [client.get(f"/w/{world['workspace'].pk}/history/{entry.pk}/").content.decode() for entry in (small, large)]
+    assert "of what was sent are kept" not in pages[0]
+    assert "The first 64 KiB of what was sent are kept (the body was 300," in pages[1]
