@@ -13,6 +13,8 @@ process on 127.0.0.1:
   limit (`--limit-mib`, default 50: "one 49 MiB execute");
 - `six`: six of them at once;
 - `upload`: one execute sending a raw body just under the request body limit (50 MiB);
+- `page`: one Send from the page (htmx POST, signed in) whose answer is a body of 10 MiB, the
+  most the editor asks for;
 - `run`: a stored run of 100 iterations at concurrency 16 over hostile answers — a body at the
   response limit (10 MiB here, the default), a gzip bomb inflating far past it, 90 header lines
   of 16 KiB — each with status, header and body-size assertions.
@@ -33,6 +35,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import urllib.parse
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,7 +43,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MIB = 1024 * 1024
-SCENARIOS = ("execute", "six", "upload", "run")
+SCENARIOS = ("execute", "six", "upload", "page", "run")
+CSRF = "benchmemorycsrftokenvalue0123456"  # any 32 letters and digits: Django compares cookie and header
 
 
 # ---------------------------------------------------------------- the targets (this process)
@@ -141,9 +145,13 @@ class Server(ThreadingMixIn, WSGIServer):
 user = account_create(username="bench", password="bench-password-91x")
 _, token = api_token_create(user=user, name="bench")
 workspace = user.personal_workspace
+from django.test import Client
+signed_in = Client()
+signed_in.force_login(user)
 server = make_server("127.0.0.1", 0, application, server_class=Server, handler_class=Handler)
 threading.Thread(target=server.serve_forever, daemon=True).start()
-print(json.dumps({"port": server.server_address[1], "token": token, "workspace": workspace.pk}), flush=True)
+print(json.dumps({"port": server.server_address[1], "token": token, "workspace": workspace.pk,
+                  "session": signed_in.cookies["sessionid"].value}), flush=True)
 
 def run(target_port, iterations, concurrency):
     from requests_app.models import Collection, SavedRequest
@@ -182,6 +190,7 @@ class ServerProcess:
         )
         hello = self._reply()
         self.port, self.token, self.workspace = hello["port"], hello["token"], hello["workspace"]
+        self.session = hello["session"]
 
     def _reply(self) -> dict:
         assert self.process.stdout is not None
@@ -214,6 +223,19 @@ class ServerProcess:
             raise SystemExit(f"the answer's body is shorter than asked: {size}")
         return size
 
+    def send_from_page(self, url: str) -> None:
+        """The editor's Send, as htmx posts it: a signed-in session, the CSRF token, the form."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        form = urllib.parse.urlencode({"method": "GET", "url": url, "opt_follow_redirects": "on"})
+        connection.request("POST", f"/w/{self.workspace}/send/", body=form, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true", "X-CSRFToken": CSRF,
+            "Cookie": f"sessionid={self.session}; csrftoken={CSRF}"})
+        response = connection.getresponse()
+        page = response.read()
+        connection.close()
+        if response.status != 200 or b"200 OK" not in page:
+            raise SystemExit(f"the page's send answered {response.status}: {page[:300]!r}")
+
     def close(self) -> None:
         assert self.process.stdin is not None
         self.process.stdin.close()
@@ -242,6 +264,8 @@ def measure(scenario: str, code_dir: Path, target_port: int, args: argparse.Name
             server.execute({"method": "POST", "url": f"{base}/upload",
                             "body": {"mode": "raw", "text": text, "content_type": "text/plain"}})
             del text
+        elif scenario == "page":
+            server.send_from_page(f"{base}/big?n={10 * MIB - 1024}")
         elif scenario == "run":
             outcome = server.ask("run", target_port, args.iterations, 16)
             if outcome["state"] != "passed":
