@@ -14,7 +14,8 @@ Usage::
 
 Why: a response of the size limit (50 MiB) used to exist as a bytearray, then as bytes, then as
 text, then as JSON (issue 13 item 16). A body on disk costs the page cache, not the process; the
-temporary file has no name (unlinked at once) and goes when the body is closed or collected.
+temporary file has no name (unlinked at once) and goes with the last reference to the body (a
+run drops each exchange once its result row is made).
 """
 
 from __future__ import annotations
@@ -76,10 +77,3 @@ class SpooledBody:
             return bytes(self._memory)
         self._file.seek(0)
         return self._file.read()
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        self._memory = bytearray()
-        self.size = 0

@@ -1,10 +1,14 @@
-"""A history entry's body file written from the response's spool, masked, a chunk at a time.
+"""A history entry's body file: written from the response's spool, masked, a chunk at a time,
+and read back the same way.
 
 Usage::
 
-    from requests_app.services.history_files import body_file
+    from requests_app.services.history_files import body_file, stored_parts, unescaped_text
     with body_file(response, masker, extra={"spec_body": {...}}) as content:
         entry.body_file.save(name, File(content), save=False)
+    parts = stored_parts(open_file)            # where the response body and spec_body lie
+    key, start, end = parts.response           # "body_text" | "body_base64", byte range
+    "".join(unescaped_text(parts.pieces(start, end)))   # the text, decoded piece by piece
 
 The file has the shape history.py reads back (`{"response": {"body_text": …}, "spec_body": …}`,
 body_base64 for binary kinds and for text holding NUL characters, as `_storable` decides for
