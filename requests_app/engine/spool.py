@@ -33,7 +33,8 @@ class SpooledBody:
 
     def __init__(self, data: bytes = b"", *, threshold: int = SPOOL_THRESHOLD_BYTES) -> None:
         self.threshold = threshold
-        self._memory = bytearray()
+        # A bytearray while written to; bytes once read, so reading again copies nothing.
+        self._memory: bytes | bytearray = bytearray()
         self._file: IO[bytes] | None = None
         self.size = 0
         if data:
@@ -49,6 +50,8 @@ class SpooledBody:
         self.size += len(chunk)
         if self._file is None:
             if len(self._memory) + len(chunk) <= self.threshold:
+                if isinstance(self._memory, bytes):
+                    self._memory = bytearray(self._memory)
                 self._memory += chunk
                 return
             self._file = tempfile.TemporaryFile(prefix="webclient-body-")
@@ -74,6 +77,8 @@ class SpooledBody:
 
     def read(self) -> bytes:
         if self._file is None:
-            return bytes(self._memory)
+            if not isinstance(self._memory, bytes):
+                self._memory = bytes(self._memory)
+            return self._memory
         self._file.seek(0)
         return self._file.read()
