@@ -151,6 +151,17 @@ def ensure_role(user: UserLike | None, obj: Model, need: Need) -> None:
     require(obj, need)
 
 
+def is_site_staff(user: UserLike | None) -> bool:
+    """Staff or superuser: the people who run this server (sign-in lockouts are theirs, not a workspace's)."""
+    return bool(user is not None and user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+def ensure_site_staff(user: UserLike | None) -> None:
+    """NotFound for everyone else: a page for the server's operators does not exist for members."""
+    if not is_site_staff(user):
+        raise NotFound()
+
+
 def workspace_id_of(obj: Model) -> int:
     """The workspace an object belongs to, without a query when its parents are loaded."""
     if isinstance(obj, Workspace):
