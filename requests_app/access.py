@@ -32,6 +32,7 @@ from requests_app.models import (
     HistoryEntry,
     Membership,
     Role,
+    Run,
     SavedRequest,
     Workspace,
 )
@@ -150,6 +151,17 @@ def ensure_role(user: UserLike | None, obj: Model, need: Need) -> None:
     require(obj, need)
 
 
+def is_site_staff(user: UserLike | None) -> bool:
+    """Staff or superuser: the people who run this server (sign-in lockouts are theirs, not a workspace's)."""
+    return bool(user is not None and user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+def ensure_site_staff(user: UserLike | None) -> None:
+    """NotFound for everyone else: a page for the server's operators does not exist for members."""
+    if not is_site_staff(user):
+        raise NotFound()
+
+
 def workspace_id_of(obj: Model) -> int:
     """The workspace an object belongs to, without a query when its parents are loaded."""
     if isinstance(obj, Workspace):
@@ -209,6 +221,12 @@ def history_for_user(user: UserLike | None, *, workspace: Workspace | None = Non
     return qs.filter(workspace=workspace) if workspace is not None else qs
 
 
+def runs_for_user(user: UserLike | None, *, workspace: Workspace | None = None) -> QuerySet[Run]:
+    """Runs of the user's workspaces (any member sees every run of the workspace)."""
+    qs = _scoped(Run.objects.all(), user, "workspace")
+    return qs.filter(workspace=workspace) if workspace is not None else qs
+
+
 # ---------------------------------------------------------------- getters
 
 
@@ -247,3 +265,7 @@ def get_history_for_user(user: UserLike | None, entry_id: Any, *, need: Need = "
 
 def get_example_for_user(user: UserLike | None, example_id: Any, *, need: Need = "read") -> Example:
     return _get(examples_for_user(user), example_id, need, "Example")
+
+
+def get_run_for_user(user: UserLike | None, run_id: Any, *, need: Need = "read") -> Run:
+    return _get(runs_for_user(user).select_related("workspace"), run_id, need, "Run")

@@ -1,4 +1,4 @@
-"""The playground (requests_app/playground.py) served by the standard library's http.server.
+"""The playground (requests_app/playground/) served by the standard library's http.server.
 
 For tests, demos and benchmarks: plain or TLS, on 127.0.0.1, keep-alive, any method.
 
@@ -92,7 +92,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
             self._send(error_response(error.status, error.message))
             return
         path, query = parse_request_target(self.path)
-        host, port = self.server.server_address[:2]
+        host, port = str(self.server.server_address[0]), self.server.server_address[1]  # an IPv4/IPv6 text address
         request = PlaygroundRequest(
             method=self.command,
             path=path,
@@ -224,7 +224,7 @@ class PlaygroundServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         scheme = "https" if self.tls_context else "http"
-        return f"{scheme}://{self.server_address[0]}:{self.port}"
+        return f"{scheme}://{self.server_address[0]!s}:{self.port}"
 
     def get_request(self) -> tuple[socket.socket, Any]:
         connection, address = super().get_request()

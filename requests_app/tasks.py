@@ -3,7 +3,7 @@ for the periodic check). Local mode runs the same code in an in-process thread p
 
 Usage::
 
-    execute_run.delay(run.pk)        # services.runs.run_start does this when CELERY_BROKER_URL is set
+    execute_run.delay(run.pk)        # services.runs.dispatch.to_worker does this when CELERY_BROKER_URL is set
     mark_interrupted_runs.delay()    # also every WEBCLIENT_RUN_STALE_SECONDS / 2 through beat
     monitors_tick.delay()            # every WEBCLIENT_MONITOR_TICK_SECONDS through beat (monitors)
     execute_delete.delay(job.pk)     # services.deletes.delete_start does this for a big delete

@@ -10,6 +10,7 @@ from requests_app.views import (
     environments,
     examples,
     interop,
+    lockouts,
     monitors,
     oauth,
     runner,
@@ -31,6 +32,8 @@ urlpatterns = [
     path("account/password/", accounts.password_change, name="password_change"),
     path("account/tokens/", accounts.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token_revoke"),
+    path("staff/lockouts/", lockouts.lockouts_page, name="lockouts"),
+    path("staff/lockouts/unlock/", lockouts.lockout_unlock, name="lockout_unlock"),
     # the page
     path("w/", workspace.workspace_switch, name="workspace_switch"),
     path("w/<int:workspace_id>/", workspace.workspace_page, name="workspace"),

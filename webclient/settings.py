@@ -248,7 +248,7 @@ WEBCLIENT_PLAYGROUND_HEAVY_PER_MINUTE = env_int("WEBCLIENT_PLAYGROUND_HEAVY_PER_
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = False
-# Collection runs (services/runs.py): local-mode threads, when a silent run counts as
+# Collection runs (services/runs/): local-mode threads, when a silent run counts as
 # interrupted, and the Celery queue runs go to (workers: `celery -A webclient worker -Q <it>`).
 WEBCLIENT_RUN_WORKERS = env_int("WEBCLIENT_RUN_WORKERS", 2)
 WEBCLIENT_RUN_STALE_SECONDS = env_int("WEBCLIENT_RUN_STALE_SECONDS", 60)

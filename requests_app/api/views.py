@@ -22,6 +22,7 @@ from requests_app.api import (
     teams,
 )
 from requests_app.api import serializers as s
+from requests_app.api.answers import exchange_answer
 from requests_app.api.deletes import accepted
 from requests_app.api.pagination import BoundedLimitOffsetPagination, keyset_response
 from requests_app.api.throttles import LIMITS, ThrottledActions
@@ -385,7 +386,7 @@ class SavedRequestViewSet(ThrottledActions, teams.RequestVersionActions, Version
         )
         workspace = access.get_workspace_for_user(request.user, saved.collection.workspace_id)
         entry = request_execute(user=request.user, workspace=workspace, saved_request=saved, environment=environment)
-        return Response(s.ExchangeOutput(entry).data)
+        return exchange_answer(request, entry)
 
 
 # ---------------------------------------------------------------- environments
@@ -463,7 +464,7 @@ class HistoryViewSet(ServiceViewSet):
         return keyset_response(request, queryset, order=history_services.HISTORY_ORDER, serialize=self.serialize_many)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(s.ExchangeOutput(access.get_history_for_user(request.user, pk)).data)
+        return exchange_answer(request, access.get_history_for_user(request.user, pk))
 
     def destroy(self, request: Request, pk: str) -> Response:
         entry = access.get_history_for_user(request.user, pk)
@@ -546,7 +547,7 @@ class ExecuteView(APIView):
         saved = access.get_request_for_user(request.user, request_id) if request_id else None
         entry = request_execute(user=request.user, workspace=workspace, spec=data, saved_request=saved,
                                 collection=collection, environment=environment)
-        return Response(s.ExchangeOutput(entry).data)
+        return exchange_answer(request, entry)
 
 
 def current_object_data(view: Any, obj: Model) -> Any:

@@ -8,7 +8,7 @@ Usage::
 Team mode has no thread: Celery beat sends the tick task (requests_app/tasks.py). In local mode
 every web process (WEB_CONCURRENCY, usually 1) runs one thread; the tick's database claims keep
 two processes from starting a slot twice. Runs it starts go to the local run pool
-(services/runs.py), like runs started from the page. WEBCLIENT_MONITOR_SCHEDULER=0 turns it off.
+(services/runs/), like runs started from the page. WEBCLIENT_MONITOR_SCHEDULER=0 turns it off.
 """
 
 from __future__ import annotations

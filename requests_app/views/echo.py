@@ -1,4 +1,4 @@
-"""The playground (requests_app/playground.py) mounted in the app at /echo/.
+"""The playground (requests_app/playground/) mounted in the app at /echo/.
 
 The view only translates: Django request → PlaygroundRequest, PlaygroundResponse → HttpResponse.
 What it adds is containment, because these bodies and headers are chosen by whoever wrote the

@@ -31,7 +31,7 @@ from requests_app.views.common import (
     with_events,
     workspace_for,
 )
-from requests_app.views.response_view import ResponseView, bad_url_part
+from requests_app.views.response_view import PAGE_BODY_CHARS, ResponseView, bad_url_part
 from requests_app.views.versions import conflict_view
 
 SAVED = "Saved."
@@ -84,7 +84,7 @@ def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
     except ValidationFailed as error:
         return _invalid(request, workspace, _first_field(error), error.message,
                         error.code if error.code != ValidationFailed.code else "")
-    response = ResponseView.from_exchange(history_exchange(entry))
+    response = ResponseView.from_exchange(history_exchange(entry, body_excerpt_chars=PAGE_BODY_CHARS))
     if not request.htmx:  # a plain form post: the whole page, the editor as it was sent
         editor = editor_state(spec, environment=environment, saved_request=saved)
         return page(request, workspace, editor, response=response, entry=entry)

@@ -29,7 +29,7 @@ from requests_app.runner.captures import CAPTURE_SOURCES
 from requests_app.runner.datafile import MAX_DATA_BYTES, guess_format
 from requests_app.runner.loop import MAX_CONCURRENCY, MAX_DELAY_MS, MAX_ITERATIONS
 from requests_app.services import runs as run_services
-from requests_app.services.errors import ServiceError, VersionConflict
+from requests_app.services.errors import NotFound, ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.interop import run_har
 from requests_app.services.pickers import run_request_choices, run_targets
 from requests_app.services.saved_requests import request_update
@@ -52,7 +52,7 @@ def _int_field(post: QueryDict, name: str, default: int) -> int:
     try:
         return int(text)
     except ValueError:
-        raise run_services.ValidationFailed.for_field(name, f"{name.replace('_', ' ')} {NOT_A_NUMBER}") from None
+        raise ValidationFailed.for_field(name, f"{name.replace('_', ' ')} {NOT_A_NUMBER}") from None
 
 
 def _target(request: HttpRequest, workspace: Workspace, post: QueryDict) -> dict[str, Any]:
@@ -76,10 +76,10 @@ def _data(post_files: Any) -> dict[str, Any] | None:
         return None
     data_format = guess_format(upload.name or "")
     if data_format is None:
-        raise run_services.ValidationFailed.for_field("data_file", DATA_FORMAT_UNKNOWN, code="unknown_format")
+        raise ValidationFailed.for_field("data_file", DATA_FORMAT_UNKNOWN, code="unknown_format")
     content = upload.read(MAX_DATA_BYTES + 1)
     if len(content) > MAX_DATA_BYTES:
-        raise run_services.ValidationFailed.for_field("data_file", DATA_TOO_LARGE, code="too_large")
+        raise ValidationFailed.for_field("data_file", DATA_TOO_LARGE, code="too_large")
     return {"format": data_format, "content": content}
 
 
@@ -97,7 +97,7 @@ def _runs_page(request: HttpRequest, workspace: Workspace) -> keyset.Page:
     try:
         return keyset.page(runs, order=run_services.RUN_ORDER, cursor=request.GET.get("runs", "")[:200],
                            limit=RECENT_RUNS)
-    except run_services.ValidationFailed:  # an old or edited link: the newest runs
+    except ValidationFailed:  # an old or edited link: the newest runs
         return keyset.page(runs, order=run_services.RUN_ORDER, limit=RECENT_RUNS)
 
 
@@ -183,7 +183,7 @@ def runner_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
             persist_captures=post.get("persist_captures") == "on",
             **_target(request, workspace, post),
         )
-    except run_services.ValidationFailed as error:
+    except ValidationFailed as error:
         context = _runner_context(request, workspace, chosen=post.get("target", ""), error=error.message,
                                   form=post, chosen_requests=post.getlist("requests"))
         return render(request, "requests_app/runner/runner.html", context, status=400)
@@ -198,7 +198,7 @@ def _refused(error: ServiceError) -> HttpResponse:
 def _run_for(request: HttpRequest, workspace: Workspace, run_id: int) -> Run:
     run = run_services.get_run_for_user(request.user, run_id)
     if run.workspace_id != workspace.pk:
-        raise run_services.NotFound("Run not found.")
+        raise NotFound("Run not found.")
     return run
 
 
@@ -212,7 +212,7 @@ def _live_context(request: HttpRequest, workspace: Workspace, run: Run) -> dict[
     cursor = request.GET.get("cursor", "")[:200]
     try:
         page = keyset.page(results, order=run_services.RESULT_ORDER_FAILURES_FIRST, cursor=cursor, limit=RESULTS_SHOWN)
-    except run_services.ValidationFailed:  # an old or edited link: the first page
+    except ValidationFailed:  # an old or edited link: the first page
         page, cursor = keyset.page(results, order=run_services.RESULT_ORDER_FAILURES_FIRST, limit=RESULTS_SHOWN), ""
     totals = run.totals or {}
     done = totals.get("requests", 0)
@@ -274,7 +274,7 @@ def run_rerun_view(request: HttpRequest, workspace_id: int, run_id: int) -> Http
     workspace = workspace_for(request, workspace_id)
     try:
         run = run_services.run_rerun(user=request.user, run=_run_for(request, workspace, run_id))
-    except run_services.ValidationFailed as error:
+    except ValidationFailed as error:
         return _refused(error)
     return redirect("run_page", workspace.pk, run.pk)
 
@@ -286,7 +286,7 @@ def run_report_view(request: HttpRequest, workspace_id: int, run_id: int) -> Htt
     run = _run_for(request, workspace, run_id)
     try:
         text, content_type, filename = run_services.run_report(run=run, report_format=request.GET.get("format", "junit"))
-    except run_services.ValidationFailed as error:
+    except ValidationFailed as error:
         return _refused(error)
     return download_response(filename, f"{content_type}; charset=utf-8", text)
 
@@ -299,7 +299,7 @@ def run_har_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpRe
     run = _run_for(request, workspace, run_id)
     try:
         return download_response(*run_har(user=request.user, run_id=run.pk))
-    except run_services.ValidationFailed as error:
+    except ValidationFailed as error:
         return _refused(error)
 
 
@@ -312,7 +312,7 @@ def run_compare_view(request: HttpRequest, workspace_id: int, run_id: int) -> Ht
     other = _run_for(request, workspace, access.parse_id(request.GET.get("with")) or 0)
     try:
         comparison = run_services.run_compare(run=run, other=other)
-    except run_services.ValidationFailed as error:
+    except ValidationFailed as error:
         return _refused(error)
     context = {"workspace": workspace, "role": workspace.user_role,  # type: ignore[attr-defined]
                "section": "runs", "comparison": comparison, "run": run}

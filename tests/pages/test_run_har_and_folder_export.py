@@ -52,9 +52,9 @@ def test_the_menu_offers_http_files_per_folder_and_they_download_as_a_zip(client
     assert client_for(carol).get(export + "?format=http-folders").status_code == 404
 
 
-def test_a_started_run_shows_in_the_activity_feed_with_a_link(client_for, victor, acme, shop, monkeypatch):
-    monkeypatch.setattr(runs, "_dispatch", lambda run_id: None)  # the feed line is written when the run starts
-    response = client_for(victor).post(reverse("runner", args=[acme.pk]), {"target": f"c:{shop.pk}"})
+def test_a_started_run_shows_in_the_activity_feed_with_a_link(client_for, victor, acme, shop):
+    with runs.dispatching_with(lambda run_id: None):  # the feed line is written when the run starts
+        response = client_for(victor).post(reverse("runner", args=[acme.pk]), {"target": f"c:{shop.pk}"})
     assert response.status_code == 302
     run = runs.runs_for_user(victor).get()
     feed = client_for(victor).get(reverse("activity", args=[acme.pk])).content.decode()

@@ -219,11 +219,11 @@ def test_stored_collection_by_name_passes_and_is_recorded(stored, tmp_path, caps
 
 
 def test_a_stored_run_reads_and_compiles_its_collection_once(stored, monkeypatch, tmp_path):
-    from requests_app.services import runs
+    from requests_app.services.runs import plan
 
     reads = []
-    tree_order = runs._tree_order
-    monkeypatch.setattr(runs, "_tree_order", lambda *args, **kwargs: reads.append(1) or tree_order(*args, **kwargs))
+    tree_order = plan.tree_order
+    monkeypatch.setattr(plan, "tree_order", lambda *args, **kwargs: reads.append(1) or tree_order(*args, **kwargs))
     call_command("run_collection", "Nightly", "--env", "staging", "--reporter", "json", "--out", str(tmp_path))
     assert Run.objects.get().state == Run.State.PASSED
     assert len(reads) == 1  # at creation; the CLI executes that plan at once

@@ -17,6 +17,7 @@ from requests_app.services.collections import collection_create
 from requests_app.services.environments import environment_create, environment_values
 from requests_app.services.errors import Forbidden, NotFound, ValidationFailed
 from requests_app.services.folders import folder_create
+from requests_app.services.runs import writer
 from requests_app.services.saved_requests import request_create
 
 STATUS_200 = [{"type": "status", "op": "equals", "expected": 200}]
@@ -147,8 +148,8 @@ def test_bail_stops_at_the_first_failure(alice, acme, api):
 
 
 def test_results_are_written_in_batches_not_per_request(alice, acme, api, django_assert_max_num_queries, monkeypatch):
-    monkeypatch.setattr(runs, "FLUSH_SECONDS", 60)  # only the batch size and the end flush
-    monkeypatch.setattr(runs, "RESULT_BATCH", 50)
+    monkeypatch.setattr(writer, "FLUSH_SECONDS", 60)  # only the batch size and the end flush
+    monkeypatch.setattr(writer, "RESULT_BATCH", 50)
     run = runs.run_create(workspace=acme, created_by=alice, request_ids=[api["status"].pk],
                           environment=api["environment"], iterations=120)
     inserts = []
@@ -352,6 +353,17 @@ def test_local_mode_runs_in_the_background_and_start_returns_at_once(alice, acme
     run.refresh_from_db()
     assert run.state == Run.State.PASSED and run.mode == Run.Mode.LOCAL
     assert run.worker.startswith("local:")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_injected_dispatcher_gets_each_started_run_once_committed(alice, acme, api):
+    handed: list[int] = []
+    with runs.dispatching_with(handed.append):
+        run = runs.run_start(user=alice, workspace=acme, collection=api["collection"])
+        rerun = runs.run_rerun(user=alice, run=run)
+    assert handed == [run.pk, rerun.pk]  # to the seam, not to a worker: both stay queued
+    assert set(Run.objects.values_list("state", flat=True)) == {Run.State.QUEUED}
+    assert runs.dispatcher() is runs.to_worker  # the block's end puts the worker back
 
 
 def test_saving_a_request_validates_its_assertions_and_captures(alice, api):
