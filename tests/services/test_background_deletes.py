@@ -79,7 +79,7 @@ def test_every_batch_costs_the_same_queries_whatever_the_size(alice: Any, acme: 
 
 def test_a_big_folder_closes_its_gap_and_leaves_its_siblings(alice: Any, acme: Workspace) -> None:
     collection = Collection.objects.create(workspace=acme, name="C")
-    before = SavedRequest.objects.create(collection=collection, name="before", position=0)
+    SavedRequest.objects.create(collection=collection, name="before", position=0)
     folder = Folder.objects.create(collection=collection, name="Doomed", position=1)
     inner = Folder.objects.create(collection=collection, parent=folder, name="Inner", position=0)
     after = SavedRequest.objects.create(collection=collection, name="after", position=2)
@@ -163,7 +163,7 @@ def test_the_page_shows_progress_that_polls_until_done(alice: Any, acme: Workspa
     job = DeleteJob.objects.get()
     assert "Deleting the collection “Big”: 0 of 25 requests" in page and 'hx-trigger="every 1s"' in page
     workspace_page = client.get(reverse("workspace", args=[acme.pk])).content.decode()
-    assert f'id="delete-job-{job.pk}"' in workspace_page and 'data-collection-id="%d"' % collection.pk not in workspace_page
+    assert f'id="delete-job-{job.pk}"' in workspace_page and f'data-collection-id="{collection.pk}"' not in workspace_page
     deletes.delete_execute(job.pk, worker="test")
     done = client.get(reverse("delete_progress", args=[acme.pk, job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "Deleted the collection “Big” (25 requests)" in done and "every 1s" not in done
