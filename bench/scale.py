@@ -16,7 +16,8 @@ Django's test client, median of `--repeat` after a warm-up: server time (ms), pa
 - a folder opened (its 50 requests) and "Show more" deep in the flat collection's root,
 - a search (`/w/<id>/search/?q=…`) and the API's `GET /api/v1/search`,
 - the history sidebar list (newest page) and its 100th page by cursor,
-- a run's results page (first page and a later one).
+- a run's results page (first page and a later one),
+- the runner page (its pickers: a page of collections, folders and requests each).
 
 Goal: page weight independent of size (± 10 %), < 100 ms per response at 100,000 on PostgreSQL.
 The PostgreSQL database given with --pg is FLUSHED (use your own scratch database).
@@ -175,6 +176,7 @@ def worker(database_url: str, sizes: list[int], repeat: int) -> None:
             "run results page": measure(client, run_page, repeat),
             "run results, 20th page": measure(client, later_page(
                 client, run_page, r'href="([^"]+)">Next results', 20), repeat),
+            "runner page": measure(client, reverse("runner", args=[ws]), repeat),
         }
         print(json.dumps({"size": size, "import_s": made["import_s"], "rows": rows}), flush=True)
 

@@ -123,7 +123,7 @@ urlpatterns = [
     path("w/<int:workspace_id>/history/<int:entry_id>/har/", interop.history_har_view, name="history_har"),
     # collection runner and the editor's Tests tab
     path("w/<int:workspace_id>/runs/", runner.runner_page, name="runner"),
-    path("w/<int:workspace_id>/runs/targets/", runner.runner_targets, name="runner_targets"),
+    path("w/<int:workspace_id>/locations/", runner.location_options, name="location_options"),
     path("w/<int:workspace_id>/runs/requests/", runner.runner_requests, name="runner_requests"),
     path("w/<int:workspace_id>/runs/<int:run_id>/", runner.run_page, name="run_page"),
     path("w/<int:workspace_id>/runs/<int:run_id>/live/", runner.run_live, name="run_live"),

@@ -1,10 +1,11 @@
-"""Pickers that search and page on the server (issue 15): the runner's "What to run" and
-"Select requests" carry a bounded number of choices whatever the size of the workspace.
+"""Pickers that search and page on the server (issue 15): "Save as…"'s and the runner's
+collection or folder, the runner's "Select requests" carry a bounded number of choices whatever
+the size of the workspace.
 
 Usage::
 
-    from requests_app.services.pickers import run_targets, run_request_choices
-    run_targets(user=u, workspace=ws, q="users")            # [("c:3", "Users"), ("f:9", "Users / Admin"), ...]
+    from requests_app.services.pickers import location_choices, run_request_choices
+    location_choices(user=u, workspace=ws, q="users")            # [("c:3", "Users"), ("f:9", "Users / Admin"), ...]
     page = run_request_choices(user=u, workspace=ws, q="get", cursor="")   # keyset.Page of Choice
     page.next_cursor                                        # "Show more" asks for the next page
 
@@ -53,7 +54,7 @@ def _folder_paths(folders: list[tuple[int, str, int | None, int]], collection_na
     return paths
 
 
-def run_targets(*, user: AbstractBaseUser, workspace: Workspace, q: str = "", chosen: str = "") -> list[Choice]:
+def location_choices(*, user: AbstractBaseUser, workspace: Workspace, q: str = "", chosen: str = "") -> list[Choice]:
     """Collections and folders whose name holds `q` (at most PICKER_SIZE of each, by name),
     plus `chosen` ("c:<id>" / "f:<id>") first when it is not among them."""
     access.ensure_role(user, workspace, "read")

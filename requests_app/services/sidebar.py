@@ -315,7 +315,7 @@ def sidebar_drop(
 
 
 def folder_locations(*, workspace: Workspace) -> list[tuple[str, str]]:
-    """(value, label) of every collection and folder, for "Save as…": "c:<id>" / "f:<id>".
+    """(value, label) of every collection and folder, "c:<id>" / "f:<id>" (monitors, move or copy).
 
     Folders only (no requests): two queries."""
     collections = list(workspace.collections.order_by("position", "name", "id").values_list("id", "name"))

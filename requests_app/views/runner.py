@@ -31,7 +31,7 @@ from requests_app.runner.loop import MAX_CONCURRENCY, MAX_DELAY_MS, MAX_ITERATIO
 from requests_app.services import runs as run_services
 from requests_app.services.errors import NotFound, ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.interop import run_har
-from requests_app.services.pickers import run_request_choices, run_targets
+from requests_app.services.pickers import location_choices, run_request_choices
 from requests_app.services.saved_requests import request_update
 from requests_app.views.common import active_environment, can_edit, in_workspace, workspace_for
 from requests_app.web import download_response
@@ -115,7 +115,7 @@ def _runner_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
         "role": workspace.user_role,  # type: ignore[attr-defined]
         "section": "runs",
         # bounded pickers: a page of each, the rest searched on the server (runner_targets, runner_requests)
-        "targets": run_targets(user=request.user, workspace=workspace, chosen=chosen),
+        "targets": location_choices(user=request.user, workspace=workspace, chosen=chosen),
         **_request_choices(request, workspace, chosen=extra.get("chosen_requests")),
         "environments": access.environments_for_user(request.user, workspace=workspace).order_by("name"),
         "runs": _runs_page(request, workspace),
@@ -141,12 +141,15 @@ def _request_choices(request: HttpRequest, workspace: Workspace, *, chosen: list
 
 @login_required
 @require_GET
-def runner_targets(request: HttpRequest, workspace_id: int) -> HttpResponse:
-    """The "What to run" options matching `q` (htmx, typed into the search box above it)."""
+def location_options(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Collection and folder options matching `q` (htmx, typed into the search box above a
+    picker): the runner's "What to run" (`runner=1`: with its own first and last options) and
+    "Save as…"'s place (`location`: the chosen one, kept)."""
     workspace = workspace_for(request, workspace_id)
-    context = {"workspace": workspace, "chosen": request.GET.get("target", "")[:40],
-               "targets": run_targets(user=request.user, workspace=workspace, q=request.GET.get("q", ""),
-                                      chosen=request.GET.get("target", "")[:40])}
+    chosen = (request.GET.get("target") or request.GET.get("location") or "")[:40]
+    context = {"workspace": workspace, "chosen": chosen, "runner": request.GET.get("runner") == "1",
+               "targets": location_choices(user=request.user, workspace=workspace, q=request.GET.get("q", ""),
+                                           chosen=chosen)}
     return render(request, "requests_app/runner/pickers.html#targets", context)
 
 

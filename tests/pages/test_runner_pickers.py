@@ -89,7 +89,7 @@ def test_target_search_finds_folders_by_name_and_keeps_the_chosen_one(
     workspace = alice.personal_workspace
     collection = fill(workspace, 1, folders=12)
     chosen = Folder.objects.get(name="Orders 3")
-    _, page = get(client_for(alice), reverse("runner_targets", args=[workspace.pk]) + f"?q=orders 1&target=f:{chosen.pk}")
+    _, page = get(client_for(alice), reverse("location_options", args=[workspace.pk]) + f"?q=orders 1&target=f:{chosen.pk}")
     labels = re.findall(r'<option value="f:\d+"[^>]*>([^<]+)</option>', page)
     assert labels == ["Shop / Area / Orders 3", "Shop / Area / Orders 1", "Shop / Area / Orders 10", "Shop / Area / Orders 11"]
     assert f'<option value="f:{chosen.pk}" selected>' in page
@@ -103,4 +103,4 @@ def test_pickers_of_another_workspace_are_refused(
     fill(other, 2)
     client = client_for(alice)
     assert client.get(reverse("runner_requests", args=[other.pk])).status_code == 404
-    assert client.get(reverse("runner_targets", args=[other.pk])).status_code == 404
+    assert client.get(reverse("location_options", args=[other.pk])).status_code == 404

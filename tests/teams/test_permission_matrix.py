@@ -313,7 +313,7 @@ TABLE: list[Row] = [
     Row("api:run-compare", "get", "read", R("runs/{run}/compare?with={run}")),
     # the Runner page and the editor's Tests tab
     Row("runner", "get", "read", P("runner", "ws")),
-    Row("runner_targets", "get", "read", P("runner_targets", "ws", query="?q=a")),
+    Row("location_options", "get", "read", P("location_options", "ws", query="?q=a")),
     Row("runner_requests", "get", "read", P("runner_requests", "ws", query="?q=a")),
     Row("runner", "post", "read", P("runner", "ws"), lambda w: {"target": f"c:{w.collection}"}, ok=(302,)),
     Row("run_page", "get", "read", P("run_page", "ws", "run")),
