@@ -83,6 +83,16 @@ def location_choices(*, user: AbstractBaseUser, workspace: Workspace, q: str = "
             + [Choice(f"f:{row[0]}", paths[row[0]]) for row in found_folders])
 
 
+def editable_location_choices(*, user: AbstractBaseUser, q: str = "", chosen: str = "") -> list[tuple[Workspace, list[Choice]]]:
+    """Per workspace the user can edit, its collections and folders matching `q` (a page of
+    each, as `location_choices`), for "Move or copy…"."""
+    return [
+        (workspace, location_choices(user=user, workspace=workspace, q=q, chosen=chosen))
+        for workspace in access.workspaces_for_user(user)
+        if access.can_edit(workspace.user_role)  # type: ignore[attr-defined]
+    ]
+
+
 def run_request_choices(
     *, user: AbstractBaseUser, workspace: Workspace, q: str = "", cursor: str = "", chosen: list[str] | None = None
 ) -> tuple[keyset.Page, list[Choice]]:

@@ -337,12 +337,3 @@ def folder_locations(*, workspace: Workspace) -> list[tuple[str, str]]:
         out.append((f"c:{pk}", name))
         walk(-pk, name)
     return out
-
-
-def locations_for_user(*, user: AbstractBaseUser) -> list[tuple[Workspace, list[tuple[str, str]]]]:
-    """Per workspace the user can edit: its collections and folders as (value, label), for move/copy dialogs."""
-    return [
-        (workspace, folder_locations(workspace=workspace))
-        for workspace in access.workspaces_for_user(user)
-        if access.can_edit(workspace.user_role)  # type: ignore[attr-defined]
-    ]

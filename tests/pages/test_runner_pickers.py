@@ -104,3 +104,17 @@ def test_pickers_of_another_workspace_are_refused(
     client = client_for(alice)
     assert client.get(reverse("runner_requests", args=[other.pk])).status_code == 404
     assert client.get(reverse("location_options", args=[other.pk])).status_code == 404
+
+
+def test_move_or_copy_searches_the_places_of_every_editable_workspace(
+    alice: Any, acme: Workspace, client_for: Callable[[Any], Any]
+) -> None:
+    mine = fill(alice.personal_workspace, 1, folders=2)
+    theirs = fill(acme, 0, folders=3)
+    saved = SavedRequest.objects.get(collection=mine)
+    url = reverse("request_transfer", args=[alice.personal_workspace.pk, saved.pk])
+    _, options = get(client_for(alice), url + "?q=orders 2")
+    assert "<form" not in options  # the options only, swapped into the select
+    assert re.findall(r'<option value="(f:\d+)"', options) == [
+        f"f:{Folder.objects.get(collection=theirs, name='Orders 2').pk}"]
+    assert 'label="Acme"' in options and "(nothing here matches)" in options  # alice's own workspace: no match
