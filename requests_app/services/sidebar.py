@@ -312,28 +312,3 @@ def sidebar_drop(
         folder_move(user=user, folder=item, parent=folder, collection=collection, position=position)
     else:
         request_move(user=user, saved_request=item, folder=folder, collection=collection, position=position)
-
-
-def folder_locations(*, workspace: Workspace) -> list[tuple[str, str]]:
-    """(value, label) of every collection and folder, "c:<id>" / "f:<id>" (monitors, move or copy).
-
-    Folders only (no requests): two queries."""
-    collections = list(workspace.collections.order_by("position", "name", "id").values_list("id", "name"))
-    folders: dict[int | None, list[tuple[int, str, int | None]]] = {}
-    for pk, name, parent_id, collection_id in (
-        Folder.objects.filter(collection__workspace=workspace).order_by("position", "id")
-        .values_list("id", "name", "parent_id", "collection_id")
-    ):
-        folders.setdefault(parent_id if parent_id is not None else -collection_id, []).append((pk, name, parent_id))
-    out: list[tuple[str, str]] = []
-
-    def walk(key: int, prefix: str) -> None:
-        for pk, name, _ in folders.get(key, []):
-            label = f"{prefix} / {name}"
-            out.append((f"f:{pk}", label))
-            walk(pk, label)
-
-    for pk, name in collections:
-        out.append((f"c:{pk}", name))
-        walk(-pk, name)
-    return out

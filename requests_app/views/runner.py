@@ -143,11 +143,12 @@ def _request_choices(request: HttpRequest, workspace: Workspace, *, chosen: list
 @require_GET
 def location_options(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Collection and folder options matching `q` (htmx, typed into the search box above a
-    picker): the runner's "What to run" (`runner=1`: with its own first and last options) and
-    "Save as…"'s place (`location`: the chosen one, kept)."""
+    picker): the runner's "What to run" (`runner=1`: with its own first and last options), a
+    monitor's (`blank=1`: "Choose…" first) and "Save as…"'s place; the chosen one kept."""
     workspace = workspace_for(request, workspace_id)
     chosen = (request.GET.get("target") or request.GET.get("location") or "")[:40]
     context = {"workspace": workspace, "chosen": chosen, "runner": request.GET.get("runner") == "1",
+               "blank": request.GET.get("blank") == "1",
                "targets": location_choices(user=request.user, workspace=workspace, q=request.GET.get("q", ""),
                                            chosen=chosen)}
     return render(request, "requests_app/runner/pickers.html#targets", context)

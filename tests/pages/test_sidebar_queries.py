@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from requests_app.models import Collection, Folder, SavedRequest, Workspace
-from requests_app.services.sidebar import folder_locations, sidebar_tree
+from requests_app.services.pickers import Choice, location_choices
+from requests_app.services.sidebar import sidebar_tree
 
 
 def fill(workspace: Workspace, *, folders: int, requests: int, nested: bool = True) -> list[Folder]:
@@ -118,7 +119,7 @@ def test_sidebar_tree_service_nests_folders_and_counts_items(alice: Any, setting
     assert opened.loaded and [item.name for item in opened.items] == ["R3", "F4", "R13", "R23", "R33"]  # positions shared: R3 at 3, F4 at 4
     assert opened.child_count == 5 and opened.request_count == 4
     assert not collection.items[0].loaded and collection.items[0].items == []
-    assert (f"f:{folders[4].pk}", "Big 10 / F3 / F4") in folder_locations(workspace=workspace)
+    assert Choice(f"f:{folders[4].pk}", "Big 10 / F3 / F4") in location_choices(user=alice, workspace=workspace)
 
 
 # ------------------------------------------------------------------ lazy pages (issue 15)
