@@ -97,6 +97,7 @@ class SidebarTree:
     current_request_id: int | None = None
     more_collections_cursor: str | None = None  # "Show more collections" asks for the next page
     deletes: list[DeleteJob] = field(default_factory=list)  # background deletes going on (their progress)
+    is_later_page: bool = False  # "Show more collections": no "No collections yet" when it is empty
 
 
 def page_size() -> int:
@@ -232,7 +233,7 @@ def sidebar_collections(*, user: AbstractBaseUser, workspace: Workspace, cursor:
     collections, more_cursor = collections_page(workspace, cursor)
     for node in collections:
         node.is_open = True
-    return SidebarTree(collections, None, more_cursor)
+    return SidebarTree(collections, None, more_cursor, is_later_page=True)
 
 
 def sidebar_children(

@@ -83,6 +83,11 @@ def test_collections_come_in_pages_with_show_more_in_a_fixed_number_of_queries(
     assert names == [f"C{n}" for n in range(8)]
     assert len(counts) == 1
     assert counts.pop() <= 4
+    # a later page emptied meanwhile (the rest deleted) says nothing rather than "No collections yet"
+    cursor = re.search(r'hx-get="[^"]+/tree/collections/\?cursor=([^"]+)"', html).group(1)
+    Collection.objects.filter(workspace=workspace).exclude(name__in=["C0", "C1", "C2"]).delete()
+    later = client.get(reverse("sidebar_collections", args=[workspace.pk]) + f"?cursor={cursor}").content.decode()
+    assert "No collections yet" not in later and 'class="node collection"' not in later
 
 
 def test_more_collections_of_another_workspace_are_refused(
