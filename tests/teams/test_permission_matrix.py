@@ -364,6 +364,11 @@ TABLE: list[Row] = [
         lambda w: {"enabled": "on", "slug": "", "action": "save"}),
     Row("oauth_token_box", "post", "read", P("oauth_token_box", "ws"), lambda w: {"auth_type": "none"}),
     Row("oauth_callback", "get", "signed_in", P("oauth_callback"), ok=(400,)),  # no such state
+    # sign-in lockouts are the site staff's (tests/security/test_lockout_unlock.py): no team role is staff
+    Row("lockouts", "get", "signed_in", P("lockouts"), ok=(404,)),
+    Row("lockout_unlock", "post", "signed_in", P("lockout_unlock"), lambda w: {"kind": "username", "value": "bob"}, ok=(404,)),
+    Row("api:lockouts", "get", "signed_in", R("lockouts"), ok=(404,)),
+    Row("api:lockout-unlock", "post", "signed_in", R("lockouts/unlock"), lambda w: {"kind": "username", "value": "bob"}, ok=(404,)),
     Row("mock_root", "get", "public", lambda w: "/mock/no-such-mock/", ok=(404,)),
     Row("mock_call", "get", "public", lambda w: "/mock/no-such-mock/users/1", ok=(404,)),
     Row("api:request-examples", "get", "read", R("requests/{request}/examples")),
