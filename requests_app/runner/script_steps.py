@@ -61,7 +61,10 @@ def run_scripted_item(
     captured: dict[str, str],
     steps: StepCounter,
     checks: Callable[..., None],
+    fold: bool = True,
 ) -> tuple[list[Any], int]:
+    """`fold`: the next request may follow this one at once (no --bail, no delay), so its pre-request
+    scripts may run in the evaluation of this one's test scripts (ScriptedRun.test's `upcoming`)."""
     from requests_app.runner.scripted import script_error_text
 
     item = items[position]
@@ -84,7 +87,8 @@ def run_scripted_item(
     after = None
     if exchange.error is None:
         checks(item, row, exchange, scopes, captured)
-        after = scripted.test(item, before, exchange, iteration=iteration, captured=captured)
+        upcoming = items[position + 1] if fold and position + 1 < len(items) and not before.next_request[0] else None
+        after = scripted.test(item, before, exchange, iteration=iteration, captured=captured, upcoming=upcoming)
         errors += after.errors
         row.assertions = [*before.assertions, *row.assertions, *after.assertions]
     else:
