@@ -328,7 +328,31 @@
   function sameDescriptor(a, b) { return a.value === b.value && a.get === b.get && a.set === b.set && a.writable === b.writable; }
   var pristine = snapshot();
   var mapHas = Map.prototype.has, mapGet = Map.prototype.get, mapKeys = Map.prototype.keys, call = Function.prototype.call;
+  // The common case first, allocating little (no Map iteration): each guarded object has as many
+  // own keys as at load and each of those keys the same descriptor. Anything else goes to the
+  // thorough pass, which names and undoes each change.
+  var flatObjects = [], flatKeys = [], flatWas = [], keyCounts = [];
+  for (var g = 0; g < GUARDED.length; g++) {
+    var guardedKeys = ownKeys(GUARDED[g][1]);
+    keyCounts[g] = guardedKeys.length;
+    for (var k = 0; k < guardedKeys.length; k++) {
+      flatObjects[flatObjects.length] = GUARDED[g][1];
+      flatKeys[flatKeys.length] = guardedKeys[k];
+      flatWas[flatWas.length] = describe(GUARDED[g][1], guardedKeys[k]);
+    }
+  }
+  function prototypesUnchanged() {
+    for (var i = 0; i < GUARDED.length; i++) {
+      if (ownKeys(GUARDED[i][1]).length !== keyCounts[i] || !isExtensible(GUARDED[i][1])) return false;
+    }
+    for (var j = 0; j < flatKeys.length; j++) {
+      var now = describe(flatObjects[j], flatKeys[j]);
+      if (!now || !sameDescriptor(now, flatWas[j])) return false;
+    }
+    return true;
+  }
   function restorePrototypes() {
+    if (prototypesUnchanged()) return [];
     var changed = [];
     for (var i = 0; i < GUARDED.length; i++) {
       var before = pristine[i], obj = GUARDED[i][1], keys = ownKeys(obj), j;
