@@ -112,6 +112,44 @@ def test_api_execute_answers_the_script_results(alice, acme, world, api_client_f
     assert SECRET not in response.content.decode()
 
 
+def _execute(client, world, **extra):
+    payload = {"workspace": world["collection"].workspace_id, "environment": world["env"].pk, "method": "GET", "url": "{{base}}/get",
+               **extra}
+    return client.post("/api/v1/execute", payload, format="json")
+
+
+def test_api_execute_of_a_saved_request_without_scripts_runs_its_stored_chain(alice, world, api_client_for):
+    response = _execute(api_client_for(alice), world, request=world["saved"].pk)
+    assert response.status_code == 200, response.content
+    tests = [(t["target"], t["passed"]) for t in response.json()["scripts"]["tests"]]
+    assert tests == [("collection test", True), ("order of pre-request scripts", True), ("fails on purpose", False)]
+
+
+def test_api_execute_with_scripts_runs_those_instead_of_the_saved_ones(alice, world, api_client_for):
+    edited = {"test": "pm.test('edited', function () { pm.expect(pm.request.headers.get('X-Order')).to.equal('collection,folder'); });"}
+    response = _execute(api_client_for(alice), world, request=world["saved"].pk, scripts=edited)
+    assert response.status_code == 200, response.content
+    assert [(t["target"], t["passed"]) for t in response.json()["scripts"]["tests"]] == [("collection test", True), ("edited", True)]
+    assert world["saved"].scripts["test"] != edited["test"]  # nothing saved
+
+
+def test_api_execute_in_a_collection_context_runs_the_collection_scripts(alice, world, api_client_for):
+    client = api_client_for(alice)
+    response = _execute(client, world, collection=world["collection"].pk)
+    assert [(t["target"], t["passed"]) for t in response.json()["scripts"]["tests"]] == [("collection test", True)]
+    ad_hoc = _execute(client, world, collection=world["collection"].pk, scripts={"test": "pm.test('ad hoc', function () {});"})
+    assert [t["target"] for t in ad_hoc.json()["scripts"]["tests"]] == ["collection test", "ad hoc"]
+    plain = _execute(client, world)  # no collection, no request, no scripts: nothing runs
+    assert plain.status_code == 200 and "scripts" not in plain.json()
+
+
+def test_api_execute_refuses_bad_scripts_by_field(alice, world, api_client_for):
+    response = _execute(api_client_for(alice), world, request=world["saved"].pk, scripts={"onload": "x"})
+    assert response.status_code == 400
+    assert "scripts.onload" in response.json()["error"]["fields"]
+    assert _execute(api_client_for(alice), world, scripts="x").status_code == 400
+
+
 def test_a_stored_run_runs_scripts_and_writes_the_environment_back(alice, acme, world):
     run = runs.run_create(workspace=acme, created_by=alice, collection=world["collection"], environment=world["env"],
                           persist_captures=True, iterations=2)
