@@ -291,6 +291,7 @@ class RunResult(models.Model):
     captures = models.JSONField(default=list)  # [CaptureResult.to_dict()], secrets masked
     error = models.JSONField(null=True, blank=True)  # {"kind", "code", "message"}
     unresolved_variables = models.JSONField(default=list, blank=True)  # ["name"]: sent as {{name}}
+    console = models.JSONField(default=list, blank=True)  # scripts' console output, [{"level", "text"}], bounded, masked
 
     class Meta:
         ordering = ["iteration", "position", "id"]

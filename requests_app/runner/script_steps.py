@@ -17,6 +17,22 @@ from requests_app.runner import loop as _loop
 
 MIN_STEPS = 1000
 STEPS_PER_ITEM = 100
+# A request's console output as results keep it (stored runs, reports, a Send's history entry):
+# a script that logs in a loop must not make every stored row megabytes long.
+MAX_CONSOLE_LINES = 100
+MAX_CONSOLE_LINE_CHARS = 2000
+
+
+def bounded_console(lines: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """The first MAX_CONSOLE_LINES lines, each cut at MAX_CONSOLE_LINE_CHARS, and a line saying what was left out."""
+    kept = [
+        {"level": line["level"], "text": line["text"] if len(line["text"]) <= MAX_CONSOLE_LINE_CHARS
+         else line["text"][:MAX_CONSOLE_LINE_CHARS] + f"… ({len(line['text'])} characters)"}
+        for line in lines[:MAX_CONSOLE_LINES]
+    ]
+    if len(lines) > MAX_CONSOLE_LINES:
+        kept.append({"level": "warn", "text": f"… {len(lines) - MAX_CONSOLE_LINES} more console lines not kept"})
+    return kept
 
 
 class StepCounter:
@@ -93,7 +109,7 @@ def run_scripted_item(
         row.assertions = [*before.assertions, *row.assertions, *after.assertions]
     else:
         row.assertions = [*before.assertions, *row.assertions]
-    row.console = [*before.console, *(after.console if after else [])]
+    row.console = bounded_console([*before.console, *(after.console if after else [])])
     if errors:
         text = script_error_text(errors)
         if row.error is None:

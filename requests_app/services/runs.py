@@ -434,6 +434,7 @@ def result_row(result: RunResult) -> ResultRow:
             "captures": result.captures,
             "error": result.error,
             "unresolved_variables": result.unresolved_variables,
+            "console": result.console,
         }
     )
 
@@ -576,6 +577,7 @@ class _ResultWriter:
             captures=data["captures"],
             error=data["error"],
             unresolved_variables=data["unresolved_variables"],
+            console=data.get("console", []),
         )
 
     def _flush(self, *, beat: bool, retries: int = 0) -> None:

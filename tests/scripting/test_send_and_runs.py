@@ -161,6 +161,30 @@ def test_a_stored_run_runs_scripts_and_writes_the_environment_back(alice, acme, 
     assert environment_values(Environment.objects.get(pk=world["env"].pk))["seen"].endswith("/get")
 
 
+def test_a_stored_runs_console_output_is_kept_bounded_masked_and_shown(alice, acme, world, api_client_for, client):
+    saved = world["saved"]
+    saved.scripts = {**saved.scripts, "test": saved.scripts["test"] + "\nconsole.warn('echoed', pm.response.text());"
+                     "\nconsole.info('x'.repeat(5000));\nfor (var i = 0; i < 150; i++) console.error('line ' + i);"}
+    saved.save()
+    run = runs.run_execute(runs.run_create(workspace=acme, created_by=alice, collection=world["collection"],
+                                           environment=world["env"]).pk)
+    console = RunResult.objects.get(run=run).console
+    assert console[0] == {"level": "log", "text": "token is ••••••"}  # scripts see a secret's mask
+    # The echoed request held the secret; the stored line names the variable instead.
+    assert console[1]["level"] == "warn" and "echoed" in console[1]["text"] and '"Bearer {{token}}"' in console[1]["text"]
+    assert console[2] == {"level": "info", "text": "x" * 2000 + "… (5000 characters)"}
+    assert console[3] == {"level": "error", "text": "line 0"}
+    assert len(console) == 101 and console[-1] == {"level": "warn", "text": "… 53 more console lines not kept"}
+    api = api_client_for(alice).get(f"/api/v1/runs/{run.pk}/results").json()
+    assert api["results"][0]["console"] == console
+    report = json.loads(api_client_for(alice).get(f"/api/v1/runs/{run.pk}/report?format=json").content)
+    assert report["results"][0]["console"] == console
+    client.force_login(alice)
+    page = client.get(f"/w/{acme.pk}/runs/{run.pk}/").content.decode()
+    assert "Console (101)" in page and '<span class="console-error">error: line 0</span>' in page
+    assert SECRET not in page and SECRET not in json.dumps(api) and SECRET not in json.dumps(report)
+
+
 def test_a_send_leaves_an_untouched_secret_and_the_environment_version_alone(alice, acme, world):
     request_execute(user=alice, workspace=acme, saved_request=world["saved"], environment=world["env"])
     env = Environment.objects.get(pk=world["env"].pk)
