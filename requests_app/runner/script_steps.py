@@ -15,6 +15,7 @@ from typing import Any
 
 from requests_app.runner import loop as _loop
 
+SEND_REQUEST_SUFFIX = " › pm.sendRequest"  # a pm.sendRequest call's row is named "<request> › pm.sendRequest"
 MIN_STEPS = 1000
 STEPS_PER_ITEM = 100
 # A request's console output as results keep it (stored runs, reports, a Send's history entry):
@@ -63,7 +64,7 @@ def next_position(items: Sequence[Any], position: int, choice: tuple[bool, str |
 def _sent_rows(item: Any, step: Any, iteration: int, steps: StepCounter) -> list[Any]:
     rows = []
     for spec, exchange in step.sent:
-        sub = _loop.PlanItem(name=f"{item.name} › pm.sendRequest", spec=spec, path=item.path)
+        sub = _loop.PlanItem(name=f"{item.name}{SEND_REQUEST_SUFFIX}", spec=spec, path=item.path)
         rows.append(_loop._row_for(sub, steps.index(), iteration, exchange, spec))
     return rows
 
