@@ -78,7 +78,8 @@ def example_edit(request: HttpRequest, workspace_id: int, example_id: int) -> Ht
         return _panel(request, workspace, saved, error=str(error), error_example=example.pk)
     except ServiceError as error:
         return _panel(request, workspace, saved, error=error.message, error_example=example.pk)
-    return with_events(_panel(request, workspace, saved, notice=EXAMPLE_SAVED), EXAMPLES_CHANGED, "tree-changed")
+    # The answer is the fresh panel itself: no examples-changed, whose reload would replace it (and its notice).
+    return with_events(_panel(request, workspace, saved, notice=EXAMPLE_SAVED), "tree-changed")
 
 
 @login_required
@@ -86,7 +87,7 @@ def example_edit(request: HttpRequest, workspace_id: int, example_id: int) -> Ht
 def example_delete(request: HttpRequest, workspace_id: int, example_id: int) -> HttpResponse:
     workspace, example, saved = _editable_example(request, workspace_id, example_id)
     example_services.example_delete(user=request.user, example=example)
-    return with_events(_panel(request, workspace, saved, notice=f"Example “{example.name}” deleted."), EXAMPLES_CHANGED, "tree-changed")
+    return with_events(_panel(request, workspace, saved, notice=f"Example “{example.name}” deleted."), "tree-changed")
 
 
 @login_required

@@ -21,12 +21,16 @@ def test_save_a_response_as_an_example_and_call_the_mock(page: Any, live_server:
     send(page)
     expect(page.locator(".status-line")).to_have_text("HTTP/1.1 200 OK")
     page.get_by_label("Example name").fill("Blue shirts")
-    page.get_by_role("button", name="Save as example").click()
+    # Saving reloads the (hidden) Examples panel; wait for that reload so it can't land later.
+    with page.expect_response(re.compile(r"/requests/\d+/examples/$")):
+        page.get_by_role("button", name="Save as example").click()
     expect(page.locator("#save-example")).to_contain_text("Saved as example “Blue shirts”")
     row = page.locator(".item.request", has_text="GET with query params")
     expect(row.locator(".example-count")).to_have_text("1 ex")
 
-    page.locator("#editor").get_by_role("tab", name="Examples").click()
+    # Showing the panel loads it once more: wait, or the card below is replaced (closed) in use.
+    with page.expect_response(re.compile(r"/requests/\d+/examples/$")):
+        page.locator("#editor").get_by_role("tab", name="Examples").click()
     card = page.locator(".example-card", has_text="Blue shirts")
     expect(card).to_be_visible()
     card.locator("summary").click()

@@ -27,6 +27,9 @@ def sign_up(page: Any, username: str = "dora") -> None:
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Create the first account").click()
     expect(page.locator("#tree")).to_contain_text("HTTP tour")
+    # The tree is in the HTML, so it shows before the deferred scripts (htmx, app.js) have run;
+    # a click in between does nothing. The load event comes after them.
+    page.wait_for_load_state("load")
 
 
 def open_tour_request(page: Any, folder: str, name: str) -> None:

@@ -39,6 +39,7 @@ def sign_in(browser: Any, live_server: Any, transactional_db: None) -> Iterator[
         tab.get_by_label("Password").fill(PASSWORD)
         tab.get_by_role("button", name="Sign in").click()
         expect(tab.locator("#tree")).to_be_visible()
+        tab.wait_for_load_state("load")  # the deferred scripts have run: clicks do something
         return tab
 
     yield open_as

@@ -39,6 +39,9 @@ def test_save_a_response_as_an_example_then_edit_it(alice_client, alice, acme_co
                                 "ex_url": "{{base}}/things/:id", "ex_headers": "Content-Type: text/plain\nX-A: 1",
                                 "ex_body": "hi"}, **HTMX)
     assert edited.status_code == 200
+    # the answer is the fresh panel with its notice: no second reload of the panel to replace it
+    assert "Example saved." in edited.content.decode()
+    assert "tree-changed" in edited["HX-Trigger"] and "examples-changed" not in edited["HX-Trigger"]
     example.refresh_from_db()
     assert (example.name, example.status, example.delay_ms, example.body) == ("Renamed", 201, 5, "hi")
     assert (example.request["method"], example.request["url"]) == ("PUT", "{{base}}/things/:id")
