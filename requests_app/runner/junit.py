@@ -155,17 +155,18 @@ def junit_xml(report: RunReport) -> str:
     timestamp = report.started_at.replace("Z", "").split("+")[0] if report.started_at else ""
     for suite in suites:
         mean_ms = sum(row.time_ms or 0 for row in suite.rows) / len(suite.rows)
-        element = ET.SubElement(
-            root,
-            "testsuite",
-            name=xml_text(suite.name),
-            **({"id": xml_text(suite.key)} if suite.key is not None else {}),
-            **({"timestamp": timestamp} if timestamp else {}),
+        attributes = {"name": xml_text(suite.name)}
+        if suite.key is not None:
+            attributes["id"] = xml_text(suite.key)
+        if timestamp:
+            attributes["timestamp"] = timestamp
+        attributes.update(
             tests=str(len(suite.rows[-1].assertions)),  # newman: the tests of the request's last run
             failures=str(suite.failures),
             errors=str(suite.errors),
             time=_seconds(mean_ms),
         )
+        element = ET.SubElement(root, "testsuite", attributes)
         errors = [
             f"Iteration: {row.iteration}\n{row.error.get('kind', '')}: {row.error.get('message', '')}\n---"
             for row in suite.rows
