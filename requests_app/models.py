@@ -304,6 +304,7 @@ class RunResult(models.Model):
     unresolved_variables = models.JSONField(default=list, blank=True)  # ["name"]: sent as {{name}}
     # A monitor run's JSON body shape (responseshape.json_shape): runs keep no bodies.
     response_shape = models.JSONField(null=True, blank=True)
+    console = models.JSONField(default=list, blank=True)  # scripts' console output, [{"level", "text"}], bounded, masked
 
     class Meta:
         ordering = ["iteration", "position", "id"]

@@ -109,6 +109,11 @@ class RunResultOutput(serializers.Serializer):
     unresolved_variables = serializers.ListField(
         child=serializers.CharField(), help_text="Variables no scope defined: sent as written, {{name}}."
     )
+    console = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="What the request's scripts wrote with console.log/info/warn/error, in order: {level, text} "
+                  "(at most 100 lines of 2,000 characters; secrets masked).",
+    )
 
 
 class AssertionChangeOutput(serializers.Serializer):

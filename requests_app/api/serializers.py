@@ -219,6 +219,12 @@ class ExecuteInput(RequestPartsInput):
     )
     method = serializers.CharField(max_length=32)
     url = serializers.CharField(allow_blank=True, max_length=65536, trim_whitespace=False)
+    scripts = AnyObjectField(
+        required=False, allow_null=True,
+        help_text="The request's own pre-request and test scripts as edited ({\"prerequest\": js, \"test\": js}); they "
+                  "run after the collection's and folders' as on a Send from the page. Left out or null: the saved "
+                  "request's own scripts (`request`), or none. {} runs only the collection's and folders'.",
+    )
 
 
 class SavedExecuteInput(serializers.Serializer):

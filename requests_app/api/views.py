@@ -542,11 +542,12 @@ class ExecuteView(APIView):
         environment_id = data.pop("environment", None)
         collection_id = data.pop("collection", None)
         request_id = data.pop("request", None)
+        scripts = data.pop("scripts", None)
         environment = access.get_environment_for_user(request.user, environment_id) if environment_id else None
         collection = access.get_collection_for_user(request.user, collection_id) if collection_id else None
         saved = access.get_request_for_user(request.user, request_id) if request_id else None
         entry = request_execute(user=request.user, workspace=workspace, spec=data, saved_request=saved,
-                                collection=collection, environment=environment)
+                                collection=collection, environment=environment, scripts=scripts)
         return exchange_answer(request, entry)
 
 

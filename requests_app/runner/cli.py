@@ -162,6 +162,12 @@ def run_file(
     limits: RunLimits,
     stderr: TextIO,
 ) -> tuple[RunReport, str]:
+    path = Path(options["file"])
+    content = read_input(options["file"], "file")
+    if path.suffix.lower() not in (".http", ".rest") and b'"listen"' in content and b'"exec"' in content:
+        from requests_app.scripting.warm import warm_up
+
+        warm_up()  # a Postman collection with scripts: V8 starts while the rest is imported and read
     # Only what a file run needs: a CI step pays for every import at start-up.
     from requests_app.interop.model import ImportFormatError
     from requests_app.runner.assertions import AssertionFormatError
@@ -171,8 +177,6 @@ def run_file(
     from requests_app.runner.loop import RunSettingsError
     from requests_app.runner.reporters import RunReport
 
-    path = Path(options["file"])
-    content = read_input(options["file"], "file")
     try:
         if path.suffix.lower() in (".http", ".rest"):
             from requests_app.interop.httpfile import parse_http

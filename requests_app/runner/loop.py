@@ -458,7 +458,9 @@ def run_plan(
                 record(row)
                 position += 1
             else:
-                rows, position = run_scripted_item(scripted, items, position, iteration, scopes, captured, steps, checks)
+                rows, position = run_scripted_item(
+                    scripted, items, position, iteration, scopes, captured, steps, checks, fold=not bail and not delay_s
+                )
                 for row in rows:
                     record(row)
                 if position < 0:

@@ -4,9 +4,8 @@ Usage::
 
     report = RunReport(title="Users API", state=outcome.state, totals=outcome.totals,
                        results=outcome.results, started_at="2025-01-01T10:00:00Z", environment="staging")
-    junit_report(report)     # str: <testsuites> with one <testsuite> per iteration and one
-                             # <testcase> per request; <failure> lists expected/actual,
-                             # <error> a request that got no response
+    junit_report(report)     # str: as newman's JUnit reporter: a <testsuite> per request, a
+                             # <testcase> per test (pm.test or assertion); see junit.py
     json_report(report)      # str
     html_report(report)      # str: everything escaped, no script, a CSP that forbids any
     cli = CliReporter(sys.stdout, total=500)   # a progress bar on a terminal, failure lines elsewhere
@@ -20,7 +19,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,9 +29,6 @@ from requests_app.runner.loop import ResultRow, RunTotals
 REPORT_FORMATS = ("junit", "json", "html")
 REPORT_EXTENSIONS = {"junit": "xml", "json": "json", "html": "html"}
 CLI_REPORTER = "cli"
-
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
 
 @dataclass
 class RunReport:
@@ -46,90 +41,14 @@ class RunReport:
     run_id: Any = None
 
 
-def _xml_text(value: Any) -> str:
-    return _XML_INVALID.sub("\ufffd", "" if value is None else str(value))
-
-
-def _seconds(ms: float | None) -> str:
-    return f"{(ms or 0) / 1000:.3f}"
-
-
 def _shown(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _case_name(row: ResultRow) -> str:
-    return f"{row.method} {row.name}"
-
-
-def _failure_text(row: ResultRow) -> str:
-    lines = []
-    for result in row.assertions:
-        if not result.passed:
-            lines.append(result.message)
-            lines.append(f"  expected: {_shown(result.expected)}")
-            lines.append(f"  actual:   {_shown(result.actual)}")
-    return "\n".join(lines)
-
-
-def _summary_lines(row: ResultRow) -> str:
-    lines = [f"{row.method} {row.url} -> {row.status if row.status is not None else 'no response'}"]
-    if row.time_ms is not None:
-        lines[0] += f" ({row.time_ms:.1f} ms, {row.size} bytes)"
-    lines += [("PASS " if a.passed else "FAIL ") + a.message for a in row.assertions]
-    for capture in row.captures:
-        shown = capture.to_dict()
-        lines.append(
-            f"captured {capture.variable} = {shown['value']}" if capture.ok else f"not captured {capture.variable}: {capture.message}"
-        )
-    return "\n".join(lines)
-
-
 def junit_report(report: RunReport) -> str:
-    import xml.etree.ElementTree as ET  # only when a JUnit report is asked for (start-up of CI runs)
+    from requests_app.runner.junit import junit_xml  # only when a JUnit report is asked for (start-up of CI runs)
 
-    by_iteration: dict[int, list[ResultRow]] = {}
-    for row in report.results:
-        by_iteration.setdefault(row.iteration, []).append(row)
-    suites = ET.Element(
-        "testsuites",
-        name=_xml_text(report.title),
-        tests=str(len(report.results)),
-        failures=str(sum(1 for r in report.results if r.error is None and r.failed_assertions)),
-        errors=str(sum(1 for r in report.results if r.error is not None)),
-        time=_seconds(report.totals.duration_ms),
-    )
-    for iteration, rows in sorted(by_iteration.items()):
-        suite = ET.SubElement(
-            suites,
-            "testsuite",
-            name=_xml_text(f"{report.title} · iteration {iteration}"),
-            tests=str(len(rows)),
-            failures=str(sum(1 for r in rows if r.error is None and r.failed_assertions)),
-            errors=str(sum(1 for r in rows if r.error is not None)),
-            skipped="0",
-            time=_seconds(sum(r.time_ms or 0 for r in rows)),
-        )
-        if report.started_at:
-            suite.set("timestamp", report.started_at.replace("Z", "").split("+")[0])
-        for row in rows:
-            classname = ".".join(part for part in (report.title, row.path.replace(" / ", "."), f"iteration {iteration}") if part)
-            case = ET.SubElement(
-                suite, "testcase", classname=_xml_text(classname), name=_xml_text(_case_name(row)), time=_seconds(row.time_ms)
-            )
-            if row.error is not None:
-                error = ET.SubElement(
-                    case, "error", message=_xml_text(row.error.get("message", "")), type=_xml_text(row.error.get("kind", ""))
-                )
-                error.text = _xml_text(f"{row.method} {row.url}\n{row.error.get('message', '')}")
-            elif row.failed_assertions:
-                first = next(a for a in row.assertions if not a.passed)
-                message = first.message if row.failed_assertions == 1 else f"{row.failed_assertions} assertions failed: {first.message}; …"
-                failure = ET.SubElement(case, "failure", message=_xml_text(message), type="AssertionFailure")
-                failure.text = _xml_text(_failure_text(row))
-            ET.SubElement(case, "system-out").text = _xml_text(_summary_lines(row))
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return junit_xml(report)
 
 
 def report_dict(report: RunReport) -> dict[str, Any]:

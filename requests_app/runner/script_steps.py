@@ -15,8 +15,25 @@ from typing import Any
 
 from requests_app.runner import loop as _loop
 
+SEND_REQUEST_SUFFIX = " › pm.sendRequest"  # a pm.sendRequest call's row is named "<request> › pm.sendRequest"
 MIN_STEPS = 1000
 STEPS_PER_ITEM = 100
+# A request's console output as results keep it (stored runs, reports, a Send's history entry):
+# a script that logs in a loop must not make every stored row megabytes long.
+MAX_CONSOLE_LINES = 100
+MAX_CONSOLE_LINE_CHARS = 2000
+
+
+def bounded_console(lines: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """The first MAX_CONSOLE_LINES lines, each cut at MAX_CONSOLE_LINE_CHARS, and a line saying what was left out."""
+    kept = [
+        {"level": line["level"], "text": line["text"] if len(line["text"]) <= MAX_CONSOLE_LINE_CHARS
+         else line["text"][:MAX_CONSOLE_LINE_CHARS] + f"… ({len(line['text'])} characters)"}
+        for line in lines[:MAX_CONSOLE_LINES]
+    ]
+    if len(lines) > MAX_CONSOLE_LINES:
+        kept.append({"level": "warn", "text": f"… {len(lines) - MAX_CONSOLE_LINES} more console lines not kept"})
+    return kept
 
 
 class StepCounter:
@@ -47,7 +64,7 @@ def next_position(items: Sequence[Any], position: int, choice: tuple[bool, str |
 def _sent_rows(item: Any, step: Any, iteration: int, steps: StepCounter) -> list[Any]:
     rows = []
     for spec, exchange in step.sent:
-        sub = _loop.PlanItem(name=f"{item.name} › pm.sendRequest", spec=spec, path=item.path)
+        sub = _loop.PlanItem(name=f"{item.name}{SEND_REQUEST_SUFFIX}", spec=spec, path=item.path)
         rows.append(_loop._row_for(sub, steps.index(), iteration, exchange, spec))
     return rows
 
@@ -61,7 +78,10 @@ def run_scripted_item(
     captured: dict[str, str],
     steps: StepCounter,
     checks: Callable[..., None],
+    fold: bool = True,
 ) -> tuple[list[Any], int]:
+    """`fold`: the next request may follow this one at once (no --bail, no delay), so its pre-request
+    scripts may run in the evaluation of this one's test scripts (ScriptedRun.test's `upcoming`)."""
     from requests_app.runner.scripted import script_error_text
 
     item = items[position]
@@ -84,12 +104,13 @@ def run_scripted_item(
     after = None
     if exchange.error is None:
         checks(item, row, exchange, scopes, captured)
-        after = scripted.test(item, before, exchange, iteration=iteration, captured=captured)
+        upcoming = items[position + 1] if fold and position + 1 < len(items) and not before.next_request[0] else None
+        after = scripted.test(item, before, exchange, iteration=iteration, captured=captured, upcoming=upcoming)
         errors += after.errors
         row.assertions = [*before.assertions, *row.assertions, *after.assertions]
     else:
         row.assertions = [*before.assertions, *row.assertions]
-    row.console = [*before.console, *(after.console if after else [])]
+    row.console = bounded_console([*before.console, *(after.console if after else [])])
     if errors:
         text = script_error_text(errors)
         if row.error is None:

@@ -27,7 +27,7 @@ from typing import Any
 from requests_app.engine.exchange import Exchange
 from requests_app.engine.spec import Body, FormField, KeyValue, RequestSpec
 from requests_app.runner.assertions import AssertionResult
-from requests_app.scripting.context import SCOPES, EventOutcome, ScriptContext, ScriptError
+from requests_app.scripting.context import SCOPES, EventOutcome, FollowingEvent, ScriptContext, ScriptError
 from requests_app.scripting.sources import ScriptLimits, ScriptSource
 
 MASK = "••••••"  # services.secrets.MASK: what a script sees of a secret environment value
@@ -193,6 +193,8 @@ class ScriptedRun:
         }
         self.views: dict[str, dict[str, str]] = {name: {} for name in SCOPES}
         self.changed: set[str] = set()  # scopes a script wrote, for write-back
+        # (item, iteration, outcome, step): that item's pre-request event, run with the previous test event.
+        self.folded: tuple[Any, int, EventOutcome, ScriptStep] | None = None
         for name in SCOPES:
             self._refresh(name)
 
@@ -216,12 +218,51 @@ class ScriptedRun:
         return [*views[:3], self.unmasked, *views[3:], captured]
 
     def _run(
-        self, event: str, item: Any, spec: RequestSpec, exchange: Exchange | None, iteration: int, captured: Mapping[str, str]
+        self,
+        event: str,
+        item: Any,
+        spec: RequestSpec,
+        exchange: Exchange | None,
+        iteration: int,
+        upcoming: Any = None,
     ) -> tuple[EventOutcome, ScriptStep]:
         step = ScriptStep(spec=spec)
         sources: Sequence[ScriptSource] = item.scripts.get(event, ())
         if not any(source.text.strip() for source in sources):
             return EventOutcome(), step
+        following = None
+        upcoming_step = None
+        if upcoming is not None and any(source.text.strip() for source in upcoming.scripts.get("prerequest", ())):
+            upcoming_step = ScriptStep(spec=upcoming.spec)
+            following = FollowingEvent(
+                "prerequest",
+                upcoming.scripts["prerequest"],
+                request=request_to_script(upcoming.spec, upcoming.name),
+                info=self._info(upcoming, iteration),
+                send_request=self._sender(upcoming_step),
+            )
+        outcome = self.context.run_event(
+            event,
+            sources,
+            request=request_to_script(spec, item.name),
+            response=response_to_script(exchange) if exchange is not None else None,
+            variables=self.typed,
+            info=self._info(item, iteration),
+            cookies=_cookies(exchange),
+            send_request=self._sender(step),
+            following=following,
+        )
+        self._record(outcome, step)
+        self.folded = None
+        if outcome.following is not None and upcoming_step is not None:
+            self.folded = (upcoming, iteration, outcome.following, upcoming_step)
+        return outcome, step
+
+    def _info(self, item: Any, iteration: int) -> dict[str, Any]:
+        return {"requestName": item.name, "requestId": str(item.key), "iteration": iteration - 1, "iterationCount": self.iterations}
+
+    def _sender(self, step: ScriptStep) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """pm.sendRequest through the run's send_fn; the call is listed on `step`."""
 
         def send_request(data: dict[str, Any]) -> dict[str, Any]:
             sub_spec = spec_from_send_request(data)
@@ -231,16 +272,10 @@ class ScriptedRun:
                 return {"error": {"kind": sub.error.kind, "code": sub.error.code, "message": sub.error.message}}
             return {"error": None, "response": response_to_script(sub)}
 
-        outcome = self.context.run_event(
-            event,
-            sources,
-            request=request_to_script(spec, item.name),
-            response=response_to_script(exchange) if exchange is not None else None,
-            variables=self.typed,
-            info={"requestName": item.name, "requestId": str(item.key), "iteration": iteration - 1, "iterationCount": self.iterations},
-            cookies=_cookies(exchange),
-            send_request=send_request,
-        )
+        return send_request
+
+    def _record(self, outcome: EventOutcome, step: ScriptStep) -> None:
+        """The scopes the scripts changed, and what they did to this request."""
         for name, values in outcome.variables.items():
             self.typed[name] = dict(values)
             self.changed.add(name)
@@ -250,16 +285,25 @@ class ScriptedRun:
         step.console = outcome.console
         step.next_request = outcome.next_request
         step.skip = outcome.skip
-        return outcome, step
 
     def prerequest(self, item: Any, *, iteration: int, captured: Mapping[str, str]) -> ScriptStep:
-        outcome, step = self._run("prerequest", item, item.spec, None, iteration, captured)
+        folded, self.folded = self.folded, None
+        if folded is not None and folded[0] is item and folded[1] == iteration:
+            # Already run, folded into the previous request's test evaluation: its changes apply now.
+            _, _, outcome, step = folded
+            self._record(outcome, step)
+        else:
+            outcome, step = self._run("prerequest", item, item.spec, None, iteration)
         if outcome.request:
             step.spec = apply_request_changes(item.spec, outcome.request)
         return step
 
-    def test(self, item: Any, before: ScriptStep, exchange: Exchange, *, iteration: int, captured: Mapping[str, str]) -> ScriptStep:
-        _, step = self._run("test", item, before.spec, exchange, iteration, captured)
+    def test(
+        self, item: Any, before: ScriptStep, exchange: Exchange, *, iteration: int, captured: Mapping[str, str], upcoming: Any = None
+    ) -> ScriptStep:
+        """The test scripts; with `upcoming` (the request that runs next, when nothing else can come
+        between), its pre-request scripts may run in the same evaluation (prerequest() then uses that)."""
+        _, step = self._run("test", item, before.spec, exchange, iteration, upcoming)
         return step
 
 

@@ -38,6 +38,7 @@ from typing import Any
 from py_mini_racer import JSEvalException, JSOOMException, JSParseException, JSTimeoutException, MiniRacer
 from py_mini_racer._context import _UNCANCELABLE_TASK_CALLBACK_ID as _UNCANCELABLE
 
+from requests_app.scripting import warm
 from requests_app.scripting.sources import ScriptLimits, ScriptSource
 
 HERE = Path(__file__).resolve().parent
@@ -56,6 +57,14 @@ def _library_sources() -> list[str]:
         files = [HERE / "prelude.js", *(HERE / "vendor" / name for name in VENDOR), HERE / "pm.js"]
         _SOURCES = [path.read_text(encoding="utf-8") for path in files]
     return _SOURCES
+
+
+def new_racer() -> MiniRacer:
+    """An isolate with the libraries and the pm API loaded (the memory limit is set by its context)."""
+    racer = MiniRacer()
+    for source in _library_sources():
+        racer.eval(source)
+    return racer
 
 
 @dataclass
@@ -92,9 +101,26 @@ class EventOutcome:
     request: dict[str, Any] | None = None  # the request as the scripts left it, when they changed it
     next_request: tuple[bool, str | None] = (False, None)  # (set?, name or None to stop)
     skip: bool = False
+    following: EventOutcome | None = None  # the folded next event's outcome (run_event's `following`)
 
 
 SendRequest = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class FollowingEvent:
+    """The event that comes next (the next request's pre-request scripts), for run_event to fold in."""
+
+    event: str
+    scripts: Sequence[ScriptSource]
+    request: Mapping[str, Any]
+    info: Mapping[str, Any]
+    cookies: Sequence[Mapping[str, str]] = ()
+    send_request: SendRequest | None = None
+
+
+def _script_list(runnable: Sequence[tuple[ScriptSource, int, bool]]) -> list[list[Any]]:
+    return [[index, script.owner, settle] for script, index, settle in runnable]
 
 
 class ScriptContext:
@@ -117,10 +143,8 @@ class ScriptContext:
 
     def _ctx(self) -> MiniRacer:
         if self._racer is None:
-            racer = MiniRacer()
+            racer = warm.take() or new_racer()
             racer.set_hard_memory_limit(self.limits.max_memory_mb * 2**20)
-            for source in _library_sources():
-                racer.eval(source)
             self._racer = racer
         return self._racer
 
@@ -168,66 +192,121 @@ class ScriptContext:
         info: Mapping[str, Any],
         cookies: Sequence[Mapping[str, str]] = (),
         send_request: SendRequest | None = None,
+        following: FollowingEvent | None = None,
     ) -> EventOutcome:
-        seed = list(struct.unpack("<4I", os.urandom(16)))
-        payload = {
-            "event": event,
-            "request": request,
-            "response": response,
-            "vars": {scope: dict(variables.get(scope, {})) for scope in SCOPES},
-            "info": dict(info),
-            "cookies": list(cookies),
-            "seed": seed,
-            "maxSendRequests": self.limits.max_send_requests,
-        }
-        outcome = EventOutcome()
-        runnable: list[tuple[ScriptSource, int]] = []
+        """Run one event's scripts; with `following`, maybe that event's too, in the same evaluation.
+
+        The outcome's `following` holds the folded event's outcome, or None when it did not run
+        (the caller then runs it on its own). See pm.js `run` for when an event is folded.
+        """
+        then = None
+        planned: list[tuple[str, list[tuple[ScriptSource, int, bool]], list[ScriptError], SendRequest | None]] = []
+        if following is not None:
+            next_runnable: list[tuple[ScriptSource, int, bool]] = []
+            next_errors: list[ScriptError] = []
+            try:
+                next_runnable, next_errors = self._compile(following.event, following.scripts)
+            except (JSTimeoutException, JSOOMException, JSEvalException) as exc:
+                self._limit_error(exc, "", following.event)  # the context is replaced; that event runs on its own later
+            if next_runnable and not next_errors:
+                then = {
+                    "input": self._input(following.event, following.request, None, None, following.info, following.cookies),
+                    "scripts": _script_list(next_runnable),
+                    "budget": self.limits.timeout_ms // 2,
+                }
+                planned.append((following.event, next_runnable, [], following.send_request))
+        try:
+            runnable, errors = self._compile(event, scripts)
+        except (JSTimeoutException, JSOOMException, JSEvalException) as exc:
+            return EventOutcome(errors=[self._limit_error(exc, scripts[0].owner if scripts else "", event)])
+        if not runnable:
+            return EventOutcome(errors=errors)
+        if len(runnable) > 1 or runnable[0][2]:
+            then = None  # only an event that ends in its first evaluation is folded (pm.js)
+        planned.insert(0, (event, runnable, errors, send_request))
+        payload = self._input(event, request, response, variables, info, cookies)
+        code = f"__wc.run({json.dumps(payload)}, {json.dumps(_script_list(runnable))}, {json.dumps(then)})"
+        outcomes: list[EventOutcome] = []
+        script_number = 0
+        while True:
+            try:
+                data = json.loads(self._eval(code))
+            except (JSTimeoutException, JSOOMException, JSEvalException) as exc:
+                if then is not None and not outcomes and code.startswith("__wc.run("):
+                    # Nothing of the first event reached the host yet: run it again, on its own, in a
+                    # fresh context, so that each script keeps its own time limit and its own error.
+                    self.close()
+                    return self.run_event(event, scripts, request=request, response=response, variables=variables,
+                                          info=info, cookies=cookies, send_request=send_request)
+                current, runnable_now, compile_errors, _ = planned[len(outcomes)]
+                error = self._limit_error(exc, runnable_now[script_number][0].owner, current)
+                outcomes.append(EventOutcome(errors=[*compile_errors, error]))  # its changes went with the context
+                break
+            for raw in data["finished"]:
+                outcomes.append(self._outcome(raw, planned[len(outcomes)][0], planned[len(outcomes)][2]))
+                script_number = 0
+            if data.get("done"):
+                break
+            if data.get("pending"):
+                send = planned[len(outcomes)][3]
+                replies = [{"id": item["id"], **self._send(send, item)} for item in data["pending"]]
+                code = "__wc.deliver(" + json.dumps(replies) + ")"
+            elif data.get("resume"):
+                code = "__wc.resume()"
+            else:  # more: the event's next script
+                script_number += 1
+                code = "__wc.proceed()"
+        outcome = outcomes[0]
+        outcome.following = outcomes[1] if len(outcomes) > 1 else None
+        return outcome
+
+    def _compile(self, event: str, scripts: Sequence[ScriptSource]) -> tuple[list[tuple[ScriptSource, int, bool]], list[ScriptError]]:
+        """(script, compiled index or -1 for a syntax error, may queue promise jobs) for each non-empty script."""
+        runnable: list[tuple[ScriptSource, int, bool]] = []
+        errors: list[ScriptError] = []
         for script in scripts:
             if not script.text.strip():
                 continue
-            try:
-                runnable.append((script, self._function(script.text)))
-            except JSParseException as exc:
-                outcome.errors.append(_syntax_error(exc, script.owner, event))
-                runnable.append((script, -1))
-            except (JSTimeoutException, JSOOMException, JSEvalException) as exc:
-                outcome.errors.append(self._limit_error(exc, script.owner, event))
-                return outcome
-        if not runnable:
-            return outcome
-        data: dict[str, Any] = {}
-        # Promise jobs run when an evaluation ends: a script that may queue them is settled by a second one.
-        steps: list[tuple[str, str]] = []
-        for number, (script, index) in enumerate(runnable):
-            last = "true" if number == len(runnable) - 1 else "false"
             settle = any(word in script.text for word in _ASYNC_WORDS)
-            head = "{head}" if number == 0 else "null"
-            steps.append((f"__wc.step({head}, {index}, {json.dumps(script.owner)}, {last}, {str(settle).lower()})", script.owner))
-            if settle:
-                steps.append((f"__wc.settle({last})", script.owner))
-        for number, (code, owner) in enumerate(steps):
             try:
-                if number == 0:
-                    code = code.replace("{head}", json.dumps(payload), 1)
-                data = json.loads(self._eval(code))
-                while data.get("pending"):
-                    replies = [{"id": item["id"], **self._send(send_request, item)} for item in data["pending"]]
-                    data = json.loads(self._eval("__wc.deliver(" + json.dumps(replies) + ")"))
-            except (JSTimeoutException, JSOOMException, JSEvalException) as exc:
-                outcome.errors.append(self._limit_error(exc, owner, event))
-                return outcome  # the event's state went with it: none of its changes are kept
-        if not data.get("done"):
-            return outcome
-        outcome.tests = [ScriptTest(t["name"], bool(t["passed"]), bool(t["skipped"]), t["error"] or "") for t in data["tests"]]
-        for raw in data["errors"]:
-            outcome.errors.append(ScriptError(raw["name"], raw["message"], raw["owner"] or "", event, raw["line"], raw["column"]))
-            if raw.get("fatal"):
+                runnable.append((script, self._function(script.text), settle))
+            except JSParseException as exc:
+                errors.append(_syntax_error(exc, script.owner, event))
+                runnable.append((script, -1, False))
+        return runnable, errors
+
+    def _input(
+        self,
+        event: str,
+        request: Mapping[str, Any],
+        response: Mapping[str, Any] | None,
+        variables: Mapping[str, Mapping[str, Any]] | None,
+        info: Mapping[str, Any],
+        cookies: Sequence[Mapping[str, str]],
+    ) -> dict[str, Any]:
+        return {
+            "event": event,
+            "request": request,
+            "response": response,
+            "vars": None if variables is None else {scope: dict(variables.get(scope, {})) for scope in SCOPES},
+            "info": dict(info),
+            "cookies": list(cookies),
+            "seed": list(struct.unpack("<4I", os.urandom(16))),
+            "maxSendRequests": self.limits.max_send_requests,
+        }
+
+    def _outcome(self, raw: Mapping[str, Any], event: str, compile_errors: Sequence[ScriptError]) -> EventOutcome:
+        outcome = EventOutcome(errors=list(compile_errors))
+        outcome.tests = [ScriptTest(t["name"], bool(t["passed"]), bool(t["skipped"]), t["error"] or "") for t in raw["tests"]]
+        for error in raw["errors"]:
+            outcome.errors.append(ScriptError(error["name"], error["message"], error["owner"] or "", event, error["line"], error["column"]))
+            if error.get("fatal"):
                 self.close()
-        outcome.console = data["console"]
-        outcome.variables = data["vars"]
-        outcome.request = data["request"]
-        outcome.next_request = (bool(data["next"]["set"]), data["next"]["value"])
-        outcome.skip = bool(data["skip"])
+        outcome.console = raw["console"]
+        outcome.variables = raw["vars"]
+        outcome.request = raw["request"]
+        outcome.next_request = (bool(raw["next"]["set"]), raw["next"]["value"])
+        outcome.skip = bool(raw["skip"])
         return outcome
 
     def _send(self, send_request: SendRequest | None, item: Mapping[str, Any]) -> dict[str, Any]:

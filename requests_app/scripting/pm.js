@@ -1,8 +1,8 @@
 // The Postman sandbox API (pm.*) over plain data handed in by requests_app/scripting/context.py.
 // Loaded once per context after the vendored libraries (chai, CryptoJS, _, uuid, moment).
-// Protocol: n = __wc.define(function () {...}) once per script text; then per event one
-// __wc.step(input | null, n, owner, last) per script, __wc.deliver(replies) while pm.sendRequest
-// replies are awaited; the last call returns the event's outcome ({done: true, ...}) as JSON text.
+// Protocol: n = __wc.define(function () {...}) once per script text; then per event
+// __wc.run(input, scripts, then) and, as its answers ask, proceed(), resume() and deliver(replies)
+// (see `run` below); outcomes come back as JSON text.
 (function () {
   "use strict";
   var LIBS = { chai: chai, "crypto-js": CryptoJS, lodash: _, uuid: uuid, moment: moment };
@@ -328,7 +328,31 @@
   function sameDescriptor(a, b) { return a.value === b.value && a.get === b.get && a.set === b.set && a.writable === b.writable; }
   var pristine = snapshot();
   var mapHas = Map.prototype.has, mapGet = Map.prototype.get, mapKeys = Map.prototype.keys, call = Function.prototype.call;
+  // The common case first, allocating little (no Map iteration): each guarded object has as many
+  // own keys as at load and each of those keys the same descriptor. Anything else goes to the
+  // thorough pass, which names and undoes each change.
+  var flatObjects = [], flatKeys = [], flatWas = [], keyCounts = [];
+  for (var g = 0; g < GUARDED.length; g++) {
+    var guardedKeys = ownKeys(GUARDED[g][1]);
+    keyCounts[g] = guardedKeys.length;
+    for (var k = 0; k < guardedKeys.length; k++) {
+      flatObjects[flatObjects.length] = GUARDED[g][1];
+      flatKeys[flatKeys.length] = guardedKeys[k];
+      flatWas[flatWas.length] = describe(GUARDED[g][1], guardedKeys[k]);
+    }
+  }
+  function prototypesUnchanged() {
+    for (var i = 0; i < GUARDED.length; i++) {
+      if (ownKeys(GUARDED[i][1]).length !== keyCounts[i] || !isExtensible(GUARDED[i][1])) return false;
+    }
+    for (var j = 0; j < flatKeys.length; j++) {
+      var now = describe(flatObjects[j], flatKeys[j]);
+      if (!now || !sameDescriptor(now, flatWas[j])) return false;
+    }
+    return true;
+  }
   function restorePrototypes() {
+    if (prototypesUnchanged()) return [];
     var changed = [];
     for (var i = 0; i < GUARDED.length; i++) {
       var before = pristine[i], obj = GUARDED[i][1], keys = ownKeys(obj), j;
@@ -398,36 +422,26 @@
       }
       return true;
     },
-    // One round trip per script: begin (first script), run it, and end (last script) unless
-    // pm.sendRequest calls wait for their replies (then deliver() goes on).
-    step: function (input, n, owner, last, settle) {
-      if (input) wc.begin(input);
-      state.last = last && !settle;
-      state.settling = settle;
-      state.owner = owner;
-      globalThis.tests = {};
-      if (n >= 0) {
-        try { compiled[n].call(globalThis); } catch (e) { state.errors.push(errorRecord(e, "script")); }
-        var legacy = globalThis.tests;
-        if (legacy && typeof legacy === "object") Object.keys(legacy).forEach(function (k) { state.tests.push({ name: k, passed: !!legacy[k], skipped: false, error: legacy[k] ? "" : "expected " + k + " to be truthy" }); });
-      }
-      return wc.after();
+    // One evaluation per script (each under its own time limit): run(input, scripts, then) begins
+    // the event and runs its first script; proceed() the next one, resume() settles a script's
+    // promise jobs (they run when an evaluation ends), deliver(replies) hands pm.sendRequest
+    // replies to their callbacks. Each returns JSON: {more} / {resume} / {pending: [...]} / {done},
+    // with `finished`: the outcomes of the events that ended during that evaluation.
+    // `then` folds the next event into the same evaluation (a request's test scripts and the next
+    // request's pre-request scripts: one V8 round trip per request instead of two) when the first
+    // event ended in this evaluation without pm.sendRequest, setNextRequest or a replaced context,
+    // within `then.budget` ms. The host runs the first event again on its own if the evaluation fails.
+    run: function (input, scripts, then) {
+      evalStarted = Date.now();
+      wc.begin(input);
+      Object.assign(state, { scripts: scripts, cursor: 0, then: then || null, evals: 1, finished: [] });
+      return runScript();
     },
-    after: function () {
-      if (state.settling) return JSON.stringify({ pending: [] });  // timers wait for settle()
-      runTimers();
-      var polluted = restorePrototypes();
-      if (polluted.length) {
-        var frozen = polluted.some(function (p) { return p.indexOf("(frozen") >= 0; });
-        state.errors.push({ name: "PrototypePollution", message: "the script changed built-in objects (" + polluted.slice(0, 5).join(", ") + (polluted.length > 5 ? ", …" : "") + "); " + (frozen ? "the script context was replaced" : "the change was undone"), line: null, column: null, owner: state.owner, phase: "script", fatal: frozen });
-      }
-      var p = state.pending;
-      if (p.length) { state.delivered += p.length; state.pending = []; return JSON.stringify({ pending: p }); }
-      return state.last ? wc.end() : JSON.stringify({ pending: [] });
-    },
-    // After a script that uses promises, in its own evaluation: V8 has run the promise jobs by then.
-    settle: function (last) { state.settling = false; state.last = last; return wc.after(); },
+    proceed: function () { evalStarted = Date.now(); state.evals += 1; return runScript(); },
+    resume: function () { evalStarted = Date.now(); state.evals += 1; state.settling = false; return after(); },
     deliver: function (replies) {
+      evalStarted = Date.now();
+      state.evals += 1;
       replies.forEach(function (r) {
         var cb = state.callbacks[r.id];
         delete state.callbacks[r.id];
@@ -435,18 +449,63 @@
         var err = r.error ? Object.assign(new Error(r.error.message), { code: r.error.code, kind: r.error.kind }) : null;
         try { cb(err, r.response ? new Response(r.response) : undefined); } catch (e) { state.errors.push(errorRecord(e, "callback")); }
       });
-      return wc.after();
-    },
-    end: function () {
-      var after = requestSnapshot(state.request), changedVars = {};
-      Object.keys(state.changed).forEach(function (n) { changedVars[n] = state.vars[n]; });
-      var out = {
-        done: true, tests: state.tests, console: state.console, errors: state.errors, vars: changedVars,
-        next: state.next, skip: state.skip, request: requestChanges(state.requestBefore, after),
-      };
-      state = null;
-      return JSON.stringify(out, function (k, v) { return v === undefined ? null : v; });
+      return after();
     },
   };
+  var evalStarted = 0;
+
+  function runScript() {
+    var script = state.scripts[state.cursor];
+    state.cursor += 1;
+    state.owner = script[1];
+    state.settling = script[2];
+    globalThis.tests = {};
+    if (script[0] >= 0) {
+      try { compiled[script[0]].call(globalThis); } catch (e) { state.errors.push(errorRecord(e, "script")); }
+      var legacy = globalThis.tests;
+      if (legacy && typeof legacy === "object") Object.keys(legacy).forEach(function (k) { state.tests.push({ name: k, passed: !!legacy[k], skipped: false, error: legacy[k] ? "" : "expected " + k + " to be truthy" }); });
+    }
+    return after();
+  }
+
+  // After a script (or its callbacks): timers, the prototype check, then what the host does next.
+  function after() {
+    if (state.settling) return reply({ resume: true });  // timers wait for resume()
+    runTimers();
+    var polluted = restorePrototypes();
+    if (polluted.length) {
+      var frozen = polluted.some(function (p) { return p.indexOf("(frozen") >= 0; });
+      state.errors.push({ name: "PrototypePollution", message: "the script changed built-in objects (" + polluted.slice(0, 5).join(", ") + (polluted.length > 5 ? ", …" : "") + "); " + (frozen ? "the script context was replaced" : "the change was undone"), line: null, column: null, owner: state.owner, phase: "script", fatal: frozen });
+    }
+    var p = state.pending;
+    if (p.length) { state.delivered += p.length; state.pending = []; return reply({ pending: p }); }
+    if (state.cursor < state.scripts.length) return reply({ more: true });
+    return finish();
+  }
+
+  function finish() {
+    var done = state, then = state.then, changedVars = {};
+    Object.keys(done.changed).forEach(function (n) { changedVars[n] = done.vars[n]; });
+    var out = {
+      tests: done.tests, console: done.console, errors: done.errors, vars: changedVars,
+      next: done.next, skip: done.skip, request: requestChanges(done.requestBefore, requestSnapshot(done.request)),
+    };
+    done.finished.push(out);
+    var fold = then && done.evals === 1 && done.delivered === 0 && !done.next.set && !done.skip &&
+      !done.errors.some(function (e) { return e.fatal; }) && Date.now() - evalStarted < then.budget;
+    if (!fold) return reply({ done: true });
+    var input = then.input;
+    input.vars = done.vars;  // the next event sees what this one set
+    wc.begin(input);
+    Object.assign(state, { scripts: then.scripts, cursor: 0, then: null, evals: 1, finished: done.finished });
+    return runScript();
+  }
+
+  function reply(data) {
+    data.finished = state.finished;
+    state.finished = [];
+    if (data.done) state = null;
+    return JSON.stringify(data, function (k, v) { return v === undefined ? null : v; });
+  }
   Object.defineProperty(globalThis, "__wc", { value: Object.freeze(wc), writable: false, configurable: false, enumerable: false });
 })();

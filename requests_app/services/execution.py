@@ -59,7 +59,7 @@ from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import history_record
 from requests_app.services.masking import SecretMasker, credential_secrets, credentials_unmasked
 from requests_app.services.saved_requests import spec_with_collection_auth
-from requests_app.services.scripts import environment_after_send, request_scripts, run_send_scripts
+from requests_app.services.scripts import clean_scripts, environment_after_send, request_scripts, run_send_scripts
 from requests_app.services.validation import REQUEST_PARTS, clean_request_parts
 
 logger = logging.getLogger(__name__)
@@ -183,7 +183,8 @@ def request_execute(
 
     With both `spec` and `saved_request`, the spec is sent (e.g. unsaved edits) in the saved
     request's collection and the entry is linked to it. `scripts` ({"prerequest", "test"}): the
-    request's own scripts as edited (default: the saved request's). Raises NotFound for objects outside
+    request's own scripts as edited (None: the saved request's, if any); the collection's and its
+    folders' scripts run around them either way. Raises NotFound for objects outside
     `workspace`, ValidationFailed (fields named) for invalid input; never for network trouble.
     """
     access.ensure_role(user, workspace, "read")
@@ -195,6 +196,8 @@ def request_execute(
         collection = saved_request.collection
     if spec is None and saved_request is None:
         raise ValidationFailed.for_field("url", "Give a request to send.")
+    if scripts is not None:
+        scripts = clean_scripts(scripts)
 
     if spec is None:
         assert saved_request is not None

@@ -125,6 +125,7 @@ def run_send_scripts(
 ) -> SendScripts:
     """Pre-request scripts, the send, test scripts: one request of a run, in a context of its own."""
     from requests_app.runner.loop import make_plan_item
+    from requests_app.runner.script_steps import bounded_console
     from requests_app.runner.scripted import ScriptedRun, ScriptStep, script_error_text
 
     item = make_plan_item(name=name or "request", spec=spec, scripts=chain)
@@ -153,7 +154,7 @@ def run_send_scripts(
         "failed": sum(1 for t in tests if not t["passed"]),
         "errors": [{"name": e.name, "message": e.describe(), "line": e.line, "column": e.column} for e in errors],
         "error_text": script_error_text(errors),
-        "console": [*before.console, *after.console],
+        "console": bounded_console([*before.console, *after.console]),
         "sent": [
             {"method": sub_spec.method, "url": sub_spec.url, "status": sub.response.status if sub.response else None,
              "error": sub.error.message if sub.error else ""}

@@ -57,7 +57,7 @@ def test_file_run_that_passes_exits_0_and_writes_reports(tmp_path, echo_server):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "| requests   | 4" in result.stdout
     root = ET.parse(report_file(tmp_path / "out", "xml")).getroot()
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "0", "0")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("2", "0", "0")  # a testcase per test, over iterations
     assert json.loads(report_file(tmp_path / "out", "json").read_text())["totals"]["requests"] == 4
     assert report_file(tmp_path / "out", "html").read_text().startswith("<!DOCTYPE html>")
 

@@ -70,26 +70,28 @@ def test_totals_count_requests_assertions_errors_and_times():
     assert totals.p95_ms == 30.0
 
 
-def test_junit_parses_and_counts_match():
+def test_junit_has_a_suite_per_request_and_a_case_per_test_as_newman():
     root = ET.fromstring(junit_report(report()).encode())
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("5", "1", "1")
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("3", "1", "1")
     suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites] == ["Users API · iteration 1", "Users API · iteration 2"]
-    assert [(s.get("tests"), s.get("failures"), s.get("errors")) for s in suites] == [("2", "0", "0"), ("3", "1", "1")]
+    assert [(s.get("name"), s.get("tests"), s.get("failures"), s.get("errors"), s.get("time")) for s in suites] == [
+        ("Auth / log in", "1", "0", "0", "0.010"),
+        ("<script>alert(1)</script>", "2", "1", "0", "0.030"),
+        ("bye", "0", "0", "1", "0.000"),
+    ]
+    assert suites[0].get("timestamp") == "2025-01-01T10:00:00"
     cases = root.findall(".//testcase")
-    assert len(cases) == 5
-    assert cases[0].get("classname") == "Users API.Auth.iteration 1"
-    assert cases[0].get("name") == "POST log in"
-    assert cases[0].get("time") == "0.010"
-    failure = cases[3].find("failure")
-    assert failure is not None
-    assert failure.get("message") == "expected $.id to equal 7, got 8"
-    assert "expected: 7" in failure.text and "actual:   8" in failure.text
-    error = cases[4].find("error")
-    assert error is not None and error.get("type") == "refused"
+    assert [(c.get("name"), c.get("classname")) for c in cases] == [
+        ("status equals 200", "AuthLogIn"), ("status equals 200", "ScriptAlert1Script"), ("jsonpath $.id equals 7", "ScriptAlert1Script")]
+    failure = cases[2].find("failure")
+    assert failure.get("type") == "AssertionFailure" and failure.get("message") == "expected $.id to equal 7, got 8"
+    assert failure.text.startswith("Failed 1 time.\nCollection name: Users API.\nRequest name: <script>alert(1)</script>.")
+    assert "Iteration 2: expected $.id to equal 7, got 8\n  expected: 7\n  actual:   8" in failure.text
+    error = suites[2].find("system-err")
+    assert error.text.startswith("Iteration: 2\nrefused: Connection refused")
     # NUL cannot be carried by XML 1.0: replaced, and the document still parses.
-    assert "\ufffd" in error.get("message")
+    assert "\ufffd" in error.text
 
 
 def test_junit_masks_secret_captures():

@@ -112,6 +112,44 @@ def test_api_execute_answers_the_script_results(alice, acme, world, api_client_f
     assert SECRET not in response.content.decode()
 
 
+def _execute(client, world, **extra):
+    payload = {"workspace": world["collection"].workspace_id, "environment": world["env"].pk, "method": "GET", "url": "{{base}}/get",
+               **extra}
+    return client.post("/api/v1/execute", payload, format="json")
+
+
+def test_api_execute_of_a_saved_request_without_scripts_runs_its_stored_chain(alice, world, api_client_for):
+    response = _execute(api_client_for(alice), world, request=world["saved"].pk)
+    assert response.status_code == 200, response.content
+    tests = [(t["target"], t["passed"]) for t in response.json()["scripts"]["tests"]]
+    assert tests == [("collection test", True), ("order of pre-request scripts", True), ("fails on purpose", False)]
+
+
+def test_api_execute_with_scripts_runs_those_instead_of_the_saved_ones(alice, world, api_client_for):
+    edited = {"test": "pm.test('edited', function () { pm.expect(pm.request.headers.get('X-Order')).to.equal('collection,folder'); });"}
+    response = _execute(api_client_for(alice), world, request=world["saved"].pk, scripts=edited)
+    assert response.status_code == 200, response.content
+    assert [(t["target"], t["passed"]) for t in response.json()["scripts"]["tests"]] == [("collection test", True), ("edited", True)]
+    assert world["saved"].scripts["test"] != edited["test"]  # nothing saved
+
+
+def test_api_execute_in_a_collection_context_runs_the_collection_scripts(alice, world, api_client_for):
+    client = api_client_for(alice)
+    response = _execute(client, world, collection=world["collection"].pk)
+    assert [(t["target"], t["passed"]) for t in response.json()["scripts"]["tests"]] == [("collection test", True)]
+    ad_hoc = _execute(client, world, collection=world["collection"].pk, scripts={"test": "pm.test('ad hoc', function () {});"})
+    assert [t["target"] for t in ad_hoc.json()["scripts"]["tests"]] == ["collection test", "ad hoc"]
+    plain = _execute(client, world)  # no collection, no request, no scripts: nothing runs
+    assert plain.status_code == 200 and "scripts" not in plain.json()
+
+
+def test_api_execute_refuses_bad_scripts_by_field(alice, world, api_client_for):
+    response = _execute(api_client_for(alice), world, request=world["saved"].pk, scripts={"onload": "x"})
+    assert response.status_code == 400
+    assert "scripts.onload" in response.json()["error"]["fields"]
+    assert _execute(api_client_for(alice), world, scripts="x").status_code == 400
+
+
 def test_a_stored_run_runs_scripts_and_writes_the_environment_back(alice, acme, world):
     run = runs.run_create(workspace=acme, created_by=alice, collection=world["collection"], environment=world["env"],
                           persist_captures=True, iterations=2)
@@ -121,6 +159,30 @@ def test_a_stored_run_runs_scripts_and_writes_the_environment_back(alice, acme, 
         (i, [("collection test", True), ("order of pre-request scripts", True), ("fails on purpose", False)]) for i in (1, 2)]
     assert run.totals["assertions_failed"] == 2
     assert environment_values(Environment.objects.get(pk=world["env"].pk))["seen"].endswith("/get")
+
+
+def test_a_stored_runs_console_output_is_kept_bounded_masked_and_shown(alice, acme, world, api_client_for, client):
+    saved = world["saved"]
+    saved.scripts = {**saved.scripts, "test": saved.scripts["test"] + "\nconsole.warn('echoed', pm.response.text());"
+                     "\nconsole.info('x'.repeat(5000));\nfor (var i = 0; i < 150; i++) console.error('line ' + i);"}
+    saved.save()
+    run = runs.run_execute(runs.run_create(workspace=acme, created_by=alice, collection=world["collection"],
+                                           environment=world["env"]).pk)
+    console = RunResult.objects.get(run=run).console
+    assert console[0] == {"level": "log", "text": "token is ••••••"}  # scripts see a secret's mask
+    # The echoed request held the secret; the stored line names the variable instead.
+    assert console[1]["level"] == "warn" and "echoed" in console[1]["text"] and '"Bearer {{token}}"' in console[1]["text"]
+    assert console[2] == {"level": "info", "text": "x" * 2000 + "… (5000 characters)"}
+    assert console[3] == {"level": "error", "text": "line 0"}
+    assert len(console) == 101 and console[-1] == {"level": "warn", "text": "… 53 more console lines not kept"}
+    api = api_client_for(alice).get(f"/api/v1/runs/{run.pk}/results").json()
+    assert api["results"][0]["console"] == console
+    report = json.loads(api_client_for(alice).get(f"/api/v1/runs/{run.pk}/report?format=json").content)
+    assert report["results"][0]["console"] == console
+    client.force_login(alice)
+    page = client.get(f"/w/{acme.pk}/runs/{run.pk}/").content.decode()
+    assert "Console (101)" in page and '<span class="console-error">error: line 0</span>' in page
+    assert SECRET not in page and SECRET not in json.dumps(api) and SECRET not in json.dumps(report)
 
 
 def test_a_send_leaves_an_untouched_secret_and_the_environment_version_alone(alice, acme, world):

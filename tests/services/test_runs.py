@@ -332,9 +332,14 @@ def test_junit_report_parses_and_counts_match(alice, acme, api):
     root = ET.fromstring(text.encode())
     assert content_type == "application/xml" and filename == f"run-{run.pk}.xml"
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("6", "1", "0")
-    assert len(root.findall("testsuite")) == 2
+    # A suite per request over both iterations, a case per assertion (the data's user names two of them).
+    assert [(s.get("name"), s.get("tests"), s.get("failures")) for s in root.findall("testsuite")] == [
+        ("Auth / log in", "1", "0"), ("Profile / me", "2", "0"), ("status", "1", "1")]
+    assert [c.get("name") for c in root.find("testsuite[2]").findall("testcase")] == [
+        "jsonpath $.args.who[0] equals ann", "jsonpath $.headers[*][1] contains Bearer tok-ann",
+        "jsonpath $.args.who[0] equals bob", "jsonpath $.headers[*][1] contains Bearer tok-bob"]
     failure = root.find(".//failure")
-    assert "expected: 200" in failure.text and "actual:   404" in failure.text
+    assert "Failed 1 time." in failure.text and "expected: 200" in failure.text and "actual:   404" in failure.text
 
 
 def test_report_of_an_unfinished_run_is_refused(alice, acme, api):

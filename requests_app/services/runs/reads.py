@@ -78,6 +78,7 @@ def result_row(result: RunResult) -> ResultRow:
             "captures": result.captures,
             "error": result.error,
             "unresolved_variables": result.unresolved_variables,
+            "console": result.console,
         }
     )
 

@@ -113,6 +113,7 @@ class ResultWriter:
             captures=data["captures"],
             error=data["error"],
             unresolved_variables=data["unresolved_variables"],
+            console=data.get("console", []),
             response_shape=data.get("shape"),
         )
 
