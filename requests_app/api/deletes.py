@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,7 +33,8 @@ def accepted(request: Request, job: DeleteJob) -> Response:
 
 
 class DeleteJobView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="A background delete's progress",
+    @extend_schema(parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+                   responses=OpenApiTypes.OBJECT, summary="A background delete's progress",
                    description="`state`: queued, running, done or failed; `done` of `total` requests deleted.")
     def get(self, request: Request, pk: str) -> Response:
         return Response(delete_job_data(request, delete_status(user=request.user, job_id=pk)))
