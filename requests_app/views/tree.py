@@ -198,54 +198,48 @@ def request_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def collection_rename(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    collection = in_workspace(access.get_collection_for_user(request.user, collection_id, need="edit"), workspace)
-    return _name_dialog(
-        request,
-        title="Rename collection",
-        action=reverse("collection_rename", args=[workspace.pk, collection.pk]),
-        submit_label="Rename",
-        initial=collection.name,
-        save=lambda name: collection_update(
-            user=request.user, collection=collection, version=collection.version, name=name
-        ),
-        done=lambda _: _changed(request, workspace, "dialog-close"),
-    )
+def dialog_closed(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """What a dialog answers once its change is saved: the tree reloads and the dialog closes."""
+    return _changed(request, workspace, "dialog-close")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def folder_rename(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    folder = in_workspace(access.get_folder_for_user(request.user, folder_id, need="edit"), workspace)
-    return _name_dialog(
-        request,
-        title="Rename folder",
-        action=reverse("folder_rename", args=[workspace.pk, folder.pk]),
-        submit_label="Rename",
-        initial=folder.name,
-        save=lambda name: folder_update(user=request.user, folder=folder, version=folder.version, name=name),
-        done=lambda _: _changed(request, workspace, "dialog-close"),
-    )
+def item_dialog(kind: str, dialog: Callable[[HttpRequest, Workspace, Any], HttpResponse]) -> Callable[..., HttpResponse]:
+    """A GET/POST dialog view about one collection, folder or request that editors may change: the
+    item is looked up (404 outside the workspace, 403 for viewers), then `dialog(request, workspace, item)`."""
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, workspace_id: int, **item_ids: int) -> HttpResponse:
+        workspace = workspace_for(request, workspace_id)
+        (item_id,) = item_ids.values()
+        item = in_workspace(_EDITABLE[kind](request.user, item_id, need="edit"), workspace)
+        return dialog(request, workspace, item)
+
+    return view
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def request_rename(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    saved = in_workspace(access.get_request_for_user(request.user, request_id, need="edit"), workspace)
-    return _name_dialog(
-        request,
-        title="Rename request",
-        action=reverse("request_rename", args=[workspace.pk, saved.pk]),
-        submit_label="Rename",
-        initial=saved.name,
-        save=lambda name: request_update(user=request.user, saved_request=saved, version=saved.version, name=name),
-        done=lambda _: _changed(request, workspace, "dialog-close"),
-    )
+def _rename(kind: str, update: Callable[[Any, Any, str], Any]) -> Callable[..., HttpResponse]:
+    def dialog(request: HttpRequest, workspace: Workspace, item: Any) -> HttpResponse:
+        return _name_dialog(
+            request,
+            title=f"Rename {kind}",
+            action=reverse(f"{kind}_rename", args=[workspace.pk, item.pk]),
+            submit_label="Rename",
+            initial=item.name,
+            save=lambda name: update(request.user, item, name),
+            done=lambda _: dialog_closed(request, workspace),
+        )
+
+    return item_dialog(kind, dialog)
+
+
+collection_rename = _rename(
+    "collection", lambda user, item, name: collection_update(user=user, collection=item, version=item.version, name=name)
+)
+folder_rename = _rename("folder", lambda user, item, name: folder_update(user=user, folder=item, version=item.version, name=name))
+request_rename = _rename(
+    "request", lambda user, item, name: request_update(user=user, saved_request=item, version=item.version, name=name)
+)
 
 
 # ---------------------------------------------------------------- one-click actions
