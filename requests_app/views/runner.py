@@ -93,7 +93,7 @@ def _active_id(request: HttpRequest, workspace: Workspace) -> str:
 
 def _runs_page(request: HttpRequest, workspace: Workspace) -> keyset.Page:
     """The workspace's runs, newest first, a keyset page (`?runs=<cursor>` for older ones)."""
-    runs = run_services.runs_for_user(request.user, workspace=workspace).select_related("created_by")
+    runs = run_services.run_list(user=request.user, filters={"workspace": workspace.pk}).select_related("created_by")
     try:
         return keyset.page(runs, order=run_services.RUN_ORDER, cursor=request.GET.get("runs", "")[:200],
                            limit=RECENT_RUNS)
