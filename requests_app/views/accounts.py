@@ -7,11 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
 from requests_app.forms import SignupForm, TokenCreateForm
@@ -43,6 +44,7 @@ class LoginView(auth_views.LoginView):
         return {**super().get_context_data(**kwargs), "signups_open": signups_open()}
 
 
+@method_decorator(login_not_required, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     pass
 
@@ -52,6 +54,7 @@ def playground_base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("echo:playground", kwargs={"rest": ""})).rstrip("/")
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """The first account on a fresh install; later accounts only when WEBCLIENT_SIGNUPS is open."""
@@ -76,9 +79,6 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("home")
     return render(request, "requests_app/accounts/signup.html", {"form": form, "first_account": first_account})
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
@@ -94,9 +94,6 @@ def _tokens_page(request: HttpRequest, form: TokenCreateForm, **extra: Any) -> H
     context = {"form": form, "tokens": request.user.api_tokens.all(), **extra}  # type: ignore[union-attr]
     template = "requests_app/accounts/tokens.html"
     return render(request, f"{template}#token-panel" if request.htmx else template, context)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     """List personal API tokens; POST creates one and shows its text once."""
@@ -111,9 +108,6 @@ def tokens(request: HttpRequest) -> HttpResponse:
         form.add_error("name", error.message)
         return _tokens_page(request, form)
     return _tokens_page(request, TokenCreateForm(), new_token=text, new_token_name=token.name)
-
-
-@login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     api_token_revoke(user=request.user, token_id=token_id)

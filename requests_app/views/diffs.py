@@ -5,7 +5,6 @@ Each view: check access, parse input, call one service (requests_app.services.di
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -16,9 +15,6 @@ from requests_app.services.errors import ServiceError
 from requests_app.views.common import in_workspace, workspace_for
 
 CHOICES_SHOWN = 50
-
-
-@login_required
 @require_GET
 def history_compare(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Two of the user's history entries side by side: status, headers, body (JSON-aware)."""

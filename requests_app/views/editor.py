@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -64,9 +63,6 @@ def _invalid(request: HttpRequest, workspace: Workspace, field: str, message: st
 
 def _first_field(error: ValidationFailed) -> str:
     return next(iter(error.fields), "")
-
-
-@login_required
 @require_POST
 def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -95,9 +91,6 @@ def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
 def _editor_head(request: HttpRequest, workspace: Workspace, saved: SavedRequest, spec, **extra) -> HttpResponse:  # type: ignore[no-untyped-def]
     editor = editor_state(spec or RequestSpec(), environment=None, saved_request=saved, **extra)
     return render(request, "requests_app/editor/editor.html#editor-head", editor_context(workspace, editor))
-
-
-@login_required
 @require_POST
 def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Save the editor over its saved request, if nobody saved a newer version meanwhile."""
@@ -123,9 +116,6 @@ def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
         return _editor_head(request, workspace, saved, spec, error={"message": error.message})
     notice = SAVED_OVER if overwrite else SAVED
     return with_events(_editor_head(request, workspace, saved, spec, notice=notice), "tree-changed", "request-saved")
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the dialog (name, collection or folder). POST: create the request and open it."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,9 +43,6 @@ def _list_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
         "environments": access.environments_for_user(request.user, workspace=workspace),
         "active_environment": active_environment(request, workspace),
     }
-
-
-@login_required
 @require_GET
 def environment_list(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -78,9 +74,6 @@ def _saved(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return with_events(HttpResponse(status=204), "environments-changed", "dialog-close")
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def environment_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -99,9 +92,6 @@ def environment_create_view(request: HttpRequest, workspace_id: int) -> HttpResp
     except ServiceError as error:
         return _dialog(request, workspace, None, error=error.message, name=request.POST.get("name", ""), variables=rows)
     return _saved(request, workspace)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def environment_edit(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     """GET: the dialog (read-only for viewers). POST: save name and variables (editors)."""
@@ -132,9 +122,6 @@ def environment_edit(request: HttpRequest, workspace_id: int, environment_id: in
     except ServiceError as error:
         return _dialog(request, workspace, environment, error=error.message, variables=rows)
     return _saved(request, workspace)
-
-
-@login_required
 @require_GET
 def environment_reveal(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     """One secret's value in the clear, for editors and owners."""
@@ -155,18 +142,12 @@ def environment_reveal(request: HttpRequest, workspace_id: int, environment_id: 
         "mask": MASK,
     }
     return render(request, "requests_app/dialogs/environment.html#secret-value", context)
-
-
-@login_required
 @require_POST
 def environment_delete_view(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     environment = in_workspace(access.get_environment_for_user(request.user, environment_id, need="edit"), workspace)
     environment_delete(user=request.user, environment=environment)
     return _saved(request, workspace)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def environment_activate(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Choose the environment sends use (remembered per workspace in the session).
@@ -240,9 +221,6 @@ def _expires(text: str) -> datetime | None:
 COOKIE_FIELDS = (("name", "Name", "session"), ("value", "Value", "abc123"),
                  ("domain", "Domain", "127.0.0.1 or .example.com"), ("path", "Path", "/"))
 COOKIE_EXPIRES_INVALID = "Give a date and time (UTC), or leave it empty for a session cookie."
-
-
-@login_required
 @require_POST
 def cookie_set_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Add a cookie to your jar, or save the one being edited (original_* name what it was)."""
@@ -261,15 +239,9 @@ def cookie_set_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
         field_name = next(iter(error.fields), "")
         return _jar(request, workspace, form=form, error={"field": field_name, "message": error.fields[field_name][0]})
     return _jar(request, workspace, form={"path": "/"})
-
-
-@login_required
 @require_GET
 def cookies(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return _jar(request, workspace_for(request, workspace_id))
-
-
-@login_required
 @require_POST
 def cookie_delete_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -281,9 +253,6 @@ def cookie_delete_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
         name=request.POST.get("name", ""),
     )
     return _jar(request, workspace)
-
-
-@login_required
 @require_POST
 def cookie_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -64,9 +63,6 @@ def _import_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
         "format": "auto",
         **extra,
     }
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def import_dialog(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the dialog. POST: import the pasted text or the uploaded file, then show the report."""
@@ -96,9 +92,6 @@ def import_dialog(request: HttpRequest, workspace_id: int) -> HttpResponse:
     response = render(request, "requests_app/partials/import_report.html", report_context)
     events = ["tree-changed"] + (["environments-changed"] if outcome.created["environments"] else [])
     return with_events(response, *events)
-
-
-@login_required
 @require_POST
 def import_detect(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """The format the pasted text or chosen file looks like, shown beside the format select."""
@@ -115,9 +108,6 @@ def import_detect(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- export
-
-
-@login_required
 @require_GET
 def collection_export_view(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -127,17 +117,11 @@ def collection_export_view(request: HttpRequest, workspace_id: int, collection_i
         include_secrets=request.GET.get("secrets") == "1",
     )
     return download_response(filename, content_type, text)
-
-
-@login_required
 @require_GET
 def history_har_view(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
     return download_response(*history_har(user=request.user, history_ids=[entry_id]))
-
-
-@login_required
 @require_GET
 def history_har_all(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """The entries the History list shows (the newest HISTORY_SHOWN), as one HAR file."""
@@ -147,9 +131,6 @@ def history_har_all(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- code panel
-
-
-@login_required
 @require_POST
 def editor_snippet(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Code for the editor's current state (saved or not), in the language the Code panel names.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -112,9 +111,6 @@ def _form_of(monitor: Monitor) -> dict[str, Any]:
 
 
 NEW_FORM = {"schedule_kind": "interval", "every_minutes": "5", "timezone": "UTC", "notify_on_state_change": True}
-
-
-@login_required
 @require_GET
 def monitors_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -125,9 +121,6 @@ def monitors_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
         "workspace": workspace, "role": workspace.user_role, "section": "monitors",  # type: ignore[attr-defined]
         "rows": monitor_pages.monitor_list_rows(monitors), "can_edit": can_edit(workspace),
     })
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def monitor_new(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -141,9 +134,6 @@ def monitor_new(request: HttpRequest, workspace_id: int) -> HttpResponse:
         context = _form_context(request, workspace, form=request.POST, error=_said(error), fields=error.fields)
         return render(request, "requests_app/monitors/form.html", context, status=400)
     return redirect("monitor_page", workspace.pk, monitor.pk)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def monitor_edit(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -159,9 +149,6 @@ def monitor_edit(request: HttpRequest, workspace_id: int, monitor_id: int) -> Ht
                                 fields=error.fields)
         return render(request, "requests_app/monitors/form.html", context, status=400)
     return redirect("monitor_page", workspace.pk, monitor.pk)
-
-
-@login_required
 @require_GET
 def monitor_page(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -193,36 +180,24 @@ def _back(request: HttpRequest, workspace: Workspace, monitor: Monitor) -> HttpR
     if request.POST.get("back") == "list":
         return redirect("monitors", workspace.pk)
     return redirect("monitor_page", workspace.pk, monitor.pk)
-
-
-@login_required
 @require_POST
 def monitor_pause_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
     monitor = _monitor_in(request, workspace, monitor_id, need="edit")
     monitor_services.monitor_pause(user=request.user, monitor=monitor)
     return _back(request, workspace, monitor)
-
-
-@login_required
 @require_POST
 def monitor_resume_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
     monitor = _monitor_in(request, workspace, monitor_id, need="edit")
     monitor_services.monitor_resume(user=request.user, monitor=monitor)
     return _back(request, workspace, monitor)
-
-
-@login_required
 @require_POST
 def monitor_run_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
     monitor = _monitor_in(request, workspace, monitor_id, need="edit")
     run = monitor_services.monitor_run_now(user=request.user, monitor=monitor)
     return redirect("run_page", workspace.pk, run.pk)
-
-
-@login_required
 @require_POST
 def monitor_delete_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")

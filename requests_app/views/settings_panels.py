@@ -7,7 +7,6 @@ version shown, so someone else's newer save is never overwritten.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -65,9 +64,6 @@ def _saved() -> HttpResponse:
     response = HttpResponse(status=204)
     response["HX-Reswap"] = "none"
     return with_events(response, "tree-changed", "variables-changed", "dialog-close")
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def collection_settings(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -89,9 +85,6 @@ def collection_settings(request: HttpRequest, workspace_id: int, collection_id: 
         context = _collection_context(workspace, collection, error=error.message)
         return render(request, "requests_app/dialogs/collection_settings.html", context)
     return _saved()
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def folder_settings(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -68,9 +68,6 @@ def _team_context(request: HttpRequest, workspace: Workspace, section: str, **ex
 
 
 # ---------------------------------------------------------------- workspaces
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def workspace_create_view(request: HttpRequest) -> HttpResponse:
     """A new team workspace owned by the caller; then its members page, to invite people."""
@@ -85,9 +82,6 @@ def workspace_create_view(request: HttpRequest) -> HttpResponse:
     context = {"workspaces": access.workspaces_for_user(request.user), "error": error, "name": name,
                "section": "new"}  # fmt: skip
     return render(request, "requests_app/teams/workspace_new.html", context)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: rename / delete / leave. POST: rename (owners)."""
@@ -101,9 +95,6 @@ def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
             return render(request, "requests_app/teams/settings.html", context)
         context.update(notice="Renamed.", name=workspace.name)
     return render(request, "requests_app/teams/settings.html", context)
-
-
-@login_required
 @require_POST
 def workspace_delete_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Delete a team workspace: owners only, after typing its name."""
@@ -143,9 +134,6 @@ def _members_panel(request: HttpRequest, workspace: Workspace, **extra: Any) -> 
     )
     template = "requests_app/teams/members.html"
     return render(request, f"{template}#members-panel" if request.htmx else template, context)
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the members page (any member). POST: add an account by username or e-mail (owners)."""
@@ -165,9 +153,6 @@ def members(request: HttpRequest, workspace_id: int) -> HttpResponse:
 def _member_id(raw: Any) -> int:
     value = access.parse_id(raw)
     return value if value is not None else 0
-
-
-@login_required
 @require_POST
 def member_role(request: HttpRequest, workspace_id: int, user_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="own")
@@ -177,9 +162,6 @@ def member_role(request: HttpRequest, workspace_id: int, user_id: int) -> HttpRe
     except ValidationFailed as error:
         return _members_panel(request, workspace, error=error.message)
     return _members_panel(request, workspace, notice=f"{changed['username']} is now {changed['role']}.")
-
-
-@login_required
 @require_POST
 def member_remove_view(request: HttpRequest, workspace_id: int, user_id: int) -> HttpResponse:
     """Owners remove anyone; anyone may leave (their own id). The last owner stays."""
@@ -198,9 +180,6 @@ def member_remove_view(request: HttpRequest, workspace_id: int, user_id: int) ->
 
 
 # ---------------------------------------------------------------- invitation links
-
-
-@login_required
 @require_POST
 def invitation_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="own")
@@ -213,9 +192,6 @@ def invitation_create_view(request: HttpRequest, workspace_id: int) -> HttpRespo
     except ValidationFailed as error:
         return _members_panel(request, workspace, invite_error=error.message)
     return _members_panel(request, workspace, new_link=invitation_link(request, token), new_invitation=invitation)
-
-
-@login_required
 @require_POST
 def invitation_revoke_view(request: HttpRequest, workspace_id: int, invitation_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="own")
@@ -226,6 +202,7 @@ def invitation_revoke_view(request: HttpRequest, workspace_id: int, invitation_i
     return _members_panel(request, workspace, notice="The link no longer works.")
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     """Open an invitation link: join (signed in), or create an account and join (sign-ups off or not)."""
@@ -276,9 +253,6 @@ def _create_account_and_join(request: HttpRequest, token: str) -> dict[str, list
 
 
 # ---------------------------------------------------------------- activity
-
-
-@login_required
 @require_GET
 def activity(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)

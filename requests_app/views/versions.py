@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -114,29 +113,17 @@ def _restore(request: HttpRequest, kind: _Kind, workspace_id: int, obj_id: int, 
     response = HttpResponse(status=204)
     response["HX-Location"] = json.dumps({"path": url, "target": kind.reopen_target})
     return with_events(response, kind.event)
-
-
-@login_required
 @require_GET
 def request_versions(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     """The History tab of the request editor."""
     return _versions(request, REQUESTS, workspace_id, request_id)
-
-
-@login_required
 @require_POST
 def request_version_restore_view(request: HttpRequest, workspace_id: int, request_id: int, number: int) -> HttpResponse:
     return _restore(request, REQUESTS, workspace_id, request_id, number)
-
-
-@login_required
 @require_GET
 def environment_versions(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     """The environment dialog's history (secret values masked in every version)."""
     return _versions(request, ENVIRONMENTS, workspace_id, environment_id)
-
-
-@login_required
 @require_POST
 def environment_version_restore_view(
     request: HttpRequest, workspace_id: int, environment_id: int, number: int
