@@ -79,6 +79,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("home")
     return render(request, "requests_app/accounts/signup.html", {"form": form, "first_account": first_account})
+
+
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
@@ -94,6 +96,8 @@ def _tokens_page(request: HttpRequest, form: TokenCreateForm, **extra: Any) -> H
     context = {"form": form, "tokens": request.user.api_tokens.all(), **extra}  # type: ignore[union-attr]
     template = "requests_app/accounts/tokens.html"
     return render(request, f"{template}#token-panel" if request.htmx else template, context)
+
+
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     """List personal API tokens; POST creates one and shows its text once."""
@@ -108,6 +112,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
         form.add_error("name", error.message)
         return _tokens_page(request, form)
     return _tokens_page(request, TokenCreateForm(), new_token=text, new_token_name=token.name)
+
+
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     api_token_revoke(user=request.user, token_id=token_id)

@@ -15,6 +15,8 @@ from requests_app.services.errors import ServiceError
 from requests_app.views.common import in_workspace, workspace_for
 
 CHOICES_SHOWN = 50
+
+
 @require_GET
 def history_compare(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Two of the user's history entries side by side: status, headers, body (JSON-aware)."""

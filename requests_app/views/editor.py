@@ -63,6 +63,8 @@ def _invalid(request: HttpRequest, workspace: Workspace, field: str, message: st
 
 def _first_field(error: ValidationFailed) -> str:
     return next(iter(error.fields), "")
+
+
 @require_POST
 def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -91,6 +93,8 @@ def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
 def _editor_head(request: HttpRequest, workspace: Workspace, saved: SavedRequest, spec, **extra) -> HttpResponse:  # type: ignore[no-untyped-def]
     editor = editor_state(spec or RequestSpec(), environment=None, saved_request=saved, **extra)
     return render(request, "requests_app/editor/editor.html#editor-head", editor_context(workspace, editor))
+
+
 @require_POST
 def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Save the editor over its saved request, if nobody saved a newer version meanwhile."""
@@ -116,6 +120,8 @@ def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
         return _editor_head(request, workspace, saved, spec, error={"message": error.message})
     notice = SAVED_OVER if overwrite else SAVED
     return with_events(_editor_head(request, workspace, saved, spec, notice=notice), "tree-changed", "request-saved")
+
+
 @require_http_methods(["GET", "POST"])
 def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the dialog (name, collection or folder). POST: create the request and open it."""

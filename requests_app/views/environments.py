@@ -43,6 +43,8 @@ def _list_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
         "environments": access.environments_for_user(request.user, workspace=workspace),
         "active_environment": active_environment(request, workspace),
     }
+
+
 @require_GET
 def environment_list(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -74,6 +76,8 @@ def _saved(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return with_events(HttpResponse(status=204), "environments-changed", "dialog-close")
+
+
 @require_http_methods(["GET", "POST"])
 def environment_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -92,6 +96,8 @@ def environment_create_view(request: HttpRequest, workspace_id: int) -> HttpResp
     except ServiceError as error:
         return _dialog(request, workspace, None, error=error.message, name=request.POST.get("name", ""), variables=rows)
     return _saved(request, workspace)
+
+
 @require_http_methods(["GET", "POST"])
 def environment_edit(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     """GET: the dialog (read-only for viewers). POST: save name and variables (editors)."""
@@ -122,6 +128,8 @@ def environment_edit(request: HttpRequest, workspace_id: int, environment_id: in
     except ServiceError as error:
         return _dialog(request, workspace, environment, error=error.message, variables=rows)
     return _saved(request, workspace)
+
+
 @require_GET
 def environment_reveal(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     """One secret's value in the clear, for editors and owners."""
@@ -142,12 +150,16 @@ def environment_reveal(request: HttpRequest, workspace_id: int, environment_id: 
         "mask": MASK,
     }
     return render(request, "requests_app/dialogs/environment.html#secret-value", context)
+
+
 @require_POST
 def environment_delete_view(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     environment = in_workspace(access.get_environment_for_user(request.user, environment_id, need="edit"), workspace)
     environment_delete(user=request.user, environment=environment)
     return _saved(request, workspace)
+
+
 @require_http_methods(["GET", "POST"])
 def environment_activate(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Choose the environment sends use (remembered per workspace in the session).
@@ -221,6 +233,8 @@ def _expires(text: str) -> datetime | None:
 COOKIE_FIELDS = (("name", "Name", "session"), ("value", "Value", "abc123"),
                  ("domain", "Domain", "127.0.0.1 or .example.com"), ("path", "Path", "/"))
 COOKIE_EXPIRES_INVALID = "Give a date and time (UTC), or leave it empty for a session cookie."
+
+
 @require_POST
 def cookie_set_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Add a cookie to your jar, or save the one being edited (original_* name what it was)."""
@@ -239,9 +253,13 @@ def cookie_set_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
         field_name = next(iter(error.fields), "")
         return _jar(request, workspace, form=form, error={"field": field_name, "message": error.fields[field_name][0]})
     return _jar(request, workspace, form={"path": "/"})
+
+
 @require_GET
 def cookies(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return _jar(request, workspace_for(request, workspace_id))
+
+
 @require_POST
 def cookie_delete_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -253,6 +271,8 @@ def cookie_delete_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
         name=request.POST.get("name", ""),
     )
     return _jar(request, workspace)
+
+
 @require_POST
 def cookie_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)

@@ -26,6 +26,8 @@ def _panel(request: HttpRequest, workspace: Workspace, saved: SavedRequest, **ex
     examples = access.examples_for_user(request.user, saved_request=saved).order_by("position", "id")
     context = {"workspace": workspace, "saved": saved, "examples": examples, "can_edit": can_edit(workspace), **extra}
     return render(request, "requests_app/editor/examples.html", context, status=400 if extra.get("error") else 200)
+
+
 def request_examples(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     saved = in_workspace(access.get_request_for_user(request.user, request_id), workspace)
@@ -55,6 +57,8 @@ def _editable_example(request: HttpRequest, workspace_id: int, example_id: int) 
     workspace = workspace_for(request, workspace_id)
     example = in_workspace(access.get_example_for_user(request.user, example_id, need="edit"), workspace)
     return workspace, example, example.saved_request
+
+
 @require_POST
 def example_edit(request: HttpRequest, workspace_id: int, example_id: int) -> HttpResponse:
     workspace, example, saved = _editable_example(request, workspace_id, example_id)
@@ -73,11 +77,15 @@ def example_edit(request: HttpRequest, workspace_id: int, example_id: int) -> Ht
         return _panel(request, workspace, saved, error=error.message, error_example=example.pk)
     # The answer is the fresh panel itself: no examples-changed, whose reload would replace it (and its notice).
     return with_events(_panel(request, workspace, saved, notice=EXAMPLE_SAVED), "tree-changed")
+
+
 @require_POST
 def example_delete(request: HttpRequest, workspace_id: int, example_id: int) -> HttpResponse:
     workspace, example, saved = _editable_example(request, workspace_id, example_id)
     example_services.example_delete(user=request.user, example=example)
     return with_events(_panel(request, workspace, saved, notice=f"Example “{example.name}” deleted."), "tree-changed")
+
+
 @require_POST
 def example_from_history(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     """The response panel's "Save as example": the entry's response on the request it was sent from."""
@@ -96,6 +104,8 @@ def example_from_history(request: HttpRequest, workspace_id: int, entry_id: int)
         return render(request, "requests_app/editor/save_example.html", context, status=400)
     context["example_saved"] = example
     return with_events(render(request, "requests_app/editor/save_example.html", context), EXAMPLES_CHANGED, "tree-changed")
+
+
 @require_http_methods(["GET", "POST"])
 def collection_mock(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     """The mock server dialog: on/off, address, the secret token for outside callers."""

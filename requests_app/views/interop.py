@@ -63,6 +63,8 @@ def _import_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
         "format": "auto",
         **extra,
     }
+
+
 @require_http_methods(["GET", "POST"])
 def import_dialog(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the dialog. POST: import the pasted text or the uploaded file, then show the report."""
@@ -92,6 +94,8 @@ def import_dialog(request: HttpRequest, workspace_id: int) -> HttpResponse:
     response = render(request, "requests_app/partials/import_report.html", report_context)
     events = ["tree-changed"] + (["environments-changed"] if outcome.created["environments"] else [])
     return with_events(response, *events)
+
+
 @require_POST
 def import_detect(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """The format the pasted text or chosen file looks like, shown beside the format select."""
@@ -108,6 +112,8 @@ def import_detect(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- export
+
+
 @require_GET
 def collection_export_view(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -117,11 +123,15 @@ def collection_export_view(request: HttpRequest, workspace_id: int, collection_i
         include_secrets=request.GET.get("secrets") == "1",
     )
     return download_response(filename, content_type, text)
+
+
 @require_GET
 def history_har_view(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
     return download_response(*history_har(user=request.user, history_ids=[entry_id]))
+
+
 @require_GET
 def history_har_all(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """The entries the History list shows (the newest HISTORY_SHOWN), as one HAR file."""
@@ -131,6 +141,8 @@ def history_har_all(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- code panel
+
+
 @require_POST
 def editor_snippet(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Code for the editor's current state (saved or not), in the language the Code panel names.

@@ -111,6 +111,8 @@ def _form_of(monitor: Monitor) -> dict[str, Any]:
 
 
 NEW_FORM = {"schedule_kind": "interval", "every_minutes": "5", "timezone": "UTC", "notify_on_state_change": True}
+
+
 @require_GET
 def monitors_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -121,6 +123,8 @@ def monitors_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
         "workspace": workspace, "role": workspace.user_role, "section": "monitors",  # type: ignore[attr-defined]
         "rows": monitor_pages.monitor_list_rows(monitors), "can_edit": can_edit(workspace),
     })
+
+
 @require_http_methods(["GET", "POST"])
 def monitor_new(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -134,6 +138,8 @@ def monitor_new(request: HttpRequest, workspace_id: int) -> HttpResponse:
         context = _form_context(request, workspace, form=request.POST, error=_said(error), fields=error.fields)
         return render(request, "requests_app/monitors/form.html", context, status=400)
     return redirect("monitor_page", workspace.pk, monitor.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def monitor_edit(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -149,6 +155,8 @@ def monitor_edit(request: HttpRequest, workspace_id: int, monitor_id: int) -> Ht
                                 fields=error.fields)
         return render(request, "requests_app/monitors/form.html", context, status=400)
     return redirect("monitor_page", workspace.pk, monitor.pk)
+
+
 @require_GET
 def monitor_page(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -180,24 +188,32 @@ def _back(request: HttpRequest, workspace: Workspace, monitor: Monitor) -> HttpR
     if request.POST.get("back") == "list":
         return redirect("monitors", workspace.pk)
     return redirect("monitor_page", workspace.pk, monitor.pk)
+
+
 @require_POST
 def monitor_pause_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
     monitor = _monitor_in(request, workspace, monitor_id, need="edit")
     monitor_services.monitor_pause(user=request.user, monitor=monitor)
     return _back(request, workspace, monitor)
+
+
 @require_POST
 def monitor_resume_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
     monitor = _monitor_in(request, workspace, monitor_id, need="edit")
     monitor_services.monitor_resume(user=request.user, monitor=monitor)
     return _back(request, workspace, monitor)
+
+
 @require_POST
 def monitor_run_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
     monitor = _monitor_in(request, workspace, monitor_id, need="edit")
     run = monitor_services.monitor_run_now(user=request.user, monitor=monitor)
     return redirect("run_page", workspace.pk, run.pk)
+
+
 @require_POST
 def monitor_delete_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")

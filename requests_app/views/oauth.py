@@ -43,6 +43,8 @@ def _auth_and_variables(request: HttpRequest, workspace: Any) -> Auth:
         auth = auth_from_dict(collection.auth)
     environment = chosen_environment(request, workspace)
     return oauth.resolved_auth(auth, [collection_values(collection), environment_values(environment)])
+
+
 @require_POST
 def oauth_token_box(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """action=status (default) | get | clear, on the auth settings as typed in the editor."""
@@ -70,6 +72,8 @@ def oauth_token_box(request: HttpRequest, workspace_id: int) -> HttpResponse:
     response = render(request, "requests_app/editor/oauth_token.html", context, status=status)
     # A token request was sent (or refused by the provider): it is in History now.
     return with_events(response, "history-changed") if request.POST.get("oauth_action") == "get" else response
+
+
 @require_GET
 def oauth_callback(request: HttpRequest) -> HttpResponse:
     """Where the provider sends the browser back: state checked, code exchanged, token stored."""

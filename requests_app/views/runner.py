@@ -126,6 +126,8 @@ def _runner_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
         "limits": {"iterations": MAX_ITERATIONS, "delay_ms": MAX_DELAY_MS, "concurrency": MAX_CONCURRENCY},
         **extra,
     }
+
+
 @require_http_methods(["GET", "POST"])
 def runner_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the Runner (a new run's settings, recent runs). POST: start the run and open it."""
@@ -200,6 +202,8 @@ def _live_context(request: HttpRequest, workspace: Workspace, run: Run) -> dict[
         "show_choices": SHOW_CHOICES,
         "may_cancel": run.created_by_id == request.user.pk or can_edit(workspace),
     }
+
+
 @require_GET
 def run_page(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     """One run: progress (polled while it runs), totals, results failures first, and actions."""
@@ -209,12 +213,16 @@ def run_page(request: HttpRequest, workspace_id: int, run_id: int) -> HttpRespon
     context = {**_live_context(request, workspace, run), "role": workspace.user_role,  # type: ignore[attr-defined]
                "section": "runs", "others": others}
     return render(request, "requests_app/runner/run.html", context)
+
+
 @require_GET
 def run_live(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     """The polled part of the run page: progress, totals and results; stops polling once the run ended."""
     workspace = workspace_for(request, workspace_id)
     run = _run_for(request, workspace, run_id)
     return render(request, "requests_app/runner/live.html", _live_context(request, workspace, run))
+
+
 @require_POST
 def run_cancel_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -222,6 +230,8 @@ def run_cancel_view(request: HttpRequest, workspace_id: int, run_id: int) -> Htt
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "requests_app/runner/live.html", _live_context(request, workspace, run))
     return redirect("run_page", workspace.pk, run.pk)
+
+
 @require_POST
 def run_rerun_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -230,6 +240,8 @@ def run_rerun_view(request: HttpRequest, workspace_id: int, run_id: int) -> Http
     except ValidationFailed as error:
         return _refused(error)
     return redirect("run_page", workspace.pk, run.pk)
+
+
 @require_GET
 def run_report_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -239,6 +251,8 @@ def run_report_view(request: HttpRequest, workspace_id: int, run_id: int) -> Htt
     except ValidationFailed as error:
         return _refused(error)
     return download_response(filename, f"{content_type}; charset=utf-8", text)
+
+
 @require_GET
 def run_har_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     """A finished run as HAR: what the run stored of each request (services.interop.run_har)."""
@@ -248,6 +262,8 @@ def run_har_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpRe
         return download_response(*run_har(user=request.user, run_id=run.pk))
     except ValidationFailed as error:
         return _refused(error)
+
+
 @require_GET
 def run_compare_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     """Which assertions changed status between this run and another of the same target."""
@@ -342,6 +358,8 @@ def _tests_context(workspace: Workspace, saved: SavedRequest, assertions: list[d
         "capture_sources": CAPTURE_SOURCES,
         **extra,
     }
+
+
 @require_http_methods(["GET", "POST"])
 def request_tests(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     """GET: the Tests tab of a saved request. POST: save its assertions and captures (editors)."""
@@ -369,6 +387,8 @@ def request_tests(request: HttpRequest, workspace_id: int, request_id: int) -> H
     response["HX-Trigger"] = json.dumps({"tests-saved": {"version": saved.version, "assertions": len(saved.assertions)},
                                           "request-saved": None})
     return response
+
+
 @require_POST
 def request_tests_try_view(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     """Evaluate the Tests table (as typed, unsaved) against the last response of this request."""

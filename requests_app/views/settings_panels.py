@@ -64,6 +64,8 @@ def _saved() -> HttpResponse:
     response = HttpResponse(status=204)
     response["HX-Reswap"] = "none"
     return with_events(response, "tree-changed", "variables-changed", "dialog-close")
+
+
 @require_http_methods(["GET", "POST"])
 def collection_settings(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -85,6 +87,8 @@ def collection_settings(request: HttpRequest, workspace_id: int, collection_id: 
         context = _collection_context(workspace, collection, error=error.message)
         return render(request, "requests_app/dialogs/collection_settings.html", context)
     return _saved()
+
+
 @require_http_methods(["GET", "POST"])
 def folder_settings(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)

@@ -18,6 +18,8 @@ from requests_app.services.sidebar import locations_for_user
 from requests_app.views.common import in_workspace, with_events, workspace_for
 
 MODES = (("move", "Move"), ("copy", "Copy"))
+
+
 @require_GET
 def request_share(request: HttpRequest, request_id: int) -> HttpResponse:
     """/r/<id>: open a saved request in its workspace, for any member (404 for everyone else)."""
@@ -29,6 +31,8 @@ def _done(request: HttpRequest, workspace: Workspace) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return with_events(HttpResponse(status=204), "tree-changed", "dialog-close")
+
+
 @require_http_methods(["GET", "POST"])
 def request_transfer(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     """Move or copy a request into a collection or folder of any workspace the user can edit."""
@@ -60,6 +64,8 @@ def request_transfer(request: HttpRequest, workspace_id: int, request_id: int) -
     except ValidationFailed as error:
         return render(request, "requests_app/dialogs/transfer_request.html", {**context, "error": error.message})
     return _done(request, workspace)
+
+
 @require_http_methods(["GET", "POST"])
 def collection_transfer_view(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     """Move or copy a whole collection to another workspace the user can edit."""

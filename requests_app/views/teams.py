@@ -68,6 +68,8 @@ def _team_context(request: HttpRequest, workspace: Workspace, section: str, **ex
 
 
 # ---------------------------------------------------------------- workspaces
+
+
 @require_http_methods(["GET", "POST"])
 def workspace_create_view(request: HttpRequest) -> HttpResponse:
     """A new team workspace owned by the caller; then its members page, to invite people."""
@@ -82,6 +84,8 @@ def workspace_create_view(request: HttpRequest) -> HttpResponse:
     context = {"workspaces": access.workspaces_for_user(request.user), "error": error, "name": name,
                "section": "new"}  # fmt: skip
     return render(request, "requests_app/teams/workspace_new.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: rename / delete / leave. POST: rename (owners)."""
@@ -95,6 +99,8 @@ def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
             return render(request, "requests_app/teams/settings.html", context)
         context.update(notice="Renamed.", name=workspace.name)
     return render(request, "requests_app/teams/settings.html", context)
+
+
 @require_POST
 def workspace_delete_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Delete a team workspace: owners only, after typing its name."""
@@ -134,6 +140,8 @@ def _members_panel(request: HttpRequest, workspace: Workspace, **extra: Any) -> 
     )
     template = "requests_app/teams/members.html"
     return render(request, f"{template}#members-panel" if request.htmx else template, context)
+
+
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the members page (any member). POST: add an account by username or e-mail (owners)."""
@@ -153,6 +161,8 @@ def members(request: HttpRequest, workspace_id: int) -> HttpResponse:
 def _member_id(raw: Any) -> int:
     value = access.parse_id(raw)
     return value if value is not None else 0
+
+
 @require_POST
 def member_role(request: HttpRequest, workspace_id: int, user_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="own")
@@ -162,6 +172,8 @@ def member_role(request: HttpRequest, workspace_id: int, user_id: int) -> HttpRe
     except ValidationFailed as error:
         return _members_panel(request, workspace, error=error.message)
     return _members_panel(request, workspace, notice=f"{changed['username']} is now {changed['role']}.")
+
+
 @require_POST
 def member_remove_view(request: HttpRequest, workspace_id: int, user_id: int) -> HttpResponse:
     """Owners remove anyone; anyone may leave (their own id). The last owner stays."""
@@ -180,6 +192,8 @@ def member_remove_view(request: HttpRequest, workspace_id: int, user_id: int) ->
 
 
 # ---------------------------------------------------------------- invitation links
+
+
 @require_POST
 def invitation_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="own")
@@ -192,6 +206,8 @@ def invitation_create_view(request: HttpRequest, workspace_id: int) -> HttpRespo
     except ValidationFailed as error:
         return _members_panel(request, workspace, invite_error=error.message)
     return _members_panel(request, workspace, new_link=invitation_link(request, token), new_invitation=invitation)
+
+
 @require_POST
 def invitation_revoke_view(request: HttpRequest, workspace_id: int, invitation_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="own")
@@ -253,6 +269,8 @@ def _create_account_and_join(request: HttpRequest, token: str) -> dict[str, list
 
 
 # ---------------------------------------------------------------- activity
+
+
 @require_GET
 def activity(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)

@@ -46,6 +46,8 @@ def _changed(request: HttpRequest, workspace: Workspace, *events: str) -> HttpRe
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return with_events(HttpResponse(status=204), "tree-changed", *events)
+
+
 @require_GET
 def sidebar_tree_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -69,16 +71,22 @@ def _children(request: HttpRequest, workspace: Workspace, collection: Collection
     context = {"workspace": workspace, "can_edit": can_edit(workspace), "node": node, "depth": depth}
     more = request.GET.get("more") == "1"
     return render(request, f"requests_app/sidebar/{'tree_items' if more else 'tree_children'}.html", context)
+
+
 @require_GET
 def folder_children(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     folder = in_workspace(access.get_folder_for_user(request.user, folder_id), workspace)
     return _children(request, workspace, folder.collection, folder)
+
+
 @require_GET
 def collection_children(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     collection = in_workspace(access.get_collection_for_user(request.user, collection_id), workspace)
     return _children(request, workspace, collection, None)
+
+
 @require_GET
 def sidebar_search(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Search hits for the box above the tree; empty query, empty answer; `more=1`: the next hits only."""
@@ -130,6 +138,8 @@ def _parent_from_query(request: HttpRequest, workspace: Workspace) -> tuple[Coll
         return collection, folder
     collection = access.get_collection_for_user(request.user, params.get("collection", ""), need="edit")
     return in_workspace(collection, workspace), None
+
+
 @require_http_methods(["GET", "POST"])
 def collection_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -142,6 +152,8 @@ def collection_create_view(request: HttpRequest, workspace_id: int) -> HttpRespo
         save=lambda name: collection_create(user=request.user, workspace=workspace, name=name),
         done=lambda _: _changed(request, workspace, "dialog-close"),
     )
+
+
 @require_http_methods(["GET", "POST"])
 def folder_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -157,6 +169,8 @@ def folder_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
         save=lambda name: folder_create(user=request.user, collection=collection, parent=parent, name=name),
         done=lambda _: _changed(request, workspace, "dialog-close"),
     )
+
+
 @require_http_methods(["GET", "POST"])
 def request_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A new empty GET request in a collection or folder, then opened in the editor."""
@@ -184,6 +198,7 @@ def dialog_closed(request: HttpRequest, workspace: Workspace) -> HttpResponse:
 def item_dialog(kind: str, dialog: Callable[[HttpRequest, Workspace, Any], HttpResponse]) -> Callable[..., HttpResponse]:
     """A GET/POST dialog view about one collection, folder or request that editors may change: the
     item is looked up (404 outside the workspace, 403 for viewers), then `dialog(request, workspace, item)`."""
+
     @require_http_methods(["GET", "POST"])
     def view(request: HttpRequest, workspace_id: int, **item_ids: int) -> HttpResponse:
         workspace = workspace_for(request, workspace_id)
@@ -229,6 +244,7 @@ _EDITABLE: dict[str, Callable[..., Any]] = {
 
 def _one_click(kind: str, act: Callable[[HttpRequest, Any], Any]) -> Callable[..., HttpResponse]:
     """A POST view: find the item (editors only), `act(request, item)`, reload the tree."""
+
     @require_POST
     def view(request: HttpRequest, workspace_id: int, **item_ids: int) -> HttpResponse:
         workspace = workspace_for(request, workspace_id)

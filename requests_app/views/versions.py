@@ -113,17 +113,25 @@ def _restore(request: HttpRequest, kind: _Kind, workspace_id: int, obj_id: int, 
     response = HttpResponse(status=204)
     response["HX-Location"] = json.dumps({"path": url, "target": kind.reopen_target})
     return with_events(response, kind.event)
+
+
 @require_GET
 def request_versions(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     """The History tab of the request editor."""
     return _versions(request, REQUESTS, workspace_id, request_id)
+
+
 @require_POST
 def request_version_restore_view(request: HttpRequest, workspace_id: int, request_id: int, number: int) -> HttpResponse:
     return _restore(request, REQUESTS, workspace_id, request_id, number)
+
+
 @require_GET
 def environment_versions(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     """The environment dialog's history (secret values masked in every version)."""
     return _versions(request, ENVIRONMENTS, workspace_id, environment_id)
+
+
 @require_POST
 def environment_version_restore_view(
     request: HttpRequest, workspace_id: int, environment_id: int, number: int

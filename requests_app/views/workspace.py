@@ -42,10 +42,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if first is None:
         return render(request, "requests_app/no_workspace.html", status=200)
     return redirect("workspace", workspace_id=first.pk)
+
+
 @require_GET
 def workspace_switch(request: HttpRequest) -> HttpResponse:
     workspace = workspace_for(request, request.GET.get("workspace", ""))
     return redirect("workspace", workspace_id=workspace.pk)
+
+
 @require_GET
 def workspace_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A new, empty request in the editor (also the "New" button's target)."""
@@ -65,6 +69,8 @@ def _editor_with_response(
         return page(request, workspace, editor, response=response, entry=entry)
     context = {**editor_context(workspace, editor), "response": response, "entry": entry, "oob_response": True}
     return render(request, "requests_app/editor/editor_swap.html", context)
+
+
 @require_GET
 def request_open(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -80,6 +86,8 @@ def request_open(request: HttpRequest, workspace_id: int, request_id: int) -> Ht
     last = history_list(user=request.user, workspace=workspace, saved_request=saved).first()
     response = ResponseView.from_exchange(history_exchange(last)) if last else None
     return _editor_with_response(request, workspace, editor, response, last)
+
+
 @require_GET
 def history_open(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     """The exact request of a history entry (secrets as {{name}}) with its response."""
@@ -98,6 +106,8 @@ def history_open(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
     )
     response = ResponseView.from_exchange(history_exchange(entry))
     return _editor_with_response(request, workspace, editor, response, entry)
+
+
 @require_GET
 def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     """The response body as a download: never rendered in our origin."""
@@ -110,6 +120,8 @@ def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
         body = (response_data.get("body_text") or "").encode("utf-8")
     extension = DOWNLOAD_EXTENSIONS.get(response_data.get("kind", ""), "bin")
     return download_response(f"response-{entry.pk}.{extension}", "application/octet-stream", body)
+
+
 @require_GET
 def history_json(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     """One folded part of a large JSON body (a container's children), as the Pretty view opens it."""
@@ -129,9 +141,13 @@ def _history_partial(request: HttpRequest, workspace) -> HttpResponse:  # type: 
     cursor = request.GET.get("cursor", "")[:200] if request.method == "GET" else ""
     context = {"workspace": workspace, **history_context(request, workspace, cursor)}
     return render(request, f"requests_app/sidebar/history.html#history-{'rows' if cursor else 'list'}", context)
+
+
 @require_GET
 def history_list_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return _history_partial(request, workspace_for(request, workspace_id))
+
+
 @require_POST
 def history_delete_view(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -140,6 +156,8 @@ def history_delete_view(request: HttpRequest, workspace_id: int, entry_id: int) 
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return _history_partial(request, workspace)
+
+
 @require_POST
 def history_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -147,6 +165,8 @@ def history_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return _history_partial(request, workspace)
+
+
 @require_POST
 def request_paste_curl(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A curl command pasted into the URL field: the editor holding that request, not saved yet.
