@@ -16,12 +16,20 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django_htmx.middleware import HtmxDetails
 
 from requests_app.services.errors import NotFound
 
 # Downloads (exports, reports, response bodies) may quote anything a server sent: whatever a
 # browser does with one, nothing in it runs in our origin. Reports keep their inline styles.
 DOWNLOAD_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A page request as views see it after django_htmx's HtmxMiddleware (settings.MIDDLEWARE):
+    `request.htmx` is truthy when htmx sent it, with its details (target, trigger, boosted…)."""
+
+    htmx: HtmxDetails
 
 
 def download_response(filename: str, content_type: str, content: str | bytes, *, inline: bool = False) -> HttpResponse:

@@ -19,6 +19,7 @@ from requests_app.forms import SignupForm, TokenCreateForm
 from requests_app.services.accounts import api_token_create, api_token_revoke
 from requests_app.services.errors import ServiceError
 from requests_app.services.tour import account_create_with_tour
+from requests_app.web import HtmxHttpRequest
 
 SIGNUPS_CLOSED = "Sign-ups are closed on this server. Ask the person who runs it for an account."
 
@@ -92,7 +93,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/accounts/password_change.html", {"form": form, "done": done})
 
 
-def _tokens_page(request: HttpRequest, form: TokenCreateForm, **extra: Any) -> HttpResponse:
+def _tokens_page(request: HtmxHttpRequest, form: TokenCreateForm, **extra: Any) -> HttpResponse:
     context = {"form": form, "tokens": request.user.api_tokens.all(), **extra}  # type: ignore[union-attr]
     template = "requests_app/accounts/tokens.html"
     return render(request, f"{template}#token-panel" if request.htmx else template, context)
@@ -115,7 +116,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: HtmxHttpRequest, token_id: int) -> HttpResponse:
     api_token_revoke(user=request.user, token_id=token_id)
     if not request.htmx:
         return redirect("tokens")

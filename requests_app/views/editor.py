@@ -32,6 +32,7 @@ from requests_app.views.common import (
 )
 from requests_app.views.response_view import ResponseView, bad_url_part
 from requests_app.views.versions import conflict_view
+from requests_app.web import HtmxHttpRequest
 
 SAVED = "Saved."
 SAVED_OVER = "Saved over their version (it is kept in History)."
@@ -66,7 +67,7 @@ def _first_field(error: ValidationFailed) -> str:
 
 
 @require_POST
-def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def request_send(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     saved = _saved_request(request, workspace)
     environment = chosen_environment(request, workspace)

@@ -34,6 +34,7 @@ from requests_app.views.common import (
     workspace_for,
 )
 from requests_app.views.versions import conflict_view
+from requests_app.web import HtmxHttpRequest
 
 
 def _list_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def _dialog(
     return render(request, "requests_app/dialogs/environment.html", context)
 
 
-def _saved(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+def _saved(request: HtmxHttpRequest, workspace: Workspace) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return with_events(HttpResponse(status=204), "environments-changed", "dialog-close")
@@ -161,7 +162,7 @@ def environment_delete_view(request: HttpRequest, workspace_id: int, environment
 
 
 @require_http_methods(["GET", "POST"])
-def environment_activate(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def environment_activate(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     """Choose the environment sends use (remembered per workspace in the session).
 
     GET re-renders the select (after environments change); POST chooses.

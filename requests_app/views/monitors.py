@@ -21,6 +21,7 @@ from requests_app.services import monitors as monitor_services
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.sidebar import folder_locations
 from requests_app.views.common import can_edit, in_workspace, workspace_for
+from requests_app.web import HtmxHttpRequest
 
 RUNS_SHOWN = 50
 DELIVERIES_SHOWN = 30
@@ -114,11 +115,11 @@ NEW_FORM = {"schedule_kind": "interval", "every_minutes": "5", "timezone": "UTC"
 
 
 @require_GET
-def monitors_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def monitors_page(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     monitors = list(monitor_services.monitors_for_user(request.user, workspace=workspace)
                     .select_related("collection", "folder", "environment"))
-    template = "requests_app/monitors/list.html" + ("#monitor-table" if request.htmx else "")  # type: ignore[attr-defined]
+    template = "requests_app/monitors/list.html" + ("#monitor-table" if request.htmx else "")
     return render(request, template, {
         "workspace": workspace, "role": workspace.user_role, "section": "monitors",  # type: ignore[attr-defined]
         "rows": monitor_pages.monitor_list_rows(monitors), "can_edit": can_edit(workspace),

@@ -33,7 +33,7 @@ from requests_app.services.interop import run_har
 from requests_app.services.saved_requests import request_update
 from requests_app.services.sidebar import folder_locations
 from requests_app.views.common import active_environment, can_edit, in_workspace, workspace_for
-from requests_app.web import download_response
+from requests_app.web import HtmxHttpRequest, download_response
 
 RESULTS_SHOWN = 200  # per page of a run's results (keyset pages)
 RECENT_RUNS = 30
@@ -224,10 +224,10 @@ def run_live(request: HttpRequest, workspace_id: int, run_id: int) -> HttpRespon
 
 
 @require_POST
-def run_cancel_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
+def run_cancel_view(request: HtmxHttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     run = run_services.run_cancel(user=request.user, run=_run_for(request, workspace, run_id))
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "requests_app/runner/live.html", _live_context(request, workspace, run))
     return redirect("run_page", workspace.pk, run.pk)
 

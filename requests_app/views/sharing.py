@@ -16,6 +16,7 @@ from requests_app.services.errors import ValidationFailed
 from requests_app.services.saved_requests import request_copy, request_move
 from requests_app.services.sidebar import locations_for_user
 from requests_app.views.common import in_workspace, with_events, workspace_for
+from requests_app.web import HtmxHttpRequest
 
 MODES = (("move", "Move"), ("copy", "Copy"))
 
@@ -27,7 +28,7 @@ def request_share(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("request_open", workspace_id=saved.collection.workspace_id, request_id=saved.pk)
 
 
-def _done(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+def _done(request: HtmxHttpRequest, workspace: Workspace) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return with_events(HttpResponse(status=204), "tree-changed", "dialog-close")

@@ -44,7 +44,7 @@ from requests_app.services.workspaces import (
 )
 from requests_app.views.accounts import playground_base_url
 from requests_app.views.common import workspace_for
-from requests_app.web import invitation_link
+from requests_app.web import HtmxHttpRequest, invitation_link
 
 ACTIVITY_PAGE_SIZE = 50
 ROLE_HELP = {
@@ -116,7 +116,7 @@ def workspace_delete_view(request: HttpRequest, workspace_id: int) -> HttpRespon
 # ---------------------------------------------------------------- members
 
 
-def _members_panel(request: HttpRequest, workspace: Workspace, **extra: Any) -> HttpResponse:
+def _members_panel(request: HtmxHttpRequest, workspace: Workspace, **extra: Any) -> HttpResponse:
     """The members page, or its panel for htmx; form errors come back in it (status 200, so htmx swaps)."""
     is_owner = access.is_owner(getattr(workspace, "user_role", None))
     invitations = []
@@ -175,7 +175,7 @@ def member_role(request: HttpRequest, workspace_id: int, user_id: int) -> HttpRe
 
 
 @require_POST
-def member_remove_view(request: HttpRequest, workspace_id: int, user_id: int) -> HttpResponse:
+def member_remove_view(request: HtmxHttpRequest, workspace_id: int, user_id: int) -> HttpResponse:
     """Owners remove anyone; anyone may leave (their own id). The last owner stays."""
     workspace = workspace_for(request, workspace_id)
     try:

@@ -40,9 +40,10 @@ from requests_app.views.common import (
     with_events,
     workspace_for,
 )
+from requests_app.web import HtmxHttpRequest
 
 
-def _changed(request: HttpRequest, workspace: Workspace, *events: str) -> HttpResponse:
+def _changed(request: HtmxHttpRequest, workspace: Workspace, *events: str) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return with_events(HttpResponse(status=204), "tree-changed", *events)

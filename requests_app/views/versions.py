@@ -29,6 +29,7 @@ from requests_app.services.revisions import (
     snapshot,
 )
 from requests_app.views.common import can_edit, in_workspace, with_events, workspace_for
+from requests_app.web import HtmxHttpRequest
 
 VERSIONS_SHOWN = 30  # newest first; "Show all" lists the rest
 
@@ -98,7 +99,7 @@ def _versions(request: HttpRequest, kind: _Kind, workspace_id: int, obj_id: int)
     return render(request, kind.template, context)
 
 
-def _restore(request: HttpRequest, kind: _Kind, workspace_id: int, obj_id: int, number: int) -> HttpResponse:
+def _restore(request: HtmxHttpRequest, kind: _Kind, workspace_id: int, obj_id: int, number: int) -> HttpResponse:
     """Restore a version (as a new one), then reopen the object where the page shows it."""
     workspace = workspace_for(request, workspace_id)
     obj = in_workspace(kind.get_for_user(request.user, obj_id, need="edit"), workspace)

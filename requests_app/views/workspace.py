@@ -28,7 +28,7 @@ from requests_app.views.common import (
     workspace_for,
 )
 from requests_app.views.response_view import ResponseView
-from requests_app.web import download_response
+from requests_app.web import HtmxHttpRequest, download_response
 
 DOWNLOAD_EXTENSIONS = {"json": "json", "xml": "xml", "html": "html", "text": "txt", "image": "img", "binary": "bin"}
 
@@ -51,7 +51,7 @@ def workspace_switch(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def workspace_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def workspace_page(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     """A new, empty request in the editor (also the "New" button's target)."""
     workspace = workspace_for(request, workspace_id)
     # auth "inherit": a new request saved into a collection uses the collection's auth, as in Postman
@@ -62,7 +62,7 @@ def workspace_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 
 def _editor_with_response(
-    request: HttpRequest, workspace, editor, response: ResponseView | None, entry
+    request: HtmxHttpRequest, workspace, editor, response: ResponseView | None, entry
 ) -> HttpResponse:  # type: ignore[no-untyped-def]
     """htmx: the editor, plus the response pane out of band; otherwise the whole page."""
     if not request.htmx:
@@ -72,7 +72,7 @@ def _editor_with_response(
 
 
 @require_GET
-def request_open(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
+def request_open(request: HtmxHttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     saved = in_workspace(access.get_request_for_user(request.user, request_id), workspace)
     data = {part: getattr(saved, part) for part in ("method", "url", "params", "headers", "body", "auth", "options")}
@@ -149,7 +149,7 @@ def history_list_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 
 @require_POST
-def history_delete_view(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
+def history_delete_view(request: HtmxHttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     entry = in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
     history_delete(user=request.user, entry=entry)
@@ -159,7 +159,7 @@ def history_delete_view(request: HttpRequest, workspace_id: int, entry_id: int) 
 
 
 @require_POST
-def history_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def history_clear_view(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     history_clear(user=request.user, workspace=workspace)
     if not request.htmx:
