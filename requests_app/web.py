@@ -41,7 +41,9 @@ def download_response(filename: str, content_type: str, content: str | bytes, *,
     """
     body = content.encode("utf-8") if isinstance(content, str) else content
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    disposition = content_disposition_header(not inline, filename)
+    if disposition:  # None only without a file name to give
+        response["Content-Disposition"] = disposition
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response

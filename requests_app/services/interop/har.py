@@ -59,10 +59,11 @@ def history_har(
     `include_secrets` (editors and owners of the entries' workspaces).
     An id that is not one of the caller's entries answers NotFound for the whole export.
     """
-    ids = {access.parse_id(value) for value in history_ids}
-    if not ids:
+    parsed = {access.parse_id(value) for value in history_ids}
+    if not parsed:
         raise ValidationFailed.for_field("history", HAR_NOTHING_CHOSEN)
-    if None in ids:
+    ids = {pk for pk in parsed if pk is not None}
+    if len(ids) != len(parsed):
         raise NotFound("History entry not found.")
     if len(ids) > MAX_HAR_ENTRIES:
         raise ValidationFailed.for_field("history", HAR_TOO_MANY)
@@ -83,7 +84,7 @@ def _run_result_source(result: RunResult, started_at: datetime) -> HarSource:
     response = None
     if result.status is not None:
         response = {"status": result.status, "headers": [], "size": {"body": result.size or 0}}
-    exchange = {
+    exchange: dict[str, Any] = {
         "request": None,
         "response": response,
         "redirects": [],

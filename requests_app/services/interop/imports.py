@@ -134,7 +134,7 @@ def _imported_collection(*, user: AbstractBaseUser, workspace: Workspace, writer
     found = same_name.order_by("position", "id").first()
     if found is None:
         found = writer.create_collection(ImportedCollection(name=IMPORTED_COLLECTION_NAME))
-    access.set_role(found, user, workspace.user_role)
+    access.set_role(found, user, workspace.user_role)  # type: ignore[attr-defined]  # annotated by access._scoped
     return found
 
 
@@ -319,8 +319,8 @@ class _ImportWriter:
                 scripts=clean_json_object(scripts, field="scripts"),
                 **checks,
                 position=position,
-                created_by=self.user,
-                updated_by=self.user,
+                created_by=access.stored_user(self.user),
+                updated_by=access.stored_user(self.user),
                 **parts,
             )
         except ServiceError as error:
