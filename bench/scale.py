@@ -16,7 +16,11 @@ Django's test client, median of `--repeat` after a warm-up: server time (ms), pa
 - a folder opened (its 50 requests) and "Show more" deep in the flat collection's root,
 - a search (`/w/<id>/search/?q=…`) and the API's `GET /api/v1/search`,
 - the history sidebar list (newest page) and its 100th page by cursor,
-- a run's results page (first page and a later one).
+- a run's results page (first page and a later one),
+- the runner page (its pickers: a page of collections, folders and requests each);
+
+then the tree's Delete on a collection of 50,000 requests: the page's answer and the background
+job's time (printed to stderr).
 
 Goal: page weight independent of size (± 10 %), < 100 ms per response at 100,000 on PostgreSQL.
 The PostgreSQL database given with --pg is FLUSHED (use your own scratch database).
@@ -40,6 +44,7 @@ from common import ROOT  # also puts the project on sys.path
 FOLDER_SIZE = 50
 SUBFOLDERS = 10
 PER_IMPORT = 20_000
+DELETE_SIZE = 50_000
 
 
 def postman_collection(name: str, count: int, *, flat: bool, start: int) -> str:
@@ -175,8 +180,39 @@ def worker(database_url: str, sizes: list[int], repeat: int) -> None:
             "run results page": measure(client, run_page, repeat),
             "run results, 20th page": measure(client, later_page(
                 client, run_page, r'href="([^"]+)">Next results', 20), repeat),
+            "runner page": measure(client, reverse("runner", args=[ws]), repeat),
         }
         print(json.dumps({"size": size, "import_s": made["import_s"], "rows": rows}), flush=True)
+    print(json.dumps({"delete": big_delete(client, user, DELETE_SIZE)}), flush=True)
+
+
+def big_delete(client: Any, user: Any, count: int) -> dict[str, float]:
+    """The tree's Delete on a collection of `count` requests (bulk-inserted): the page's answer,
+    then the background job (local mode: a thread of this process) until done; peak RSS of the
+    process before and after (kB)."""
+    import resource
+
+    from django.urls import reverse
+
+    from requests_app.models import Collection, DeleteJob, SavedRequest
+    from requests_app.services import deletes
+    from requests_app.services.workspaces import workspace_create
+
+    workspace = workspace_create(user=user, name="Delete")
+    collection = Collection.objects.create(workspace=workspace, name="Doomed")
+    SavedRequest.objects.bulk_create(
+        (SavedRequest(collection=collection, name=f"R{i}", position=i, url=f"http://127.0.0.1:9/{i}")
+         for i in range(count)), batch_size=2000)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    response = client.post(reverse("collection_delete", args=[workspace.pk, collection.pk]), HTTP_HX_REQUEST="true")
+    answered = time.perf_counter()
+    assert response.status_code == 200, response.status_code
+    deletes.wait_local(timeout=3600)
+    job = DeleteJob.objects.get(workspace=workspace)
+    return {"requests": count, "page_ms": (answered - started) * 1000, "job_s": time.perf_counter() - started,
+            "state": job.state, "done": job.done, "rss_before_kb": rss_before,
+            "rss_after_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 
 def main() -> None:
@@ -199,7 +235,12 @@ def main() -> None:
         started = time.perf_counter()
         process = subprocess.run([sys.executable, __file__, "--worker", url, "--sizes", options.sizes,
                                   "--repeat", str(options.repeat)], capture_output=True, text=True, cwd=ROOT)
-        results[label] = [json.loads(line) for line in process.stdout.splitlines() if line.startswith("{")]
+        lines = [json.loads(line) for line in process.stdout.splitlines() if line.startswith("{")]
+        results[label] = [line for line in lines if "rows" in line]
+        for line in lines:
+            if "delete" in line:
+                print(f"{label}: delete of a collection of {line['delete']['requests']:,} requests: "
+                      f"{json.dumps(line['delete'])}", file=sys.stderr, flush=True)
         print(f"{label}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
         if process.returncode != 0:
             print(process.stderr[-3000:], file=sys.stderr)

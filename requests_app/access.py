@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 from requests_app.models import (
     Collection,
@@ -157,6 +157,17 @@ def ensure_role(user: UserLike | None, obj: Model, need: Need) -> None:
     require(obj, need)
 
 
+def is_site_staff(user: UserLike | None) -> bool:
+    """Staff or superuser: the people who run this server (sign-in lockouts are theirs, not a workspace's)."""
+    return bool(user is not None and user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+def ensure_site_staff(user: UserLike | None) -> None:
+    """NotFound for everyone else: a page for the server's operators does not exist for members."""
+    if not is_site_staff(user):
+        raise NotFound()
+
+
 def workspace_id_of(obj: Model) -> int:
     """The workspace an object belongs to, without a query when its parents are loaded."""
     if isinstance(obj, Workspace):
@@ -179,18 +190,20 @@ def workspaces_for_user(user: UserLike | None) -> QuerySet[Workspace]:
 
 
 def collections_for_user(user: UserLike | None, *, workspace: Workspace | None = None) -> QuerySet[Collection]:
-    qs = _scoped(Collection.objects.all(), user, "workspace")
+    qs = _scoped(Collection.objects.filter(deleting=False), user, "workspace")  # deleting: see services/deletes.py
     return qs.filter(workspace=workspace) if workspace is not None else qs
 
 
 def folders_for_user(user: UserLike | None, *, collection: Collection | None = None) -> QuerySet[Folder]:
-    qs = _scoped(Folder.objects.select_related("collection"), user, "collection__workspace")
+    qs = _scoped(Folder.objects.select_related("collection").filter(deleting=False, collection__deleting=False),
+                 user, "collection__workspace")
     return qs.filter(collection=collection) if collection is not None else qs
 
 
 def requests_for_user(user: UserLike | None, *, collection: Collection | None = None) -> QuerySet[SavedRequest]:
     qs = _scoped(
-        SavedRequest.objects.select_related("collection", "created_by", "updated_by"),
+        SavedRequest.objects.select_related("collection", "created_by", "updated_by").filter(
+            Q(folder_id__isnull=True) | Q(folder__deleting=False), collection__deleting=False),
         user,
         "collection__workspace",
     )
@@ -229,13 +242,15 @@ def get_workspace_for_user(user: UserLike | None, workspace_id: Any, *, need: Ne
 
 def get_collection_for_user(user: UserLike | None, collection_id: Any, *, need: Need = "read") -> Collection:
     return _get(
-        _scoped(Collection.objects.select_related("workspace"), user, "workspace"), collection_id, need, "Collection"
+        _scoped(Collection.objects.select_related("workspace").filter(deleting=False), user, "workspace"),
+        collection_id, need, "Collection",
     )
 
 
 def get_folder_for_user(user: UserLike | None, folder_id: Any, *, need: Need = "read") -> Folder:
     return _get(
-        _scoped(Folder.objects.select_related("collection"), user, "collection__workspace"),
+        _scoped(Folder.objects.select_related("collection").filter(deleting=False, collection__deleting=False),
+                user, "collection__workspace"),
         folder_id,
         need,
         "Folder",

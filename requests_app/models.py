@@ -68,6 +68,8 @@ class Collection(models.Model):
     scripts = models.JSONField(default=dict, blank=True)
     position = models.IntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # Being deleted in the background (models_deletes.DeleteJob): hidden and not usable.
+    deleting = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -87,6 +89,7 @@ class Folder(models.Model):
     scripts = models.JSONField(default=dict, blank=True)
     position = models.IntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    deleting = models.BooleanField(default=False)  # as Collection.deleting
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -466,4 +469,5 @@ class OAuthToken(models.Model):
         ]
 
 
+from requests_app.models_deletes import DeleteJob  # noqa: E402,F401  (issue 15)
 from requests_app.models_monitors import Monitor, MonitorDailySummary, MonitorDelivery  # noqa: E402,F401  (issue 18)

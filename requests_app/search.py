@@ -85,15 +85,15 @@ def workspace_search(
     access.ensure_role(user, workspace, "read")
     words = clean_query(q)
     result = SearchResult(q=" ".join(words))
-    collections = dict(Collection.objects.filter(workspace=workspace).values_list("id", "name"))
+    collections = dict(Collection.objects.filter(workspace=workspace, deleting=False).values_list("id", "name"))
     if not cursor:
         result.collections = [
             {"id": pk, "name": name}
-            for pk, name in Collection.objects.filter(workspace=workspace)
+            for pk, name in Collection.objects.filter(workspace=workspace, deleting=False)
             .filter(_every_word(words, ("name",))).order_by("position", "id").values_list("id", "name")[:SMALL_HITS]
         ]
         result.folders = list(
-            Folder.objects.filter(collection__workspace=workspace).filter(_every_word(words, ("name",)))
+            Folder.objects.filter(collection_id__in=list(collections), deleting=False).filter(_every_word(words, ("name",)))
             .order_by("-id").values("id", "name", "collection_id", "parent_id")[:SMALL_HITS]
         )
     requests = SavedRequest.objects.filter(collection_id__in=list(collections)).only(

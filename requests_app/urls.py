@@ -4,11 +4,13 @@ from django.urls import path
 
 from requests_app.views import (
     accounts,
+    deletes,
     diffs,
     editor,
     environments,
     examples,
     interop,
+    lockouts,
     monitors,
     oauth,
     runner,
@@ -30,6 +32,8 @@ urlpatterns = [
     path("account/password/", accounts.password_change, name="password_change"),
     path("account/tokens/", accounts.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", accounts.token_revoke, name="token_revoke"),
+    path("staff/lockouts/", lockouts.lockouts_page, name="lockouts"),
+    path("staff/lockouts/unlock/", lockouts.lockout_unlock, name="lockout_unlock"),
     # the page
     path("w/", workspace.workspace_switch, name="workspace_switch"),
     path("w/<int:workspace_id>/", workspace.workspace_page, name="workspace"),
@@ -48,6 +52,8 @@ urlpatterns = [
     path("w/<int:workspace_id>/history/<int:entry_id>/delete/", workspace.history_delete_view, name="history_delete"),
     # collections tree
     path("w/<int:workspace_id>/tree/", tree.sidebar_tree_view, name="sidebar_tree"),
+    path("w/<int:workspace_id>/tree/collections/", tree.sidebar_collections_view, name="sidebar_collections"),
+    path("w/<int:workspace_id>/deletes/<int:job_id>/", deletes.delete_progress, name="delete_progress"),
     path("w/<int:workspace_id>/search/", tree.sidebar_search, name="sidebar_search"),
     path("w/<int:workspace_id>/folders/<int:folder_id>/children/", tree.folder_children, name="folder_children"),
     path("w/<int:workspace_id>/collections/<int:collection_id>/children/", tree.collection_children, name="collection_children"),
@@ -117,6 +123,8 @@ urlpatterns = [
     path("w/<int:workspace_id>/history/<int:entry_id>/har/", interop.history_har_view, name="history_har"),
     # collection runner and the editor's Tests tab
     path("w/<int:workspace_id>/runs/", runner.runner_page, name="runner"),
+    path("w/<int:workspace_id>/locations/", runner.location_options, name="location_options"),
+    path("w/<int:workspace_id>/runs/requests/", runner.runner_requests, name="runner_requests"),
     path("w/<int:workspace_id>/runs/<int:run_id>/", runner.run_page, name="run_page"),
     path("w/<int:workspace_id>/runs/<int:run_id>/live/", runner.run_live, name="run_live"),
     path("w/<int:workspace_id>/runs/<int:run_id>/cancel/", runner.run_cancel_view, name="run_cancel"),

@@ -226,11 +226,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = WEBCLIENT_MAX_REQUEST_BODY_BYTES + 1024 * 1024
 # Big workspaces (issue 15): items per sidebar page, items per list page (history, runs, run
 # results, activity, versions; the API's `limit` may not exceed it).
 WEBCLIENT_TREE_PAGE_SIZE = env_int("WEBCLIENT_TREE_PAGE_SIZE", 100)
+# What a whole page's tree carries: collection rows plus preloaded items, about a screenful (the
+# rest of open collections and folders loads as it scrolls into view), and collections per page.
+WEBCLIENT_TREE_PAGE_BUDGET = env_int("WEBCLIENT_TREE_PAGE_BUDGET", 16)
+WEBCLIENT_TREE_COLLECTIONS_PAGE = env_int("WEBCLIENT_TREE_COLLECTIONS_PAGE", 50)
 WEBCLIENT_LIST_PAGE_SIZE = env_int("WEBCLIENT_LIST_PAGE_SIZE", 50)
 # Quotas (services/quotas.py): refused before anything is written, the error names the setting.
 WEBCLIENT_MAX_IMPORT_REQUESTS = env_int("WEBCLIENT_MAX_IMPORT_REQUESTS", 20_000)
 WEBCLIENT_MAX_WORKSPACE_REQUESTS = env_int("WEBCLIENT_MAX_WORKSPACE_REQUESTS", 100_000)
 WEBCLIENT_MAX_RUN_RESULTS = env_int("WEBCLIENT_MAX_RUN_RESULTS", 1_000_000)
+# Deleting a collection or folder of more requests than this is a background job with progress
+# (services/deletes.py); smaller ones go at once.
+WEBCLIENT_DELETE_INLINE_REQUESTS = env_int("WEBCLIENT_DELETE_INLINE_REQUESTS", 2000)
 
 # The /echo/ playground: on (anyone), signed-in (team default: anonymous visitors get 401), off (404).
 WEBCLIENT_PLAYGROUND = env_str("WEBCLIENT_PLAYGROUND", "signed-in" if TEAM_MODE else "on")

@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from requests_app.api import diffs, examples, interop, monitors, runs, search, teams, views
+from requests_app.api import deletes, diffs, examples, interop, lockouts, monitors, runs, search, teams, views
 
 router = SimpleRouter()
 router.trailing_slash = "/?"  # the constructor only knows "/" or ""; this makes the slash optional
@@ -28,6 +28,9 @@ urlpatterns = [
     re_path(r"^v1/invitations/accept/?$", teams.InvitationAcceptView.as_view(), name="invitation-accept"),
     re_path(r"^v1/import/?$", interop.ImportView.as_view(), name="import"),
     re_path(r"^v1/search/?$", search.SearchView.as_view(), name="search"),
+    re_path(r"^v1/deletes/(?P<pk>[^/.]+)/?$", deletes.DeleteJobView.as_view(), name="delete-detail"),
+    re_path(r"^v1/lockouts/?$", lockouts.LockoutListView.as_view(), name="lockouts"),
+    re_path(r"^v1/lockouts/unlock/?$", lockouts.LockoutUnlockView.as_view(), name="lockout-unlock"),
     re_path(r"^v1/collections/(?P<pk>[^/.]+)/export/?$", interop.CollectionExportView.as_view(), name="collection-export"),
     re_path(r"^v1/requests/(?P<pk>[^/.]+)/snippet/?$", interop.RequestSnippetView.as_view(), name="request-snippet"),
     # before the router: "history/har" would otherwise read as the history entry with id "har"

@@ -23,9 +23,11 @@ from requests_app.api import (
     teams,
 )
 from requests_app.api import serializers as s
+from requests_app.api.answers import exchange_answer
+from requests_app.api.deletes import accepted
 from requests_app.api.pagination import BoundedLimitOffsetPagination, keyset_response
 from requests_app.api.throttles import LIMITS, ThrottledActions
-from requests_app.models import Collection, Environment, Folder, HistoryEntry, SavedRequest, Workspace
+from requests_app.models import Collection, DeleteJob, Environment, Folder, HistoryEntry, SavedRequest, Workspace
 from requests_app.services import collections as collection_services
 from requests_app.services import cookies as cookie_services
 from requests_app.services import environments as environment_services
@@ -116,7 +118,9 @@ class VersionedViewSet(ServiceViewSet):
         return self.update(request, pk)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        self.delete_service(user=request.user, **{self.service_keyword: self.get_object_for(pk, "edit")})
+        job = self.delete_service(user=request.user, **{self.service_keyword: self.get_object_for(pk, "edit")})
+        if isinstance(job, DeleteJob):  # a big collection or folder: 202, poll /api/v1/deletes/<id>
+            return accepted(request, job)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.DuplicateInput, summary="A copy right after the original (collections and folders: deep)")
@@ -371,7 +375,7 @@ class SavedRequestViewSet(ThrottledActions, teams.RequestVersionActions, Version
         )
         workspace = access.get_workspace_for_user(request.user, saved.collection.workspace_id)
         entry = request_execute(user=request.user, workspace=workspace, saved_request=saved, environment=environment)
-        return Response(s.ExchangeOutput(entry).data)
+        return exchange_answer(request, entry)
 
 
 # ---------------------------------------------------------------- environments
@@ -441,7 +445,7 @@ class HistoryViewSet(ServiceViewSet):
         return keyset_response(request, queryset, order=history_services.HISTORY_ORDER, serialize=self.serialize_many)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(s.ExchangeOutput(access.get_history_for_user(request.user, pk)).data)
+        return exchange_answer(request, access.get_history_for_user(request.user, pk))
 
     def destroy(self, request: Request, pk: str) -> Response:
         entry = access.get_history_for_user(request.user, pk)
@@ -524,7 +528,7 @@ class ExecuteView(APIView):
         saved = access.get_request_for_user(request.user, request_id) if request_id else None
         entry = request_execute(user=request.user, workspace=workspace, spec=data, saved_request=saved,
                                 collection=collection, environment=environment)
-        return Response(s.ExchangeOutput(entry).data)
+        return exchange_answer(request, entry)
 
 
 def current_object_data(view: Any, obj: Model) -> Any:

@@ -8,14 +8,15 @@ Usage::
     while not decoder.full and (chunk := response.read(65536)):
         decoder.feed(chunk)              # never holds more than `limit` decoded bytes
     decoder.finish()
-    decoder.body, decoder.truncated, decoder.warning
+    decoder.spool, decoder.truncated, decoder.warning  # spool: a SpooledBody (on disk past 1 MiB)
 
     media_type("Text/HTML; charset=UTF-8")   # ("text/html", "UTF-8")
     body_kind("application/json", b"{}")     # "json"
 
 Decoding is bounded at every stage: a 1 KB gzip that inflates to 1 GB stops at `limit` with
-`truncated` set, and memory stays near `limit` (`zlib` and `brotli` are asked for at most the
-bytes still wanted, the rest of their input waits in the decompressor).
+`truncated` set (`zlib` and `brotli` are asked for at most the bytes still wanted, the rest of
+their input waits in the decompressor). Decoded bytes go to a SpooledBody: past a small size
+they are on disk, so memory stays near one read chunk whatever `limit` is.
 Stacked encodings ("gzip, br") are undone in reverse order.
 """
 
@@ -28,7 +29,10 @@ from typing import Protocol
 
 import brotli
 
-GZIP_OR_ZLIB_WBITS = 47  # 32 + 15: zlib detects a gzip or zlib header itself
+from requests_app.engine.spool import SpooledBody
+
+GZIP_OR_ZLIB_WBITS = 47
+DECODE_STEP_BYTES = 256 * 1024  # 32 + 15: zlib detects a gzip or zlib header itself
 RAW_DEFLATE_WBITS = -15
 
 
@@ -139,7 +143,7 @@ class BodyDecoder:
         self.limit = limit
         self.truncated = False
         self.warning = ""
-        self._out = bytearray()
+        self.spool = SpooledBody()
         codings = [c.strip().lower() for c in content_encoding.split(",")] if content_encoding else []
         codings = [c for c in codings if c and c != "identity"]
         unknown = [c for c in codings if c not in _STAGES]
@@ -155,7 +159,8 @@ class BodyDecoder:
 
     @property
     def body(self) -> bytes:
-        return bytes(self._out)
+        """The decoded body as one bytes object (tests, small bodies); `spool` holds it."""
+        return self.spool.read()
 
     @property
     def full(self) -> bool:
@@ -189,8 +194,9 @@ class BodyDecoder:
             produced = False
             chunk = data
             for stage in self._stages:
-                # One byte more than still wanted tells us whether there was more.
-                chunk = stage.decompress(chunk, self.limit - len(self._out) + 1)
+                # One byte more than still wanted tells us whether there was more; never more than
+                # a step at once (a 64 KiB read of a gzip bomb inflates to 64 MiB), the rest waits.
+                chunk = stage.decompress(chunk, min(self.limit - self.spool.size + 1, DECODE_STEP_BYTES))
                 produced = produced or bool(chunk)
             self._append(chunk)
             data = b""
@@ -198,12 +204,12 @@ class BodyDecoder:
                 return
 
     def _append(self, chunk: bytes) -> None:
-        room = self.limit - len(self._out)
+        room = self.limit - self.spool.size
         if len(chunk) > room:
-            self._out += chunk[:room]
+            self.spool.write(chunk[:room])
             self.truncated = True
         else:
-            self._out += chunk
+            self.spool.write(chunk)
 
 
 # ---------------------------------------------------------------- what the body is
@@ -228,7 +234,7 @@ _TEXT_APPLICATION_TYPES = frozenset(
 # With these (or none) the Content-Type says nothing useful: look at the bytes.
 _GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream", "application/unknown", "text/plain"})
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"\x00\x00\x01\x00")
-_SNIFF_BYTES = 512
+SNIFF_BYTES = 512
 
 
 def media_type(content_type: str | None) -> tuple[str, str]:
@@ -246,7 +252,9 @@ def media_type(content_type: str | None) -> tuple[str, str]:
 
 
 def body_kind(media: str, body: bytes) -> str:
-    """json, xml, html, text, image, binary or empty: Content-Type first, then a cheap sniff."""
+    """json, xml, html, text, image, binary or empty: Content-Type first, then a cheap sniff.
+
+    `body` may be the body's first SNIFF_BYTES only: nothing past them is looked at."""
     if not body:
         return "empty"
     if _JSON_TYPES.match(media):
@@ -258,7 +266,7 @@ def body_kind(media: str, body: bytes) -> str:
     if media.startswith("image/"):
         return "image"
     if media in _GENERIC_TYPES:
-        sniffed = _sniff(body[:_SNIFF_BYTES])
+        sniffed = _sniff(body[:SNIFF_BYTES])
         if media == "text/plain" and sniffed in ("binary", "image"):
             return "text"
         if media != "" and media != "text/plain" and sniffed == "text":

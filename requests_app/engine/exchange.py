@@ -18,9 +18,13 @@ Usage::
 from __future__ import annotations
 
 import base64
+import codecs
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
+
+from requests_app.engine.spool import SpooledBody
 
 # Error kinds a person can meet; each carries a message written for them.
 INVALID_REQUEST = "invalid_request"
@@ -105,7 +109,12 @@ class Response:
     reason: str
     headers: list[tuple[str, str]] = field(default_factory=list)
     cookies: list[Cookie] = field(default_factory=list)
-    body: bytes = b""  # decoded from Content-Encoding, at most max_response_bytes
+    # Made before `body` is set by __init__ (the property below writes into it).
+    content: SpooledBody = field(default_factory=SpooledBody, init=False, repr=False, compare=False)
+    # Decoded from Content-Encoding, at most max_response_bytes. Stored in `content` (a
+    # SpooledBody, on disk past 1 MiB); reading `body` makes one bytes object of it, so code
+    # that needs only the size or the first bytes asks `body_size` / `content.head(n)`.
+    body: bytes = field(default=b"", repr=False)
     wire_body_size: int = 0  # bytes as they arrived (compressed)
     header_size: int = 0
     truncated: bool = False
@@ -143,23 +152,56 @@ class Response:
                 return value
         return None
 
+    @property
+    def body_size(self) -> int:
+        return self.content.size
+
     def text(self) -> str:
         """Body as text, decoded with the declared charset when it is a safe one."""
         return decode_text(self.body, self.charset)
+
+
+def _response_body(response: Response) -> bytes:
+    return response.content.read()
+
+
+def _set_response_body(response: Response, value: bytes) -> None:
+    response.content = SpooledBody(value)
+
+
+# `body` stays a constructor argument and an attribute (bytes in, bytes out) while the bytes live
+# in `content`: a property set after the class, so the dataclass keeps `body` as a field.
+Response.body = property(_response_body, _set_response_body)  # type: ignore[assignment]
 
 
 # utf-7 and friends can turn harmless-looking bytes into markup; never honour them.
 _UNSAFE_CHARSETS = {"utf-7", "utf7", "unicode-1-1-utf-7", "csunicode11utf7", "x-user-defined"}
 
 
-def decode_text(data: bytes, charset: str = "") -> str:
+def _safe_charset(charset: str) -> str:
     name = (charset or "utf-8").strip().lower()
     if name in _UNSAFE_CHARSETS:
-        name = "utf-8"
+        return "utf-8"
     try:
-        return data.decode(name, errors="replace")
+        info = codecs.lookup(name)
     except LookupError:
-        return data.decode("utf-8", errors="replace")
+        return "utf-8"
+    # base64, rot13, zlib…: codecs that bytes.decode refuses (LookupError) as not text encodings.
+    return name if getattr(info, "_is_text_encoding", True) else "utf-8"
+
+
+def decode_text(data: bytes, charset: str = "") -> str:
+    return data.decode(_safe_charset(charset), errors="replace")
+
+
+def decode_text_chunks(chunks: Iterable[bytes], charset: str = "") -> Iterator[str]:
+    """decode_text over a body read a chunk at a time (a character cut between chunks stays whole)."""
+    decoder = codecs.getincrementaldecoder(_safe_charset(charset))(errors="replace")
+    for chunk in chunks:
+        if text := decoder.decode(chunk):
+            yield text
+    if text := decoder.decode(b"", final=True):
+        yield text
 
 
 @dataclass
@@ -193,7 +235,8 @@ def _round(value: float | None) -> float | None:
 TEXT_KINDS = ("json", "xml", "html", "text", "empty")
 
 
-def response_to_dict(response: Response) -> dict[str, Any]:
+def response_to_dict(response: Response, *, with_body: bool = True) -> dict[str, Any]:
+    """The API's shape; `with_body=False` leaves out body_text/body_base64 (the caller streams them)."""
     out: dict[str, Any] = {
         "http_version": response.http_version,
         "status": response.status,
@@ -205,10 +248,12 @@ def response_to_dict(response: Response) -> dict[str, Any]:
         "content_type": response.content_type,
         "charset": response.charset,
         "kind": response.kind,
-        "size": {"headers": response.header_size, "body": len(response.body), "wire_body": response.wire_body_size},
+        "size": {"headers": response.header_size, "body": response.body_size, "wire_body": response.wire_body_size},
         "truncated": response.truncated,
         "wire_head": response.wire_head.decode("latin-1"),
     }
+    if not with_body:
+        return out
     if response.kind in TEXT_KINDS:
         out["body_text"] = response.text()
     else:
@@ -230,7 +275,7 @@ def _cookie_to_dict(c: Cookie) -> dict[str, Any]:
     }
 
 
-def exchange_to_dict(exchange: Exchange) -> dict[str, Any]:
+def exchange_to_dict(exchange: Exchange, *, with_body: bool = True) -> dict[str, Any]:
     req = exchange.request
     t = exchange.timings
     return {
@@ -243,7 +288,7 @@ def exchange_to_dict(exchange: Exchange) -> dict[str, Any]:
             "body_size": req.body_size,
             "wire": req.wire_text,
         },
-        "response": None if exchange.response is None else response_to_dict(exchange.response),
+        "response": None if exchange.response is None else response_to_dict(exchange.response, with_body=with_body),
         "redirects": [
             {"status": h.status, "url": h.url, "location": h.location, "cookies": [_cookie_to_dict(c) for c in h.cookies]}
             for h in exchange.redirects

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from requests_app.engine.cookies import CookieJar, parse_set_cookie_headers
-from requests_app.engine.decoding import BodyDecoder, body_kind, media_type
+from requests_app.engine.decoding import SNIFF_BYTES, BodyDecoder, body_kind, media_type
 from requests_app.engine.exchange import (
     INVALID_REQUEST,
     PROTOCOL,
@@ -250,8 +250,8 @@ class _Exchanger:
                     raw, decoder, raw_limit=2 * self.options.max_response_bytes + _RAW_BODY_SLACK
                 )
             finally:
-                response.body, response.truncated = decoder.body, decoder.truncated
-                response.kind = body_kind(response.content_type, response.body)
+                response.content, response.truncated = decoder.spool, decoder.truncated
+                response.kind = body_kind(response.content_type, decoder.spool.head(SNIFF_BYTES))
                 if decoder.warning:
                     self.exchange.warnings.append(decoder.warning)
         except Exception as exc:  # only network trouble is turned into data; anything else re-raises

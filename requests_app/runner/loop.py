@@ -314,7 +314,7 @@ def _row_for(item: PlanItem, index: int, iteration: int, exchange: Exchange, spe
         url=sent.url if sent else spec.url,
         status=response.status if response else None,
         time_ms=None if exchange.timings.total_ms is None else round(exchange.timings.total_ms, 3),
-        size=len(response.body) if response else None,
+        size=response.body_size if response else None,
         unresolved_variables=list(exchange.unresolved_variables),
     )
     if exchange.error is not None:

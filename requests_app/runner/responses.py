@@ -132,7 +132,7 @@ class ResponseView:
 
     @property
     def body_size(self) -> int:
-        return 0 if self.response is None else len(self.response.body)
+        return 0 if self.response is None else self.response.body_size
 
     @property
     def total_ms(self) -> float | None:

@@ -127,7 +127,7 @@ def response_to_script(exchange: Exchange) -> dict[str, Any] | None:
         "headers": [{"key": k, "value": v} for k, v in response.headers],
         "body": text,
         "responseTime": round(exchange.timings.total_ms or 0),
-        "responseSize": len(response.body),
+        "responseSize": response.body_size,
         "cookies": [{"key": c.name, "value": c.value} for c in response.cookies],
     }
 

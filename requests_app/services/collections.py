@@ -23,9 +23,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from requests_app import access
-from requests_app.models import Collection, Folder, SavedRequest, Workspace
+from requests_app.models import Collection, DeleteJob, Folder, Workspace
 from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record
+from requests_app.services.deletes import delete_start
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.scripts import clean_scripts
 from requests_app.services.validation import clean_auth, clean_name, clean_text, clean_variables
@@ -161,13 +162,10 @@ def collection_transfer(
     return result
 
 
-def collection_delete(*, user: AbstractBaseUser, collection: Collection) -> None:
-    """Delete the collection with its folders and requests (history entries keep their copy)."""
-    access.ensure_role(user, collection, "edit")
-    with transaction.atomic():
-        activity_record(user=user, verb="deleted", obj=collection)
-        tree.delete_requests(SavedRequest.objects.filter(collection=collection))
-        collection.delete()
+def collection_delete(*, user: AbstractBaseUser, collection: Collection) -> DeleteJob | None:
+    """Delete the collection with its folders and requests (history entries keep their copy):
+    at once, or for a big one a background job (returned; services/deletes.py)."""
+    return delete_start(user=user, obj=collection)
 
 
 def collection_tree(*, user: AbstractBaseUser, collection: Collection) -> dict[str, Any]:

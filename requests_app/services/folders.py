@@ -17,9 +17,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from requests_app import access
-from requests_app.models import Collection, Folder, SavedRequest
+from requests_app.models import Collection, DeleteJob, Folder, SavedRequest
 from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record, activity_record_move
+from requests_app.services.deletes import delete_start
 from requests_app.services.errors import FOLDER_CYCLE, ValidationFailed
 from requests_app.services.scripts import clean_scripts
 from requests_app.services.validation import clean_name, clean_position, clean_text
@@ -148,11 +149,7 @@ def folder_duplicate(*, user: AbstractBaseUser, folder: Folder, name: str | None
     return copy
 
 
-def folder_delete(*, user: AbstractBaseUser, folder: Folder) -> None:
-    """Delete the folder with its subfolders and requests."""
-    access.ensure_role(user, folder, "edit")
-    with transaction.atomic():
-        activity_record(user=user, verb="deleted", obj=folder)
-        tree.delete_requests(SavedRequest.objects.filter(folder_id__in=tree.descendant_ids(folder)))
-        folder.delete()
-        tree.close_gap(tree.Parent.of(folder), folder.position)
+def folder_delete(*, user: AbstractBaseUser, folder: Folder) -> DeleteJob | None:
+    """Delete the folder with its subfolders and requests: at once, or for a big one a
+    background job (returned; services/deletes.py)."""
+    return delete_start(user=user, obj=folder)

@@ -24,23 +24,25 @@ import base64
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from requests_app import access
-from requests_app.engine.exchange import Exchange, exchange_to_dict
+from requests_app.engine.exchange import TEXT_KINDS, Exchange, Response, exchange_to_dict
 from requests_app.models import Environment, HistoryEntry, SavedRequest, Workspace
 from requests_app.selectors import filtered
 from requests_app.services.errors import NotFound, ValidationFailed
+from requests_app.services.history_files import StoredParts, body_file, decoded_base64, stored_parts, unescaped_text
 from requests_app.services.masking import SecretMasker
 
 _BODY_KEYS = ("body_text", "body_base64")
@@ -120,14 +122,29 @@ def _read_offloaded(entry: HistoryEntry) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def history_exchange(entry: HistoryEntry) -> dict[str, Any]:
-    """The recorded exchange (engine.exchange.exchange_to_dict shape), body inline, masked."""
+def history_exchange(
+    entry: HistoryEntry, *, with_stored_body: bool = True, body_excerpt_chars: int | None = None
+) -> dict[str, Any]:
+    """The recorded exchange (engine.exchange.exchange_to_dict shape), body inline, masked.
+
+    `with_stored_body=False`: a body kept in the entry's file stays there (`body_stored` set);
+    history_stored_parts tells where. `body_excerpt_chars`: a text body kept in the file comes
+    as its first that many characters (`body_excerpt: true`), a binary one not at all (images
+    whole): what a page shows, without reading 50 MiB to show one.
+    """
     cached = getattr(entry, "_full_exchange", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     exchange = json.loads(json.dumps(entry.exchange))
     response = exchange.get("response")
-    if response and response.get("body_stored"):
+    if response and response.get("body_stored") and body_excerpt_chars is not None and response.get("kind") != "image":
+        response.pop("body_stored")
+        if response.get("kind") in TEXT_KINDS:
+            response["body_text"], cut = _stored_text_excerpt(entry, body_excerpt_chars)
+            if cut:
+                response["body_excerpt"] = True
+        return exchange  # type: ignore[no-any-return]
+    if response and response.get("body_stored") and with_stored_body:
         body = _read_offloaded(entry).get("response", {})
         response.pop("body_stored", None)
         for key in _BODY_KEYS:
@@ -140,10 +157,69 @@ def history_exchange(entry: HistoryEntry) -> dict[str, Any]:
     return exchange  # type: ignore[no-any-return]
 
 
-def history_spec(entry: HistoryEntry) -> dict[str, Any]:
-    """The request as asked (engine dict shape), secrets as {{name}}; body inline."""
+@contextmanager
+def history_stored_parts(entry: HistoryEntry) -> Iterator[StoredParts | None]:
+    """With an entry whose bodies are in its file: where each lies in that file (StoredParts),
+    to copy out without parsing; None when nothing is stored so or the file cannot be read
+    (history_exchange / history_spec then)."""
+    stored_response = (entry.exchange.get("response") or {}).get("body_stored")
+    if getattr(entry, "_full_exchange", None) is not None or not entry.body_file:
+        stored_response = False
+    if not (stored_response or entry.spec.get("body_stored")) or not entry.body_file:
+        yield None
+        return
+    try:
+        # A file object of its own: FieldFile.open() hands out one object that _read_offloaded closes.
+        content = entry.body_file.storage.open(entry.body_file.name, "rb")
+    except OSError:
+        yield None
+        return
+    with content:
+        try:
+            parts = stored_parts(content)
+        except (OSError, ValueError):
+            parts = None
+        if parts is not None and not stored_response:
+            parts.response = None  # the entry's row holds it (or the history_exchange cache does)
+        yield parts
+
+
+def _stored_text_excerpt(entry: HistoryEntry, chars: int) -> tuple[str, bool]:
+    """(the first `chars` characters of the stored text body, whether there was more)."""
+    excerpt = ""
+    with history_stored_parts(entry) as parts:
+        if parts is not None and parts.response is not None and parts.response[0] == "body_text":
+            _, start, end = parts.response
+            for text in unescaped_text(parts.pieces(start, end)):
+                excerpt += text
+                if len(excerpt) > chars:
+                    return excerpt[:chars], True
+    return excerpt, False
+
+
+def history_body_bytes(entry: HistoryEntry) -> Iterator[bytes]:
+    """The response body as received (decoded from its Content-Encoding, masked), a piece at a
+    time: read from the entry's file when it is kept there."""
+    with history_stored_parts(entry) as parts:
+        if parts is not None and parts.response is not None:
+            key, start, end = parts.response
+            if key == "body_base64":
+                yield from decoded_base64(parts.pieces(start, end))
+            else:
+                yield from (text.encode("utf-8") for text in unescaped_text(parts.pieces(start, end)))
+            return
+    response = history_exchange(entry).get("response") or {}
+    if "body_base64" in response:
+        yield base64.b64decode(response["body_base64"] or "")
+    else:
+        yield (response.get("body_text") or "").encode("utf-8")
+
+
+def history_spec(entry: HistoryEntry, *, with_stored_body: bool = True) -> dict[str, Any]:
+    """The request as asked (engine dict shape), secrets as {{name}}; body inline (unless
+    `with_stored_body=False`: `body_stored` set, history_stored_parts gives it)."""
     spec = dict(entry.spec)
-    if spec.get("body_stored"):
+    if spec.get("body_stored") and with_stored_body:
         spec.pop("body_stored")
         spec["body"] = _read_offloaded(entry).get("spec_body", {"mode": "none"})
     return spec
@@ -173,22 +249,28 @@ def _size(value: Any) -> int:
     return len(json.dumps(value, separators=(",", ":")).encode("utf-8"))
 
 
-def _offload(spec: dict[str, Any], exchange: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], bytes | None]:
-    """Move bodies over the inline limit out of the row; returns (spec, exchange, file content)."""
+def _offload(spec: dict[str, Any], exchange: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Move bodies over the inline limit out of the row; returns (spec, exchange, what goes to the file)."""
     limit = settings.WEBCLIENT_HISTORY_INLINE_BYTES
     stored: dict[str, Any] = {}
     response = exchange.get("response")
-    if response:
+    if response and not response.get("body_stored"):
         body = {key: response[key] for key in _BODY_KEYS if key in response}
         if body and _size(body) > limit:
             stored["response"] = body
             exchange = {**exchange, "response": {k: v for k, v in response.items() if k not in _BODY_KEYS}}
             exchange["response"]["body_stored"] = True
-    if _size(spec.get("body", {})) > limit:
+    if _body_chars(spec.get("body")) > limit or _size(spec.get("body", {})) > limit:
         stored["spec_body"] = spec["body"]
         spec = {**spec, "body": {"mode": spec["body"].get("mode", "none")}, "body_stored": True}
-    content = json.dumps(stored, separators=(",", ":")).encode("utf-8") if stored else None
-    return spec, exchange, content
+    return spec, exchange, stored
+
+
+def _body_chars(body: Any) -> int:
+    """The length of a spec body's text parts: past the limit, no need to serialise it to know."""
+    if not isinstance(body, dict):
+        return 0
+    return sum(len(body[key]) for key in ("text", "query", "variables", "data") if isinstance(body.get(key), str))
 
 
 def history_record(
@@ -204,12 +286,18 @@ def history_record(
     """Store one execution with every secret value replaced by {{name}}, then apply retention.
 
     `asked` is the request as the person wrote it (engine dict shape, before substitution).
-    The returned entry's `history_exchange` needs no file read.
+    The returned entry's `history_exchange` needs no file read, unless the response body went
+    to the file.
     """
     masker = SecretMasker(secrets)
     spec = _without_nul(masker.deep(asked))
-    full = _storable(masker.deep(exchange_to_dict(exchange)))
-    row_spec, row_exchange, content = _offload(spec, full)
+    # A body past the inline limit goes from the response's spool to the file without ever being
+    # one string in memory (issue 13 item 16); the entry then reads it back when it is shown.
+    streamed = exchange.response if _streams(exchange.response) else None
+    full = _storable(masker.deep(exchange_to_dict(exchange, with_body=streamed is None)))
+    if streamed is not None:
+        full["response"]["body_stored"] = True
+    row_spec, row_exchange, stored = _offload(spec, full)
     sent_url = full["request"]["url"] if full.get("request") else spec.get("url", "")
     response = full.get("response")
     entry = HistoryEntry(
@@ -226,13 +314,19 @@ def history_record(
         exchange=row_exchange,
         created_at=timezone.now(),
     )
-    if content is not None:
-        entry.body_file.save(f"{uuid.uuid4().hex}.json", ContentFile(content), save=False)
+    if streamed is not None or stored:
+        with body_file(streamed, masker, extra=stored) as content:
+            entry.body_file.save(f"{uuid.uuid4().hex}.json", File(content), save=False)
     with transaction.atomic():
         entry.save()
         _prune(user=user, workspace=workspace)
-    entry._full_exchange = full  # type: ignore[attr-defined]
+    if streamed is None:
+        entry._full_exchange = full  # type: ignore[attr-defined]
     return entry
+
+
+def _streams(response: Response | None) -> bool:
+    return response is not None and response.body_size > settings.WEBCLIENT_HISTORY_INLINE_BYTES
 
 
 def _delete_files_after_commit(names: Iterable[str]) -> None:

@@ -18,13 +18,17 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from requests_app.engine.encodings import base64_forms, encoded_forms
 from requests_app.services.secrets import MASK
 
 _BASIC = re.compile(r"(Basic\s+)([A-Za-z0-9+/]{4,}={0,2})")
+# Streamed masking keeps this much of each window for the next one, so a secret (or a Basic
+# credential shorter than this) cut by a window's end is seen whole in the next.
+STREAM_OVERLAP_CHARS = 8 * 1024
+_Piece = TypeVar("_Piece", str, bytes)
 _BASE64_KEYS = ("base64", "body_base64")
 
 
@@ -52,6 +56,7 @@ class SecretMasker:
         self._replacements = replacements
         needles = sorted(replacements, key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, needles))) if needles else None
+        self._overlap = max(STREAM_OVERLAP_CHARS, 2 * max(map(len, needles), default=0))
         self._byte_replacements = {k.encode("utf-8"): v.encode("utf-8") for k, v in replacements.items()}
         self._byte_pattern = (
             re.compile(b"|".join(map(re.escape, sorted(self._byte_replacements, key=len, reverse=True))))
@@ -75,6 +80,18 @@ class SecretMasker:
         if self._byte_pattern is None or not value:
             return value
         return self._byte_pattern.sub(lambda match: self._byte_replacements[match.group(0)], value)
+
+    def text_stream(self, pieces: Iterable[str]) -> Iterator[str]:
+        """`text` over a text that comes in pieces (a body read from disk): the same result, a window at a time."""
+        if self._pattern is None:
+            return iter(pieces)
+        return _windows(pieces, (_BASIC, self._pattern), self.text, self._overlap)
+
+    def bytes_stream(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        """`bytes` over bytes that come in pieces."""
+        if self._byte_pattern is None:
+            return iter(pieces)
+        return _windows(pieces, (self._byte_pattern,), self.bytes, self._overlap)
 
     def _mask_basic(self, match: re.Match[str]) -> str:
         try:
@@ -109,6 +126,44 @@ class SecretMasker:
         if isinstance(value, (list, tuple)):
             return [self.deep(item) for item in value]
         return value
+
+
+def _uncrossed_cut(buffer: _Piece, cut: int, patterns: tuple[re.Pattern[Any], ...], overlap: int) -> int:
+    """The greatest cut at or before `cut` that no match of any pattern crosses."""
+    moved = True
+    while moved and cut > 0:
+        moved = False
+        for pattern in patterns:
+            for match in pattern.finditer(buffer, max(0, cut - overlap)):
+                if match.start() >= cut:
+                    break
+                if match.end() > cut:
+                    cut, moved = match.start(), True
+                    break
+    return cut
+
+
+def _windows(
+    pieces: Iterable[_Piece], patterns: tuple[re.Pattern[Any], ...], mask: Any, overlap: int
+) -> Iterator[_Piece]:
+    """Mask each window up to a cut no match crosses; what follows the cut waits for the next piece.
+
+    A match that ends before the cut is found alike in the window and in the whole text (the
+    needles are literals; a Basic credential is shorter than the overlap), so the result equals
+    masking the whole text at once. Matches are looked for only near the cut: each window costs
+    its length, whatever the body holds.
+    """
+    carry: _Piece | None = None
+    for piece in pieces:
+        buffer = piece if carry is None else carry + piece
+        cut = _uncrossed_cut(buffer, len(buffer) - overlap, patterns, overlap)
+        if cut <= 0:
+            carry = buffer
+            continue
+        yield mask(buffer[:cut])
+        carry = buffer[cut:]
+    if carry:
+        yield mask(carry)
 
 
 # ---------------------------------------------------------------- auth credentials (issue 13 item 3)

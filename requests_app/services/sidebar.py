@@ -10,11 +10,15 @@ Usage::
     node = sidebar_children(user=user, collection=c, folder=f, cursor="")   # a folder's first page
     sidebar_move(user=user, item=saved_request, direction="up")   # the ⋯ menu's Move up / Move down
 
-What a page carries is bounded whatever the size of the workspace: the collections, the first
-`WEBCLIENT_TREE_PAGE_SIZE` items of each open collection and open folder (the folders the
-browser says are open, at most `MAX_OPEN_FOLDERS`, plus those holding the current request),
-and nothing of closed ones. Fixed number of queries: collections, open folders, the current
-request's folder chain, and two for all first pages (services/tree.py `first_pages`).
+What a page carries is bounded whatever the size of the workspace: a page of collections
+(`WEBCLIENT_TREE_COLLECTIONS_PAGE`, then "Show more collections"), and of the open collections
+and folders (the folders the browser says are open, at most `MAX_OPEN_FOLDERS`, plus those
+holding the current request) only a screenful of items in all (`WEBCLIENT_TREE_PAGE_BUDGET`,
+collection rows included), in document order; open nodes past it arrive open but empty and load
+their first page when they scroll into view (static/js/tree.js). The current request's
+collection and folders get a screenful each whatever is left. Fixed number of queries:
+collections, open folders, the current request's folder chain, and two for all first pages
+(services/tree.py `first_pages`, each bounded by the budget).
 """
 
 from __future__ import annotations
@@ -23,16 +27,19 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q
 
 from requests_app import access
-from requests_app.models import Collection, Folder, SavedRequest, Workspace
+from requests_app.models import Collection, DeleteJob, Folder, SavedRequest, Workspace
 from requests_app.services import tree
 from requests_app.services.collections import collection_move
+from requests_app.services.deletes import ACTIVE
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.folders import folder_move
 from requests_app.services.saved_requests import request_move
 
 MAX_OPEN_FOLDERS = 200
+MAX_DELETES_SHOWN = 10
 
 
 @dataclass
@@ -58,6 +65,7 @@ class FolderNode:
     is_last: bool = False
     request_count: int = 0
     child_count: int = 0
+    is_open: bool = False
     loaded: bool = False
     items: list[FolderNode | RequestNode] = field(default_factory=list)
     more_cursor: str | None = None
@@ -69,6 +77,9 @@ class CollectionNode:
     id: int
     name: str
     position: int
+    is_first: bool = False
+    is_last: bool = False
+    is_open: bool = False  # open, its items loaded (`loaded`) or still to load when seen
     loaded: bool = False
     items: list[FolderNode | RequestNode] = field(default_factory=list)
     more_cursor: str | None = None
@@ -84,10 +95,46 @@ class CollectionNode:
 class SidebarTree:
     collections: list[CollectionNode]
     current_request_id: int | None = None
+    more_collections_cursor: str | None = None  # "Show more collections" asks for the next page
+    deletes: list[DeleteJob] = field(default_factory=list)  # background deletes going on (their progress)
+    is_later_page: bool = False  # "Show more collections": no "No collections yet" when it is empty
 
 
 def page_size() -> int:
     return max(1, int(getattr(settings, "WEBCLIENT_TREE_PAGE_SIZE", 100)))
+
+
+def page_budget() -> int:
+    return max(1, int(getattr(settings, "WEBCLIENT_TREE_PAGE_BUDGET", 16)))
+
+
+def collections_page_size() -> int:
+    return max(1, int(getattr(settings, "WEBCLIENT_TREE_COLLECTIONS_PAGE", 50)))
+
+
+def collections_page(workspace: Workspace, cursor: str = "") -> tuple[list[CollectionNode], str | None]:
+    """A page of the workspace's collections in their order, after the cursor; one query.
+    Collections being deleted in the background are left out."""
+    rows = workspace.collections.filter(deleting=False).order_by("position", "id")
+    after = tree.decode_cursor(cursor)
+    if after is not None:
+        position, _, pk = after
+        rows = rows.filter(Q(position__gt=position) | Q(position=position, pk__gt=pk))
+    limit = collections_page_size()
+    found = list(rows.values_list("id", "name", "position")[: limit + 1])
+    nodes = [CollectionNode(pk, name, position) for pk, name, position in found[:limit]]
+    more = len(found) > limit
+    if nodes:
+        nodes[0].is_first = after is None
+        nodes[-1].is_last = not more
+    return nodes, tree.encode_cursor((nodes[-1].position, tree.FOLDER, nodes[-1].id)) if more else None
+
+
+def _trimmed(page: tree.ChildrenPage, allowance: int) -> tree.ChildrenPage:
+    if len(page.items) <= allowance:
+        return page
+    kept = page.items[:allowance]
+    return tree.ChildrenPage(kept, tree.encode_cursor(tree.sort_key(kept[-1])))
 
 
 def _node(item: tree.Item) -> FolderNode | RequestNode:
@@ -108,24 +155,25 @@ def _fill(node: FolderNode | CollectionNode, page: tree.ChildrenPage) -> list[Fo
     return [item for item in node.items if isinstance(item, FolderNode)]
 
 
-def _current_chain(collection_ids: list[int], current_request_id: int | None) -> dict[int, int]:
-    """{folder id: collection id} of the folders holding the current request (two queries)."""
+def _current_chain(collection_ids: list[int], current_request_id: int | None) -> tuple[int | None, dict[int, int]]:
+    """The current request's collection id and {folder id: collection id} of the folders
+    holding it (two queries)."""
     if current_request_id is None:
-        return {}
+        return None, {}
     found = (
         SavedRequest.objects.filter(pk=current_request_id, collection_id__in=collection_ids)
         .values_list("collection_id", "folder_id")
         .first()
     )
     if found is None or found[1] is None:
-        return {}
+        return (found[0] if found else None), {}
     parents = dict(Folder.objects.filter(collection_id=found[0]).values_list("id", "parent_id"))
     chain: dict[int, int] = {}
     folder_id: int | None = found[1]
     while folder_id is not None and folder_id not in chain:
         chain[folder_id] = found[0]
         folder_id = parents.get(folder_id)
-    return chain
+    return found[0], chain
 
 
 def sidebar_tree(
@@ -136,33 +184,56 @@ def sidebar_tree(
     closed_collection_ids: set[int] | None = None,
     current_request_id: int | None = None,
 ) -> SidebarTree:
-    """The workspace's collections with the first page of each open collection and folder."""
+    """The first page of the workspace's collections, open ones with their first items (a
+    screenful in all, see the module's docstring)."""
     access.ensure_role(user, workspace, "read")
-    rows = workspace.collections.order_by("position", "name", "id").values_list("id", "name", "position")
-    collections = [CollectionNode(pk, name, position) for pk, name, position in rows]
+    collections, more_cursor = collections_page(workspace)
     collection_ids = [node.id for node in collections]
-    chain = _current_chain(collection_ids, current_request_id)
+    current_collection_id, chain = _current_chain(collection_ids, current_request_id)
     wanted = sorted(open_folder_ids or set())[:MAX_OPEN_FOLDERS]
     open_folders = dict(
         Folder.objects.filter(pk__in=wanted, collection_id__in=collection_ids).values_list("id", "collection_id")
     ) if wanted else {}
     open_folders.update(chain)
     # The collection holding the current request shows open even if it was closed.
-    closed = set(closed_collection_ids or set()) - set(chain.values())
+    closed = set(closed_collection_ids or set()) - {current_collection_id}
     open_collections = [node for node in collections if node.id not in closed]
+    budget = page_budget()
     pages = tree.first_pages(
         [tree.Parent(node.id) for node in open_collections]
         + [tree.Parent(collection_id, folder_id) for folder_id, collection_id in open_folders.items()],
-        limit=page_size(),
+        limit=min(budget, page_size()),
     )
-    # Only folders reachable through open parents are shown open.
-    pending = [(node, tree.Parent(node.id)) for node in open_collections]
-    while pending:
-        node, parent = pending.pop()
-        for child in _fill(node, pages[parent]):
+    left = budget - len(collections)
+
+    def open_node(node: FolderNode | CollectionNode, parent: tree.Parent, on_chain: bool) -> None:
+        """Show `node` open; its items while the budget lasts, then its open subfolders in order.
+        Only folders reachable through open parents are shown open."""
+        nonlocal left
+        node.is_open = True
+        allowance = budget if on_chain else left
+        if allowance <= 0:
+            return  # open, loads its first page when seen
+        subfolders = _fill(node, _trimmed(pages[parent], allowance))
+        if not on_chain:
+            left -= len(node.items)
+        for child in subfolders:
             if child.id in open_folders:
-                pending.append((child, tree.Parent(child.collection_id, child.id)))
-    return SidebarTree(collections, current_request_id)
+                open_node(child, tree.Parent(child.collection_id, child.id), child.id in chain)
+
+    for node in open_collections:
+        open_node(node, tree.Parent(node.id), node.id == current_collection_id)
+    deletes = list(DeleteJob.objects.filter(workspace=workspace, state__in=ACTIVE).order_by("id")[:MAX_DELETES_SHOWN])
+    return SidebarTree(collections, current_request_id, more_cursor, deletes)
+
+
+def sidebar_collections(*, user: AbstractBaseUser, workspace: Workspace, cursor: str) -> SidebarTree:
+    """The next page of collections ("Show more collections"), open and loading when seen. One query."""
+    access.ensure_role(user, workspace, "read")
+    collections, more_cursor = collections_page(workspace, cursor)
+    for node in collections:
+        node.is_open = True
+    return SidebarTree(collections, None, more_cursor, is_later_page=True)
 
 
 def sidebar_children(
@@ -242,37 +313,3 @@ def sidebar_drop(
         folder_move(user=user, folder=item, parent=folder, collection=collection, position=position)
     else:
         request_move(user=user, saved_request=item, folder=folder, collection=collection, position=position)
-
-
-def folder_locations(*, workspace: Workspace) -> list[tuple[str, str]]:
-    """(value, label) of every collection and folder, for "Save as…": "c:<id>" / "f:<id>".
-
-    Folders only (no requests): two queries."""
-    collections = list(workspace.collections.order_by("position", "name", "id").values_list("id", "name"))
-    folders: dict[int | None, list[tuple[int, str, int | None]]] = {}
-    for pk, name, parent_id, collection_id in (
-        Folder.objects.filter(collection__workspace=workspace).order_by("position", "id")
-        .values_list("id", "name", "parent_id", "collection_id")
-    ):
-        folders.setdefault(parent_id if parent_id is not None else -collection_id, []).append((pk, name, parent_id))
-    out: list[tuple[str, str]] = []
-
-    def walk(key: int, prefix: str) -> None:
-        for pk, name, _ in folders.get(key, []):
-            label = f"{prefix} / {name}"
-            out.append((f"f:{pk}", label))
-            walk(pk, label)
-
-    for pk, name in collections:
-        out.append((f"c:{pk}", name))
-        walk(-pk, name)
-    return out
-
-
-def locations_for_user(*, user: AbstractBaseUser) -> list[tuple[Workspace, list[tuple[str, str]]]]:
-    """Per workspace the user can edit: its collections and folders as (value, label), for move/copy dialogs."""
-    return [
-        (workspace, folder_locations(workspace=workspace))
-        for workspace in access.workspaces_for_user(user)
-        if access.can_edit(workspace.user_role)  # type: ignore[attr-defined]
-    ]

@@ -72,7 +72,7 @@ class Parent:
         return cls(obj.collection_id, obj.folder_id)
 
     def folders(self) -> QuerySet[Folder]:
-        return Folder.objects.filter(collection_id=self.collection_id, parent_id=self.folder_id)
+        return Folder.objects.filter(collection_id=self.collection_id, parent_id=self.folder_id, deleting=False)
 
     def requests(self) -> QuerySet[SavedRequest]:
         return SavedRequest.objects.filter(collection_id=self.collection_id, folder_id=self.folder_id)
@@ -318,7 +318,7 @@ class ChildrenPage:
 def _counted(folders: QuerySet[Folder]) -> QuerySet[Folder]:
     """Folders with `request_count` (direct requests) and `child_count` (direct items)."""
     direct_requests = SavedRequest.objects.filter(folder_id=OuterRef("pk")).order_by().values("folder_id")
-    direct_folders = Folder.objects.filter(parent_id=OuterRef("pk")).order_by().values("parent_id")
+    direct_folders = Folder.objects.filter(parent_id=OuterRef("pk"), deleting=False).order_by().values("parent_id")
     return folders.only("id", "name", "parent_id", "collection_id", "position").annotate(
         request_count=Coalesce(Subquery(direct_requests.annotate(n=Count("pk")).values("n")), 0),
         folder_count=Coalesce(Subquery(direct_folders.annotate(n=Count("pk")).values("n")), 0),
@@ -368,7 +368,7 @@ def first_pages(parents: Iterable[Parent], *, limit: int) -> dict[Parent, Childr
                         order_by=[F("position").asc(), F("id").asc()])
         return queryset.filter(where).annotate(sibling_number=number).filter(sibling_number__lte=limit + 1)
 
-    folders = ranked(_counted(Folder.objects.all()), "parent_id",
+    folders = ranked(_counted(Folder.objects.filter(deleting=False)), "parent_id",
                      Q(collection_id__in=roots, parent_id__isnull=True) | Q(parent_id__in=folder_ids))
     requests = ranked(_with_example_count(SavedRequest.objects.only(*_REQUEST_ROW)), "folder_id",
                       Q(collection_id__in=roots, folder_id__isnull=True) | Q(folder_id__in=folder_ids))

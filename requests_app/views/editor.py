@@ -16,8 +16,8 @@ from requests_app.models import SavedRequest, Workspace
 from requests_app.services.errors import ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.execution import request_execute
 from requests_app.services.history import history_exchange
+from requests_app.services.pickers import location_choices
 from requests_app.services.saved_requests import request_create, request_update
-from requests_app.services.sidebar import folder_locations
 from requests_app.services.validation import clean_request_parts
 from requests_app.views.common import (
     can_edit,
@@ -30,7 +30,7 @@ from requests_app.views.common import (
     with_events,
     workspace_for,
 )
-from requests_app.views.response_view import ResponseView, bad_url_part
+from requests_app.views.response_view import PAGE_BODY_CHARS, ResponseView, bad_url_part
 from requests_app.views.versions import conflict_view
 from requests_app.web import HtmxHttpRequest
 
@@ -83,7 +83,7 @@ def request_send(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     except ValidationFailed as error:
         return _invalid(request, workspace, _first_field(error), error.message,
                         error.code if error.code != ValidationFailed.code else "")
-    response = ResponseView.from_exchange(history_exchange(entry))
+    response = ResponseView.from_exchange(history_exchange(entry, body_excerpt_chars=PAGE_BODY_CHARS))
     if not request.htmx:  # a plain form post: the whole page, the editor as it was sent
         editor = editor_state(spec, environment=environment, saved_request=saved)
         return page(request, workspace, editor, response=response, entry=entry)
@@ -127,15 +127,19 @@ def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
 def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the dialog (name, collection or folder). POST: create the request and open it."""
     workspace = workspace_for(request, workspace_id, need="edit")
-    context = {"workspace": workspace, "locations": folder_locations(workspace=workspace), "form": SaveAsForm()}
+    context: dict[str, Any] = {"workspace": workspace, "form": SaveAsForm()}
     if request.method == "GET":
         context["name"] = request.GET.get("name") or "Untitled request"
         current = _saved_request_in(request.GET, request, workspace)
         if current is not None:  # offer the current request's place first
             context["location"] = f"f:{current.folder_id}" if current.folder_id else f"c:{current.collection_id}"
+        # a page of places, the rest found by the search box (services/pickers.py)
+        context["locations"] = location_choices(user=request.user, workspace=workspace, chosen=context.get("location", ""))
         return render(request, "requests_app/dialogs/save_as.html", context)
     form = SaveAsForm({"name": request.POST.get("save_as_name", ""), "location": request.POST.get("location", "")})
-    context.update(form=form, name=request.POST.get("save_as_name", ""), location=request.POST.get("location", ""))
+    context.update(form=form, name=request.POST.get("save_as_name", ""), location=request.POST.get("location", ""),
+                   locations=location_choices(user=request.user, workspace=workspace,
+                                              chosen=request.POST.get("location", "")[:40]))
     if not form.is_valid():
         return render(request, "requests_app/dialogs/save_as.html", context)
     kind, target_id = form.target()

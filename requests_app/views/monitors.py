@@ -19,7 +19,7 @@ from requests_app.monitor_schedule import MAX_EVERY_MINUTES, upcoming
 from requests_app.services import monitor_pages
 from requests_app.services import monitors as monitor_services
 from requests_app.services.errors import NotFound, ValidationFailed
-from requests_app.services.sidebar import folder_locations
+from requests_app.services.pickers import location_choices
 from requests_app.views.common import can_edit, in_workspace, workspace_for
 from requests_app.web import HtmxHttpRequest
 
@@ -86,7 +86,9 @@ def _form_context(request: HttpRequest, workspace: Workspace, **extra: Any) -> d
         "workspace": workspace,
         "role": workspace.user_role,  # type: ignore[attr-defined]
         "section": "monitors",
-        "locations": folder_locations(workspace=workspace),
+        # a page of places, the rest found by the search box (services/pickers.py)
+        "locations": location_choices(user=request.user, workspace=workspace,
+                                      chosen=str((extra.get("form") or {}).get("target") or "")[:40]),
         "environments": access.environments_for_user(request.user, workspace=workspace).order_by("name"),
         "zones": COMMON_ZONES,
         "max_every_minutes": MAX_EVERY_MINUTES,

@@ -22,8 +22,13 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from requests_app.engine.exchange import ERROR_HINTS
+from requests_app.engine.transport import HEAD_CAPTURE_BYTES, WIRE_CAPTURE_BYTES
 from requests_app.templatetags.lazy_json import lazy_json_tree
 from requests_app.templatetags.pretty import PRETTY_LIMIT_CHARS, pretty_body
+
+# A response body kept in the history file is shown up to this many characters; Download has all
+# of it (a page of 50 MiB helps nobody, and building it held the body several times over).
+PAGE_BODY_CHARS = 2_000_000
 
 # Media types an <img> may show from a data: URL (scripts never run inside <img>).
 _IMAGE_TYPE = re.compile(r"^image/[a-z0-9.+-]+$")
@@ -124,6 +129,7 @@ class ResponseView:
     body_text: str | None = None
     body_base64: str | None = None
     truncated: bool = False
+    excerpt: bool = False  # body_text is the first PAGE_BODY_CHARS characters only
     size_headers: int = 0
     size_body: int = 0
     size_wire_body: int = 0
@@ -171,12 +177,34 @@ class ResponseView:
             view.body_text = response.get("body_text")
             view.body_base64 = response.get("body_base64")
             view.truncated = bool(response.get("truncated"))
+            view.excerpt = bool(response.get("body_excerpt"))
             size = response.get("size") or {}
             view.size_headers = size.get("headers", 0)
             view.size_body = size.get("body", 0)
             view.size_wire_body = size.get("wire_body", 0)
             view.response_head = response.get("wire_head", "")
         return view
+
+    @property
+    def request_wire_note(self) -> str:
+        """Said under the request as sent when only its start was kept (engine.transport's capture)."""
+        sent = self.exchange.get("request") or {}
+        body_shown = len(self.request_wire) - self.request_wire.find("\r\n\r\n") - 4
+        # Masking changes lengths a little ({{name}} for a value): near the cap and short of the body is cut.
+        if len(self.request_wire) < WIRE_CAPTURE_BYTES - 4096 or body_shown >= sent.get("body_size", 0):
+            return ""
+        return (f"The first {WIRE_CAPTURE_BYTES // 1024} KiB of what was sent are kept "
+                f"(the body was {sent.get('body_size', 0):,} bytes).")
+
+    @property
+    def response_head_note(self) -> str:
+        if self.size_headers <= len(self.response_head) or len(self.response_head) < HEAD_CAPTURE_BYTES:
+            return ""
+        return f"The first {HEAD_CAPTURE_BYTES // 1024} KiB of {self.size_headers:,} bytes of headers are kept."
+
+    @property
+    def excerpt_megabytes(self) -> int:
+        return PAGE_BODY_CHARS // 1_000_000
 
     @property
     def standard_reason(self) -> str:
@@ -229,6 +257,8 @@ class ResponseView:
         """Why a JSON, XML or HTML body has no Pretty view (shown beside Raw)."""
         if self.kind not in ("json", "xml", "html") or self.body_text is None:
             return ""
+        if self.excerpt:
+            return f"No Pretty view: the page shows the first {self.excerpt_megabytes} MB of this body."
         if self.kind != "json" and len(self.body_text) > PRETTY_LIMIT_CHARS:
             return f"No Pretty view: {self.kind.upper()} bodies are indented up to {PRETTY_LIMIT_CHARS // 1_000_000} MB."
         if self.truncated:

@@ -30,8 +30,8 @@ from requests_app.runner.loop import MAX_CONCURRENCY, MAX_DELAY_MS, MAX_ITERATIO
 from requests_app.services import runs as run_services
 from requests_app.services.errors import NotFound, ServiceError, ValidationFailed, VersionConflict
 from requests_app.services.interop import run_har
+from requests_app.services.pickers import location_choices, run_request_choices
 from requests_app.services.saved_requests import request_update
-from requests_app.services.sidebar import folder_locations
 from requests_app.views.common import active_environment, can_edit, in_workspace, workspace_for
 from requests_app.web import HtmxHttpRequest, download_response
 
@@ -113,11 +113,9 @@ def _runner_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
         "workspace": workspace,
         "role": workspace.user_role,  # type: ignore[attr-defined]
         "section": "runs",
-        "locations": folder_locations(workspace=workspace),
-        "saved_requests": access.requests_for_user(request.user)
-        .filter(collection__workspace=workspace)
-        .select_related("collection")
-        .order_by("collection__position", "collection_id", "position", "id"),
+        # bounded pickers: a page of each, the rest searched on the server (runner_targets, runner_requests)
+        "targets": location_choices(user=request.user, workspace=workspace, chosen=chosen),
+        **_request_choices(request, workspace, chosen=extra.get("chosen_requests")),
         "environments": access.environments_for_user(request.user, workspace=workspace).order_by("name"),
         "runs": _runs_page(request, workspace),
         "chosen": chosen,
@@ -126,6 +124,41 @@ def _runner_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
         "limits": {"iterations": MAX_ITERATIONS, "delay_ms": MAX_DELAY_MS, "concurrency": MAX_CONCURRENCY},
         **extra,
     }
+
+
+def _request_choices(request: HttpRequest, workspace: Workspace, *, chosen: list[str] | None = None) -> dict[str, Any]:
+    q = request.GET.get("q", "")
+    try:
+        page, picked = run_request_choices(user=request.user, workspace=workspace, q=q,
+                                           cursor=request.GET.get("cursor", "")[:300], chosen=chosen)
+    except ServiceError:  # an old or edited link: the first page
+        page, picked = run_request_choices(user=request.user, workspace=workspace, q=q, chosen=chosen)
+    shown = {choice.value for choice in picked}
+    return {"request_choices": [c for c in page.items if c.value not in shown], "picked_requests": picked,
+            "requests_q": q, "requests_cursor": page.next_cursor}
+
+
+@require_GET
+def location_options(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """Collection and folder options matching `q` (htmx, typed into the search box above a
+    picker): the runner's "What to run" (`runner=1`: with its own first and last options), a
+    monitor's (`blank=1`: "Choose…" first) and "Save as…"'s place; the chosen one kept."""
+    workspace = workspace_for(request, workspace_id)
+    chosen = (request.GET.get("target") or request.GET.get("location") or "")[:40]
+    context = {"workspace": workspace, "chosen": chosen, "runner": request.GET.get("runner") == "1",
+               "blank": request.GET.get("blank") == "1",
+               "targets": location_choices(user=request.user, workspace=workspace, q=request.GET.get("q", ""),
+                                           chosen=chosen)}
+    return render(request, "requests_app/runner/pickers.html#targets", context)
+
+
+@require_GET
+def runner_requests(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """A page of "Select requests" options matching `q`; with `cursor`, the next page (appended)."""
+    workspace = workspace_for(request, workspace_id)
+    context = {"workspace": workspace, **_request_choices(request, workspace, chosen=request.GET.getlist("requests")),
+               "more": bool(request.GET.get("cursor"))}
+    return render(request, "requests_app/runner/pickers.html#request_options", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -13,8 +13,8 @@ from requests_app.forms import SaveAsForm
 from requests_app.models import Workspace
 from requests_app.services.collections import collection_transfer
 from requests_app.services.errors import ValidationFailed
+from requests_app.services.pickers import editable_location_choices
 from requests_app.services.saved_requests import request_copy, request_move
-from requests_app.services.sidebar import locations_for_user
 from requests_app.views.common import in_workspace, with_events, workspace_for
 from requests_app.web import HtmxHttpRequest
 
@@ -42,13 +42,16 @@ def request_transfer(request: HttpRequest, workspace_id: int, request_id: int) -
     context: dict[str, Any] = {
         "workspace": workspace,
         "saved": saved,
-        "groups": locations_for_user(user=request.user),
+        # a page of places per workspace, the rest found by the search box (services/pickers.py)
+        "groups": editable_location_choices(user=request.user, q=request.GET.get("q", ""),
+                                            chosen=request.POST.get("location", "")[:40]),
         "modes": MODES,
         "mode": request.POST.get("mode", "move"),
         "location": request.POST.get("location", ""),
     }
     if request.method == "GET":
-        return render(request, "requests_app/dialogs/transfer_request.html", context)
+        part = "#groups" if "q" in request.GET else ""  # the search box asks for the options only
+        return render(request, f"requests_app/dialogs/transfer_request.html{part}", context)
     form = SaveAsForm({"name": saved.name, "location": request.POST.get("location", "")})
     try:
         if not form.is_valid():

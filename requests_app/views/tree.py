@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from requests_app import access
 from requests_app.forms import NameForm
-from requests_app.models import Collection, Folder, Workspace
+from requests_app.models import Collection, DeleteJob, Folder, Workspace
 from requests_app.search import workspace_search
 from requests_app.services.collections import (
     collection_create,
@@ -31,7 +31,7 @@ from requests_app.services.saved_requests import (
     request_duplicate,
     request_update,
 )
-from requests_app.services.sidebar import sidebar_children, sidebar_drop, sidebar_move
+from requests_app.services.sidebar import sidebar_children, sidebar_collections, sidebar_drop, sidebar_move
 from requests_app.views.common import (
     can_edit,
     in_workspace,
@@ -40,6 +40,7 @@ from requests_app.views.common import (
     with_events,
     workspace_for,
 )
+from requests_app.views.deletes import delete_started
 from requests_app.web import HtmxHttpRequest
 
 
@@ -61,6 +62,18 @@ def sidebar_tree_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
         "current_request_id": current_id,
     }
     return render(request, "requests_app/sidebar/tree.html#tree", context)
+
+
+@require_GET
+def sidebar_collections_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    """ "Show more collections": the next page of collection rows, each loading its items when seen."""
+    workspace = workspace_for(request, workspace_id)
+    context = {
+        "workspace": workspace,
+        "can_edit": can_edit(workspace),
+        "tree": sidebar_collections(user=request.user, workspace=workspace, cursor=request.GET.get("cursor", "")[:100]),
+    }
+    return render(request, "requests_app/sidebar/tree.html#collections", context)
 
 
 def _children(request: HttpRequest, workspace: Workspace, collection: Collection, folder: Folder | None) -> HttpResponse:
@@ -252,11 +265,13 @@ def _one_click(kind: str, act: Callable[[HttpRequest, Any], Any]) -> Callable[..
         (item_id,) = item_ids.values()
         item = in_workspace(_EDITABLE[kind](request.user, item_id, need="edit"), workspace)
         try:
-            act(request, item)
+            result = act(request, item)
         except ServiceError as error:
             if isinstance(error, Http404):
                 raise
             return HttpResponse(error.message, status=422, content_type="text/plain; charset=utf-8")
+        if isinstance(result, DeleteJob):  # a big delete goes on in the background
+            return delete_started(request, workspace, result)
         return _changed(request, workspace)
 
     return view

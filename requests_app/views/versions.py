@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from requests_app import access
 from requests_app.models import Environment, SavedRequest
-from requests_app.services.errors import VersionConflict
+from requests_app.services.errors import ServiceError, VersionConflict
 from requests_app.services.revisions import (
     ENVIRONMENT_FIELDS,
     REQUEST_FIELDS,
@@ -25,13 +26,13 @@ from requests_app.services.revisions import (
     environment_version_restore,
     latest_change,
     request_version_restore,
-    revision_list,
+    revision_page,
     snapshot,
 )
 from requests_app.views.common import can_edit, in_workspace, with_events, workspace_for
 from requests_app.web import HtmxHttpRequest
 
-VERSIONS_SHOWN = 30  # newest first; "Show all" lists the rest
+VERSIONS_SHOWN = 30  # newest first; "Show older versions" brings the next page
 
 
 @dataclass
@@ -70,33 +71,35 @@ class _Kind:
     reopen_name: str  # where the page goes after a restore: the editor, or the environment dialog
     reopen_target: str
     event: str
-    host: str  # the element the history fills ("Show older versions" swaps it)
 
 
 REQUESTS = _Kind(access.get_request_for_user, "requests_app/editor/versions.html", "request_version_restore",
-                 request_version_restore, "saved_request", "request_open", "#editor", "tree-changed", "#versions-panel")
+                 request_version_restore, "saved_request", "request_open", "#editor", "tree-changed")
 ENVIRONMENTS = _Kind(access.get_environment_for_user, "requests_app/dialogs/environment_versions.html",
                      "environment_version_restore", environment_version_restore, "environment", "environment_edit",
-                     "#dialog-body", "environments-changed", "#environment-versions")  # fmt: skip
+                     "#dialog-body", "environments-changed")  # fmt: skip
 
 
 def _versions(request: HttpRequest, kind: _Kind, workspace_id: int, obj_id: int) -> HttpResponse:
-    """Every version, what changed, and Restore buttons for editors (viewers read only)."""
+    """The newest versions, what changed, and Restore buttons for editors (viewers read only);
+    with `cursor`, the next page only (keyset on the version number), put in place of the
+    "Show older versions" button."""
     workspace = workspace_for(request, workspace_id)
     obj = in_workspace(kind.get_for_user(request.user, obj_id), workspace)
-    versions = revision_list(user=request.user, obj=obj)
-    shown = versions if request.GET.get("all") else versions[:VERSIONS_SHOWN]
+    cursor = request.GET.get("cursor", "")[:200]
+    try:
+        found = revision_page(user=request.user, obj=obj, cursor=cursor, limit=VERSIONS_SHOWN)
+    except ServiceError as error:
+        return HttpResponse(error.message, status=error.http_status, content_type="text/plain; charset=utf-8")
     context = {
         "workspace": workspace,
         "can_edit": can_edit(workspace),
-        "versions": shown,
-        "more": len(versions) - len(shown),
-        "all_url": request.path + "?all=1",
-        "host": kind.host,
+        "versions": found.items,
+        "next_url": f"{request.path}?{urlencode({'cursor': found.next_cursor})}" if found.next_cursor else "",
         "restore_name": kind.restore_name,
         "obj": obj,
     }
-    return render(request, kind.template, context)
+    return render(request, "requests_app/teams/versions_list.html" if cursor else kind.template, context)
 
 
 def _restore(request: HtmxHttpRequest, kind: _Kind, workspace_id: int, obj_id: int, number: int) -> HttpResponse:

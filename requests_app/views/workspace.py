@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 from django.contrib.auth.decorators import login_not_required
@@ -14,7 +13,14 @@ from requests_app import access
 from requests_app.engine.spec import Auth, RequestSpec, SpecFormatError, spec_from_dict
 from requests_app.services.curl_paste import request_from_curl
 from requests_app.services.errors import ValidationFailed
-from requests_app.services.history import history_clear, history_delete, history_exchange, history_list, history_spec
+from requests_app.services.history import (
+    history_body_bytes,
+    history_clear,
+    history_delete,
+    history_exchange,
+    history_list,
+    history_spec,
+)
 from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.templatetags.lazy_json import JsonPointerError, json_children
 from requests_app.views.common import (
@@ -27,8 +33,8 @@ from requests_app.views.common import (
     page,
     workspace_for,
 )
-from requests_app.views.response_view import ResponseView
-from requests_app.web import HtmxHttpRequest, download_response
+from requests_app.views.response_view import PAGE_BODY_CHARS, ResponseView
+from requests_app.web import HtmxHttpRequest, download_response, download_stream
 
 DOWNLOAD_EXTENSIONS = {"json": "json", "xml": "xml", "html": "html", "text": "txt", "image": "img", "binary": "bin"}
 
@@ -84,7 +90,7 @@ def request_open(request: HtmxHttpRequest, workspace_id: int, request_id: int) -
     if request.htmx and request.headers.get(KEEP_RESPONSE_HEADER):  # Save as…: the response pane stays
         return render(request, "requests_app/editor/editor.html", editor_context(workspace, editor))
     last = history_list(user=request.user, workspace=workspace, saved_request=saved).first()
-    response = ResponseView.from_exchange(history_exchange(last)) if last else None
+    response = ResponseView.from_exchange(history_exchange(last, body_excerpt_chars=PAGE_BODY_CHARS)) if last else None
     return _editor_with_response(request, workspace, editor, response, last)
 
 
@@ -104,7 +110,7 @@ def history_open(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
         breadcrumb="History",
         from_history=True,
     )
-    response = ResponseView.from_exchange(history_exchange(entry))
+    response = ResponseView.from_exchange(history_exchange(entry, body_excerpt_chars=PAGE_BODY_CHARS))
     return _editor_with_response(request, workspace, editor, response, entry)
 
 
@@ -113,13 +119,11 @@ def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
     """The response body as a download: never rendered in our origin."""
     workspace = workspace_for(request, workspace_id)
     entry = in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
-    response_data = history_exchange(entry).get("response") or {}
-    if "body_base64" in response_data:
-        body = base64.b64decode(response_data["body_base64"] or "")
-    else:
-        body = (response_data.get("body_text") or "").encode("utf-8")
-    extension = DOWNLOAD_EXTENSIONS.get(response_data.get("kind", ""), "bin")
-    return download_response(f"response-{entry.pk}.{extension}", "application/octet-stream", body)
+    recorded = entry.exchange.get("response") or {}
+    name = f"response-{entry.pk}.{DOWNLOAD_EXTENSIONS.get(recorded.get('kind', ''), 'bin')}"
+    if recorded.get("body_stored"):  # from the history file, a piece at a time
+        return download_stream(name, "application/octet-stream", history_body_bytes(entry))
+    return download_response(name, "application/octet-stream", b"".join(history_body_bytes(entry)))
 
 
 @require_GET

@@ -31,6 +31,26 @@
     node.dataset.childrenRequested = "1";
     window.htmx.ajax("GET", url, { target: slot, swap: "outerHTML" });
   }
+  // A node the server sent open but empty (past the page's screenful, services/sidebar.py)
+  // loads its first page when its slot scrolls into view.
+  var seen = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      seen.unobserve(entry.target);
+      if (entry.target.parentElement) loadChildren(entry.target.parentElement);
+    });
+  }) : null;
+  function watchOpenEmpty() {
+    var root = tree();
+    if (!root) return;
+    root.querySelectorAll("details[open][data-children-url]:not([data-children-requested])").forEach(function (node) {
+      var slot = node.querySelector(":scope > .children");
+      if (!slot) return;
+      if (seen) seen.observe(slot); else loadChildren(node);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", watchOpenEmpty);
+  document.addEventListener("htmx:afterSettle", watchOpenEmpty);
   // toggle does not bubble: listen in the capture phase.
   document.addEventListener("toggle", function (event) {
     var node = event.target;

@@ -35,6 +35,7 @@ def make_big_collection(username: str) -> None:
 
 def test_tree_loads_lazily_shows_more_keeps_state_and_works_by_keyboard(page: Any, live_server: Any, settings: Any) -> None:
     settings.WEBCLIENT_TREE_PAGE_SIZE = 20
+    settings.WEBCLIENT_TREE_PAGE_BUDGET = 100  # the first page whole (the screenful's own test: tests/pages/test_tree_budget.py)
     sign_up(page)
     make_big_collection("dora")
     page.reload()

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from requests_app.models import Collection, Folder, SavedRequest, Workspace
-from requests_app.services.sidebar import folder_locations, sidebar_tree
+from requests_app.services.pickers import Choice, location_choices
+from requests_app.services.sidebar import sidebar_tree
 
 
 def fill(workspace: Workspace, *, folders: int, requests: int, nested: bool = True) -> list[Folder]:
@@ -55,10 +56,12 @@ def test_sidebar_tree_with_1000_requests_in_50_folders_costs_as_many_queries_as_
     big_count, response = count_queries(client_for(dora), reverse("sidebar_tree", args=[big.pk]))
     assert big_count == small_count
     assert big_count <= 8
-    # the 40 top-level folders are listed, collapsed; subfolders and requests load on expand
+    # a screenful: the collection row and the first 15 of its 40 top-level folders, collapsed;
+    # subfolders and requests load on expand, the other folders on "Show more"
     html = response.content.decode()
-    assert html.count('class="node folder"') == 40
-    assert html.count('data-children-url="/w/') == 40  # each loads its children when opened (tree.js)
+    assert html.count('class="node folder"') == 15
+    assert html.count('data-children-url="/w/') == 15  # each loads its children when opened (tree.js)
+    assert html.count(SHOW_MORE) == 1
     assert "R999" not in html
 
 
@@ -104,7 +107,8 @@ def test_expanding_a_folder_loads_its_children_in_a_fixed_number_of_queries(
     assert response.content.decode().count('class="item request') == 20
 
 
-def test_sidebar_tree_service_nests_folders_and_counts_items(alice: Any) -> None:
+def test_sidebar_tree_service_nests_folders_and_counts_items(alice: Any, settings: Any) -> None:
+    settings.WEBCLIENT_TREE_PAGE_BUDGET = 1000
     workspace = alice.personal_workspace
     folders = fill(workspace, folders=10, requests=40)
     tree = sidebar_tree(user=alice, workspace=workspace, open_folder_ids={folders[3].pk})
@@ -115,7 +119,7 @@ def test_sidebar_tree_service_nests_folders_and_counts_items(alice: Any) -> None
     assert opened.loaded and [item.name for item in opened.items] == ["R3", "F4", "R13", "R23", "R33"]  # positions shared: R3 at 3, F4 at 4
     assert opened.child_count == 5 and opened.request_count == 4
     assert not collection.items[0].loaded and collection.items[0].items == []
-    assert (f"f:{folders[4].pk}", "Big 10 / F3 / F4") in folder_locations(workspace=workspace)
+    assert Choice(f"f:{folders[4].pk}", "Big 10 / F3 / F4") in location_choices(user=alice, workspace=workspace)
 
 
 # ------------------------------------------------------------------ lazy pages (issue 15)
@@ -140,6 +144,7 @@ def request_names(html: str) -> list[str]:
 def flat_root(alice: Any, client: Any, settings: Any, *, page_size: int, requests: int) -> str:
     """A collection of `requests` at its root, pages of `page_size`: the sidebar's HTML."""
     settings.WEBCLIENT_TREE_PAGE_SIZE = page_size
+    settings.WEBCLIENT_TREE_PAGE_BUDGET = 1000
     fill(alice.personal_workspace, folders=0, requests=requests)
     return client.get(reverse("sidebar_tree", args=[alice.personal_workspace.pk])).content.decode()
 

@@ -26,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from requests_app.engine.exchange import Exchange, Response, SentRequest
-from requests_app.models import Collection, CookieJarState, Folder, HistoryEntry, Membership, Run
+from requests_app.models import Collection, CookieJarState, DeleteJob, Folder, HistoryEntry, Membership, Run
 from requests_app.services.accounts import api_token_create
 from requests_app.services.examples import example_create
 from requests_app.services.history import history_record
@@ -132,6 +132,8 @@ TABLE: list[Row] = [
     Row("folder_children", "get", "read", P("folder_children", "ws", "folder")),
     Row("collection_children", "get", "read", P("collection_children", "ws", "collection")),
     Row("sidebar_search", "get", "read", lambda w: reverse("sidebar_search", args=[w.ws]) + "?q=a"),
+    Row("sidebar_collections", "get", "read", P("sidebar_collections", "ws")),
+    Row("delete_progress", "get", "read", P("delete_progress", "ws", "delete_job")),
     Row("collection_create", "get", "edit", P("collection_create", "ws")),
     Row("collection_create", "post", "edit", P("collection_create", "ws"), lambda w: {"name": "New"}, ok=(204,)),
     Row("collection_rename", "post", "edit", P("collection_rename", "ws", "collection"), lambda w: {"name": "R"},
@@ -283,6 +285,7 @@ TABLE: list[Row] = [
     Row("api:environment-restore", "post", "edit", R("environments/{environment}/versions/1/restore"), lambda w: {}),
     Row("api:history-list", "get", "signed_in", R("history")),
     Row("api:search", "get", "read", R("search?workspace={ws}&q=a")),
+    Row("api:delete-detail", "get", "read", R("deletes/{delete_job}")),
     Row("api:history-detail", "get", "self", R("history/{entry}")),
     Row("api:history-detail", "delete", "self", R("history/{entry}"), ok=(204,)),
     Row("api:history-har", "get", "self", R("history/{entry}/har")),
@@ -310,6 +313,8 @@ TABLE: list[Row] = [
     Row("api:run-compare", "get", "read", R("runs/{run}/compare?with={run}")),
     # the Runner page and the editor's Tests tab
     Row("runner", "get", "read", P("runner", "ws")),
+    Row("location_options", "get", "read", P("location_options", "ws", query="?q=a")),
+    Row("runner_requests", "get", "read", P("runner_requests", "ws", query="?q=a")),
     Row("runner", "post", "read", P("runner", "ws"), lambda w: {"target": f"c:{w.collection}"}, ok=(302,)),
     Row("run_page", "get", "read", P("run_page", "ws", "run")),
     Row("run_live", "get", "read", P("run_live", "ws", "run")),
@@ -359,6 +364,11 @@ TABLE: list[Row] = [
         lambda w: {"enabled": "on", "slug": "", "action": "save"}),
     Row("oauth_token_box", "post", "read", P("oauth_token_box", "ws"), lambda w: {"auth_type": "none"}),
     Row("oauth_callback", "get", "signed_in", P("oauth_callback"), ok=(400,)),  # no such state
+    # sign-in lockouts are the site staff's (tests/security/test_lockout_unlock.py): no team role is staff
+    Row("lockouts", "get", "signed_in", P("lockouts"), ok=(404,)),
+    Row("lockout_unlock", "post", "signed_in", P("lockout_unlock"), lambda w: {"kind": "username", "value": "bob"}, ok=(404,)),
+    Row("api:lockouts", "get", "signed_in", R("lockouts"), ok=(404,)),
+    Row("api:lockout-unlock", "post", "signed_in", R("lockouts/unlock"), lambda w: {"kind": "username", "value": "bob"}, ok=(404,)),
     Row("mock_root", "get", "public", lambda w: "/mock/no-such-mock/", ok=(404,)),
     Row("mock_call", "get", "public", lambda w: "/mock/no-such-mock/users/1", ok=(404,)),
     Row("api:request-examples", "get", "read", R("requests/{request}/examples")),
@@ -410,6 +420,8 @@ def world(request: pytest.FixtureRequest, team: Team, make_account: Any) -> Worl
         "own_token": own_token.pk, "one": 1,
         "example": example_create(user=alice, saved_request=team.request, name="Found", body="{}").pk,
         "monitor": monitor_create(user=alice, workspace=team.workspace, name="Up", collection=team.collection).pk,
+        "delete_job": DeleteJob.objects.create(workspace=team.workspace, kind="collection", name="Gone",
+                                               collection_id_deleted=0, state="done").pk,
     }  # fmt: skip
     return World(team, role, ids)
 

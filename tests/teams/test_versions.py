@@ -3,7 +3,9 @@ changed fields, restoring is a new version, secrets never appear in clear."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 import pytest
@@ -250,6 +252,35 @@ def test_the_history_tab_shows_the_newest_versions_and_the_rest_on_demand(team: 
     client = client_for(team.users["viewer"])
     url = reverse("request_versions", args=[team.workspace.pk, saved.pk])
     first = client.get(url, **HTMX).content.decode()
-    assert first.count('data-version="') == 30 and "Show 5 older versions" in first
-    everything = client.get(url + "?all=1", **HTMX).content.decode()
-    assert everything.count('data-version="') == 35 and "older version" not in everything
+    assert first.count('data-version="') == 30 and "Show older versions" in first
+    next_url = html.unescape(re.search(r'class="btn btn-small versions-more" hx-get="([^"]+)"', first).group(1))
+    rest = client.get(next_url, **HTMX).content.decode()
+    assert re.findall(r'data-version="(\d+)"', rest) == ["5", "4", "3", "2", "1"]
+    assert "older versions" not in rest and 'id="versions-panel"' not in rest  # the rows only, in place of the button
+    assert rest.count("diff-initial") == rest.count('data-field=') - rest.count("diff-old")  # v1 shows every field
+
+
+def test_the_history_tab_pages_cost_constant_queries_and_a_bad_cursor_is_named(
+    team: Team, client_for: Any, settings: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    saved = team.request
+    for _ in range(95):
+        saved = request_update(user=team.users["editor"], saved_request=saved, version=saved.version,
+                               url=f"http://127.0.0.1:9/v{saved.version}")
+    client = client_for(team.users["viewer"])
+    url = reverse("request_versions", args=[team.workspace.pk, saved.pk])
+    counts, seen = [], []
+    page = client.get(url, **HTMX).content.decode()
+    seen += re.findall(r'data-version="(\d+)"', page)
+    while (found := re.search(r'class="btn btn-small versions-more" hx-get="([^"]+)"', page)):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(html.unescape(found.group(1)), **HTMX).content.decode()
+        counts.append(len(captured))
+        seen += re.findall(r'data-version="(\d+)"', page)
+    assert seen == [str(n) for n in range(96, 0, -1)]
+    assert len(counts) == 3 and len(set(counts)) == 1
+    bad = client.get(url + "?cursor=not-a-cursor", **HTMX)
+    assert bad.status_code == 400 and "cursor" in bad.content.decode()
