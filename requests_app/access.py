@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, Literal, TypeVar
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import F, Model, Q, QuerySet
 
 from requests_app.models import (
@@ -114,6 +114,12 @@ def require(obj: Model, need: Need) -> None:
     role = getattr(obj, "user_role", None)
     if not role_allows(role, need):
         raise Forbidden(_NEED_MESSAGES.get(need))
+
+
+def stored_user(user: UserLike | None) -> User | None:
+    """`user` as a foreign key keeps it: a person's account, or None (AnonymousUser, the server's
+    operator running a command)."""
+    return user if isinstance(user, User) else None
 
 
 def set_role(obj: Model, user: UserLike, role: str) -> None:

@@ -10,10 +10,13 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django_htmx.middleware import HtmxDetails
 
 from requests_app.services.errors import NotFound
 
@@ -24,11 +27,14 @@ DOWNLOAD_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
 
 def download_stream(filename: str, content_type: str, chunks: Iterator[bytes]) -> StreamingHttpResponse:
     """download_response for content that comes in pieces (a stored 50 MiB body), same headers."""
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Content-Security-Policy"] = DOWNLOAD_CSP
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _as_download(StreamingHttpResponse(chunks, content_type=content_type), filename, inline=False)
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A page request as views see it after django_htmx's HtmxMiddleware (settings.MIDDLEWARE):
+    `request.htmx` is truthy when htmx sent it, with its details (target, trigger, boosted…)."""
+
+    htmx: HtmxDetails
 
 
 def download_response(filename: str, content_type: str, content: str | bytes, *, inline: bool = False) -> HttpResponse:
@@ -39,8 +45,17 @@ def download_response(filename: str, content_type: str, content: str | bytes, *,
     break the header.
     """
     body = content.encode("utf-8") if isinstance(content, str) else content
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    return _as_download(HttpResponse(body, content_type=content_type), filename, inline=inline)
+
+
+R = TypeVar("R", HttpResponse, StreamingHttpResponse)
+
+
+def _as_download(response: R, filename: str, *, inline: bool) -> R:
+    """The headers every download carries: its file name, the sandbox CSP, nosniff."""
+    disposition = content_disposition_header(not inline, filename)
+    if disposition:  # None only without a file name to give
+        response["Content-Disposition"] = disposition
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -67,3 +82,14 @@ class ServiceErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, NotFound):
             raise Http404(exception.message) from exception
+
+
+class SignInRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware, asking the view before the session: a page needs a
+    signed-in user unless its view is `login_not_required`, and public views (the echo
+    playground, mock servers) never load a session or touch the database for it."""
+
+    def process_view(self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any) -> Any:
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

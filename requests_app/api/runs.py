@@ -175,13 +175,8 @@ class RunViewSet(ThrottledActions, ServiceViewSet):
         return super().perform_content_negotiation(request, force)
 
     def list(self, request: Request) -> Response:
-        queryset = run_services.runs_for_user(request.user).select_related("created_by")
-        workspace_id = _query_id(request, "workspace")
-        if workspace_id is not None:
-            queryset = queryset.filter(workspace_id=workspace_id)
-        collection_id = _query_id(request, "collection")
-        if collection_id is not None:
-            queryset = queryset.filter(collection_id=collection_id)
+        filters = {"workspace": _query_id(request, "workspace"), "collection": _query_id(request, "collection")}
+        queryset = run_services.run_list(user=request.user, filters=filters).select_related("created_by")
         return keyset_response(request, queryset, order=run_services.RUN_ORDER, serialize=self.serialize_many)
 
     @extend_schema(request=RunInput, responses={202: RunOutput},

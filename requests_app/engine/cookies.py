@@ -78,6 +78,13 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
+COOKIE_EXPIRED = "That time has passed: the cookie would be thrown away at once. Leave it empty for a session cookie."
+
+
+class CookieFieldError(ValueError):
+    """A cookie typed by hand that cannot be kept: args are (field at fault, message)."""
+
+
 class CookieFormatError(ValueError):
     """Stored cookie data could not be read; the message names the entry and field."""
 
@@ -168,11 +175,18 @@ class CookieJar:
         expires: float | None = None,
         secure: bool = False,
         http_only: bool = False,
-    ) -> None:
-        """Add or replace a cookie by hand: host-only for `example.com`, for its subdomains too for
-        `.example.com`. Check it with check_cookie first."""
+    ) -> tuple[str, str, str]:
+        """Add or replace a cookie typed by hand: host-only for `example.com`, for its subdomains too
+        for `.example.com`. Returns its (domain, path, name); a cookie that could not be sent as
+        typed, or that has already expired, raises CookieFieldError naming the field."""
         import http.cookiejar
 
+        domain, path = domain.strip(), path.strip() or "/"
+        problem = check_cookie(name, value, domain, path)
+        if problem is None and expires is not None and expires <= time.time():
+            problem = ("expires", COOKIE_EXPIRED)
+        if problem is not None:
+            raise CookieFieldError(*problem)
         self.http_jar.set_cookie(
             http.cookiejar.Cookie(
                 **{**_DEFAULTS, "name": name, "value": value, "domain": domain.lower(), "path": path,
@@ -181,6 +195,7 @@ class CookieJar:
                    "rest": {"HttpOnly": None} if http_only else {}}  # fmt: skip
             )
         )
+        return domain.lower(), path, name
 
     def to_list(self) -> builtins.list[dict[str, Any]]:
         self.http_jar.clear_expired_cookies()

@@ -35,6 +35,7 @@ Verdicts are made on RESOLVED addresses, never on the string alone: ``getaddrinf
 192.0.0.192, ``::127.0.0.1``, ``64:ff9b::127.0.0.1``, ``2002:7f00:1::``), hence the explicit table.
 """
 
+# One module past 500 lines: the outbound policy's address rules and the resolution they judge, reviewed together as one security boundary.
 from __future__ import annotations
 
 import ipaddress

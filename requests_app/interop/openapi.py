@@ -19,6 +19,7 @@ Only local references (`#/components/...`) are followed; others are reported. YA
 read with the safe loader only, after the size and depth checks in limits.py.
 """
 
+# One module past 500 lines: one reader: $ref resolution, parameters, request bodies and examples of a single format.
 from __future__ import annotations
 
 import json

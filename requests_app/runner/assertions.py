@@ -33,6 +33,7 @@ run passes in. A resolved ``expected`` compared with a non-text JSON value is re
 as JSON first, so ``"{{user_id}}"`` equals the number 42 when user_id is ``"42"``.
 """
 
+# One module past 500 lines: one small language: the table of assertion types and operators, their compiler and evaluator, each entry next to the code that reads it.
 from __future__ import annotations
 
 import json

@@ -23,7 +23,6 @@ network is in use. Every member may manage their own jar, viewers included (exec
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 from typing import Any
 
@@ -31,14 +30,13 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from requests_app import access
-from requests_app.engine.cookies import CookieFormatError, CookieJar, check_cookie
+from requests_app.engine.cookies import CookieFieldError, CookieFormatError, CookieJar
 from requests_app.models import CookieJarState, Workspace
 from requests_app.services.errors import NotFound, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
 CookieKey = tuple[str, str, str]
-COOKIE_EXPIRED = "That time has passed: the cookie would be thrown away at once. Leave it empty for a session cookie."
 
 
 def _key(entry: dict[str, Any]) -> CookieKey:
@@ -119,36 +117,25 @@ def cookie_delete(*, user: AbstractBaseUser, workspace: Workspace, domain: str, 
 
 
 def cookie_set(
-    *,
-    user: AbstractBaseUser,
-    workspace: Workspace,
-    name: str,
-    value: str,
-    domain: str,
-    path: str = "/",
-    expires: datetime | None = None,
-    secure: bool = False,
-    http_only: bool = False,
-    replaces: CookieKey | None = None,
+    *, user: AbstractBaseUser, workspace: Workspace, name: str, value: str, domain: str, path: str = "/",
+    expires: datetime | None = None, secure: bool = False, http_only: bool = False, replaces: CookieKey | None = None,
 ) -> None:
     """Add a cookie to the user's jar, or edit one: `replaces` names the (domain, path, name) it was.
 
     Raises ValidationFailed naming the field (name, value, domain, path, expires).
     """
     access.ensure_role(user, workspace, "read")
-    domain, path = domain.strip(), path.strip() or "/"
-    problem = check_cookie(name, value, domain, path)
-    if problem is not None:
-        raise ValidationFailed.for_field(problem[0], problem[1], code="bad_cookie")
-    if expires is not None and expires.timestamp() <= time.time():
-        raise ValidationFailed.for_field("expires", COOKIE_EXPIRED, code="bad_cookie")
     with transaction.atomic():
         state, _ = CookieJarState.objects.select_for_update().get_or_create(user=user, workspace=workspace)
         jar = _jar_from(state.data if isinstance(state.data, list) else [])
-        if replaces is not None and replaces != (domain.lower(), path, name) and not jar.delete(*replaces):
+        try:  # the engine's jar checks what a typed cookie may be (RFC 6265) and that it has not expired
+            key = jar.set(name, value, domain=domain, path=path, expires=expires.timestamp() if expires else None,
+                          secure=secure, http_only=http_only)
+        except CookieFieldError as error:
+            field, message = error.args
+            raise ValidationFailed.for_field(field, message, code="bad_cookie") from None
+        if replaces is not None and replaces != key and not jar.delete(*replaces):
             raise NotFound("Cookie not found.")
-        jar.set(name, value, domain=domain, path=path, expires=expires.timestamp() if expires else None,
-                secure=secure, http_only=http_only)
         state.data = jar.to_list()
         state.save(update_fields=["data", "updated_at"])
 

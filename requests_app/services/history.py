@@ -40,6 +40,7 @@ from django.utils import timezone
 from requests_app import access
 from requests_app.engine.exchange import TEXT_KINDS, Exchange, Response, exchange_to_dict
 from requests_app.models import Environment, HistoryEntry, SavedRequest, Workspace
+from requests_app.selectors import filtered
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history_files import StoredParts, body_file, decoded_base64, stored_parts, unescaped_text
 from requests_app.services.masking import SecretMasker
@@ -65,13 +66,17 @@ def history_list(
     """The caller's entries, newest first (in all their workspaces unless one is given).
 
     `filters` (all optional, blank ignored): `q` text in the URL or the method, `method`,
-    `status` (2xx…5xx, "error" for no response, or a code), `host` (the URL's host name).
+    `status` (2xx…5xx, "error" for no response, or a code), `host` (the URL's host name);
+    `workspace` and `request` ids (ints, None: any), as requests_app.selectors takes them.
     The `exchange` and `spec` columns are deferred: lists show method, url, status, timing.
     """
     queryset = access.history_for_user(user, workspace=workspace)
     if saved_request is not None:
         queryset = queryset.filter(saved_request=saved_request)
-    queryset = _filtered(queryset, filters or {})
+    filters = filters or {}
+    ids = {name: filters[name] for name in ("workspace", "request") if name in filters}
+    queryset = filtered(queryset, ids, {"workspace": "workspace_id", "request": "saved_request_id"})
+    queryset = _filtered(queryset, filters)
     return queryset.defer("exchange", "spec").order_by(*HISTORY_ORDER)
 
 

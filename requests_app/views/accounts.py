@@ -7,17 +7,19 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model, login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
 from requests_app.forms import SignupForm, TokenCreateForm
 from requests_app.services.accounts import api_token_create, api_token_revoke
 from requests_app.services.errors import ServiceError
 from requests_app.services.tour import account_create_with_tour
+from requests_app.web import HtmxHttpRequest
 
 SIGNUPS_CLOSED = "Sign-ups are closed on this server. Ask the person who runs it for an account."
 
@@ -43,6 +45,7 @@ class LoginView(auth_views.LoginView):
         return {**super().get_context_data(**kwargs), "signups_open": signups_open()}
 
 
+@method_decorator(login_not_required, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     pass
 
@@ -52,6 +55,7 @@ def playground_base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("echo:playground", kwargs={"rest": ""})).rstrip("/")
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """The first account on a fresh install; later accounts only when WEBCLIENT_SIGNUPS is open."""
@@ -78,7 +82,6 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/accounts/signup.html", {"form": form, "first_account": first_account})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
@@ -90,13 +93,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/accounts/password_change.html", {"form": form, "done": done})
 
 
-def _tokens_page(request: HttpRequest, form: TokenCreateForm, **extra: Any) -> HttpResponse:
+def _tokens_page(request: HtmxHttpRequest, form: TokenCreateForm, **extra: Any) -> HttpResponse:
     context = {"form": form, "tokens": request.user.api_tokens.all(), **extra}  # type: ignore[union-attr]
     template = "requests_app/accounts/tokens.html"
     return render(request, f"{template}#token-panel" if request.htmx else template, context)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     """List personal API tokens; POST creates one and shows its text once."""
@@ -113,9 +115,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return _tokens_page(request, TokenCreateForm(), new_token=text, new_token_name=token.name)
 
 
-@login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: HtmxHttpRequest, token_id: int) -> HttpResponse:
     api_token_revoke(user=request.user, token_id=token_id)
     if not request.htmx:
         return redirect("tokens")

@@ -26,6 +26,7 @@ from requests_app.services.history import HISTORY_FILTERS, HISTORY_ORDER, histor
 from requests_app.services.masking import credentials_masked
 from requests_app.services.sidebar import SidebarTree, sidebar_tree
 from requests_app.views.response_view import ResponseView
+from requests_app.web import HtmxHttpRequest
 
 Need = Literal["read", "edit", "own"]
 
@@ -293,7 +294,7 @@ KEEP_RESPONSE_HEADER = "X-Keep-Response"
 
 
 def open_in_editor(
-    request: HttpRequest, workspace: Workspace, saved: SavedRequest, *, keep_response: bool = False
+    request: HtmxHttpRequest, workspace: Workspace, saved: SavedRequest, *, keep_response: bool = False
 ) -> HttpResponse:
     """After creating a request: close the dialog, reload the tree, open it in the editor.
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -25,7 +24,6 @@ def delete_started(request: HttpRequest, workspace: Workspace, job: DeleteJob) -
     return with_events(response, "tree-changed")
 
 
-@login_required
 @require_GET
 def delete_progress(request: HttpRequest, workspace_id: int, job_id: int) -> HttpResponse:
     """The progress line again (polled every second while the job goes on)."""

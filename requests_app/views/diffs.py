@@ -5,8 +5,7 @@ Each view: check access, parse input, call one service (requests_app.services.di
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -14,13 +13,13 @@ from requests_app import access
 from requests_app.services.diffs import history_diff
 from requests_app.services.errors import ServiceError
 from requests_app.views.common import in_workspace, workspace_for
+from requests_app.web import HtmxHttpRequest
 
 CHOICES_SHOWN = 50
 
 
-@login_required
 @require_GET
-def history_compare(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def history_compare(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     """Two of the user's history entries side by side: status, headers, body (JSON-aware)."""
     workspace = workspace_for(request, workspace_id)
     entries = list(access.history_for_user(request.user, workspace=workspace)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from http.cookies import SimpleCookie
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.crypto import salted_hmac
@@ -178,6 +179,7 @@ def _heavy_limited(request: HttpRequest, rest: str) -> int | None:
     return None if used <= limit else retry_after
 
 
+@login_not_required
 @csrf_exempt
 def echo(request: HttpRequest, rest: str = "") -> HttpResponseBase:
     mount = request.path[: len(request.path) - len(rest)].rstrip("/")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -33,6 +32,7 @@ from requests_app.views.common import (
 )
 from requests_app.views.response_view import PAGE_BODY_CHARS, ResponseView, bad_url_part
 from requests_app.views.versions import conflict_view
+from requests_app.web import HtmxHttpRequest
 
 SAVED = "Saved."
 SAVED_OVER = "Saved over their version (it is kept in History)."
@@ -66,9 +66,8 @@ def _first_field(error: ValidationFailed) -> str:
     return next(iter(error.fields), "")
 
 
-@login_required
 @require_POST
-def request_send(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def request_send(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     saved = _saved_request(request, workspace)
     environment = chosen_environment(request, workspace)
@@ -97,7 +96,6 @@ def _editor_head(request: HttpRequest, workspace: Workspace, saved: SavedRequest
     return render(request, "requests_app/editor/editor.html#editor-head", editor_context(workspace, editor))
 
 
-@login_required
 @require_POST
 def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Save the editor over its saved request, if nobody saved a newer version meanwhile."""
@@ -125,7 +123,6 @@ def request_save(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return with_events(_editor_head(request, workspace, saved, spec, notice=notice), "tree-changed", "request-saved")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def request_save_as(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the dialog (name, collection or folder). POST: create the request and open it."""

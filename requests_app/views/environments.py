@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +34,7 @@ from requests_app.views.common import (
     workspace_for,
 )
 from requests_app.views.versions import conflict_view
+from requests_app.web import HtmxHttpRequest
 
 
 def _list_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
@@ -46,7 +46,6 @@ def _list_context(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
     }
 
 
-@login_required
 @require_GET
 def environment_list(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -74,13 +73,12 @@ def _dialog(
     return render(request, "requests_app/dialogs/environment.html", context)
 
 
-def _saved(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+def _saved(request: HtmxHttpRequest, workspace: Workspace) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return with_events(HttpResponse(status=204), "environments-changed", "dialog-close")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def environment_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -101,7 +99,6 @@ def environment_create_view(request: HttpRequest, workspace_id: int) -> HttpResp
     return _saved(request, workspace)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def environment_edit(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     """GET: the dialog (read-only for viewers). POST: save name and variables (editors)."""
@@ -134,7 +131,6 @@ def environment_edit(request: HttpRequest, workspace_id: int, environment_id: in
     return _saved(request, workspace)
 
 
-@login_required
 @require_GET
 def environment_reveal(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     """One secret's value in the clear, for editors and owners."""
@@ -157,7 +153,6 @@ def environment_reveal(request: HttpRequest, workspace_id: int, environment_id: 
     return render(request, "requests_app/dialogs/environment.html#secret-value", context)
 
 
-@login_required
 @require_POST
 def environment_delete_view(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -166,9 +161,8 @@ def environment_delete_view(request: HttpRequest, workspace_id: int, environment
     return _saved(request, workspace)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
-def environment_activate(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def environment_activate(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     """Choose the environment sends use (remembered per workspace in the session).
 
     GET re-renders the select (after environments change); POST chooses.
@@ -242,7 +236,6 @@ COOKIE_FIELDS = (("name", "Name", "session"), ("value", "Value", "abc123"),
 COOKIE_EXPIRES_INVALID = "Give a date and time (UTC), or leave it empty for a session cookie."
 
 
-@login_required
 @require_POST
 def cookie_set_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Add a cookie to your jar, or save the one being edited (original_* name what it was)."""
@@ -263,13 +256,11 @@ def cookie_set_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return _jar(request, workspace, form={"path": "/"})
 
 
-@login_required
 @require_GET
 def cookies(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return _jar(request, workspace_for(request, workspace_id))
 
 
-@login_required
 @require_POST
 def cookie_delete_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -283,7 +274,6 @@ def cookie_delete_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return _jar(request, workspace)
 
 
-@login_required
 @require_POST
 def cookie_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)

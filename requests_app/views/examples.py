@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,7 +28,6 @@ def _panel(request: HttpRequest, workspace: Workspace, saved: SavedRequest, **ex
     return render(request, "requests_app/editor/examples.html", context, status=400 if extra.get("error") else 200)
 
 
-@login_required
 def request_examples(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     saved = in_workspace(access.get_request_for_user(request.user, request_id), workspace)
@@ -61,7 +59,6 @@ def _editable_example(request: HttpRequest, workspace_id: int, example_id: int) 
     return workspace, example, example.saved_request
 
 
-@login_required
 @require_POST
 def example_edit(request: HttpRequest, workspace_id: int, example_id: int) -> HttpResponse:
     workspace, example, saved = _editable_example(request, workspace_id, example_id)
@@ -82,7 +79,6 @@ def example_edit(request: HttpRequest, workspace_id: int, example_id: int) -> Ht
     return with_events(_panel(request, workspace, saved, notice=EXAMPLE_SAVED), "tree-changed")
 
 
-@login_required
 @require_POST
 def example_delete(request: HttpRequest, workspace_id: int, example_id: int) -> HttpResponse:
     workspace, example, saved = _editable_example(request, workspace_id, example_id)
@@ -90,7 +86,6 @@ def example_delete(request: HttpRequest, workspace_id: int, example_id: int) -> 
     return with_events(_panel(request, workspace, saved, notice=f"Example “{example.name}” deleted."), "tree-changed")
 
 
-@login_required
 @require_POST
 def example_from_history(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     """The response panel's "Save as example": the entry's response on the request it was sent from."""
@@ -111,7 +106,6 @@ def example_from_history(request: HttpRequest, workspace_id: int, entry_id: int)
     return with_events(render(request, "requests_app/editor/save_example.html", context), EXAMPLES_CHANGED, "tree-changed")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def collection_mock(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     """The mock server dialog: on/off, address, the secret token for outside callers."""

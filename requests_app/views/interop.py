@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -66,7 +65,6 @@ def _import_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
     }
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def import_dialog(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the dialog. POST: import the pasted text or the uploaded file, then show the report."""
@@ -98,7 +96,6 @@ def import_dialog(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return with_events(response, *events)
 
 
-@login_required
 @require_POST
 def import_detect(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """The format the pasted text or chosen file looks like, shown beside the format select."""
@@ -117,7 +114,6 @@ def import_detect(request: HttpRequest, workspace_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- export
 
 
-@login_required
 @require_GET
 def collection_export_view(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -129,7 +125,6 @@ def collection_export_view(request: HttpRequest, workspace_id: int, collection_i
     return download_response(filename, content_type, text)
 
 
-@login_required
 @require_GET
 def history_har_view(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -137,7 +132,6 @@ def history_har_view(request: HttpRequest, workspace_id: int, entry_id: int) -> 
     return download_response(*history_har(user=request.user, history_ids=[entry_id]))
 
 
-@login_required
 @require_GET
 def history_har_all(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """The entries the History list shows (the newest HISTORY_SHOWN), as one HAR file."""
@@ -149,7 +143,6 @@ def history_har_all(request: HttpRequest, workspace_id: int) -> HttpResponse:
 # ---------------------------------------------------------------- code panel
 
 
-@login_required
 @require_POST
 def editor_snippet(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Code for the editor's current state (saved or not), in the language the Code panel names.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -22,14 +21,12 @@ def _page(request: HttpRequest, *, notice: str = "", error: str = "", status: in
     return render(request, f"{TEMPLATE}#lockout-panel" if request.htmx else TEMPLATE, context, status=status)
 
 
-@login_required
 @require_GET
 def lockouts_page(request: HttpRequest) -> HttpResponse:
     access.ensure_site_staff(request.user)
     return _page(request)
 
 
-@login_required
 @require_POST
 def lockout_unlock(request: HttpRequest) -> HttpResponse:
     access.ensure_site_staff(request.user)

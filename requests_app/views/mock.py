@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -27,6 +28,7 @@ def _json(status: int, data: dict[str, object], extra: dict[str, str] | None = N
     return response
 
 
+@login_not_required
 @csrf_exempt
 def mock_call(request: HttpRequest, key: str, path: str = "") -> HttpResponse:
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +21,7 @@ from requests_app.services import monitors as monitor_services
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.pickers import location_choices
 from requests_app.views.common import can_edit, in_workspace, workspace_for
+from requests_app.web import HtmxHttpRequest
 
 RUNS_SHOWN = 50
 DELIVERIES_SHOWN = 30
@@ -116,20 +116,18 @@ def _form_of(monitor: Monitor) -> dict[str, Any]:
 NEW_FORM = {"schedule_kind": "interval", "every_minutes": "5", "timezone": "UTC", "notify_on_state_change": True}
 
 
-@login_required
 @require_GET
-def monitors_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def monitors_page(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     monitors = list(monitor_services.monitors_for_user(request.user, workspace=workspace)
                     .select_related("collection", "folder", "environment"))
-    template = "requests_app/monitors/list.html" + ("#monitor-table" if request.htmx else "")  # type: ignore[attr-defined]
+    template = "requests_app/monitors/list.html" + ("#monitor-table" if request.htmx else "")
     return render(request, template, {
         "workspace": workspace, "role": workspace.user_role, "section": "monitors",  # type: ignore[attr-defined]
         "rows": monitor_pages.monitor_list_rows(monitors), "can_edit": can_edit(workspace),
     })
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def monitor_new(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -145,7 +143,6 @@ def monitor_new(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return redirect("monitor_page", workspace.pk, monitor.pk)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def monitor_edit(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -163,7 +160,6 @@ def monitor_edit(request: HttpRequest, workspace_id: int, monitor_id: int) -> Ht
     return redirect("monitor_page", workspace.pk, monitor.pk)
 
 
-@login_required
 @require_GET
 def monitor_page(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -197,7 +193,6 @@ def _back(request: HttpRequest, workspace: Workspace, monitor: Monitor) -> HttpR
     return redirect("monitor_page", workspace.pk, monitor.pk)
 
 
-@login_required
 @require_POST
 def monitor_pause_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -206,7 +201,6 @@ def monitor_pause_view(request: HttpRequest, workspace_id: int, monitor_id: int)
     return _back(request, workspace, monitor)
 
 
-@login_required
 @require_POST
 def monitor_resume_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -215,7 +209,6 @@ def monitor_resume_view(request: HttpRequest, workspace_id: int, monitor_id: int
     return _back(request, workspace, monitor)
 
 
-@login_required
 @require_POST
 def monitor_run_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -224,7 +217,6 @@ def monitor_run_view(request: HttpRequest, workspace_id: int, monitor_id: int) -
     return redirect("run_page", workspace.pk, run.pk)
 
 
-@login_required
 @require_POST
 def monitor_delete_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -46,7 +45,6 @@ def _auth_and_variables(request: HttpRequest, workspace: Any) -> Auth:
     return oauth.resolved_auth(auth, [collection_values(collection), environment_values(environment)])
 
 
-@login_required
 @require_POST
 def oauth_token_box(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """action=status (default) | get | clear, on the auth settings as typed in the editor."""
@@ -76,7 +74,6 @@ def oauth_token_box(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return with_events(response, "history-changed") if request.POST.get("oauth_action") == "get" else response
 
 
-@login_required
 @require_GET
 def oauth_callback(request: HttpRequest) -> HttpResponse:
     """Where the provider sends the browser back: state checked, code exchanged, token stored."""

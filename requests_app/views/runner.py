@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,7 +33,7 @@ from requests_app.services.interop import run_har
 from requests_app.services.pickers import location_choices, run_request_choices
 from requests_app.services.saved_requests import request_update
 from requests_app.views.common import active_environment, can_edit, in_workspace, workspace_for
-from requests_app.web import download_response
+from requests_app.web import HtmxHttpRequest, download_response
 
 RESULTS_SHOWN = 200  # per page of a run's results (keyset pages)
 RECENT_RUNS = 30
@@ -93,7 +92,7 @@ def _active_id(request: HttpRequest, workspace: Workspace) -> str:
 
 def _runs_page(request: HttpRequest, workspace: Workspace) -> keyset.Page:
     """The workspace's runs, newest first, a keyset page (`?runs=<cursor>` for older ones)."""
-    runs = run_services.runs_for_user(request.user, workspace=workspace).select_related("created_by")
+    runs = run_services.run_list(user=request.user, filters={"workspace": workspace.pk}).select_related("created_by")
     try:
         return keyset.page(runs, order=run_services.RUN_ORDER, cursor=request.GET.get("runs", "")[:200],
                            limit=RECENT_RUNS)
@@ -139,7 +138,6 @@ def _request_choices(request: HttpRequest, workspace: Workspace, *, chosen: list
             "requests_q": q, "requests_cursor": page.next_cursor}
 
 
-@login_required
 @require_GET
 def location_options(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Collection and folder options matching `q` (htmx, typed into the search box above a
@@ -154,7 +152,6 @@ def location_options(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return render(request, "requests_app/runner/pickers.html#targets", context)
 
 
-@login_required
 @require_GET
 def runner_requests(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A page of "Select requests" options matching `q`; with `cursor`, the next page (appended)."""
@@ -164,7 +161,6 @@ def runner_requests(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return render(request, "requests_app/runner/pickers.html#request_options", context)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def runner_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the Runner (a new run's settings, recent runs). POST: start the run and open it."""
@@ -241,7 +237,6 @@ def _live_context(request: HttpRequest, workspace: Workspace, run: Run) -> dict[
     }
 
 
-@login_required
 @require_GET
 def run_page(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     """One run: progress (polled while it runs), totals, results failures first, and actions."""
@@ -253,7 +248,6 @@ def run_page(request: HttpRequest, workspace_id: int, run_id: int) -> HttpRespon
     return render(request, "requests_app/runner/run.html", context)
 
 
-@login_required
 @require_GET
 def run_live(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     """The polled part of the run page: progress, totals and results; stops polling once the run ended."""
@@ -262,17 +256,15 @@ def run_live(request: HttpRequest, workspace_id: int, run_id: int) -> HttpRespon
     return render(request, "requests_app/runner/live.html", _live_context(request, workspace, run))
 
 
-@login_required
 @require_POST
-def run_cancel_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
+def run_cancel_view(request: HtmxHttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     run = run_services.run_cancel(user=request.user, run=_run_for(request, workspace, run_id))
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return render(request, "requests_app/runner/live.html", _live_context(request, workspace, run))
     return redirect("run_page", workspace.pk, run.pk)
 
 
-@login_required
 @require_POST
 def run_rerun_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -283,7 +275,6 @@ def run_rerun_view(request: HttpRequest, workspace_id: int, run_id: int) -> Http
     return redirect("run_page", workspace.pk, run.pk)
 
 
-@login_required
 @require_GET
 def run_report_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -295,7 +286,6 @@ def run_report_view(request: HttpRequest, workspace_id: int, run_id: int) -> Htt
     return download_response(filename, f"{content_type}; charset=utf-8", text)
 
 
-@login_required
 @require_GET
 def run_har_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     """A finished run as HAR: what the run stored of each request (services.interop.run_har)."""
@@ -307,7 +297,6 @@ def run_har_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpRe
         return _refused(error)
 
 
-@login_required
 @require_GET
 def run_compare_view(request: HttpRequest, workspace_id: int, run_id: int) -> HttpResponse:
     """Which assertions changed status between this run and another of the same target."""
@@ -404,7 +393,6 @@ def _tests_context(workspace: Workspace, saved: SavedRequest, assertions: list[d
     }
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def request_tests(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     """GET: the Tests tab of a saved request. POST: save its assertions and captures (editors)."""
@@ -434,7 +422,6 @@ def request_tests(request: HttpRequest, workspace_id: int, request_id: int) -> H
     return response
 
 
-@login_required
 @require_POST
 def request_tests_try_view(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     """Evaluate the Tests table (as typed, unsaved) against the last response of this request."""

@@ -7,7 +7,6 @@ version shown, so someone else's newer save is never overwritten.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -67,7 +66,6 @@ def _saved() -> HttpResponse:
     return with_events(response, "tree-changed", "variables-changed", "dialog-close")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def collection_settings(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -91,7 +89,6 @@ def collection_settings(request: HttpRequest, workspace_id: int, collection_id: 
     return _saved()
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def folder_settings(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)

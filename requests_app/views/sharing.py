@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,11 +16,11 @@ from requests_app.services.errors import ValidationFailed
 from requests_app.services.pickers import editable_location_choices
 from requests_app.services.saved_requests import request_copy, request_move
 from requests_app.views.common import in_workspace, with_events, workspace_for
+from requests_app.web import HtmxHttpRequest
 
 MODES = (("move", "Move"), ("copy", "Copy"))
 
 
-@login_required
 @require_GET
 def request_share(request: HttpRequest, request_id: int) -> HttpResponse:
     """/r/<id>: open a saved request in its workspace, for any member (404 for everyone else)."""
@@ -29,13 +28,12 @@ def request_share(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("request_open", workspace_id=saved.collection.workspace_id, request_id=saved.pk)
 
 
-def _done(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+def _done(request: HtmxHttpRequest, workspace: Workspace) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return with_events(HttpResponse(status=204), "tree-changed", "dialog-close")
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def request_transfer(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     """Move or copy a request into a collection or folder of any workspace the user can edit."""
@@ -72,7 +70,6 @@ def request_transfer(request: HttpRequest, workspace_id: int, request_id: int) -
     return _done(request, workspace)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def collection_transfer_view(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     """Move or copy a whole collection to another workspace the user can edit."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,7 +44,7 @@ from requests_app.services.workspaces import (
 )
 from requests_app.views.accounts import playground_base_url
 from requests_app.views.common import workspace_for
-from requests_app.web import invitation_link
+from requests_app.web import HtmxHttpRequest, invitation_link
 
 ACTIVITY_PAGE_SIZE = 50
 ROLE_HELP = {
@@ -70,7 +70,6 @@ def _team_context(request: HttpRequest, workspace: Workspace, section: str, **ex
 # ---------------------------------------------------------------- workspaces
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def workspace_create_view(request: HttpRequest) -> HttpResponse:
     """A new team workspace owned by the caller; then its members page, to invite people."""
@@ -87,7 +86,6 @@ def workspace_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/teams/workspace_new.html", context)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: rename / delete / leave. POST: rename (owners)."""
@@ -103,7 +101,6 @@ def workspace_settings(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return render(request, "requests_app/teams/settings.html", context)
 
 
-@login_required
 @require_POST
 def workspace_delete_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Delete a team workspace: owners only, after typing its name."""
@@ -119,7 +116,7 @@ def workspace_delete_view(request: HttpRequest, workspace_id: int) -> HttpRespon
 # ---------------------------------------------------------------- members
 
 
-def _members_panel(request: HttpRequest, workspace: Workspace, **extra: Any) -> HttpResponse:
+def _members_panel(request: HtmxHttpRequest, workspace: Workspace, **extra: Any) -> HttpResponse:
     """The members page, or its panel for htmx; form errors come back in it (status 200, so htmx swaps)."""
     is_owner = access.is_owner(getattr(workspace, "user_role", None))
     invitations = []
@@ -145,7 +142,6 @@ def _members_panel(request: HttpRequest, workspace: Workspace, **extra: Any) -> 
     return render(request, f"{template}#members-panel" if request.htmx else template, context)
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """GET: the members page (any member). POST: add an account by username or e-mail (owners)."""
@@ -167,7 +163,6 @@ def _member_id(raw: Any) -> int:
     return value if value is not None else 0
 
 
-@login_required
 @require_POST
 def member_role(request: HttpRequest, workspace_id: int, user_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="own")
@@ -179,9 +174,8 @@ def member_role(request: HttpRequest, workspace_id: int, user_id: int) -> HttpRe
     return _members_panel(request, workspace, notice=f"{changed['username']} is now {changed['role']}.")
 
 
-@login_required
 @require_POST
-def member_remove_view(request: HttpRequest, workspace_id: int, user_id: int) -> HttpResponse:
+def member_remove_view(request: HtmxHttpRequest, workspace_id: int, user_id: int) -> HttpResponse:
     """Owners remove anyone; anyone may leave (their own id). The last owner stays."""
     workspace = workspace_for(request, workspace_id)
     try:
@@ -200,7 +194,6 @@ def member_remove_view(request: HttpRequest, workspace_id: int, user_id: int) ->
 # ---------------------------------------------------------------- invitation links
 
 
-@login_required
 @require_POST
 def invitation_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="own")
@@ -215,7 +208,6 @@ def invitation_create_view(request: HttpRequest, workspace_id: int) -> HttpRespo
     return _members_panel(request, workspace, new_link=invitation_link(request, token), new_invitation=invitation)
 
 
-@login_required
 @require_POST
 def invitation_revoke_view(request: HttpRequest, workspace_id: int, invitation_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="own")
@@ -226,6 +218,7 @@ def invitation_revoke_view(request: HttpRequest, workspace_id: int, invitation_i
     return _members_panel(request, workspace, notice="The link no longer works.")
 
 
+@login_not_required
 @require_http_methods(["GET", "POST"])
 def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     """Open an invitation link: join (signed in), or create an account and join (sign-ups off or not)."""
@@ -278,7 +271,6 @@ def _create_account_and_join(request: HttpRequest, token: str) -> dict[str, list
 # ---------------------------------------------------------------- activity
 
 
-@login_required
 @require_GET
 def activity(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)

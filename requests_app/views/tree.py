@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -42,15 +41,15 @@ from requests_app.views.common import (
     workspace_for,
 )
 from requests_app.views.deletes import delete_started
+from requests_app.web import HtmxHttpRequest
 
 
-def _changed(request: HttpRequest, workspace: Workspace, *events: str) -> HttpResponse:
+def _changed(request: HtmxHttpRequest, workspace: Workspace, *events: str) -> HttpResponse:
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     return with_events(HttpResponse(status=204), "tree-changed", *events)
 
 
-@login_required
 @require_GET
 def sidebar_tree_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -65,7 +64,6 @@ def sidebar_tree_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return render(request, "requests_app/sidebar/tree.html#tree", context)
 
 
-@login_required
 @require_GET
 def sidebar_collections_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """ "Show more collections": the next page of collection rows, each loading its items when seen."""
@@ -89,7 +87,6 @@ def _children(request: HttpRequest, workspace: Workspace, collection: Collection
     return render(request, f"requests_app/sidebar/{'tree_items' if more else 'tree_children'}.html", context)
 
 
-@login_required
 @require_GET
 def folder_children(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -97,7 +94,6 @@ def folder_children(request: HttpRequest, workspace_id: int, folder_id: int) -> 
     return _children(request, workspace, folder.collection, folder)
 
 
-@login_required
 @require_GET
 def collection_children(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
@@ -105,7 +101,6 @@ def collection_children(request: HttpRequest, workspace_id: int, collection_id: 
     return _children(request, workspace, collection, None)
 
 
-@login_required
 @require_GET
 def sidebar_search(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Search hits for the box above the tree; empty query, empty answer; `more=1`: the next hits only."""
@@ -159,7 +154,6 @@ def _parent_from_query(request: HttpRequest, workspace: Workspace) -> tuple[Coll
     return in_workspace(collection, workspace), None
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def collection_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -174,7 +168,6 @@ def collection_create_view(request: HttpRequest, workspace_id: int) -> HttpRespo
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def folder_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
@@ -192,7 +185,6 @@ def folder_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def request_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A new empty GET request in a collection or folder, then opened in the editor."""
@@ -212,54 +204,47 @@ def request_create_view(request: HttpRequest, workspace_id: int) -> HttpResponse
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def collection_rename(request: HttpRequest, workspace_id: int, collection_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    collection = in_workspace(access.get_collection_for_user(request.user, collection_id, need="edit"), workspace)
-    return _name_dialog(
-        request,
-        title="Rename collection",
-        action=reverse("collection_rename", args=[workspace.pk, collection.pk]),
-        submit_label="Rename",
-        initial=collection.name,
-        save=lambda name: collection_update(
-            user=request.user, collection=collection, version=collection.version, name=name
-        ),
-        done=lambda _: _changed(request, workspace, "dialog-close"),
-    )
+def dialog_closed(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """What a dialog answers once its change is saved: the tree reloads and the dialog closes."""
+    return _changed(request, workspace, "dialog-close")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def folder_rename(request: HttpRequest, workspace_id: int, folder_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    folder = in_workspace(access.get_folder_for_user(request.user, folder_id, need="edit"), workspace)
-    return _name_dialog(
-        request,
-        title="Rename folder",
-        action=reverse("folder_rename", args=[workspace.pk, folder.pk]),
-        submit_label="Rename",
-        initial=folder.name,
-        save=lambda name: folder_update(user=request.user, folder=folder, version=folder.version, name=name),
-        done=lambda _: _changed(request, workspace, "dialog-close"),
-    )
+def item_dialog(kind: str, dialog: Callable[[HttpRequest, Workspace, Any], HttpResponse]) -> Callable[..., HttpResponse]:
+    """A GET/POST dialog view about one collection, folder or request that editors may change: the
+    item is looked up (404 outside the workspace, 403 for viewers), then `dialog(request, workspace, item)`."""
+
+    @require_http_methods(["GET", "POST"])
+    def view(request: HttpRequest, workspace_id: int, **item_ids: int) -> HttpResponse:
+        workspace = workspace_for(request, workspace_id)
+        (item_id,) = item_ids.values()
+        item = in_workspace(_EDITABLE[kind](request.user, item_id, need="edit"), workspace)
+        return dialog(request, workspace, item)
+
+    return view
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def request_rename(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id)
-    saved = in_workspace(access.get_request_for_user(request.user, request_id, need="edit"), workspace)
-    return _name_dialog(
-        request,
-        title="Rename request",
-        action=reverse("request_rename", args=[workspace.pk, saved.pk]),
-        submit_label="Rename",
-        initial=saved.name,
-        save=lambda name: request_update(user=request.user, saved_request=saved, version=saved.version, name=name),
-        done=lambda _: _changed(request, workspace, "dialog-close"),
-    )
+def _rename(kind: str, update: Callable[[Any, Any, str], Any]) -> Callable[..., HttpResponse]:
+    def dialog(request: HttpRequest, workspace: Workspace, item: Any) -> HttpResponse:
+        return _name_dialog(
+            request,
+            title=f"Rename {kind}",
+            action=reverse(f"{kind}_rename", args=[workspace.pk, item.pk]),
+            submit_label="Rename",
+            initial=item.name,
+            save=lambda name: update(request.user, item, name),
+            done=lambda _: dialog_closed(request, workspace),
+        )
+
+    return item_dialog(kind, dialog)
+
+
+collection_rename = _rename(
+    "collection", lambda user, item, name: collection_update(user=user, collection=item, version=item.version, name=name)
+)
+folder_rename = _rename("folder", lambda user, item, name: folder_update(user=user, folder=item, version=item.version, name=name))
+request_rename = _rename(
+    "request", lambda user, item, name: request_update(user=user, saved_request=item, version=item.version, name=name)
+)
 
 
 # ---------------------------------------------------------------- one-click actions
@@ -274,7 +259,6 @@ _EDITABLE: dict[str, Callable[..., Any]] = {
 def _one_click(kind: str, act: Callable[[HttpRequest, Any], Any]) -> Callable[..., HttpResponse]:
     """A POST view: find the item (editors only), `act(request, item)`, reload the tree."""
 
-    @login_required
     @require_POST
     def view(request: HttpRequest, workspace_id: int, **item_ids: int) -> HttpResponse:
         workspace = workspace_for(request, workspace_id)

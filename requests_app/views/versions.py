@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,6 +30,7 @@ from requests_app.services.revisions import (
     snapshot,
 )
 from requests_app.views.common import can_edit, in_workspace, with_events, workspace_for
+from requests_app.web import HtmxHttpRequest
 
 VERSIONS_SHOWN = 30  # newest first; "Show older versions" brings the next page
 
@@ -102,7 +102,7 @@ def _versions(request: HttpRequest, kind: _Kind, workspace_id: int, obj_id: int)
     return render(request, "requests_app/teams/versions_list.html" if cursor else kind.template, context)
 
 
-def _restore(request: HttpRequest, kind: _Kind, workspace_id: int, obj_id: int, number: int) -> HttpResponse:
+def _restore(request: HtmxHttpRequest, kind: _Kind, workspace_id: int, obj_id: int, number: int) -> HttpResponse:
     """Restore a version (as a new one), then reopen the object where the page shows it."""
     workspace = workspace_for(request, workspace_id)
     obj = in_workspace(kind.get_for_user(request.user, obj_id, need="edit"), workspace)
@@ -119,27 +119,23 @@ def _restore(request: HttpRequest, kind: _Kind, workspace_id: int, obj_id: int, 
     return with_events(response, kind.event)
 
 
-@login_required
 @require_GET
 def request_versions(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     """The History tab of the request editor."""
     return _versions(request, REQUESTS, workspace_id, request_id)
 
 
-@login_required
 @require_POST
 def request_version_restore_view(request: HttpRequest, workspace_id: int, request_id: int, number: int) -> HttpResponse:
     return _restore(request, REQUESTS, workspace_id, request_id, number)
 
 
-@login_required
 @require_GET
 def environment_versions(request: HttpRequest, workspace_id: int, environment_id: int) -> HttpResponse:
     """The environment dialog's history (secret values masked in every version)."""
     return _versions(request, ENVIRONMENTS, workspace_id, environment_id)
 
 
-@login_required
 @require_POST
 def environment_version_restore_view(
     request: HttpRequest, workspace_id: int, environment_id: int, number: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -34,11 +34,12 @@ from requests_app.views.common import (
     workspace_for,
 )
 from requests_app.views.response_view import PAGE_BODY_CHARS, ResponseView
-from requests_app.web import download_response, download_stream
+from requests_app.web import HtmxHttpRequest, download_response, download_stream
 
 DOWNLOAD_EXTENSIONS = {"json": "json", "xml": "xml", "html": "html", "text": "txt", "image": "img", "binary": "bin"}
 
 
+@login_not_required
 def home(request: HttpRequest) -> HttpResponse:
     """Anonymous: sign in (or create the first account); signed in: the first workspace."""
     if not request.user.is_authenticated:
@@ -49,16 +50,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("workspace", workspace_id=first.pk)
 
 
-@login_required
 @require_GET
 def workspace_switch(request: HttpRequest) -> HttpResponse:
     workspace = workspace_for(request, request.GET.get("workspace", ""))
     return redirect("workspace", workspace_id=workspace.pk)
 
 
-@login_required
 @require_GET
-def workspace_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def workspace_page(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     """A new, empty request in the editor (also the "New" button's target)."""
     workspace = workspace_for(request, workspace_id)
     # auth "inherit": a new request saved into a collection uses the collection's auth, as in Postman
@@ -69,7 +68,7 @@ def workspace_page(request: HttpRequest, workspace_id: int) -> HttpResponse:
 
 
 def _editor_with_response(
-    request: HttpRequest, workspace, editor, response: ResponseView | None, entry
+    request: HtmxHttpRequest, workspace, editor, response: ResponseView | None, entry
 ) -> HttpResponse:  # type: ignore[no-untyped-def]
     """htmx: the editor, plus the response pane out of band; otherwise the whole page."""
     if not request.htmx:
@@ -78,9 +77,8 @@ def _editor_with_response(
     return render(request, "requests_app/editor/editor_swap.html", context)
 
 
-@login_required
 @require_GET
-def request_open(request: HttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
+def request_open(request: HtmxHttpRequest, workspace_id: int, request_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     saved = in_workspace(access.get_request_for_user(request.user, request_id), workspace)
     data = {part: getattr(saved, part) for part in ("method", "url", "params", "headers", "body", "auth", "options")}
@@ -96,7 +94,6 @@ def request_open(request: HttpRequest, workspace_id: int, request_id: int) -> Ht
     return _editor_with_response(request, workspace, editor, response, last)
 
 
-@login_required
 @require_GET
 def history_open(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     """The exact request of a history entry (secrets as {{name}}) with its response."""
@@ -117,7 +114,6 @@ def history_open(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
     return _editor_with_response(request, workspace, editor, response, entry)
 
 
-@login_required
 @require_GET
 def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     """The response body as a download: never rendered in our origin."""
@@ -130,7 +126,6 @@ def history_body(request: HttpRequest, workspace_id: int, entry_id: int) -> Http
     return download_response(name, "application/octet-stream", b"".join(history_body_bytes(entry)))
 
 
-@login_required
 @require_GET
 def history_json(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     """One folded part of a large JSON body (a container's children), as the Pretty view opens it."""
@@ -152,15 +147,13 @@ def _history_partial(request: HttpRequest, workspace) -> HttpResponse:  # type: 
     return render(request, f"requests_app/sidebar/history.html#history-{'rows' if cursor else 'list'}", context)
 
 
-@login_required
 @require_GET
 def history_list_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return _history_partial(request, workspace_for(request, workspace_id))
 
 
-@login_required
 @require_POST
-def history_delete_view(request: HttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
+def history_delete_view(request: HtmxHttpRequest, workspace_id: int, entry_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     entry = in_workspace(access.get_history_for_user(request.user, entry_id), workspace)
     history_delete(user=request.user, entry=entry)
@@ -169,9 +162,8 @@ def history_delete_view(request: HttpRequest, workspace_id: int, entry_id: int) 
     return _history_partial(request, workspace)
 
 
-@login_required
 @require_POST
-def history_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
+def history_clear_view(request: HtmxHttpRequest, workspace_id: int) -> HttpResponse:
     workspace = workspace_for(request, workspace_id)
     history_clear(user=request.user, workspace=workspace)
     if not request.htmx:
@@ -179,7 +171,6 @@ def history_clear_view(request: HttpRequest, workspace_id: int) -> HttpResponse:
     return _history_partial(request, workspace)
 
 
-@login_required
 @require_POST
 def request_paste_curl(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """A curl command pasted into the URL field: the editor holding that request, not saved yet.

@@ -67,6 +67,13 @@ def acme_api(alice: Any, acme: Any, echo_server: Any) -> Any:
     return collection
 
 
+@pytest.fixture
+def on_acme(page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any) -> None:
+    """Alice signed in, on the workspace page of Acme (the Acme API collection in its tree)."""
+    sign_in(page, live_server, alice)
+    page.goto(f"/w/{acme.pk}/")
+
+
 VALUES = ["rock&roll", "#1", "a=b", "1+1", "100%", "hello world", "why?", "a/b", "é", "😀", "%41"]
 
 
@@ -101,11 +108,7 @@ def test_params_table_round_trips_any_value_and_the_server_receives_it(
     assert page.errors == []
 
 
-def test_inherited_auth_is_shown_sent_and_saved_unchanged(
-    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
-) -> None:
-    sign_in(page, live_server, alice)
-    page.goto(f"/w/{acme.pk}/")
+def test_inherited_auth_is_shown_sent_and_saved_unchanged(page: Any, alice: Any, acme_api: Any, on_acme: None) -> None:
     open_request(page, "Who am I")
     page.locator("#editor").get_by_role("tab", name=re.compile("^Auth")).click()
     expect(page.get_by_label("Auth type")).to_have_value("inherit")
@@ -125,11 +128,7 @@ def test_inherited_auth_is_shown_sent_and_saved_unchanged(
     assert page.errors == []
 
 
-def test_unsaved_edits_are_kept_in_their_tab_and_closing_the_browser_tab_warns(
-    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
-) -> None:
-    sign_in(page, live_server, alice)
-    page.goto(f"/w/{acme.pk}/")
+def test_unsaved_edits_are_kept_in_their_tab_and_closing_the_browser_tab_warns(page: Any, alice: Any, acme_api: Any, on_acme: None) -> None:
     open_request(page, "Orders")
     url = page.get_by_label("URL", exact=True)
     url.fill("{{base}}/anything/orders?edited=1")
@@ -149,11 +148,7 @@ def test_unsaved_edits_are_kept_in_their_tab_and_closing_the_browser_tab_warns(
     assert questions == ["beforeunload"]
 
 
-def test_save_as_keeps_the_response_just_received(
-    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
-) -> None:
-    sign_in(page, live_server, alice)
-    page.goto(f"/w/{acme.pk}/")
+def test_save_as_keeps_the_response_just_received(page: Any, alice: Any, acme_api: Any, on_acme: None) -> None:
     open_request(page, "Orders")
     page.get_by_label("URL", exact=True).fill("{{base}}/anything/orders?copy=1")
     send(page)
@@ -206,11 +201,7 @@ def test_runner_defaults_to_the_active_environment_and_undefined_variables_are_n
     assert page.errors == []
 
 
-def test_the_bad_part_of_a_refused_url_is_marked_and_focused_and_a_missing_scheme_means_http(
-    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any, echo_server: Any
-) -> None:
-    sign_in(page, live_server, alice)
-    page.goto(f"/w/{acme.pk}/")
+def test_the_bad_part_of_a_refused_url_is_marked_and_focused_and_a_missing_scheme_means_http(page: Any, alice: Any, acme_api: Any, echo_server: Any, on_acme: None) -> None:
     url = page.get_by_label("URL", exact=True)
     url.fill("http://127.0.0.1:9/a b")
     send(page)
@@ -236,11 +227,7 @@ def test_the_bad_part_of_a_refused_url_is_marked_and_focused_and_a_missing_schem
     assert page.errors == []
 
 
-def test_cookies_set_on_a_redirect_hop_are_shown_and_the_jar_can_be_added_to_and_edited(
-    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
-) -> None:
-    sign_in(page, live_server, alice)
-    page.goto(f"/w/{acme.pk}/")
+def test_cookies_set_on_a_redirect_hop_are_shown_and_the_jar_can_be_added_to_and_edited(page: Any, alice: Any, acme_api: Any, on_acme: None) -> None:
     open_request(page, "Orders")
     page.get_by_label("URL", exact=True).fill("{{base}}/cookies/set?flavour=choc")
     send(page)
@@ -338,11 +325,7 @@ def test_a_large_json_response_keeps_pretty_folded_and_loads_parts_as_they_open(
     assert page.errors == []
 
 
-def test_the_new_request_dialog_shows_no_error_before_anyone_typed(
-    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
-) -> None:
-    sign_in(page, live_server, alice)
-    page.goto(f"/w/{acme.pk}/")
+def test_the_new_request_dialog_shows_no_error_before_anyone_typed(page: Any, alice: Any, acme_api: Any, on_acme: None) -> None:
     api = page.locator("details.collection", has_text="Acme API")
     api.locator("summary .item-menu > summary").first.click()
     api.get_by_role("button", name="New request").first.click()
@@ -354,11 +337,7 @@ def test_the_new_request_dialog_shows_no_error_before_anyone_typed(
     assert page.errors == []
 
 
-def test_tests_tab_greys_out_meaningless_fields_keeps_what_was_typed_and_the_operator(
-    page: Any, live_server: Any, alice: Any, acme: Any, acme_api: Any
-) -> None:
-    sign_in(page, live_server, alice)
-    page.goto(f"/w/{acme.pk}/")
+def test_tests_tab_greys_out_meaningless_fields_keeps_what_was_typed_and_the_operator(page: Any, alice: Any, acme_api: Any, on_acme: None) -> None:
     open_request(page, "Orders")
     page.locator("#editor").get_by_role("tab", name=re.compile("^Tests")).click()
     page.get_by_role("button", name="+ Assertion").click()

@@ -97,3 +97,19 @@ def test_expired_cookies_are_not_restored():
 def test_unreadable_jar_data_is_named(data):
     with pytest.raises(CookieFormatError, match=r"cookies\[0\]"):
         CookieJar.from_list(data)
+
+
+@pytest.mark.parametrize(
+    ("typed", "field"),
+    [({"name": "a b"}, "name"), ({"value": "x;y"}, "value"), ({"domain": "bad host"}, "domain"),
+     ({"path": "no-slash"}, "path"), ({"expires": 1.0}, "expires")],
+)
+def test_a_cookie_typed_by_hand_is_checked_by_the_jar_and_names_the_field(typed, field):
+    from requests_app.engine.cookies import CookieFieldError, CookieJar
+
+    jar = CookieJar()
+    cookie = {"name": "sid", "value": "abc", "domain": "127.0.0.1", "path": "/", **typed}
+    with pytest.raises(CookieFieldError) as caught:
+        jar.set(cookie.pop("name"), cookie.pop("value"), **cookie)
+    assert caught.value.args[0] == field and jar.to_list() == []
+    assert jar.set("sid", "abc", domain=" Example.COM ", path="") == ("example.com", "/", "sid")

@@ -282,7 +282,7 @@ def test_a_request_refused_after_other_rows_were_inserted_rolls_everything_back(
 
 
 def test_a_bad_environment_after_a_good_one_writes_neither(alice, acme, monkeypatch):
-    from requests_app.services import interop as service
+    from requests_app.services.interop import imports as service
 
     created = []
     original = service.environment_create

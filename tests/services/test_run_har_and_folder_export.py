@@ -11,12 +11,12 @@ import pytest
 from requests_app.interop.httpfile import parse_http
 from requests_app.models import Activity, Run, RunResult
 from requests_app.services import errors, runs
-from requests_app.services import interop as interop_services
 from requests_app.services.activity import describe
 from requests_app.services.collections import collection_create
 from requests_app.services.environments import environment_create
 from requests_app.services.folders import folder_create
 from requests_app.services.interop import RUN_HAR_COMMENT, collection_export, run_har
+from requests_app.services.interop import exports as interop_exports
 from requests_app.services.saved_requests import request_create
 
 SECRET = "pw-Velvet-Otter-3371"
@@ -139,7 +139,7 @@ def test_http_folders_export_names_and_bounds(alice, acme, carol, monkeypatch):
     assert names == ["api/_.._etc.http"]
     with pytest.raises(errors.NotFound):
         collection_export(user=carol, collection_id=collection.pk, format="http-folders")
-    monkeypatch.setattr(interop_services, "MAX_HTTP_FOLDERS_BYTES", 10)
+    monkeypatch.setattr(interop_exports, "MAX_HTTP_FOLDERS_BYTES", 10)
     with pytest.raises(errors.ValidationFailed) as caught:
         collection_export(user=alice, collection_id=collection.pk, format="http-folders")
     assert caught.value.code == "export_too_large"

@@ -79,6 +79,7 @@ from requests_app.services.runs.reads import (
     TERMINAL_STATES,
     get_run_for_user,
     result_row,
+    run_list,
     run_report,
     run_report_data,
     run_results,
@@ -93,6 +94,6 @@ __all__ = [
     "TOO_MANY_REQUESTS", "WORKER_GONE", "AssertionChange", "Dispatcher", "RunComparison", "TestsPreview",
     "dispatcher", "dispatching_with", "execute_plan", "get_run_for_user", "plan_items",
     "request_tests_try", "result_row", "run_cancel", "run_compare", "run_create", "run_create_planned", "run_dispatch",
-    "run_execute", "run_report", "run_report_data", "run_rerun", "run_results", "run_start", "runs_for_user", "runs_mark_interrupted",
+    "run_execute", "run_list", "run_report", "run_report_data", "run_rerun", "run_results", "run_start", "runs_for_user", "runs_mark_interrupted",
     "runs_of_same_target", "stale_after", "to_worker", "wait_for_local_runs", "worker_name",
 ]

@@ -71,7 +71,7 @@ def runs_of_same_target(*, user: AbstractBaseUser, run: Run, limit: int = 30) ->
     """Other runs of this run's target, newest first: what it can be compared with."""
     candidates = (
         runs_for_user(user, workspace=run.workspace)
-        .filter(collection_id=run.collection_id, folder_id=run.folder_id)
+        .filter(collection_id=run.collection_id, folder_id=run.folder_id)  # type: ignore[misc]  # None: IS NULL, a run of the whole collection
         .exclude(pk=run.pk)
     )
     if not run.request_ids:

@@ -232,6 +232,9 @@ def _write_back(
     """Captured values and the scripts' pm.environment changes into the environment, when the
     person who ran it may edit it (Postman's runner keeps variable values the same way)."""
     user = run.created_by
+    if user is None:  # the server's operator (a run_collection command) edits nobody's environment
+        Run.objects.filter(pk=run.pk).update(captures_saved=False)
+        return
     try:
         fresh = access.get_environment_for_user(user, environment.pk, need="edit")
     except (NotFound, Forbidden):

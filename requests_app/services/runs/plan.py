@@ -58,7 +58,7 @@ def tree_order(collection: Collection, *, under: Folder | None = None, only: set
 
 def _folder_chain(folder_id: int | None, by_id: dict[int, Folder]) -> list[Folder]:
     """The folders above a request, outermost first."""
-    chain = []
+    chain: list[Folder] = []
     while folder_id is not None and folder_id in by_id and len(chain) <= len(by_id):
         folder = by_id[folder_id]
         chain.append(folder)
@@ -210,7 +210,7 @@ def run_create_planned(
     items = plan_items(target.requests, target.collection)  # validates stored assertions before anything is created
     run = Run.objects.create(
         workspace=workspace,
-        created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+        created_by=access.stored_user(created_by),
         collection=target.collection,
         folder=target.folder,
         request_ids=[saved.pk for saved in target.requests] if request_ids else [],

@@ -12,6 +12,7 @@ from requests_app import access
 from requests_app.models import Run, RunResult, Workspace
 from requests_app.runner.loop import ResultRow, RunTotals
 from requests_app.runner.reporters import REPORT_EXTENSIONS, REPORT_FORMATS, RunReport, render_report
+from requests_app.selectors import Filters, filtered
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.runs.liveness import runs_mark_interrupted, stale_after
 
@@ -30,6 +31,12 @@ REPORT_CONTENT_TYPES = {"junit": "application/xml", "json": "application/json", 
 def runs_for_user(user: AbstractBaseUser | None, *, workspace: Workspace | None = None) -> QuerySet[Run]:
     """Runs of the user's workspaces, newest first."""
     return access.runs_for_user(user, workspace=workspace).order_by(*RUN_ORDER)
+
+
+def run_list(*, user: AbstractBaseUser | None, filters: Filters | None = None) -> QuerySet[Run]:
+    """The user's runs, newest first (the page's and the API's list). Filters: workspace, collection."""
+    columns = {"workspace": "workspace_id", "collection": "collection_id"}
+    return filtered(access.runs_for_user(user), filters, columns).order_by(*RUN_ORDER)
 
 
 def get_run_for_user(user: AbstractBaseUser | None, run_id: Any) -> Run:
