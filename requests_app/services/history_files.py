@@ -34,17 +34,22 @@ def _masked_text(response: Response, masker: SecretMasker) -> Iterator[str]:
     return masker.text_stream(decode_text_chunks(response.content.chunks(), response.charset))
 
 
-def _base64_pieces(pieces: Iterable[bytes]) -> Iterator[bytes]:
-    """base64 of the concatenated pieces, in pieces: each encodes a multiple of 3 bytes but the last."""
+def _regrouped(pieces: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """The concatenated pieces again, each a multiple of `size` bytes long but the last."""
     carry = b""
     for piece in pieces:
         data = carry + piece
-        whole = len(data) - len(data) % 3
+        whole = len(data) - len(data) % size
         carry = data[whole:]
         if whole:
-            yield base64.b64encode(data[:whole])
+            yield data[:whole]
     if carry:
-        yield base64.b64encode(carry)
+        yield carry
+
+
+def _base64_pieces(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """base64 of the concatenated pieces, in pieces (3 bytes encode to 4 characters)."""
+    return (base64.b64encode(group) for group in _regrouped(pieces, 3))
 
 
 def _body_field(response: Response, masker: SecretMasker) -> tuple[str, Iterator[bytes]]:
@@ -209,13 +214,5 @@ def _whole_escapes_end(data: bytes) -> int:
 
 
 def decoded_base64(pieces: Iterable[bytes]) -> Iterator[bytes]:
-    """The bytes of base64 text given in pieces."""
-    carry = b""
-    for piece in pieces:
-        data = carry + piece
-        whole = len(data) - len(data) % 4
-        carry = data[whole:]
-        if whole:
-            yield base64.b64decode(data[:whole])
-    if carry:
-        yield base64.b64decode(carry)
+    """The bytes of base64 text given in pieces (4 characters decode to 3 bytes)."""
+    return (base64.b64decode(group) for group in _regrouped(pieces, 4))

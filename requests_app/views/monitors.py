@@ -193,20 +193,21 @@ def _back(request: HttpRequest, workspace: Workspace, monitor: Monitor) -> HttpR
     return redirect("monitor_page", workspace.pk, monitor.pk)
 
 
-@require_POST
-def monitor_pause_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
+def _paused_or_resumed(request: HttpRequest, workspace_id: int, monitor_id: int, change: Any) -> HttpResponse:
     workspace = workspace_for(request, workspace_id, need="edit")
     monitor = _monitor_in(request, workspace, monitor_id, need="edit")
-    monitor_services.monitor_pause(user=request.user, monitor=monitor)
+    change(user=request.user, monitor=monitor)
     return _back(request, workspace, monitor)
+
+
+@require_POST
+def monitor_pause_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
+    return _paused_or_resumed(request, workspace_id, monitor_id, monitor_services.monitor_pause)
 
 
 @require_POST
 def monitor_resume_view(request: HttpRequest, workspace_id: int, monitor_id: int) -> HttpResponse:
-    workspace = workspace_for(request, workspace_id, need="edit")
-    monitor = _monitor_in(request, workspace, monitor_id, need="edit")
-    monitor_services.monitor_resume(user=request.user, monitor=monitor)
-    return _back(request, workspace, monitor)
+    return _paused_or_resumed(request, workspace_id, monitor_id, monitor_services.monitor_resume)
 
 
 @require_POST
