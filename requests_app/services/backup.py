@@ -9,8 +9,10 @@ Usage::
     result.workspace, result.missing_members      # emails with no account on this install
 
 The file holds the workspace's collections, folders (flat, each naming its parent), requests
-(scripts, assertions, captures and saved examples included), environments, members by e-mail and, optionally, the
-saved versions of requests and environments. Secrets are never in clear: each value stored
+(scripts, assertions, captures and saved examples included), environments, monitors, members by e-mail and,
+optionally, the saved versions of requests and environments. Monitors come back paused: the
+install the file came from may still be running them, and two installs running one monitor
+would double every run and every alert; an editor resumes them in Monitors. Secrets are never in clear: each value stored
 encrypted under this install's SECRET_KEY is re-encrypted with a key derived from the
 passphrase (scrypt); import re-encrypts it under the new install's SECRET_KEY. Ids are the
 exporting install's, used only to link rows inside the file.
@@ -40,6 +42,7 @@ from requests_app.models import (
     Example,
     Folder,
     Membership,
+    Monitor,
     Revision,
     Role,
     SavedRequest,
@@ -57,6 +60,8 @@ REQUEST_FIELDS = ("name", "position", "method", "url", "params", "headers", "bod
                   "description", "assertions", "captures", "scripts", "version")
 ENVIRONMENT_FIELDS = ("name", "variables", "version")
 EXAMPLE_FIELDS = ("name", "position", "request", "status", "headers", "body", "delay_ms")
+MONITOR_FIELDS = ("name", "schedule_kind", "every_minutes", "cron_expression", "timezone", "paused", "notify_emails",
+                  "notify_on_state_change", "notify_on_every_failure", "alert_on_shape_change")
 MIN_PASSPHRASE = 12
 _CHECK = b"webclient workspace export"
 _SCRYPT = {"n": 2**15, "r": 8, "p": 1}
@@ -122,6 +127,25 @@ def _unseal_with(box: Fernet) -> Any:
     return unseal
 
 
+def _sealed_text(box: Fernet, text: str) -> dict[str, str] | str:
+    return {"sealed": box.encrypt(text.encode()).decode("ascii")} if text else ""
+
+
+def _unsealed_text(box: Fernet, value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return box.decrypt(value["sealed"].encode("ascii")).decode()
+    except (InvalidToken, ValueError, UnicodeError):
+        raise BackupError(WRONG_PASSPHRASE, code="wrong_passphrase") from None
+
+
+def _runs_as(account: Any, roles: dict[int, str], owner_id: int) -> int:
+    """Who a restored monitor's runs go out as: the person who saved it, when they are a member
+    here (with their account on this install), else an owner."""
+    return account.pk if account is not None and account.pk in roles else owner_id
+
+
 def _email(user: Any) -> str | None:
     return user.email if user is not None and user.email else None
 
@@ -163,6 +187,14 @@ def workspace_export(*, workspace: Workspace, passphrase: str, include_versions:
         if include_versions:
             row["versions"] = _versions(box, environment.revisions, where)
         environments.append(row)
+    monitors = [
+        {"ref": monitor.pk, "collection": monitor.collection_id, "folder": monitor.folder_id,
+         "environment": monitor.environment_id, "created_by": _email(monitor.created_by),
+         **{name: getattr(monitor, name) for name in MONITOR_FIELDS},
+         # a webhook URL is a credential (Slack's carry their token): sealed like a secret
+         "webhook_url": _sealed_text(box, monitor.webhook_url)}
+        for monitor in Monitor.objects.filter(workspace=workspace).select_related("created_by").order_by("pk")
+    ]
     members = [
         {"email": m.user.email, "username": m.user.username, "role": m.role}
         for m in Membership.objects.filter(workspace=workspace).select_related("user").order_by("pk")
@@ -179,6 +211,7 @@ def workspace_export(*, workspace: Workspace, passphrase: str, include_versions:
         "folders": folders,
         "requests": requests,
         "environments": environments,
+        "monitors": monitors,
         "versions_included": include_versions,
     }
 
@@ -227,8 +260,8 @@ def workspace_import(*, document: dict[str, Any], passphrase: str, owner: Abstra
 
 def _import(document: dict[str, Any], box: Fernet, owner: AbstractBaseUser | None, name: str | None) -> ImportResult:
     emails = {m["email"].lower() for m in document["members"] if m.get("email")}
-    for key in ("requests", "environments"):
-        for row in document[key]:
+    for key in ("requests", "environments", "monitors"):
+        for row in document.get(key, []):
             emails |= {e.lower() for e in (row.get("created_by"), row.get("updated_by")) if e}
             emails |= {v["user"].lower() for v in row.get("versions", []) if v.get("user")}
     users: dict[str, Any] = {}
@@ -276,10 +309,22 @@ def _import(document: dict[str, Any], box: Fernet, owner: AbstractBaseUser | Non
         Example.objects.bulk_create([Example(saved_request=request, **{f: ex[f] for f in EXAMPLE_FIELDS})
                                      for ex in row.get("examples", [])])
         _restore_versions(row.get("versions", []), box, users, saved_request=request)
+    environments: dict[int, Environment] = {}
     for row in document["environments"]:
-        environment = Environment.objects.create(
+        environments[row["ref"]] = environment = Environment.objects.create(
             workspace=workspace, name=row["name"], version=row["version"],
             variables=_reseal(row["variables"], _unseal_with(box)))
         _restore_versions(row.get("versions", []), box, users, environment=environment)
-    result.counts = {key: len(document[key]) for key in ("collections", "folders", "requests", "environments")}
+    owner_id = next(pk for pk, role in roles.items() if role == Role.OWNER)
+    Monitor.objects.bulk_create([
+        Monitor(workspace=workspace, collection=collections[row["collection"]],
+                folder=folders[row["folder"]] if row["folder"] else None,
+                environment=environments.get(row["environment"]) if row["environment"] else None,
+                created_by_id=_runs_as(users.get((row.get("created_by") or "").lower()), roles, owner_id),
+                webhook_url=_unsealed_text(box, row["webhook_url"]),
+                **{**{f: row[f] for f in MONITOR_FIELDS}, "paused": True})
+        for row in document.get("monitors", [])  # files written before monitors existed have none
+    ])
+    result.counts = {key: len(document.get(key, []))
+                     for key in ("collections", "folders", "requests", "environments", "monitors")}
     return result

@@ -141,3 +141,38 @@ def test_commands_read_the_passphrase_from_stdin(filled: Workspace, tmp_path: Pa
     monkeypatch.setattr("sys.stdin", io.StringIO("wrong wrong wrong\n"))
     with pytest.raises(CommandError, match="passphrase"):
         call_command("import_workspace", str(out))
+
+
+def test_monitors_come_back_paused_with_their_target_and_a_sealed_webhook(filled: Workspace, alice: Any,
+                                                                         settings: Any) -> None:
+    from requests_app.models import Monitor
+    from requests_app.services.monitors import monitor_create
+
+    collection = Collection.objects.get(workspace=filled)
+    refunds = Folder.objects.get(collection=collection, name="Refunds")
+    env = Environment.objects.get(workspace=filled)
+    webhook = "https://hooks.example/services/T000/B000/very-secret-token"
+    monitor_create(user=alice, workspace=filled, name="Refunds up", folder=refunds, environment=env,
+                   schedule_kind="cron", cron_expression="0 9 * * 1-5", timezone="Europe/Berlin",
+                   notify_emails=["ops@example.com"], webhook_url=webhook, alert_on_shape_change=True)
+    monitor_create(user=alice, workspace=filled, name="Shop up", collection=collection, every_minutes=15)
+
+    document = json.loads(json.dumps(workspace_export(workspace=filled, passphrase=PASSPHRASE)))
+    assert "very-secret-token" not in json.dumps(document)  # a webhook URL is a credential
+    settings.SECRET_KEY = NEW_KEY
+    result = workspace_import(document=document, passphrase=PASSPHRASE)
+    assert result.counts["monitors"] == 2
+    restored = {m.name: m for m in Monitor.objects.filter(workspace=result.workspace)}
+    refunds_up, shop_up = restored["Refunds up"], restored["Shop up"]
+    assert refunds_up.paused and shop_up.paused and refunds_up.next_run_at is None  # the old install may still run them
+    assert refunds_up.folder is not None and refunds_up.folder.name == "Refunds"
+    assert refunds_up.collection.workspace_id == result.workspace.pk and refunds_up.environment is not None
+    assert refunds_up.environment.workspace_id == result.workspace.pk
+    assert (refunds_up.schedule_kind, refunds_up.cron_expression, refunds_up.timezone) == (
+        "cron", "0 9 * * 1-5", "Europe/Berlin")
+    assert refunds_up.webhook_url == webhook and refunds_up.notify_emails == ["ops@example.com"]
+    assert refunds_up.alert_on_shape_change and shop_up.folder is None and shop_up.every_minutes == 15
+    assert refunds_up.created_by == alice  # a member here: runs still go out as the person who saved it
+
+    del document["monitors"]  # a file from before monitors existed
+    assert workspace_import(document=document, passphrase=PASSPHRASE).counts["monitors"] == 0

@@ -40,6 +40,9 @@ class Command(BaseCommand):
             raise CommandError(error.message) from None
         counts = ", ".join(f"{n} {kind}" for kind, n in result.counts.items())
         self.stdout.write(f"Restored workspace {result.workspace.name!r} (id {result.workspace.pk}): {counts}.")
+        if result.counts.get("monitors"):
+            self.stdout.write("Monitors are restored paused (the old install may still run them): "
+                              "resume them on the workspace's Monitors page.")
         if result.missing_members:
             self.stderr.write("No account here for: " + ", ".join(result.missing_members)
                               + " (invite them to the workspace).")
