@@ -110,7 +110,7 @@ class MonitorDailySummary(models.Model):
     """A day of a monitor's runs once their rows are past the retention period (the chart stays)."""
 
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="daily_summaries")
-    day = models.DateField()  # UTC
+    day = models.DateField()  # in the monitor's time zone
     runs = models.PositiveIntegerField(default=0)
     failures = models.PositiveIntegerField(default=0)
     avg_ms = models.FloatField(null=True, blank=True)  # mean of the runs' mean response times

@@ -90,6 +90,12 @@ def _zone_names() -> set[str]:
 _ZONES: set[str] | None = None
 
 
+def monitor_zone(name: str) -> ZoneInfo:
+    """The monitor's time zone, UTC for a name this system does not know (a file restored from
+    another system's tz database)."""
+    return ZoneInfo(name) if name in _zone_names() else ZoneInfo("UTC")
+
+
 def _next_cron(schedule: Schedule, after: datetime) -> datetime | None:
     zone = ZoneInfo(schedule.timezone)
     # cronsim yields the times after its start; whole minutes, so start at `after`'s minute.

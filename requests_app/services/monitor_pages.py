@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
 from requests_app.models import Monitor, MonitorDailySummary, Run
+from requests_app.monitor_schedule import monitor_zone
 
 STRIP_LENGTH = 20
 CHART_RUNS = 500
@@ -86,8 +87,9 @@ def response_time_chart(monitor: Monitor) -> Chart:
     """Mean response time over time: one point per summarised day, then one per kept run."""
     samples: list[tuple[datetime, float, bool, str]] = []
     summaries = MonitorDailySummary.objects.filter(monitor=monitor, avg_ms__isnull=False).order_by("day")
+    zone = monitor_zone(monitor.timezone)
     for summary in summaries:
-        at = datetime.combine(summary.day, time(12), tzinfo=UTC)
+        at = datetime.combine(summary.day, time(12), tzinfo=zone)  # midday of the monitor's day
         samples.append((at, float(summary.avg_ms or 0), summary.failures > 0,
                         f"{summary.day}: {summary.runs} runs, {summary.failures} failed, mean {summary.avg_ms:.0f} ms"))
     summarised_days = len(samples)

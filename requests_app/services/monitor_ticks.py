@@ -39,7 +39,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from requests_app.models import Monitor, MonitorDailySummary, MonitorDelivery, Run, RunResult, SavedRequest
-from requests_app.monitor_schedule import due
+from requests_app.monitor_schedule import due, monitor_zone
 from requests_app.responsediff import IgnoreRules
 from requests_app.responseshape import describe_change, shape_changes
 from requests_app.runner.loop import percentile
@@ -229,9 +229,12 @@ def summarise_old_runs(*, now: datetime, batch: int = RETENTION_BATCH) -> int:
     )
     if not old:
         return 0
+    # A day is the monitor's own (its time zone): a 09:00 Berlin cron's runs fall on the day people saw them.
+    zones = {pk: monitor_zone(name) for pk, name in
+             Monitor.objects.filter(pk__in={row[1] for row in old}).values_list("pk", "timezone")}
     groups: dict[tuple[int, date], list[tuple[str, float | None]]] = defaultdict(list)
     for _pk, monitor_id, created_at, state, totals in old:
-        groups[(monitor_id, created_at.astimezone(UTC).date())].append(
+        groups[(monitor_id, created_at.astimezone(zones[monitor_id]).date())].append(
             (state, (totals or {}).get("mean_ms"))
         )
     with transaction.atomic():

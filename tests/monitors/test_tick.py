@@ -195,6 +195,18 @@ def test_old_runs_are_summarised_per_day_then_deleted(monitor, settings):
     assert summarise_old_runs(now=later) == 0
 
 
+def test_a_summarised_day_is_the_monitors_own_day_in_its_time_zone(monitor, settings):
+    settings.WEBCLIENT_MONITOR_RETENTION_DAYS = 30
+    Monitor.objects.filter(pk=monitor.pk).update(timezone="America/Los_Angeles")
+    for minute in range(1, 3):
+        tick(T0 + timedelta(minutes=minute))
+    Monitor.objects.filter(pk=monitor.pk).update(last_run=None, last_good_run=None)  # none is kept
+    Run.objects.filter(monitor=monitor).update(created_at=T0.replace(hour=3))  # 03:00 UTC: 19:00 or 20:00 the day before
+    assert summarise_old_runs(now=T0 + timedelta(days=32)) == 2
+    summary = MonitorDailySummary.objects.get(monitor=monitor)
+    assert (summary.day, summary.runs) == (T0.date() - timedelta(days=1), 2)
+
+
 def test_viewers_may_not_create_and_outsiders_do_not_see(victor, carol, acme, api, monitor):
     with pytest.raises(Forbidden):
         monitors.monitor_create(user=victor, workspace=acme, name="x", collection=api["collection"])
