@@ -54,13 +54,17 @@ def _folder_paths(folders: list[tuple[int, str, int | None, int]], collection_na
     return paths
 
 
-def location_choices(*, user: AbstractBaseUser, workspace: Workspace, q: str = "", chosen: str = "") -> list[Choice]:
+def location_choices(*, user: AbstractBaseUser, workspace: Workspace, q: str = "", chosen: str = "",
+                     collections_only: bool = False) -> list[Choice]:
     """Collections and folders whose name holds `q` (at most PICKER_SIZE of each, by name),
-    plus `chosen` ("c:<id>" / "f:<id>") first when it is not among them."""
+    plus `chosen` ("c:<id>" / "f:<id>") first when it is not among them; `collections_only`
+    for a picker of collections (Import's "Into")."""
     access.ensure_role(user, workspace, "read")
     q = q.strip()[:200]
     collections = Collection.objects.filter(workspace=workspace, deleting=False)
     folders = Folder.objects.filter(collection__workspace=workspace, collection__deleting=False, deleting=False)
+    if collections_only:
+        folders = folders.none()
     kind, _, chosen_id = chosen.partition(":")
     if q:
         collections = collections.filter(name__icontains=q)

@@ -20,6 +20,7 @@ from requests_app.models import Workspace
 from requests_app.services.errors import ServiceError
 from requests_app.services.history import history_list
 from requests_app.services.interop import collection_export, collection_import, history_har, spec_snippet
+from requests_app.services.pickers import location_choices
 from requests_app.views.common import (
     HISTORY_SHOWN,
     chosen_environment,
@@ -58,7 +59,9 @@ def _import_context(request: HttpRequest, workspace: Workspace, **extra: Any) ->
     return {
         "workspace": workspace,
         "formats": [(value, FORMAT_LABELS[value]) for value in ("auto", *FORMATS)],
-        "collections": access.collections_for_user(request.user, workspace=workspace).order_by("position", "id"),
+        # a page of collections, the rest found by the search box (services/pickers.py)
+        "collections": location_choices(user=request.user, workspace=workspace, collections_only=True,
+                                        chosen=extra.get("collection_id", "")),
         "limit_mib": MAX_IMPORT_BYTES // 1024 // 1024,
         "format": "auto",
         **extra,
@@ -73,8 +76,8 @@ def import_dialog(request: HttpRequest, workspace_id: int) -> HttpResponse:
         return render(request, "requests_app/partials/import_dialog.html", _import_context(request, workspace))
     pasted = request.POST.get("content", "")
     chosen = request.POST.get("format", "auto")
-    collection_id = request.POST.get("collection", "")
-    context = _import_context(request, workspace, format=chosen, collection_id=collection_id,
+    collection_id = request.POST.get("collection", "")[:40].removeprefix("c:")  # "c:<id>" from the picker
+    context = _import_context(request, workspace, format=chosen, collection_id=f"c:{collection_id}" if collection_id else "",
                               content=pasted if len(pasted) <= ECHO_LIMIT else "")
     file_content, file_name = _uploaded(request.FILES.get("file"))
     content: str | bytes = file_content if file_content is not None else pasted

@@ -142,13 +142,15 @@ def _request_choices(request: HttpRequest, workspace: Workspace, *, chosen: list
 def location_options(request: HttpRequest, workspace_id: int) -> HttpResponse:
     """Collection and folder options matching `q` (htmx, typed into the search box above a
     picker): the runner's "What to run" (`runner=1`: with its own first and last options), a
-    monitor's (`blank=1`: "Choose…" first) and "Save as…"'s place; the chosen one kept."""
+    monitor's (`blank=1`: "Choose…" first), "Save as…"'s place and Import's collection
+    (`only=collections`: collections alone, "New collections" first); the chosen one kept."""
     workspace = workspace_for(request, workspace_id)
-    chosen = (request.GET.get("target") or request.GET.get("location") or "")[:40]
+    chosen = (request.GET.get("target") or request.GET.get("location") or request.GET.get("collection") or "")[:40]
+    collections_only = request.GET.get("only") == "collections"
     context = {"workspace": workspace, "chosen": chosen, "runner": request.GET.get("runner") == "1",
-               "blank": request.GET.get("blank") == "1",
+               "blank": request.GET.get("blank") == "1", "import": collections_only,
                "targets": location_choices(user=request.user, workspace=workspace, q=request.GET.get("q", ""),
-                                           chosen=chosen)}
+                                           chosen=chosen, collections_only=collections_only)}
     return render(request, "requests_app/runner/pickers.html#targets", context)
 
 

@@ -104,6 +104,24 @@ def test_importing_into_a_chosen_collection(as_role, acme_content):
     assert not Collection.objects.filter(name="Imported").exists()
 
 
+def test_the_into_picker_shows_a_page_of_collections_and_finds_the_rest(as_role, acme_content, settings):
+    from requests_app.services.pickers import PICKER_SIZE
+
+    Collection.objects.bulk_create([Collection(workspace=acme_content.workspace, name=f"Bulk {n:03}", position=n + 10)
+                                    for n in range(PICKER_SIZE + 20)])
+    client = as_role("owner")
+    html = client.get(import_url(acme_content), **HTMX).content.decode()
+    assert html.count('value="c:') == PICKER_SIZE  # bounded, whatever the workspace holds
+    assert "New collections (cURL: “Imported”)" in html and 'value="f:' not in html
+    found = client.get(reverse("location_options", args=[acme_content.workspace.pk]),
+                       {"only": "collections", "q": "Bulk 065", "collection": ""}, **HTMX).content.decode()
+    assert "Bulk 065" in found and found.count('value="c:') == 1 and "New collections" in found
+    # the picker's "c:<id>" and a bare id both import into that collection
+    as_role("owner").post(import_url(acme_content), {"content": CURL, "collection": f"c:{acme_content.collection.pk}"},
+                          **HTMX)
+    assert SavedRequest.objects.filter(collection=acme_content.collection, url="http://127.0.0.1:9/things").exists()
+
+
 def test_a_postman_environment_refreshes_the_environment_list_too(as_role, acme_content):
     environment = json.dumps({"name": "Prod", "values": [{"key": "k", "value": "v", "type": "secret"}]})
     response = as_role("owner").post(import_url(acme_content), {"content": environment}, **HTMX)
