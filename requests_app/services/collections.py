@@ -23,11 +23,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from requests_app import access
-from requests_app.models import Collection, DeleteJob, Folder, Workspace
+from requests_app.models import Collection, DeleteJob, Folder, Monitor, Workspace
 from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record
 from requests_app.services.deletes import delete_start
 from requests_app.services.errors import ValidationFailed
+from requests_app.services.monitors import monitors_follow_move
 from requests_app.services.scripts import clean_scripts
 from requests_app.services.validation import clean_auth, clean_name, clean_text, clean_variables
 from requests_app.services.versioning import save_versioned
@@ -154,6 +155,7 @@ def collection_transfer(
             Collection.objects.filter(pk=collection.pk).update(workspace=workspace, position=position)
             tree.list_renumber(Collection.objects.filter(workspace_id=source_workspace_id))
             collection.workspace, collection.position = workspace, position
+            monitors_follow_move(user=user, monitors=Monitor.objects.filter(collection=collection), collection=collection)
             result = collection
             activity_record(user=user, verb="moved", obj=result, workspace=workspace.pk, detail={"from": source_name})
             activity_record(user=user, verb="moved", obj=result, workspace=source_workspace_id,

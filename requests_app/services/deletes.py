@@ -36,10 +36,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from requests_app import access
-from requests_app.models import Collection, DeleteJob, Folder, SavedRequest
+from requests_app.models import Collection, DeleteJob, Folder, Monitor, SavedRequest
 from requests_app.services import tree
 from requests_app.services.activity import activity_record
 from requests_app.services.errors import NotFound
+from requests_app.services.monitors import monitors_delete_with
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,8 @@ def delete_start(*, user: AbstractBaseUser, obj: Collection | Folder) -> DeleteJ
     total = SavedRequest.objects.filter(scope).count()
     with transaction.atomic():
         activity_record(user=user, verb="deleted", obj=obj)
+        monitors_delete_with(user=user, owner=obj.name, monitors=Monitor.objects.filter(
+            Q(folder_id__in=subtree) if is_folder else Q(collection_id=obj.pk)))
         if total <= inline_limit():
             tree.delete_requests(SavedRequest.objects.filter(scope))
             obj.delete()

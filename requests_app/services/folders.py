@@ -17,11 +17,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from requests_app import access
-from requests_app.models import Collection, DeleteJob, Folder, SavedRequest
+from requests_app.models import Collection, DeleteJob, Folder, Monitor, SavedRequest
 from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.deletes import delete_start
 from requests_app.services.errors import FOLDER_CYCLE, ValidationFailed
+from requests_app.services.monitors import monitors_follow_move
 from requests_app.services.scripts import clean_scripts
 from requests_app.services.validation import clean_name, clean_position, clean_text
 from requests_app.services.versioning import save_versioned
@@ -115,6 +116,7 @@ def folder_move(
         if target.pk != folder.collection_id:
             Folder.objects.filter(pk__in=moved_ids).update(collection=target)
             SavedRequest.objects.filter(folder_id__in=moved_ids).update(collection=target)
+            monitors_follow_move(user=user, monitors=Monitor.objects.filter(folder_id__in=moved_ids), collection=target)
         source = tree.Parent.of(folder)
         destination = tree.Parent(target.pk, parent.pk if parent else None)
         folder.position = tree.move(folder, source=source, target=destination, position=position)

@@ -253,6 +253,31 @@ def monitor_run_now(*, user: AbstractBaseUser, monitor: Monitor, dispatch: Any =
     return run
 
 
+def monitors_follow_move(*, user: AbstractBaseUser, monitors: QuerySet[Monitor], collection: Collection) -> None:
+    """`monitors`, whose collection or folder has just moved into `collection`, go with it. Into
+    another workspace they move there too (a monitor never runs another workspace's requests, nor
+    shows them to its old members), without their environment, which stays behind, and paused,
+    until an editor there chooses one: the activity feed says so."""
+    monitors.exclude(collection=collection).filter(workspace_id=collection.workspace_id).update(collection=collection)
+    leaving = list(monitors.exclude(workspace_id=collection.workspace_id).values_list("pk", "name", "workspace_id"))
+    for pk, name, old_workspace in leaving:
+        for workspace in (old_workspace, collection.workspace_id):
+            activity_record(user=user, verb="moved", kind="monitor", workspace=workspace, object_id=pk, name=name,
+                            detail={"to": collection.name, "paused": "its environment stayed in the old workspace"})
+    Monitor.objects.filter(pk__in=[row[0] for row in leaving]).update(
+        workspace_id=collection.workspace_id, collection=collection, environment=None, paused=True, next_run_at=None)
+
+
+def monitors_delete_with(*, user: AbstractBaseUser, monitors: QuerySet[Monitor], owner: str) -> None:
+    """Delete the monitors of a collection or folder being deleted (`owner` names it), each named in
+    the activity feed; at once even when the requests go in the background, so none runs a target
+    on its way out."""
+    for pk, name, workspace in monitors.values_list("pk", "name", "workspace_id"):
+        activity_record(user=user, verb="deleted", kind="monitor", workspace=workspace, object_id=pk, name=name,
+                        detail={"with": owner})
+    monitors.delete()
+
+
 def monitor_run_create(monitor: Monitor, *, now: datetime | None = None) -> Run:
     """The monitor's next run: an ordinary queued Run marked with its monitor. A target that cannot
     run (emptied, too big) gives a failed run saying why, so the monitor fails and notifies."""

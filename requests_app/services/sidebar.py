@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from requests_app import access
-from requests_app.models import Collection, DeleteJob, Folder, SavedRequest, Workspace
+from requests_app.models import Collection, DeleteJob, Folder, Monitor, SavedRequest, Workspace
 from requests_app.services import tree
 from requests_app.services.collections import collection_move
 from requests_app.services.deletes import ACTIVE
@@ -83,11 +83,16 @@ class CollectionNode:
     loaded: bool = False
     items: list[FolderNode | RequestNode] = field(default_factory=list)
     more_cursor: str | None = None
+    monitor_count: int = 0
     is_folder = False
 
     @property
     def delete_extra(self) -> str:
-        """What else a delete removes, for the confirmation question."""
+        """What else a delete removes, for the confirmation question (its monitors by number: they
+        go too, and nothing else on the page says so)."""
+        if self.monitor_count:
+            return (f" with all its folders and requests, and its {self.monitor_count} "
+                    f"monitor{'s' if self.monitor_count != 1 else ''}")
         return " with all its folders and requests"
 
 
@@ -121,8 +126,11 @@ def collections_page(workspace: Workspace, cursor: str = "") -> tuple[list[Colle
         position, _, pk = after
         rows = rows.filter(Q(position__gt=position) | Q(position=position, pk__gt=pk))
     limit = collections_page_size()
-    found = list(rows.values_list("id", "name", "position")[: limit + 1])
-    nodes = [CollectionNode(pk, name, position) for pk, name, position in found[:limit]]
+    monitors = Monitor.objects.filter(collection=OuterRef("pk")).order_by().values("collection").annotate(n=Count("pk"))
+    found = list(rows.annotate(monitor_count=Subquery(monitors.values("n")))
+                 .values_list("id", "name", "position", "monitor_count")[: limit + 1])
+    nodes = [CollectionNode(pk, name, position, monitor_count=monitors_n or 0)
+             for pk, name, position, monitors_n in found[:limit]]
     more = len(found) > limit
     if nodes:
         nodes[0].is_first = after is None
