@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.tree_rows import tree_row
 from tests.fixtures.browser import NARROW, WIDE, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -33,7 +34,7 @@ def sign_up(page: Any, username: str = "dora") -> None:
 
 
 def open_tour_request(page: Any, folder: str, name: str) -> None:
-    page.locator("details.folder > summary", has_text=folder).click()
+    tree_row(page, folder, "folder").click()
     open_request(page, name)
 
 

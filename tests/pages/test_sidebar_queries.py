@@ -81,7 +81,7 @@ def test_sidebar_tree_with_open_folders_and_a_current_request_still_costs_a_fixe
     assert many_open == none_open + 3  # which open folders exist; the current request and its folder chain
     html = response.content.decode()
     assert f'data-request-id="{current.pk}"' in html
-    assert f'data-folder-id="{deep.pk}" open' in html  # the current request's folder, nested, shown open
+    assert f'data-folder-id="{deep.pk}" aria-expanded="true"' in html  # the current request's folder, nested, shown open
 
 
 def test_workspace_page_with_1000_requests_costs_as_many_queries_as_a_small_one(
@@ -207,8 +207,8 @@ def test_open_folders_in_the_cookie_show_open_on_a_full_page_load(
     client = client_for(alice)
     client.cookies[f"tree-{workspace.pk}"] = f"{folders[1].pk}~"
     html = client.get(reverse("workspace", args=[workspace.pk])).content.decode()
-    assert f'data-folder-id="{folders[1].pk}" open' in html
-    assert f'data-folder-id="{folders[0].pk}" open' not in html
+    assert f'data-folder-id="{folders[1].pk}" aria-expanded="true"' in html
+    assert f'data-folder-id="{folders[0].pk}" aria-expanded="true"' not in html
     assert "R1" in html and "R0" not in html
 
 
