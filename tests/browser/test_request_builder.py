@@ -150,7 +150,7 @@ def test_response_viewer_shows_status_classes_html_preview_sandboxed_and_images(
     expect(page.locator(".status-bar")).not_to_contain_text("NOT_FOUND")
     screenshot(page, "09-status-404")
 
-    open_tour_request(page, "5 · Encodings", "An HTML page")
+    open_tour_request(page, "5 · Encodings, auth and media", "An HTML page")
     send(page)
     page.get_by_role("tab", name="Preview").click()
     frame = page.locator("#body-preview iframe")

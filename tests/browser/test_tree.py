@@ -187,3 +187,28 @@ def test_tree_keys_move_open_close_and_open_a_request(page: Any, live_server: An
     page.keyboard.press("?")
     expect(page.locator("#shortcuts-dialog")).to_contain_text("Move between the rows of the collection tree")
     assert page.errors == []
+
+
+def test_dragging_a_request_into_a_folder_and_before_another_moves_it(page: Any, live_server: Any, settings: Any) -> None:
+    settings.WEBCLIENT_TREE_PAGE_SIZE = 20
+    settings.WEBCLIENT_TREE_PAGE_BUDGET = 100
+    sign_up(page, "drago")
+    make_big_collection("drago")
+    page.reload()
+    big = tree_node(page, "Big")
+    area = tree_node(big, "Area", "folder")
+    item = big.locator(".item.request", has_text="Item 00")
+    # into a folder: its lower two thirds
+    item.drag_to(tree_row(big, "Area", "folder"), target_position={"x": 60, "y": 22})
+    expect(tree_row(big, "Area", "folder").locator(".item-count")).to_have_text("3")  # the tree reloaded
+    expect(big.locator(":scope > .children > .item.request", has_text="Item 00")).to_have_count(0)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    tree_row(big, "Area", "folder").click()
+    expect(area.locator(".item.request", has_text="Item 00")).to_be_visible()
+    # before a request of the collection's root
+    moved = area.locator(".item.request", has_text="Item 00")
+    moved.drag_to(big.locator(".item.request", has_text="Item 02"))
+    expect(area.locator(".item.request", has_text="Item 00")).to_have_count(0)
+    names = big.locator(":scope > .children > [role=treeitem]").evaluate_all("(items) => items.map((i) => i.getAttribute('aria-label'))")
+    assert names[:4] == ["GET Item 01", "Area", "GET Item 00", "GET Item 02"], names
+    assert page.errors == []
