@@ -81,7 +81,7 @@
     var root = tree();
     if (!root) return [];
     return Array.prototype.filter.call(root.querySelectorAll('[role="treeitem"]'), function (item) {
-      return !item.parentElement.closest('[aria-expanded="false"]');
+      return !item.parentElement.closest('.node[aria-expanded="false"]');
     });
   }
   function setActive(item, focus) {
@@ -105,7 +105,7 @@
     var items = visibleItems();
     var remembered = activeKey && items.filter(function (item) { return keyOf(item) === activeKey; })[0];
     var item = remembered || root.querySelector('.item.request[aria-current="page"]') || items[0];
-    if (item && item.parentElement.closest('[aria-expanded="false"]')) item = items[0];
+    if (item && item.parentElement.closest('.node[aria-expanded="false"]')) item = items[0];
     setActive(item, refocus && (document.activeElement === document.body || !document.activeElement));
     refocus = false;
   }
