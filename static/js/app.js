@@ -197,11 +197,6 @@
   webclient.highlightAll = highlightAll;
 
   // ------------------------------------------------------------------ sidebar helpers
-  webclient.openFolderIds = function () {
-    return Array.prototype.map.call(document.querySelectorAll("details.folder[open]"), function (d) {
-      return d.dataset.folderId;
-    }).join(",");
-  };
   webclient.currentRequestId = function () {
     var form = document.getElementById("request-form");
     return form ? form.dataset.savedRequest || "" : "";
@@ -210,7 +205,9 @@
   function markCurrent() {
     var id = webclient.currentRequestId();
     document.querySelectorAll(".item.request").forEach(function (item) {
-      item.classList.toggle("is-current", item.dataset.requestId === id);
+      var current = item.dataset.requestId === id;
+      item.classList.toggle("is-current", current);
+      if (current) item.setAttribute("aria-current", "page"); else item.removeAttribute("aria-current");
     });
   }
 

@@ -19,6 +19,7 @@ from requests_app.services.collections import collection_create
 from requests_app.services.history import history_exchange
 from requests_app.services.saved_requests import request_create
 from tests.browser.test_request_builder import open_request, send
+from tests.browser.tree_rows import tree_menu, tree_node
 from tests.fixtures.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -184,8 +185,8 @@ def test_runner_defaults_to_the_active_environment_and_undefined_variables_are_n
     expect(page.locator(".exchange-error .error-message")).to_have_text(re.compile(r"^\{\{base\}\} is not defined"))
 
     page.get_by_label("Environment", exact=True).select_option(label="Local")
-    env_api = page.locator("details.collection", has_text="Env API")
-    env_api.locator("summary .item-menu > summary").first.click()
+    env_api = tree_node(page, "Env API")
+    tree_menu(page, "Env API").click()
     env_api.get_by_role("link", name="Run", exact=True).first.click()
     expect(page.get_by_label("Environment", exact=True)).to_have_value(str(local.pk))
     shots(page, "runner-active-environment")
@@ -326,8 +327,8 @@ def test_a_large_json_response_keeps_pretty_folded_and_loads_parts_as_they_open(
 
 
 def test_the_new_request_dialog_shows_no_error_before_anyone_typed(page: Any, alice: Any, acme_api: Any, on_acme: None) -> None:
-    api = page.locator("details.collection", has_text="Acme API")
-    api.locator("summary .item-menu > summary").first.click()
+    api = tree_node(page, "Acme API")
+    tree_menu(page, "Acme API").click()
     api.get_by_role("button", name="New request").first.click()
     dialog = page.locator("dialog")
     expect(dialog.get_by_label("Name")).to_be_visible()

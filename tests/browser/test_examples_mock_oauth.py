@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from requests_app.models import Example
 from tests.browser.test_request_builder import open_tour_request, send, sign_up
+from tests.browser.tree_rows import tree_menu
 from tests.fixtures.browser import NARROW, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,7 +40,7 @@ def test_save_a_response_as_an_example_and_call_the_mock(page: Any, live_server:
     expect(page.locator("#examples-panel")).to_contain_text("Example saved.")
     screenshot(page, "examples-01-tab")
 
-    page.locator("details.node.collection > summary", has_text="HTTP tour").locator(".item-menu > summary").click()
+    tree_menu(page, "HTTP tour").click()
     page.get_by_role("button", name="Mock server…").click()
     dialog = page.locator(".mock-dialog")
     dialog.get_by_label("Serve this collection as a mock").check()

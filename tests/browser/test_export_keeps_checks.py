@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_request_builder import open_tour_request, sign_up
+from tests.browser.tree_rows import tree_menu, tree_node, tree_row
 from tests.fixtures.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -23,7 +24,7 @@ REQUEST = "GET with query params"
 
 
 def collection_menu(page: Any, nth: int = 0) -> Any:
-    menu = page.locator("details.node.collection > summary", has_text=TOUR).nth(nth).locator(".item-menu > summary")
+    menu = tree_menu(page, TOUR).nth(nth)
     menu.click()
     return page
 
@@ -95,9 +96,9 @@ def test_exports_keep_saved_assertions_and_captures_and_an_import_brings_them_ba
     dialog.get_by_role("button", name="Import", exact=True).click()
     expect(dialog.get_by_role("heading", name="Import finished")).to_be_visible()
     dialog.get_by_role("button", name="Done").click()
-    imported = page.locator("details.node.collection", has_text=TOUR).nth(1)
+    imported = tree_node(page, TOUR).nth(1)
     expect(imported).to_be_visible()
-    imported.locator("details.folder > summary", has_text="1 · Methods and query").click()
+    tree_row(imported, "1 · Methods and query", "folder").click()
     imported.locator(".item.request", has_text=REQUEST).get_by_role("link").click()
     expect(page.locator("#request-name")).to_have_text(REQUEST)
     page.locator("#editor").get_by_role("tab", name=re.compile("^Tests")).click()

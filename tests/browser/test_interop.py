@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_request_builder import send, sign_up
+from tests.browser.tree_rows import tree_menu, tree_node, tree_row
 from tests.fixtures.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -38,7 +39,7 @@ def test_paste_a_curl_command_see_the_report_open_and_send_it_then_read_its_code
     expect(dialog.get_by_role("heading", name="Import finished")).to_be_visible()
     expect(dialog.get_by_role("status")).to_contain_text("cURL command: created 1 collection, 1 request.")
     expect(dialog.locator(".import-items")).to_contain_text("-s")  # the ignored flag is named
-    imported = page.locator("details.collection", has_text="Imported")
+    imported = tree_node(page, "Imported")
     expect(imported).to_be_visible()  # the tree reloaded behind the dialog
     screenshot(page, "21-import-report")
     dialog.get_by_role("button", name="Done").click()
@@ -75,7 +76,7 @@ def test_paste_a_curl_command_see_the_report_open_and_send_it_then_read_its_code
     assert "from=edited" in copied and "X-Imported: yes" in copied
 
     # downloads: the collection's menu and each history entry
-    imported.locator("summary .item-menu > summary").click()
+    tree_menu(page, "Imported").click()
     expect(imported.get_by_role("link", name="Export (Postman v2.1)")).to_be_visible()
     screenshot(page, "24-export-menu")
     with page.expect_download() as download:
@@ -93,7 +94,7 @@ def test_paste_a_curl_command_see_the_report_open_and_send_it_then_read_its_code
 
 def test_the_code_panel_resolves_variables_and_shows_in_dark_mode(page: Any, live_server: Any) -> None:
     sign_up(page, "jo")
-    page.locator("details.folder > summary", has_text="1 · Methods and query").click()
+    tree_row(page, "1 · Methods and query", "folder").click()
     page.locator(".item.request", has_text="GET with query params").get_by_role("link").click()
     page.locator("#editor").get_by_role("tab", name="Code").click()
     code = page.locator("#code-output code")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.tree_rows import tree_row
 from tests.fixtures.browser import NARROW, WIDE, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -33,7 +34,7 @@ def sign_up(page: Any, username: str = "dora") -> None:
 
 
 def open_tour_request(page: Any, folder: str, name: str) -> None:
-    page.locator("details.folder > summary", has_text=folder).click()
+    tree_row(page, folder, "folder").click()
     open_request(page, name)
 
 
@@ -149,7 +150,7 @@ def test_response_viewer_shows_status_classes_html_preview_sandboxed_and_images(
     expect(page.locator(".status-bar")).not_to_contain_text("NOT_FOUND")
     screenshot(page, "09-status-404")
 
-    open_tour_request(page, "5 · Encodings", "An HTML page")
+    open_tour_request(page, "5 · Encodings, auth and media", "An HTML page")
     send(page)
     page.get_by_role("tab", name="Preview").click()
     frame = page.locator("#body-preview iframe")

@@ -17,6 +17,7 @@ from requests_app.services.collections import collection_create
 from requests_app.services.folders import folder_create
 from requests_app.services.saved_requests import request_create
 from tests.browser.test_request_builder import send, sign_up
+from tests.browser.tree_rows import tree_menu, tree_node
 from tests.fixtures.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,8 +47,8 @@ def test_run_a_collection_from_its_menu_see_it_finish_with_the_failure_first(pag
     make_collection("runa", f"{live_server.url}/echo")
     page.reload()
 
-    shop = page.locator("details.collection", has_text="Shop API")
-    shop.locator("summary .item-menu > summary").first.click()
+    shop = tree_node(page, "Shop API")
+    tree_menu(page, "Shop API").click()
     shop.get_by_role("link", name="Run", exact=True).first.click()
     expect(page.get_by_role("heading", name="Run requests")).to_be_visible()
     expect(page.get_by_label("What to run")).to_have_value(re.compile(r"^c:\d+$"))
@@ -88,7 +89,7 @@ def test_edit_tests_of_a_request_and_try_them_against_its_last_response(page: An
     sign_up(page, "tess")
     make_collection("tess", f"{live_server.url}/echo")
     page.reload()
-    page.locator("details.collection", has_text="Shop API").locator(".item.request").get_by_role(
+    tree_node(page, "Shop API").locator(".item.request").get_by_role(
         "link", name="stock").click()
     send(page)
     expect(page.locator(".status-line")).to_have_text("HTTP/1.1 200 OK")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_request_builder import sign_up
 from tests.browser.test_runner import make_collection
+from tests.browser.tree_rows import tree_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -20,7 +21,7 @@ def test_find_a_folder_and_tick_requests_found_by_search(page: Any, live_server:
     sign_up(page, "picka")
     make_collection("picka", f"{live_server.url}/echo")
     page.reload()
-    page.locator("details.collection", has_text="Shop API").locator("summary .item-menu > summary").first.click()
+    tree_menu(page, "Shop API").click()
     page.get_by_role("link", name="Run", exact=True).first.click()
     expect(page.get_by_role("heading", name="Run requests")).to_be_visible()
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from requests_app.models import Collection
 from tests.browser.test_request_builder import open_tour_request, send, sign_up
+from tests.browser.tree_rows import tree_row
 from tests.fixtures.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -23,7 +24,7 @@ def open_menu_item(page: Any, row: Any, item: str) -> None:
 
 def test_collection_settings_save_description_auth_and_variables_the_folder_shows_them(page: Any, live_server: Any) -> None:
     sign_up(page, "setty")
-    collection_row = page.locator("details.collection > summary").first
+    collection_row = tree_row(page, "HTTP tour")
     open_menu_item(page, collection_row, "Settings…")
     dialog = page.locator("dialog#dialog")
     expect(dialog.get_by_role("heading", name="Collection settings")).to_be_visible()
@@ -53,7 +54,7 @@ def test_collection_settings_save_description_auth_and_variables_the_folder_show
     expect(page.locator("#body-pretty")).to_contain_text("g=hello")
 
     # the folder's settings: its own description, and what it inherits
-    folder_row = page.locator("details.folder > summary", has_text="1 · Methods and query")
+    folder_row = tree_row(page, "1 · Methods and query", "folder")
     open_menu_item(page, folder_row, "Settings…")
     expect(dialog.get_by_role("heading", name="Folder settings")).to_be_visible()
     expect(dialog).to_contain_text("A bearer token in the Authorization header.")

@@ -1,5 +1,5 @@
-"""The sidebar tree in Debian's chromium: lazy folders, "Show more", selection, keyboard, search,
-open state kept over a full reload. Screenshots in screenshots/ (git-ignored)."""
+"""The sidebar tree in Debian's chromium: lazy folders, "Show more", selection, keyboard (the
+WAI-ARIA tree pattern), search, open state kept over a full reload. Screenshots in screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_request_builder import sign_up
+from tests.browser.tree_rows import tree_node, tree_row
 from tests.fixtures.browser import NARROW, WIDE, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,25 +40,25 @@ def test_tree_loads_lazily_shows_more_keeps_state_and_works_by_keyboard(page: An
     sign_up(page)
     make_big_collection("dora")
     page.reload()
-    big = page.locator("details.collection", has_text="Big")
+    big = tree_node(page, "Big")
     items = big.locator(":scope > .children > .item.request")
     expect(items).to_have_count(19)  # 20 items: Item 00, Item 01, Area, Item 02 … Item 18
-    expect(big.locator(":scope > .children > details.folder > summary").first).to_contain_text("Area")
-    big.get_by_role("button", name="Show more").click()
+    expect(big.locator(":scope > .children > .node.folder > .item").first).to_contain_text("Area")
+    big.get_by_role("treeitem", name="Show more").click()
     expect(items).to_have_count(39)
-    big.get_by_role("button", name="Show more").click()
+    big.get_by_role("treeitem", name="Show more").click()
     expect(items).to_have_count(45)
-    expect(big.get_by_role("button", name="Show more")).to_have_count(0)
+    expect(big.get_by_role("treeitem", name="Show more")).to_have_count(0)
     screenshot(page, "tree-01-show-more")
 
-    # keyboard: focus the folder's summary, Enter opens it, its children arrive lazily
-    area = big.locator("details.folder", has_text="Area").first
-    area.locator(":scope > summary").focus()
+    # keyboard: focus the folder, Enter opens it, its children arrive lazily
+    area = tree_node(big, "Area", "folder")
+    area.focus()
     page.keyboard.press("Enter")
-    expect(area).to_have_attribute("open", "")
-    inner = area.locator("details.folder", has_text="Inner")
+    expect(area).to_have_attribute("aria-expanded", "true")
+    inner = tree_node(area, "Inner", "folder")
     expect(inner).to_be_visible()
-    inner.locator(":scope > summary").focus()
+    inner.focus()
     page.keyboard.press("Space")
     deep = inner.locator(".item.request", has_text="Deep one")
     expect(deep).to_be_visible()
@@ -69,26 +70,25 @@ def test_tree_loads_lazily_shows_more_keeps_state_and_works_by_keyboard(page: An
 
     # a full reload keeps open folders open and the selection marked
     page.reload()
-    big = page.locator("details.collection", has_text="Big")
-    expect(big.locator("details.folder", has_text="Area").first).to_have_attribute("open", "")
+    expect(tree_node(page, "Area", "folder")).to_have_attribute("aria-expanded", "true")
     expect(page.locator(".item.request.is-current")).to_contain_text("Deep one")
     expect(page.locator('[aria-current="page"]')).to_contain_text("Deep one")
 
     # a collection closed stays closed over a reload, and carries nothing
-    tour = page.locator("details.collection").first
+    tour = page.locator("#tree .node.collection").first
     # once the reloaded page has finished its own requests: a tree refresh still in flight would
     # render the collection open again from the cookie as it was (seen once in CI)
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
-    tour.locator(":scope > summary .item-name").click()
-    expect(tour).not_to_have_attribute("open", "")
-    # the state is saved by the toggle event, a task after the click: reload once it is
+    tour.locator(":scope > .item .item-name").click()
+    expect(tour).to_have_attribute("aria-expanded", "false")
+    # reload once the state is saved in the cookie
     page.wait_for_function(
         "(id) => document.cookie.split('; ').some((c) => c.startsWith('tree-')"
         " && (c.split('~')[1] || '').split('.').includes(id))",
         arg=tour.get_attribute("data-collection-id"))
     page.reload()
-    tour = page.locator("details.collection").first
-    expect(tour).not_to_have_attribute("open", "")
+    tour = page.locator("#tree .node.collection").first
+    expect(tour).to_have_attribute("aria-expanded", "false")
     expect(tour.locator(".item.request")).to_have_count(0)
 
     # search above the tree opens what it finds
@@ -103,4 +103,112 @@ def test_tree_loads_lazily_shows_more_keeps_state_and_works_by_keyboard(page: An
     screenshot(page, "tree-04-narrow-dark")
     page.set_viewport_size(WIDE)
     screenshot(page, "tree-05-wide-dark")
+    assert page.errors == []
+
+
+def test_tree_keys_move_open_close_and_open_a_request(page: Any, live_server: Any, settings: Any) -> None:
+    settings.WEBCLIENT_TREE_PAGE_SIZE = 20
+    settings.WEBCLIENT_TREE_PAGE_BUDGET = 100
+    sign_up(page, "kim")
+    make_big_collection("kim")
+    page.reload()
+    tree = page.get_by_role("tree", name="Collections")
+    tour, big = tree_node(page, "HTTP tour"), tree_node(page, "Big")
+    expect(tour).to_have_attribute("aria-expanded", "true")
+    # one Tab stop for the tree: its first row
+    expect(tree.locator('[role="treeitem"][tabindex="0"]')).to_have_count(1)
+    page.get_by_role("button", name="+ Collection").focus()  # the last stop before the tree
+    page.keyboard.press("Tab")
+    expect(tour).to_be_focused()
+
+    # Left closes, Left again stays; Right opens, Right again goes to the first child
+    page.keyboard.press("ArrowLeft")
+    expect(tour).to_have_attribute("aria-expanded", "false")
+    expect(tour.locator(":scope > .children")).to_be_hidden()
+    page.keyboard.press("ArrowLeft")
+    expect(tour).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(tour).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("ArrowRight")
+    first_folder = tour.locator(":scope > .children > .node.folder").first
+    expect(first_folder).to_be_focused()
+    expect(first_folder).to_have_attribute("aria-level", "2")
+    # Left on a closed folder goes to its parent; Down skips what closed nodes hold
+    page.keyboard.press("ArrowLeft")
+    expect(tour).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowDown")
+    expect(big).to_be_focused()
+    expect(tree.locator('[role="treeitem"][tabindex="0"]')).to_have_count(1)
+    page.keyboard.press("ArrowUp")
+    expect(tour).to_be_focused()
+    page.keyboard.press("End")
+    expect(big.get_by_role("treeitem", name="Show more")).to_be_focused()
+    page.keyboard.press("Home")
+    expect(tour).to_be_focused()
+
+    # into Big: Item 00, Item 01, then Area (a folder whose children load when it opens)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowRight")
+    expect(big.locator(".item.request", has_text="Item 00")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    area = tree_node(big, "Area", "folder")
+    expect(area).to_be_focused()
+    expect(area).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("ArrowRight")
+    expect(area).to_have_attribute("aria-expanded", "true")
+    inner = tree_node(area, "Inner", "folder")
+    expect(inner).to_be_visible()
+    expect(inner).to_have_attribute("aria-level", "3")
+    page.keyboard.press("ArrowRight")
+    expect(inner).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    in_area = area.locator(".item.request", has_text="In area")
+    expect(in_area).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#request-name")).to_have_text("In area")
+    expect(in_area).to_have_attribute("aria-current", "page")
+    expect(in_area).to_have_class("item request is-current")
+    # the mouse keeps aria-expanded in step too
+    tree_row(area, "Inner", "folder").click()
+    expect(inner).to_have_attribute("aria-expanded", "true")
+    expect(inner.locator(".item.request", has_text="Deep one")).to_be_visible()
+    tree_row(area, "Inner", "folder").click()
+    expect(inner).to_have_attribute("aria-expanded", "false")
+    expect(inner.locator(".item.request", has_text="Deep one")).to_be_hidden()
+
+    # "Show more" by keyboard: the focus goes to the first item it brought
+    big.get_by_role("treeitem", name="Show more").focus()
+    page.keyboard.press("Enter")
+    expect(big.locator(".item.request", has_text="Item 19")).to_be_focused()
+
+    # the shortcut sheet lists the tree's keys
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts-dialog")).to_contain_text("Move between the rows of the collection tree")
+    assert page.errors == []
+
+
+def test_dragging_a_request_into_a_folder_and_before_another_moves_it(page: Any, live_server: Any, settings: Any) -> None:
+    settings.WEBCLIENT_TREE_PAGE_SIZE = 20
+    settings.WEBCLIENT_TREE_PAGE_BUDGET = 100
+    sign_up(page, "drago")
+    make_big_collection("drago")
+    page.reload()
+    big = tree_node(page, "Big")
+    area = tree_node(big, "Area", "folder")
+    item = big.locator(".item.request", has_text="Item 00")
+    # into a folder: its lower two thirds
+    item.drag_to(tree_row(big, "Area", "folder"), target_position={"x": 60, "y": 22})
+    expect(tree_row(big, "Area", "folder").locator(".item-count")).to_have_text("3")  # the tree reloaded
+    expect(big.locator(":scope > .children > .item.request", has_text="Item 00")).to_have_count(0)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    tree_row(big, "Area", "folder").click()
+    expect(area.locator(".item.request", has_text="Item 00")).to_be_visible()
+    # before a request of the collection's root
+    moved = area.locator(".item.request", has_text="Item 00")
+    moved.drag_to(big.locator(".item.request", has_text="Item 02"))
+    expect(area.locator(".item.request", has_text="Item 00")).to_have_count(0)
+    names = big.locator(":scope > .children > [role=treeitem]").evaluate_all("(items) => items.map((i) => i.getAttribute('aria-label'))")
+    assert names[:4] == ["GET Item 01", "Area", "GET Item 00", "GET Item 02"], names
     assert page.errors == []

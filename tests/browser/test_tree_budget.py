@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_request_builder import sign_up
+from tests.browser.tree_rows import tree_node
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,7 +28,7 @@ def test_open_collections_past_the_screenful_load_their_items(page: Any, live_se
         for i in range(3):
             request_create(user=user, collection=collection, name=f"B{number} item {i}", url="http://127.0.0.1:9/")
     page.reload()
-    last = page.locator("details.collection", has_text="Budget 2")
-    expect(last).to_have_attribute("open", "")
+    last = tree_node(page, "Budget 2")
+    expect(last).to_have_attribute("aria-expanded", "true")
     expect(last.locator(".item.request")).to_have_count(3)  # loaded by tree.js, not in the page's HTML
     expect(last.locator(".children.loading")).to_have_count(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -81,7 +82,12 @@ def test_sidebar_tree_with_open_folders_and_a_current_request_still_costs_a_fixe
     assert many_open == none_open + 3  # which open folders exist; the current request and its folder chain
     html = response.content.decode()
     assert f'data-request-id="{current.pk}"' in html
-    assert f'data-folder-id="{deep.pk}" open' in html  # the current request's folder, nested, shown open
+    assert f'data-folder-id="{deep.pk}" aria-expanded="true"' in html  # the current request's folder, nested, shown open
+    # the WAI-ARIA tree: levels from the nesting, the current request marked, the ⋯ menus out of the Tab order
+    assert html.count('role="tree"') == 1 and "{#" not in html
+    assert re.search(rf'data-folder-id="{deep.pk}" aria-expanded="true" aria-level="3"', html)
+    assert re.search(rf'data-request-id="{current.pk}" aria-level="4" aria-label="[^"]*" tabindex="-1" aria-current="page"', html)
+    assert 'class="icon-btn" aria-label' not in html
 
 
 def test_workspace_page_with_1000_requests_costs_as_many_queries_as_a_small_one(
@@ -207,8 +213,8 @@ def test_open_folders_in_the_cookie_show_open_on_a_full_page_load(
     client = client_for(alice)
     client.cookies[f"tree-{workspace.pk}"] = f"{folders[1].pk}~"
     html = client.get(reverse("workspace", args=[workspace.pk])).content.decode()
-    assert f'data-folder-id="{folders[1].pk}" open' in html
-    assert f'data-folder-id="{folders[0].pk}" open' not in html
+    assert f'data-folder-id="{folders[1].pk}" aria-expanded="true"' in html
+    assert f'data-folder-id="{folders[0].pk}" aria-expanded="true"' not in html
     assert "R1" in html and "R0" not in html
 
 
