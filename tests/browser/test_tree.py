@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_request_builder import sign_up
-from tests.browser.tree_rows import tree_node, tree_row
+from tests.browser.tree_rows import tree_menu, tree_node, tree_row
 from tests.fixtures.browser import NARROW, WIDE, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -212,3 +212,20 @@ def test_dragging_a_request_into_a_folder_and_before_another_moves_it(page: Any,
     names = big.locator(":scope > .children > [role=treeitem]").evaluate_all("(items) => items.map((i) => i.getAttribute('aria-label'))")
     assert names[:4] == ["GET Item 01", "Area", "GET Item 00", "GET Item 02"], names
     assert page.errors == []
+
+
+@pytest.mark.parametrize("viewport", [WIDE, NARROW], ids=["wide", "narrow"])
+def test_a_rows_menu_stays_on_screen_whole(page: Any, live_server: Any, viewport: dict[str, int]) -> None:
+    """The collection ⋯ menu is wider than the space left of its button (it hung off the sidebar's
+    left edge), and on a phone taller than the sidebar's scroll area (Delete was out of reach)."""
+    page.set_viewport_size(viewport)
+    sign_up(page, "menus")
+    if viewport is NARROW:
+        page.get_by_role("button", name="Sidebar").click()
+    tree_menu(page, "HTTP tour").click()
+    items = tree_row(page, "HTTP tour").locator(".menu-items")
+    box = items.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    delete = items.get_by_role("button", name="Delete")
+    expect(delete).to_be_in_viewport()
+    screenshot(page, f"tree-06-menu-{viewport['width']}")
