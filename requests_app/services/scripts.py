@@ -93,14 +93,19 @@ def environment_rows_after_scripts(
     return kept, changed
 
 
-def request_scripts(collection: Any, saved: Any, scripts: Mapping[str, str] | None) -> dict[str, tuple[ScriptSource, ...]]:
-    """The chain for a single Send: stored collection and folder scripts, the request's as edited."""
+def request_scripts(
+    collection: Any, saved: Any, scripts: Mapping[str, str] | None, *, folders: Sequence[Any] | None = None
+) -> dict[str, tuple[ScriptSource, ...]]:
+    """The chain for a single Send: stored collection and folder scripts, the request's as edited.
+
+    `folders`: the request's folders, outermost first, when the caller has them already."""
     from types import SimpleNamespace
 
     from requests_app.models import Folder
 
-    folders: list[Any] = []
-    folder_id = getattr(saved, "folder_id", None)
+    given = folders is not None
+    folders = list(folders or [])
+    folder_id = None if given else getattr(saved, "folder_id", None)
     while folder_id is not None and len(folders) < 64:
         folder = Folder.objects.filter(pk=folder_id).only("id", "name", "scripts", "parent_id").first()
         if folder is None:
