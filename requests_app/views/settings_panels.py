@@ -33,7 +33,7 @@ COLLECTION_AUTH_TYPES = tuple(
 FOLDER_AUTH_TYPES = (("inherit", "Inherit from parent"), *COLLECTION_AUTH_TYPES)
 
 
-def _auth_summary(auth: dict | None) -> str:  # type: ignore[type-arg]
+def _auth_summary(auth: dict[str, Any] | None) -> str:
     """What a request that inherits this auth sends, said without the secret itself."""
     if not auth or auth.get("type") in (None, "", "none"):
         return "No auth: requests that inherit send no credentials."
