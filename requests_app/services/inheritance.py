@@ -3,7 +3,7 @@
 Usage::
 
     from requests_app.services.inheritance import folder_chain, inherited_auth, spec_with_inherited_auth
-    chain = folder_chain(saved.folder)               # innermost first; two queries at most
+    chain = folder_chain(saved.folder)               # innermost first; one query
     source = inherited_auth(saved.auth, chain, saved.collection)
     source.auth, source.owner                        # {"type": "bearer", …} or None; the folder or collection
     spec = spec_with_inherited_auth(parts, collection=saved.collection, chain=chain)
@@ -26,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from django.db import connection
 
 from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dict
 from requests_app.models import Collection, Folder
@@ -68,21 +70,37 @@ def chain_of(folder_id: int | None, folders: Mapping[int, Folder]) -> list[Folde
     return chain
 
 
-def folder_chain(folder: Folder | None) -> list[Folder]:
-    """`folder` and the folders above it, innermost first.
+# A folder's ancestors, nearest first, in one query on SQLite and PostgreSQL alike; the depth bound
+# stops a cycle (folder_move refuses them, but a hand-edited database should not hang a send).
+_ANCESTORS_SQL = """
+WITH RECURSIVE chain(id, parent_id, depth) AS (
+    SELECT id, parent_id, 0 FROM {table} WHERE id = %s
+    UNION ALL
+    SELECT f.id, f.parent_id, chain.depth + 1 FROM {table} f JOIN chain ON f.id = chain.parent_id
+    WHERE chain.depth < %s
+)
+SELECT f.* FROM {table} f JOIN chain ON f.id = chain.id ORDER BY chain.depth
+"""
+MAX_DEPTH = 256
 
-    Two queries whatever the depth: the collection's (id, parent) pairs, then the ancestors' rows.
-    """
+
+def folder_chain(folder: Folder | None) -> list[Folder]:
+    """`folder` and the folders above it, innermost first: one query, whatever the depth or the
+    collection's size (a recursive CTE up the parent links)."""
     if folder is None:
         return []
-    parents = dict(Folder.objects.filter(collection_id=folder.collection_id).values_list("id", "parent_id"))
-    ids: list[int] = []
-    folder_id: int | None = folder.parent_id
-    while folder_id is not None and folder_id not in ids and folder_id != folder.pk:
-        ids.append(folder_id)
-        folder_id = parents.get(folder_id)
-    above = Folder.objects.in_bulk(ids) if ids else {}
-    return [folder, *(above[pk] for pk in ids if pk in above)]
+    if folder.parent_id is None:
+        return [folder]
+    sql = _ANCESTORS_SQL.format(table=connection.ops.quote_name(Folder._meta.db_table))
+    above = list(Folder.objects.raw(sql, [folder.parent_id, MAX_DEPTH]))
+    seen = {folder.pk}
+    chain = [folder]
+    for ancestor in above:
+        if ancestor.pk in seen:
+            break
+        seen.add(ancestor.pk)
+        chain.append(ancestor)
+    return chain
 
 
 def inherited_auth(auth: Any, chain: Sequence[Folder], collection: Collection | None) -> InheritedAuth:

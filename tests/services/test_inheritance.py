@@ -169,8 +169,14 @@ def test_planning_reads_the_folder_chain_once_whatever_the_size(alice: Any, tree
 
 
 def test_a_send_reads_the_chain_in_a_bounded_number_of_queries(alice: Any, acme: Any, tree: dict[str, Any]) -> None:
-    saved = tree["in_inner"]
+    folder = tree["in_inner"].folder
     with CaptureQueriesContext(connection) as queries:
-        chain = folder_chain(saved.folder)
+        chain = folder_chain(folder)
     assert [folder.name for folder in chain] == ["Inner", "Middle", "Outer"]
-    assert len(queries) <= 3  # the folder itself, the (id, parent) pairs, the ancestors
+    assert len(queries) == 1  # its ancestors, in one recursive query
+    deeper = tree["inner"]
+    for depth in range(10):
+        deeper = folder_create(user=alice, collection=tree["collection"], parent=deeper, name=f"level {depth}")
+    with CaptureQueriesContext(connection) as queries:
+        chain = folder_chain(deeper)
+    assert len(chain) == 13 and chain[-1].name == "Outer" and len(queries) == 1
