@@ -194,6 +194,20 @@ def test_auth_types_and_inheritance(shop):
     assert items["Legacy signed call"].spec.auth == Auth()
 
 
+def test_a_file_run_sends_folder_auth_and_folder_variables(shop):
+    from requests_app.runner.from_import import plan_from_import
+
+    collection = shop.collections[0]
+    catalog = next(folder for folder in collection.folders() if folder.name == "Catalog")
+    catalog.variables = [KeyValue("pageSize", "50")]
+    items = {item.name: item for item in plan_from_import(collection).items}
+    assert items["Create product"].spec.auth == Auth(type="basic", username="admin", password="hunter2")
+    assert items["Import catalog (XML)"].spec.auth == Auth()  # its own noauth
+    assert items["List products"].spec.auth == Auth(type="bearer", token="{{accessToken}}")
+    assert items["List products"].variables == {"pageSize": "50"}  # above the collection's 25
+    assert items["Ping"].variables == {}
+
+
 def test_protocol_profile_behavior_maps_to_options(shop):
     options = by_name(shop.collections[0])["Pay (API key in query)"].spec.options
     assert options == Options(follow_redirects=False, max_redirects=3, verify_tls=False, use_cookies=False)

@@ -40,8 +40,10 @@ def test_an_editor_saves_folder_auth_and_variables(acme_content: AcmeContent, bo
     folder.refresh_from_db()
     assert folder.auth == {"type": "bearer", "token": FOLDER_TOKEN}
     assert folder.variables == [{"key": "base", "value": "http://127.0.0.1:7", "enabled": True}]
-    # the folder's base wins over the collection's for the requests below it
+    # the folder's base wins over the collection's for the requests below it, and the editor says whose it is
     assert inherited_values(acme_content.collection, folder_chain(folder))["base"] == "http://127.0.0.1:7"
+    page = client_for(bob).get(f"/w/{acme_content.workspace.pk}/requests/{acme_content.request.pk}/").content.decode()
+    assert '"base": {"value": "http://127.0.0.1:7", "scope": "folder \\u201cAdmin\\u201d"}' in page
 
 
 def test_inherit_from_parent_is_a_choice_and_a_bad_variable_is_named(acme_content: AcmeContent, alice: Any,

@@ -15,7 +15,7 @@ from requests_app.services import runs
 from requests_app.services.collections import collection_create
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.execution import request_execute
-from requests_app.services.folders import folder_create, folder_update
+from requests_app.services.folders import folder_create, folder_duplicate, folder_update
 from requests_app.services.history import history_exchange
 from requests_app.services.inheritance import folder_chain, inherited_auth, inherited_values
 from requests_app.services.interop.snippets import request_snippet
@@ -180,3 +180,9 @@ def test_a_send_reads_the_chain_in_a_bounded_number_of_queries(alice: Any, acme:
     with CaptureQueriesContext(connection) as queries:
         chain = folder_chain(deeper)
     assert len(chain) == 13 and chain[-1].name == "Outer" and len(queries) == 1
+
+
+def test_a_duplicated_folder_keeps_its_auth_and_variables(alice: Any, tree: dict[str, Any]) -> None:
+    copy = folder_duplicate(user=alice, folder=tree["outer"])
+    copy.refresh_from_db()
+    assert (copy.auth, copy.variables) == (tree["outer"].auth, tree["outer"].variables)
