@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from requests_app.models import Collection, Folder
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_request_builder import open_tour_request, send, sign_up
 from tests.fixtures.browser import screenshot
 
@@ -86,6 +87,7 @@ def test_a_folder_bearer_token_set_in_its_dialog_reaches_the_echo_from_a_request
     keys.last.fill("flavour")
     dialog.locator('[data-kv-table="vars"] input[name$="-value"]').nth(keys.count() - 2).fill("mint")
     screenshot(page, "comforts-folder-settings")
+    assert serious_violations(page) == []
     dialog.get_by_role("button", name="Save settings").click()
     expect(dialog).to_be_hidden()
     folder = Folder.objects.get(name="1 · Methods and query")
