@@ -58,7 +58,13 @@ from requests_app.services.cookies import cookie_jar_load, cookie_jar_save
 from requests_app.services.environments import environment_secret_scope, environment_secrets, environment_values
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import history_record
-from requests_app.services.inheritance import enabled_values, folder_chain, inherited_values, spec_with_inherited_auth
+from requests_app.services.inheritance import (
+    enabled_values,
+    folder_chain,
+    folder_values,
+    inherited_values,
+    spec_with_inherited_auth,
+)
 from requests_app.services.masking import SecretMasker, credential_secrets, credentials_unmasked
 from requests_app.services.scripts import clean_scripts, environment_after_send, request_scripts, run_send_scripts
 from requests_app.services.validation import REQUEST_PARTS, clean_request_parts
@@ -232,8 +238,10 @@ def request_execute(
     script_chain = request_scripts(collection, saved_request, scripts, folders=chain[::-1] if in_place else None)
     script_run = None
     if script_chain:
-        script_run = run_send_scripts(to_send, script_chain, send_fn=send_fn, scopes=scopes, name=saved_request.name if saved_request else "",
-                                      secrets=environment_secrets(environment))
+        # scripts see the collection's variables as pm.collectionVariables, not the folders' (as in a run)
+        script_run = run_send_scripts(to_send, script_chain, send_fn=send_fn, scopes=[collection_values(collection), scopes[1]],
+                                      name=saved_request.name if saved_request else "",
+                                      secrets=environment_secrets(environment), folder_vars=folder_values(chain))
         exchange = script_run.exchange
     else:
         exchange = send_fn(to_send, scopes)

@@ -186,3 +186,12 @@ def test_a_duplicated_folder_keeps_its_auth_and_variables(alice: Any, tree: dict
     copy = folder_duplicate(user=alice, folder=tree["outer"])
     copy.refresh_from_db()
     assert (copy.auth, copy.variables) == (tree["outer"].auth, tree["outer"].variables)
+
+
+def test_a_scripted_send_resolves_folder_variables_and_scripts_see_the_collections(
+    alice: Any, acme: Any, tree: dict[str, Any]
+) -> None:
+    entry = request_execute(user=alice, workspace=acme, saved_request=tree["in_inner"],
+                            scripts={"prerequest": "console.log(pm.collectionVariables.get('who'))"})
+    assert echoed(entry)["args"] == {"who": ["inner"], "depth": ["1"]}
+    assert [line["text"] for line in entry.exchange["scripts"]["console"]] == ["collection"]
