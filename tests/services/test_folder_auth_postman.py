@@ -106,3 +106,16 @@ def test_newman_sends_the_authorization_our_runner_and_send_send(alice: Any, acm
     # and the stored runner, sending all of them, meets each expectation at the target
     run = runs.run_execute(runs.run_create(workspace=acme, created_by=alice, collection=shop).pk, worker="test:host:1")
     assert run.state == Run.State.PASSED and run.totals["assertions_failed"] == 0
+
+
+def test_the_http_export_writes_the_auth_each_request_inherits(alice: Any, shop: Any) -> None:
+    """.http cannot say "inherit": each request carries what it sends, placeholders unless asked."""
+    _, _, text = collection_export(user=alice, collection_id=shop.pk, format="http", include_secrets=True)
+    assert isinstance(text, str)
+    blocks = {block.splitlines()[0]: block for block in text.split("### ")[1:]}
+    assert "Authorization: Bearer admin-folder-token" in blocks["Admin / Reports / in reports"]
+    assert "Authorization" not in blocks["Public / in public"]
+    assert "X-Api-Key: k-folder" in blocks["Keyed / in keyed"]
+    assert "Authorization: Bearer collection-token" in blocks["root"]
+    _, _, masked = collection_export(user=alice, collection_id=shop.pk, format="http")
+    assert "admin-folder-token" not in str(masked) and "k-folder" not in str(masked)
