@@ -66,6 +66,7 @@ def test_viewers_read_folder_credentials_as_the_mask(world: dict[str, Any], alic
     assert seen["auth"]["type"] == "bearer" and TOKEN not in json.dumps(seen)
     listed = victor_client.get("/api/v1/folders", {"collection": world["collection"].pk}).json()
     assert TOKEN not in json.dumps(listed)
+    assert TOKEN in json.dumps(alice_client.get("/api/v1/folders", {"collection": world["collection"].pk}).json())
     assert victor_client.patch(f"/api/v1/folders/{folder.pk}", {"version": 2, "name": "x"},
                                format="json").status_code == 403
     assert carol_client.get(f"/api/v1/folders/{folder.pk}").status_code == 404
