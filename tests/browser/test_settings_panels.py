@@ -88,8 +88,10 @@ def test_a_folder_bearer_token_set_in_its_dialog_reaches_the_echo_from_a_request
     dialog.locator('[data-kv-table="vars"] input[name$="-value"]').nth(keys.count() - 2).fill("mint")
     screenshot(page, "comforts-folder-settings")
     assert serious_violations(page) == []
+    page.locator("#tree").evaluate("(tree) => tree.dataset.before = 'save'")
     dialog.get_by_role("button", name="Save settings").click()
     expect(dialog).to_be_hidden()
+    expect(page.locator("#tree[data-before]")).to_have_count(0)  # the tree was reloaded: click the new one
     folder = Folder.objects.get(name="1 · Methods and query")
     assert folder.auth == {"type": "bearer", "token": "folder-{{flavour}}-token"}
     assert {"key": "flavour", "value": "mint", "enabled": True} in folder.variables
