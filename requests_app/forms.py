@@ -520,9 +520,17 @@ def collection_settings_from_form(data: QueryDict) -> dict[str, Any]:
     """Description, variables ({key, value, enabled} rows of the "vars" table) and default auth
     (engine dict, or None to keep it) from the collection settings dialog; collection_update
     validates them."""
-    auth_type = data.get("auth_type", "none")
-    if auth_type == "inherit":
+    if data.get("auth_type", "none") == "inherit":
         raise EditorInputError("auth_type", "A collection has nothing to inherit from: choose an auth type or No auth.")
+    return _settings_from_form(data)
+
+
+def folder_settings_from_form(data: QueryDict) -> dict[str, Any]:
+    """The folder settings dialog's fields, as collection_settings_from_form; auth may be "inherit"."""
+    return _settings_from_form(data)
+
+
+def _settings_from_form(data: QueryDict) -> dict[str, Any]:
     return {
         "description": data.get("description", "").replace("\r\n", "\n"),
         "variables": [{"key": r.get("key", ""), "value": r.get("value", ""), "enabled": "enabled" in r} for r in _rows(data, "vars")],

@@ -80,11 +80,20 @@ class Collection(models.Model):
         return self.name
 
 
+def inherit_auth() -> dict[str, str]:
+    """A folder's default auth: its parent's (services/inheritance.py walks the chain)."""
+    return {"type": "inherit"}
+
+
 class Folder(models.Model):
     collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="folders")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
+    # Engine auth shape or {"type": "inherit"}; "none" stops the walk (services/inheritance.py).
+    auth = models.JSONField(default=inherit_auth, blank=True)
+    # [{key, value, enabled}] like Collection.variables; between the collection's and the environment's.
+    variables = models.JSONField(default=list, blank=True)
     # Folder-level pre-request/test scripts, run between the collection's and the request's.
     scripts = models.JSONField(default=dict, blank=True)
     position = models.IntegerField(default=0)

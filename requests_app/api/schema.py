@@ -113,7 +113,7 @@ AUTH = {
             header_prefix=STRING, query_param=STRING, **{"in": {"type": "string", "enum": ["header", "query"]}},
         ),
     ],
-    "description": f"One of {', '.join(AUTH_TYPES)}; saved requests may also say 'inherit' (the collection's auth).",
+    "description": f"One of {', '.join(AUTH_TYPES)}; saved requests and folders may also say 'inherit' (the nearest folder's auth that is not 'inherit', else the collection's; a folder's 'none' sends none below it).",
 }
 OPTIONS = _obj(
     {

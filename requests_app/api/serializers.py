@@ -149,11 +149,15 @@ class FolderCreateInput(serializers.Serializer):
     name = serializers.CharField(**NAME)
     description = serializers.CharField(required=False, **DESCRIPTION)
     position = serializers.IntegerField(required=False, min_value=0, max_value=1_000_000)
+    variables = KeyValueListField(required=False, help_text="Between the collection's and the environment's.")
+    auth = AuthField(required=False, help_text="Default {'type': 'inherit'}: the parent folder's or collection's.")
 
 
 class FolderUpdateInput(VersionedInput):
     name = serializers.CharField(required=False, **NAME)
     description = serializers.CharField(required=False, **DESCRIPTION)
+    variables = KeyValueListField(required=False)
+    auth = AuthField(required=False)
 
 
 class FolderMoveInput(serializers.Serializer):
@@ -294,10 +298,13 @@ class CollectionOutput(CredentialsMaskedForViewers, serializers.ModelSerializer)
                   "created_at", "updated_at"]
 
 
-class FolderOutput(serializers.ModelSerializer):
+class FolderOutput(CredentialsMaskedForViewers, serializers.ModelSerializer):
+    variables = KeyValueListField()
+    auth = AuthField()
+
     class Meta:
         model = Folder
-        fields = ["id", "collection", "parent", "name", "description", "position", "version",
+        fields = ["id", "collection", "parent", "name", "description", "variables", "auth", "position", "version",
                   "created_at", "updated_at"]
 
 

@@ -53,8 +53,6 @@ from requests_app.engine.validation import TCHAR
 from requests_app.interop.limits import as_text
 from requests_app.interop.model import (
     ImportedCollection,
-    ImportedFolder,
-    ImportedItem,
     ImportedRequest,
     ImportFormatError,
     ImportResult,
@@ -476,33 +474,24 @@ def _multipart_fields(text: str, content_type: str, where: str, report: Report) 
 def to_http(collection: ImportedCollection, *, warnings: list[str] | None = None) -> str:
     """The whole collection as one .http file; requests in folders are named "Folder / Request"."""
     out = _file_header(collection)
-    for path, request in _requests_with_paths(collection.items, []):
-        out.append(_request_text(" / ".join([*path, request.name]), request, collection, warnings))
+    for request, folders in collection.requests_with_folders():
+        path = [folder.name for folder in folders]
+        out.append(_request_text(" / ".join([*path, request.name]), request, collection.sent_auth(request, folders), warnings))
     return "\n".join(out).rstrip("\n") + "\n"
 
 
 def to_http_files(collection: ImportedCollection, *, warnings: list[str] | None = None) -> dict[str, str]:
     """One .http file per folder, named by its path; requests at the top go to "<collection>.http"."""
     files: dict[str, list[str]] = {}
-    for path, request in _requests_with_paths(collection.items, []):
-        file_name = "/".join(_safe_file_name(p) for p in path) if path else _safe_file_name(collection.name)
+    for request, folders in collection.requests_with_folders():
+        file_name = "/".join(_safe_file_name(f.name) for f in folders) if folders else _safe_file_name(collection.name)
         lines = files.setdefault(f"{file_name}.http", _file_header(collection))
-        lines.append(_request_text(request.name, request, collection, warnings))
+        lines.append(_request_text(request.name, request, collection.sent_auth(request, folders), warnings))
     return {name: "\n".join(lines).rstrip("\n") + "\n" for name, lines in files.items()}
 
 
 def _safe_file_name(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .") or "requests"
-
-
-def _requests_with_paths(items: list[ImportedItem], path: list[str]) -> list[tuple[list[str], ImportedRequest]]:
-    found: list[tuple[list[str], ImportedRequest]] = []
-    for item in items:
-        if isinstance(item, ImportedFolder):
-            found += _requests_with_paths(item.items, [*path, item.name])
-        else:
-            found.append((path, item))
-    return found
 
 
 def _file_header(collection: ImportedCollection) -> list[str]:
@@ -517,12 +506,11 @@ def _file_header(collection: ImportedCollection) -> list[str]:
     return lines
 
 
-def _request_text(
-    title: str, request: ImportedRequest, collection: ImportedCollection, warnings: list[str] | None
-) -> str:
+def _request_text(title: str, request: ImportedRequest, auth: Auth, warnings: list[str] | None) -> str:
+    """`auth`: what the request sends (.http cannot say "inherit": folder and collection auth written out)."""
     spec = request.spec
-    if request.inherits_auth and collection.auth is not None:
-        spec = spec.copy(auth=collection.auth)
+    if auth is not spec.auth:
+        spec = spec.copy(auth=auth)
     lines = [f"### {title}".rstrip()]
     lines += [f"# {line}".rstrip() for line in request.description.splitlines()]
     lines += _directives(spec.options)

@@ -17,8 +17,11 @@ transaction, so a failed import writes nothing. A malformed source raises
 ImportFormatError naming the format, the position and the problem.
 
 Auth inheritance: a request whose `inherits_auth` is true had no auth of its own in the
-source and takes its collection's `auth`; its `spec.auth` is then `Auth()` (none).
-Folder-level auth from the source is resolved onto the requests below it.
+source and takes the nearest folder's `auth` (a folder's None: it inherits too), else its
+collection's; its `spec.auth` is then `Auth()` (none). A folder's `Auth()` ("No auth") stops
+the walk. `collection.sent_auth(request, folders)` gives what is sent, for exporters that
+cannot say "inherit" (.http) and for file runs. Folder `variables` sit between the
+collection's and the environment's (docs/variables.md).
 """
 
 from __future__ import annotations
@@ -95,6 +98,8 @@ class ImportedFolder:
     items: list[ImportedItem] = field(default_factory=list)
     scripts: dict[str, str] = field(default_factory=dict)
     source_path: str = ""
+    auth: Auth | None = None  # None: inherit from the parent folder or collection
+    variables: list[KeyValue] = field(default_factory=list)
 
 
 ImportedItem = ImportedFolder | ImportedRequest
@@ -123,6 +128,36 @@ class ImportedCollection:
 
     def requests(self) -> list[ImportedRequest]:
         return [item for item in self.walk() if isinstance(item, ImportedRequest)]
+
+    def requests_with_folders(self) -> list[tuple[ImportedRequest, tuple[ImportedFolder, ...]]]:
+        """Every request with the folders above it, outermost first, depth first in source order."""
+        found: list[tuple[ImportedRequest, tuple[ImportedFolder, ...]]] = []
+        stack: list[tuple[Iterator[ImportedItem], tuple[ImportedFolder, ...]]] = [(iter(self.items), ())]
+        while stack:
+            items, folders = stack[-1]
+            item = next(items, None)
+            if item is None:
+                stack.pop()
+            elif isinstance(item, ImportedFolder):
+                stack.append((iter(item.items), (*folders, item)))
+            else:
+                found.append((item, folders))
+        return found
+
+    def sent_auth(self, request: ImportedRequest, folders: tuple[ImportedFolder, ...]) -> Auth:
+        """The auth `request` sends under `folders` (outermost first): its own, else the nearest
+        folder's that does not inherit, else the collection's."""
+        if not request.inherits_auth:
+            return request.spec.auth
+        for folder in reversed(folders):
+            if folder.auth is not None:
+                return folder.auth
+        return self.auth if self.auth is not None else request.spec.auth
+
+    @staticmethod
+    def folder_values(folders: tuple[ImportedFolder, ...]) -> dict[str, str]:
+        """Enabled folder variables, outermost first, so the innermost folder's value wins."""
+        return {v.key: v.value for folder in folders for v in folder.variables if v.enabled and v.key}
 
     def folders(self) -> list[ImportedFolder]:
         return [item for item in self.walk() if isinstance(item, ImportedFolder)]

@@ -5,7 +5,7 @@ Usage::
     from requests_app.interop.detect import import_content
     result = import_content(text, name="api.postman_collection.json")
     plan = plan_from_import(result.collections[0], max_response_bytes=10 * 2**20)
-    plan.items            # PlanItems in the file's order, collection auth applied where inherited
+    plan.items            # PlanItems in the file's order, folder or collection auth applied where inherited
     plan.variables        # the collection's enabled variables
     plan.items[0].scripts # {"prerequest": (collection, folders…, request), "test": (…)}: ScriptSources
 """
@@ -49,15 +49,21 @@ def script_chain(chain: Chain) -> dict[str, tuple[ScriptSource, ...]]:
 
 
 def plan_from_import(collection: ImportedCollection, *, max_response_bytes: int | None = None) -> ImportedPlan:
-    """`max_response_bytes`: the server's cap, which a file's own setting may lower but not raise."""
+    """`max_response_bytes`: the server's cap, which a file's own setting may lower but not raise.
+
+    Folder variables apply to the requests below them as in a stored run (newman leaves a
+    folder's `variable` unresolved; docs/variables.md)."""
     plan = ImportedPlan(variables={v.key: v.value for v in collection.variables if v.enabled and v.key})
     root: Chain = (("collection", collection.scripts),)
-    for number, (request, path, chain) in enumerate(_walk(collection.items, [], root)):
+    walked = zip(_walk(collection.items, [], root), collection.requests_with_folders(), strict=True)
+    for number, ((request, path, chain), (_, folders)) in enumerate(walked):
         spec = request.spec
-        if request.inherits_auth and collection.auth is not None:
-            spec = replace(spec, auth=collection.auth)
+        auth = collection.sent_auth(request, folders)
+        if auth is not spec.auth:
+            spec = replace(spec, auth=auth)
         if max_response_bytes is not None and spec.options.max_response_bytes > max_response_bytes:
             spec = replace(spec, options=replace(spec.options, max_response_bytes=max_response_bytes))
         scripts = script_chain((*chain, ("request", request.scripts)))
-        plan.items.append(make_plan_item(name=request.name, spec=spec, key=number, path=path, scripts=scripts))
+        plan.items.append(make_plan_item(name=request.name, spec=spec, key=number, path=path, scripts=scripts,
+                                         variables=collection.folder_values(folders)))
     return plan

@@ -77,6 +77,8 @@ class PlanItem:
     path: str = ""  # folders above the request, "Users / Admin", for reports
     # {"prerequest": (ScriptSource, …), "test": (…)}: collection, folders, request, in that order
     scripts: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    # The request's folders' variables (inner folders win): above the collection's, below the environment's.
+    variables: Mapping[str, str] = field(default_factory=dict)
 
 
 def make_plan_item(
@@ -88,9 +90,18 @@ def make_plan_item(
     key: Any = None,
     path: str = "",
     scripts: dict[str, tuple[Any, ...]] | None = None,
+    variables: Mapping[str, str] | None = None,
 ) -> PlanItem:
     """Raises AssertionFormatError / CaptureFormatError before anything is sent."""
-    return PlanItem(name, spec, compile_assertions(assertions), compile_captures(captures), key, path, scripts or {})
+    return PlanItem(name, spec, compile_assertions(assertions), compile_captures(captures), key, path, scripts or {},
+                    dict(variables or {}))
+
+
+def with_folder_scope(scopes: list[Mapping[str, str]], item: PlanItem, *, after: int) -> list[Mapping[str, str]]:
+    """`scopes` with the item's folder variables right above the collection's (at index `after`)."""
+    if not item.variables:
+        return scopes
+    return [*scopes[:after], item.variables, *scopes[after:]]
 
 
 @dataclass
@@ -452,10 +463,11 @@ def run_plan(
             if stop.check():
                 return False
             if scripted is None:
-                exchange = send_fn(item.spec, scopes)
+                item_scopes = with_folder_scope(scopes, item, after=1)  # [collection, folders, environment, …]
+                exchange = send_fn(item.spec, item_scopes)
                 row = _row_for(item, position, iteration, exchange)
                 if exchange.error is None:
-                    checks(item, row, exchange, scopes, captured)
+                    checks(item, row, exchange, item_scopes, captured)
                 record(row)
                 position += 1
             else:

@@ -98,6 +98,9 @@ def run_scripted_item(
     rows = _sent_rows(item, before, iteration, steps)
     if before.skip:  # pm.execution.skipRequest(): no request, no test scripts
         return rows, next_position(items, position, before.next_request)
+    # [globals, collectionVariables, folders, environment, …]: scripts never see folder variables
+    # (Postman has no pm scope for them); the request and its checks do.
+    scopes = _loop.with_folder_scope(scopes, item, after=2)
     exchange = scripted.send_fn(before.spec, scopes)
     row = _loop._row_for(item, steps.index(), iteration, exchange, before.spec)
     errors = list(before.errors)

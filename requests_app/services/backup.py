@@ -55,7 +55,7 @@ from requests_app.services.workspaces import unique_slug
 FORMAT = "webclient-workspace"
 FORMAT_VERSION = 1
 COLLECTION_FIELDS = ("name", "description", "variables", "auth", "scripts", "position", "version")
-FOLDER_FIELDS = ("name", "description", "scripts", "position", "version")
+FOLDER_FIELDS = ("name", "description", "scripts", "auth", "variables", "position", "version")
 REQUEST_FIELDS = ("name", "position", "method", "url", "params", "headers", "body", "auth", "options",
                   "description", "assertions", "captures", "scripts", "version")
 ENVIRONMENT_FIELDS = ("name", "variables", "version")
@@ -298,7 +298,7 @@ def _import(document: dict[str, Any], box: Fernet, owner: AbstractBaseUser | Non
         for row in ready:
             folders[row["ref"]] = Folder.objects.create(
                 collection=collections[row["collection"]], parent=folders.get(row["parent"]),
-                **{f: row[f] for f in FOLDER_FIELDS})
+                **{f: row[f] for f in FOLDER_FIELDS if f in row})  # backups before 0016 have no auth, variables
             pending.remove(row)
     for row in document["requests"]:
         request = SavedRequest.objects.create(

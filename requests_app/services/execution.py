@@ -12,9 +12,10 @@ What happens:
 
 1. Access: any member (viewers too) may execute; every object must belong to `workspace`.
 2. The request as asked: `spec` (engine RequestSpec or its dict shape) or the saved request.
-   Auth "inherit" takes the collection's default auth; "none" sends none.
-3. Variables: scopes [collection variables, environment variables (secrets decrypted)]; the
-   environment wins.
+   Auth "inherit" takes the nearest folder's auth, else the collection's (services.inheritance);
+   "none" sends none.
+3. Variables: scopes [collection variables overlaid by the request's folders' (outside in),
+   environment variables (secrets decrypted)]; the environment wins.
 4. The outbound policy and limits come from settings (WEBCLIENT_OUTBOUND, _ALLOW, _DENY,
    WEBCLIENT_MAX_RESPONSE_BYTES, WEBCLIENT_MAX_REQUEST_BODY_BYTES).
 5. The cookie jar of (user, workspace) is loaded, used, and its changes merged back.
@@ -57,8 +58,14 @@ from requests_app.services.cookies import cookie_jar_load, cookie_jar_save
 from requests_app.services.environments import environment_secret_scope, environment_secrets, environment_values
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import history_record
+from requests_app.services.inheritance import (
+    enabled_values,
+    folder_chain,
+    folder_values,
+    inherited_values,
+    spec_with_inherited_auth,
+)
 from requests_app.services.masking import SecretMasker, credential_secrets, credentials_unmasked
-from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.services.scripts import clean_scripts, environment_after_send, request_scripts, run_send_scripts
 from requests_app.services.validation import REQUEST_PARTS, clean_request_parts
 
@@ -105,13 +112,7 @@ def outbound_policy() -> OutboundPolicy:
 
 def collection_values(collection: Collection | None) -> dict[str, str]:
     """Enabled collection variables as {name: value} (later rows of a key win)."""
-    if collection is None:
-        return {}
-    return {
-        row["key"]: row.get("value", "")
-        for row in collection.variables
-        if isinstance(row, dict) and row.get("enabled", True) and row.get("key")
-    }
+    return enabled_values(collection.variables if collection is not None else [])
 
 
 def _belongs(obj: Any, workspace: Workspace, what: str) -> None:
@@ -142,6 +143,7 @@ def _secret_scope(
     collection: Collection | None,
     scopes: list[dict[str, str]],
     to_send: RequestSpec,
+    folder_auths: list[Any],
 ) -> SecretScope:
     """The environment's secrets and, for viewers, the stored credentials bound to the stored requests' hosts.
 
@@ -154,9 +156,10 @@ def _secret_scope(
     stored: list[tuple[dict[str, str], list[str]]] = []
     if saved_request is not None:
         stored.append((credential_secrets(saved_request.auth), [saved_request.url]))
-    if collection is not None and credential_secrets(collection.auth):
+    inherited = credential_secrets(*folder_auths, collection.auth if collection else None)
+    if collection is not None and inherited:
         urls = list(SavedRequest.objects.filter(collection=collection).values_list("url", flat=True)[:500])
-        stored.append((credential_secrets(collection.auth), urls))
+        stored.append((inherited, urls))
     sent = set(credential_secrets(auth_to_dict(to_send.auth)).values())
     bound, carried = list(scope.secrets), []
     for credentials, urls in stored:
@@ -209,14 +212,18 @@ def request_execute(
     if spec is not None and saved_request is not None:
         # The editor shows a viewer the saved credentials as the mask; sent back, it stands for them.
         asked["auth"] = credentials_unmasked(asked.get("auth"), saved_request.auth)
-    to_send = spec_with_collection_auth(asked, collection)
+    # The folders above a saved request (in the collection it is sent in) lend their auth and variables.
+    in_place = saved_request is not None and collection is not None and saved_request.collection_id == collection.pk
+    chain = folder_chain(saved_request.folder) if in_place and saved_request is not None else []
+    folder_auths = [folder.auth for folder in chain]
+    to_send = spec_with_inherited_auth(asked, collection=collection, chain=chain)
     limit = settings.WEBCLIENT_MAX_RESPONSE_BYTES
     to_send.options.max_response_bytes = min(to_send.options.max_response_bytes, limit)
 
-    scopes = [collection_values(collection), environment_values(environment)]
+    scopes = [inherited_values(collection, chain), environment_values(environment)]
     token_secrets, token_warnings = _oauth_token(user, workspace, to_send, scopes)
     jar, before = cookie_jar_load(user=user, workspace=workspace) if to_send.options.use_cookies else (None, [])
-    secret_scope = _secret_scope(environment, role, saved_request, collection, scopes, to_send)
+    secret_scope = _secret_scope(environment, role, saved_request, collection, scopes, to_send, folder_auths)
 
     def send_fn(spec: RequestSpec, variables: Any) -> Exchange:
         return send(
@@ -228,11 +235,13 @@ def request_execute(
             secrets=secret_scope,
         )
 
-    chain = request_scripts(collection, saved_request, scripts)
+    script_chain = request_scripts(collection, saved_request, scripts, folders=chain[::-1] if in_place else None)
     script_run = None
-    if chain:
-        script_run = run_send_scripts(to_send, chain, send_fn=send_fn, scopes=scopes, name=saved_request.name if saved_request else "",
-                                      secrets=environment_secrets(environment))
+    if script_chain:
+        # scripts see the collection's variables as pm.collectionVariables, not the folders' (as in a run)
+        script_run = run_send_scripts(to_send, script_chain, send_fn=send_fn, scopes=[collection_values(collection), scopes[1]],
+                                      name=saved_request.name if saved_request else "",
+                                      secrets=environment_secrets(environment), folder_vars=folder_values(chain))
         exchange = script_run.exchange
     else:
         exchange = send_fn(to_send, scopes)
@@ -241,7 +250,7 @@ def request_execute(
     error = exchange.error
     secrets = {**environment_secrets(environment), **token_secrets}
     if not access.can_edit(role):  # stored credentials are secrets to viewers, in their history too
-        secrets.update(credential_secrets(saved_request.auth if saved_request else None,
+        secrets.update(credential_secrets(saved_request.auth if saved_request else None, *folder_auths,
                                           collection.auth if collection else None))
     # Refused before anything was sent: bad input (a 400), not an execution to record.
     # A redirect to ftp: or javascript: is refused after the first hop went out: that is recorded.

@@ -7,6 +7,12 @@ Usage::
     admin = folder_create(user=user, collection=c, parent=users, name="Admin")
     folder_move(user=user, folder=admin, parent=None, position=0)         # to the collection root, first
     folder_move(user=user, folder=admin, parent=other_folder)             # may cross collections
+    folder_update(user=user, folder=admin, version=admin.version,
+                  auth={"type": "bearer", "token": "{{adminToken}}"},           # "inherit" (default), "none", …
+                  variables=[{"key": "scope", "value": "admin", "enabled": True}])
+
+A folder's auth is what the requests below it that say "inherit" send (services/inheritance.py);
+its variables sit between the collection's and the environment's.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from requests_app.services.deletes import delete_start
 from requests_app.services.errors import FOLDER_CYCLE, ValidationFailed
 from requests_app.services.monitors import monitors_follow_move
 from requests_app.services.scripts import clean_scripts
-from requests_app.services.validation import clean_name, clean_position, clean_text
+from requests_app.services.validation import clean_auth, clean_name, clean_position, clean_text, clean_variables
 from requests_app.services.versioning import save_versioned
 
 
@@ -41,8 +47,12 @@ def folder_create(
     parent: Folder | None = None,
     description: str = "",
     position: int | None = None,
+    auth: dict[str, Any] | None = None,
+    variables: list[dict[str, Any]] | None = None,
 ) -> Folder:
-    """A new folder under `parent` (None = collection root), last unless `position` is given."""
+    """A new folder under `parent` (None = collection root), last unless `position` is given.
+
+    `auth` None: inherit from the parent folder or collection."""
     access.ensure_role(user, collection, "edit")
     _check_parent(collection, parent)
     clean_position(position)
@@ -51,6 +61,8 @@ def folder_create(
         parent=parent,
         name=clean_name(name),
         description=clean_text(description, field="description"),
+        auth=clean_auth(auth),
+        variables=clean_variables(variables),
     )
     with transaction.atomic():
         tree.insert(folder, tree.Parent(collection.pk, parent.pk if parent else None), position)
@@ -67,14 +79,22 @@ def folder_update(
     name: str | None = None,
     description: str | None = None,
     scripts: dict[str, str] | None = None,
+    auth: dict[str, Any] | None = None,
+    variables: list[dict[str, Any]] | None = None,
 ) -> Folder:
-    """Rename, re-describe or re-script the folder if it is still at `version` (else VersionConflict)."""
+    """Change the given fields (None = unchanged) if the folder is still at `version` (else VersionConflict).
+
+    `auth` {"type": "inherit"} (or {}): the parent's again."""
     access.ensure_role(user, folder, "edit")
     changes: dict[str, Any] = {}
     if name is not None:
         changes["name"] = clean_name(name)
     if description is not None:
         changes["description"] = clean_text(description, field="description")
+    if auth is not None:
+        changes["auth"] = clean_auth(auth)
+    if variables is not None:
+        changes["variables"] = clean_variables(variables)
     if scripts is not None:
         changes["scripts"] = clean_scripts(scripts)
     changed_fields = [key for key, value in changes.items() if value != getattr(folder, key)]

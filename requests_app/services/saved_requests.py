@@ -8,11 +8,11 @@ Usage::
                        headers=[{"key": "Accept", "value": "application/json", "enabled": True}])
     r = request_update(user=user, saved_request=r, version=r.version, url="{{base}}/users?page=2")
     request_create(user=user, collection=c, name="Imported", spec=some_request_spec)  # from interop
-    request_spec(r)            # engine RequestSpec (auth "inherit" resolved to the collection's)
+    request_spec(r)            # engine RequestSpec (auth "inherit" resolved: folders, then collection)
 
 Request parts use the engine's dict shapes (engine.spec.spec_to_dict); `auth` may also be
-{"type": "inherit"}: use the collection's default auth (the default for new requests);
-{"type": "none"}: no auth, even under a collection that has one.
+{"type": "inherit"}: use the nearest folder's or else the collection's auth (the default for new
+requests; services/inheritance.py); {"type": "none"}: no auth, whatever is above.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from requests_app import access
-from requests_app.engine.spec import RequestSpec, SpecFormatError, spec_from_dict, spec_to_dict
+from requests_app.engine.spec import RequestSpec, spec_to_dict
 from requests_app.models import Collection, Folder, SavedRequest
 from requests_app.runner.assertions import AssertionFormatError, validate_assertions
 from requests_app.runner.captures import CaptureFormatError, validate_captures
@@ -31,6 +31,7 @@ from requests_app.services import quotas, tree
 from requests_app.services.activity import activity_record, activity_record_move
 from requests_app.services.errors import ValidationFailed
 from requests_app.services.examples import examples_copy
+from requests_app.services.inheritance import folder_chain, spec_with_inherited_auth
 from requests_app.services.revisions import REQUEST_FIELDS, record_first_version, save_with_revision
 from requests_app.services.scripts import clean_scripts
 from requests_app.services.validation import (
@@ -284,21 +285,7 @@ def request_delete(*, user: AbstractBaseUser, saved_request: SavedRequest) -> No
 
 
 def request_spec(saved_request: SavedRequest, *, collection: Collection | None = None) -> RequestSpec:
-    """The engine spec for a saved request; auth "inherit" takes the collection's default auth."""
+    """The engine spec for a saved request; auth "inherit" resolved through its folders and collection."""
     data = {part: getattr(saved_request, part) for part in REQUEST_PARTS}
-    return spec_with_collection_auth(data, collection or saved_request.collection)
-
-
-def spec_with_collection_auth(data: dict[str, Any], collection: Collection | None) -> RequestSpec:
-    """Read request parts into a spec; auth "inherit" (or none stored) takes the collection's auth.
-
-    An explicit {"type": "none"} means no auth, even under a collection that has one.
-    """
-    data = dict(data)
-    auth = data.get("auth") or {}
-    if auth.get("type", "inherit") == "inherit":
-        data["auth"] = (collection.auth or None) if collection is not None else None
-    try:
-        return spec_from_dict(data)
-    except SpecFormatError as error:
-        raise ValidationFailed.for_field(error.field or "request", error.message) from None
+    return spec_with_inherited_auth(data, collection=collection or saved_request.collection,
+                                    chain=folder_chain(saved_request.folder))

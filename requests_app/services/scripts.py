@@ -93,14 +93,19 @@ def environment_rows_after_scripts(
     return kept, changed
 
 
-def request_scripts(collection: Any, saved: Any, scripts: Mapping[str, str] | None) -> dict[str, tuple[ScriptSource, ...]]:
-    """The chain for a single Send: stored collection and folder scripts, the request's as edited."""
+def request_scripts(
+    collection: Any, saved: Any, scripts: Mapping[str, str] | None, *, folders: Sequence[Any] | None = None
+) -> dict[str, tuple[ScriptSource, ...]]:
+    """The chain for a single Send: stored collection and folder scripts, the request's as edited.
+
+    `folders`: the request's folders, outermost first, when the caller has them already."""
     from types import SimpleNamespace
 
     from requests_app.models import Folder
 
-    folders: list[Any] = []
-    folder_id = getattr(saved, "folder_id", None)
+    given = folders is not None
+    folders = list(folders or [])
+    folder_id = None if given else getattr(saved, "folder_id", None)
     while folder_id is not None and len(folders) < 64:
         folder = Folder.objects.filter(pk=folder_id).only("id", "name", "scripts", "parent_id").first()
         if folder is None:
@@ -121,14 +126,17 @@ class SendScripts:
 
 def run_send_scripts(
     spec: Any, chain: dict[str, tuple[ScriptSource, ...]], *, send_fn: Any, scopes: list[dict[str, str]], name: str,
-    secrets: Mapping[str, str],
+    secrets: Mapping[str, str], folder_vars: Mapping[str, str] | None = None,
 ) -> SendScripts:
-    """Pre-request scripts, the send, test scripts: one request of a run, in a context of its own."""
-    from requests_app.runner.loop import make_plan_item
+    """Pre-request scripts, the send, test scripts: one request of a run, in a context of its own.
+
+    `scopes`: [collection variables, environment]; `folder_vars`: the request's folders', which
+    the request gets above the collection's and scripts do not see, as in a run."""
+    from requests_app.runner.loop import make_plan_item, with_folder_scope
     from requests_app.runner.script_steps import bounded_console
     from requests_app.runner.scripted import ScriptedRun, ScriptStep, script_error_text
 
-    item = make_plan_item(name=name or "request", spec=spec, scripts=chain)
+    item = make_plan_item(name=name or "request", spec=spec, scripts=chain, variables=folder_vars)
     scripted = ScriptedRun(send_fn=send_fn, collection_vars=scopes[0], environment_vars=scopes[1], limits=script_limits(),
                            hidden=secrets)
     try:
@@ -139,7 +147,7 @@ def run_send_scripts(
             raise ValidationFailed.for_field(
                 "scripts", "A pre-request script skipped this request (pm.execution.skipRequest()).", code="skipped"
             )
-        exchange = send_fn(before.spec, scripted.scopes({}))
+        exchange = send_fn(before.spec, with_folder_scope(scripted.scopes({}), item, after=2))
         after = scripted.test(item, before, exchange, iteration=1, captured={}) if exchange.response is not None else ScriptStep(spec=before.spec)
     finally:
         scripted.close()

@@ -91,7 +91,7 @@ def shown_lines(value: Any, field: str = "") -> list[str]:
         return _body_lines(value)
     if isinstance(value, dict):
         if field == "auth" and value.get("type") in ("none", "inherit", None):
-            return ["none (the collection's default applies)" if value.get("type") == "inherit" else "none"]
+            return ["none (inherits its folder's or collection's auth)" if value.get("type") == "inherit" else "none"]
         return [f"{key}: {item}" for key, item in value.items()] if value else ["(none)"]
     if isinstance(value, (bool, int, float)):
         return [json.dumps(value)]

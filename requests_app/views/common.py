@@ -23,6 +23,7 @@ from requests_app.models import Collection, Environment, Folder, SavedRequest, W
 from requests_app.services.environments import environment_variables
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import HISTORY_FILTERS, HISTORY_ORDER, history_hosts, history_list
+from requests_app.services.inheritance import enabled_values, folder_chain, inherited_auth
 from requests_app.services.masking import credentials_masked
 from requests_app.services.sidebar import SidebarTree, sidebar_tree
 from requests_app.views.response_view import ResponseView
@@ -41,7 +42,7 @@ BODY_MODES = (
 )
 RAW_TYPES = (("json", "JSON"), ("xml", "XML"), ("html", "HTML"), ("text", "Text"), ("javascript", "JavaScript"))
 AUTH_TYPES = (
-    ("inherit", "Inherit from collection"),
+    ("inherit", "Inherit from parent"),
     ("none", "No auth"),
     ("basic", "Basic"),
     ("bearer", "Bearer token"),
@@ -72,7 +73,7 @@ AUTO_HEADERS = (
     ("Accept-Encoding", DEFAULT_ACCEPT_ENCODING),
     ("Content-Type", "from the Body tab (e.g. " + RAW_CONTENT_TYPES["json"] + ")"),
     ("Content-Length", "computed from the body"),
-    ("Authorization", "from the Auth tab or the collection's default auth"),
+    ("Authorization", "from the Auth tab, or the folder's or collection's auth it inherits"),
     ("Cookie", "from the cookie jar, when Settings allow it"),
     ("Connection", "close (one connection per request)"),
 )
@@ -124,13 +125,20 @@ def chosen_environment(request: HttpRequest, workspace: Workspace) -> Environmen
     return in_workspace(access.get_environment_for_user(request.user, environment_id), workspace)
 
 
-def variables_map(environment: Environment | None, collection: Collection | None) -> dict[str, dict[str, str]]:
-    """{name: {value, scope}} for highlighting {{name}} in the editor; secrets stay masked."""
+def variables_map(
+    environment: Environment | None, collection: Collection | None, chain: list[Folder] | None = None
+) -> dict[str, dict[str, str]]:
+    """{name: {value, scope}} for highlighting {{name}} in the editor; secrets stay masked.
+
+    The order a send resolves them in (services.inheritance): collection, its folders from the
+    outside in (`chain` is innermost first), then the environment; a later scope wins."""
     found: dict[str, dict[str, str]] = {}
-    if collection is not None:
-        for row in collection.variables:
-            if isinstance(row, dict) and row.get("key") and row.get("enabled", True):
-                found[row["key"]] = {"value": str(row.get("value", "")), "scope": f"collection “{collection.name}”"}
+    owners: list[Collection | Folder] = [collection] if collection is not None else []
+    owners += reversed(chain or [])
+    for owner in owners:
+        kind = "folder" if isinstance(owner, Folder) else "collection"
+        for key, value in enabled_values(owner.variables).items():
+            found[key] = {"value": value, "scope": f"{kind} “{owner.name}”"}
     if environment is not None:
         for row in environment_variables(environment):
             if row["key"] and row["enabled"]:
@@ -176,9 +184,13 @@ def editor_state(
     collection: Collection | None = None,
     **extra: Any,
 ) -> EditorState:
+    chain: list[Folder] = []
+    masked = False
     if saved_request is not None:
         collection = saved_request.collection
-        if not access.can_edit(getattr(saved_request, "user_role", None)):
+        chain = folder_chain(saved_request.folder)
+        masked = not access.can_edit(getattr(saved_request, "user_role", None))
+        if masked:
             # Credentials are secrets to viewers; a send with the mask uses the stored value.
             spec = replace(spec, auth=auth_from_dict(credentials_masked(auth_to_dict(spec.auth))))
         extra.setdefault("name", saved_request.name)
@@ -187,11 +199,11 @@ def editor_state(
         extra.setdefault(
             "breadcrumb", " / ".join([saved_request.collection.name, *folder_path(saved_request.folder)])
         )
-    extra.setdefault("inherited_auth", inherited_auth_summary(collection))
+    extra.setdefault("inherited_auth", inherited_auth_summary(collection, chain, masked=masked))
     return EditorState(
         fields=editor_fields(spec),
         saved_request=saved_request,
-        variables=variables_map(environment, collection),
+        variables=variables_map(environment, collection, chain),
         **extra,
     )
 
@@ -203,13 +215,17 @@ def _glimpse(secret: str) -> str:
     return secret[:4] + "…" if len(secret) > 11 else "•" * 6
 
 
-def inherited_auth_summary(collection: Collection | None) -> str:
-    """“Inherit from collection “Shop” (Bearer abcd…)”: what a request with auth "inherit" sends."""
+def inherited_auth_summary(collection: Collection | None, chain: list[Folder], *, masked: bool) -> str:
+    """“Inherit from folder “Admin” (Bearer abcd…)”: what a request with auth "inherit" sends
+    under `chain` (its folders, innermost first); `masked`: credentials as the mask (viewers)."""
     if collection is None:
-        return "Uses the auth of the collection it is saved in; not saved yet, so no auth is sent."
-    auth = collection.auth or {}
+        return "Uses the auth of the folder or collection it is saved in; not saved yet, so no auth is sent."
+    source = inherited_auth(None, chain, collection)
+    auth = (credentials_masked(source.auth) if masked else source.auth) or {}
     kind = auth.get("type", "none")
-    where = f"Inherit from collection “{collection.name}”"
+    where = f"Inherit from {source.where}"
+    if isinstance(source.owner, Folder) and kind == "none":
+        return f"{where}: the folder says No auth, so none is sent."
     if kind == "bearer":
         return f"{where} (Bearer {_glimpse(auth.get('token', ''))}): sends Authorization: Bearer …"
     if kind in ("basic", "digest"):
@@ -219,7 +235,11 @@ def inherited_auth_summary(collection: Collection | None) -> str:
         place = "query parameter" if auth.get("location") == "query" else "header"
         key = auth.get("key", "")
         return f"{where} (API key {_glimpse(auth.get('value', ''))}): sends the {place} {key}"
-    return f"{where}: the collection has no auth, so none is sent."
+    if kind != "none":
+        return f"{where} ({dict(AUTH_TYPES).get(kind, kind)})."
+    if source.owner is None:
+        return "Inherit from parent: nothing above sets auth, so none is sent."
+    return f"{where}: it has no auth, so none is sent."
 
 
 def editor_context(workspace: Workspace, editor: EditorState) -> dict[str, Any]:

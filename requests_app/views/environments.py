@@ -23,6 +23,7 @@ from requests_app.services.environments import (
     variables_as_stored,
 )
 from requests_app.services.errors import Forbidden, NotFound, ServiceError, ValidationFailed, VersionConflict
+from requests_app.services.inheritance import folder_chain
 from requests_app.services.secrets import MASK
 from requests_app.views.common import (
     active_environment,
@@ -177,16 +178,17 @@ def environment_activate(request: HtmxHttpRequest, workspace_id: int) -> HttpRes
     if not request.htmx:
         return redirect("workspace", workspace_id=workspace.pk)
     environment = active_environment(request, workspace)
-    collection = None
+    collection, chain = None, []
     saved_id = request.POST.get("saved_request") or request.GET.get("saved_request")
     if saved_id:
         try:
-            collection = in_workspace(access.get_request_for_user(request.user, saved_id), workspace).collection
+            saved = in_workspace(access.get_request_for_user(request.user, saved_id), workspace)
+            collection, chain = saved.collection, folder_chain(saved.folder)
         except NotFound:
             collection = None
     context = {
         **_list_context(request, workspace),
-        "variables": variables_map(environment, collection),
+        "variables": variables_map(environment, collection, chain),
     }
     response = render(request, "requests_app/sidebar/environment_select.html#environment-swap", context)
     return with_events(response, "environment-activated", "variables-changed", "dialog-close", after="settle")

@@ -165,7 +165,7 @@ def editor_snippet(request: HttpRequest, workspace_id: int) -> HttpResponse:
             workspace=workspace,
             spec=spec_from_editor(request.POST, request.FILES),
             lang=lang,
-            collection=saved.collection if saved is not None else None,
+            saved_request=saved,
             environment=environment,
             resolve_variables=request.POST.get("snippet_resolve") == "on",
             reveal_secrets=request.POST.get("snippet_secrets") == "on",

@@ -27,22 +27,25 @@ def callback_url(request: HttpRequest) -> str:
 def _auth_and_variables(request: HttpRequest, workspace: Any) -> Auth:
     from requests_app import access
     from requests_app.services.environments import environment_values
-    from requests_app.services.execution import collection_values
+    from requests_app.services.inheritance import folder_chain, inherited_auth, inherited_values
 
     auth = auth_from_post(request.POST)
     collection = None
+    chain: list[Any] = []
     collection_id = request.POST.get("collection") or ""
     saved_id = request.POST.get("saved_request") or ""
     if saved_id:
-        collection = access.get_request_for_user(request.user, saved_id).collection
+        saved = access.get_request_for_user(request.user, saved_id)
+        collection, chain = saved.collection, folder_chain(saved.folder)
     elif collection_id:
         collection = access.get_collection_for_user(request.user, collection_id)
-    if auth.type == "inherit" and collection is not None and (collection.auth or {}).get("type") == "oauth2":
+    source = inherited_auth(None, chain, collection).auth if auth.type == "inherit" else None
+    if source is not None and source.get("type") == "oauth2":
         from requests_app.engine.spec import auth_from_dict
 
-        auth = auth_from_dict(collection.auth)
+        auth = auth_from_dict(source)
     environment = chosen_environment(request, workspace)
-    return oauth.resolved_auth(auth, [collection_values(collection), environment_values(environment)])
+    return oauth.resolved_auth(auth, [inherited_values(collection, chain), environment_values(environment)])
 
 
 @require_POST

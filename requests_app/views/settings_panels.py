@@ -1,11 +1,14 @@
-"""Settings of a collection (description, default auth, variables) and of a folder
-(description; auth and variables come from its collection), as dialogs opened from the tree.
+"""Settings of a collection and of a folder (description, auth, variables), as dialogs opened
+from the tree's ⋯ menu.
 
-Viewers see them read-only. Saving goes through collection_update / folder_update with the
+Viewers see them read-only, credentials as the mask (services.masking): a viewer may send what
+the auth holds, never read it. Saving goes through collection_update / folder_update with the
 version shown, so someone else's newer save is never overwritten.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,21 +16,24 @@ from django.views.decorators.http import require_http_methods
 
 from requests_app import access
 from requests_app.engine.spec import auth_from_dict
-from requests_app.forms import EditorInputError, collection_settings_from_form
+from requests_app.forms import EditorInputError, collection_settings_from_form, folder_settings_from_form
 from requests_app.models import Collection, Folder, Workspace
 from requests_app.services.collections import collection_update
 from requests_app.services.errors import ServiceError
 from requests_app.services.folders import folder_update
+from requests_app.services.inheritance import folder_chain, inherited_auth, inherits
+from requests_app.services.masking import credentials_masked
 from requests_app.views.common import AUTH_TYPES, can_edit, in_workspace, with_events, workspace_for
 
-# The kinds this dialog has fields for; a collection with another kind (set through the API)
-# keeps it untouched and the dialog says so.
+# The kinds these dialogs have fields for; a collection or folder with another kind (set through
+# the API) keeps it untouched and the dialog says so.
 COLLECTION_AUTH_TYPES = tuple(
     (value, label) for value, label in AUTH_TYPES if value in ("none", "basic", "bearer", "apikey", "digest")
 )
+FOLDER_AUTH_TYPES = (("inherit", "Inherit from parent"), *COLLECTION_AUTH_TYPES)
 
 
-def _auth_summary(auth: dict | None) -> str:  # type: ignore[type-arg]
+def _auth_summary(auth: dict[str, Any] | None) -> str:
     """What a request that inherits this auth sends, said without the secret itself."""
     if not auth or auth.get("type") in (None, "", "none"):
         return "No auth: requests that inherit send no credentials."
@@ -42,21 +48,56 @@ def _auth_summary(auth: dict | None) -> str:  # type: ignore[type-arg]
     return f"{dict(AUTH_TYPES).get(parsed.type, parsed.type)} auth."
 
 
+def _auth_fields(stored: Any, types: tuple[tuple[str, str], ...], *, editable: bool) -> dict[str, Any]:
+    """The shared auth fields' context (dialogs/auth_fields.html); credentials masked for viewers."""
+    auth = dict(stored or {}) or {"type": types[0][0]}
+    kind = auth.get("type") or "none"
+    shown = auth if editable else credentials_masked(auth)
+    return {
+        "auth": auth_from_dict(shown) if kind not in ("none", "inherit") else None,
+        "auth_type": kind,
+        "auth_types": types,
+        "auth_kept": dict(AUTH_TYPES).get(kind, kind) if kind not in dict(types) else "",
+    }
+
+
 def _collection_context(workspace: Workspace, collection: Collection, **extra: object) -> dict[str, object]:
-    auth = collection.auth or {"type": "none"}
+    editable = can_edit(workspace)
     return {
         "workspace": workspace,
         "collection": collection,
-        "can_edit": can_edit(workspace),
-        "auth": auth_from_dict(auth) if auth.get("type") not in (None, "", "none") else None,
-        "auth_type": auth.get("type") or "none",
-        "auth_types": COLLECTION_AUTH_TYPES,
-        "auth_kept": dict(AUTH_TYPES).get(auth.get("type") or "none", auth.get("type"))
-        if (auth.get("type") or "none") not in dict(COLLECTION_AUTH_TYPES) else "",
-        "auth_summary": _auth_summary(auth),
+        "can_edit": editable,
+        **_auth_fields(collection.auth or {"type": "none"}, COLLECTION_AUTH_TYPES, editable=editable),
+        "auth_summary": _auth_summary(collection.auth),
         "variables": collection.variables or [],
         **extra,
     }
+
+
+def _folder_context(workspace: Workspace, folder: Folder, **extra: object) -> dict[str, object]:
+    editable = can_edit(workspace)
+    chain = folder_chain(folder)
+    # what "Inherit from parent" gives here: the parent folders', else the collection's
+    parent = inherited_auth(None, chain[1:], folder.collection)
+    return {
+        "workspace": workspace,
+        "folder": folder,
+        "collection": folder.collection,
+        "can_edit": editable,
+        **_auth_fields(folder.auth if not inherits(folder.auth) else {"type": "inherit"}, FOLDER_AUTH_TYPES,
+                       editable=editable),
+        "auth_summary": _auth_summary(inherited_auth(None, chain, folder.collection).auth),
+        "parent_auth": f"{parent.where[0].upper()}{parent.where[1:]}: {_auth_summary(parent.auth)}"
+        if parent.owner is not None else _auth_summary(None),
+        "variables": folder.variables or [],
+        **extra,
+    }
+
+
+def _version(request: HttpRequest) -> int:
+    """The version the dialog showed; anything else is 0, which the save answers as a conflict."""
+    value = request.POST.get("version") or ""
+    return int(value) if value.isdigit() and len(value) < 10 else 0
 
 
 def _saved() -> HttpResponse:
@@ -78,7 +119,7 @@ def collection_settings(request: HttpRequest, workspace_id: int, collection_id: 
         collection_update(
             user=request.user,
             collection=collection,
-            version=int(request.POST.get("version") or 0),
+            version=_version(request),
             name=request.POST.get("name", collection.name),
             **values,
         )
@@ -94,25 +135,19 @@ def folder_settings(request: HttpRequest, workspace_id: int, folder_id: int) -> 
     workspace = workspace_for(request, workspace_id)
     need: access.Need = "edit" if request.method == "POST" else "read"
     folder: Folder = in_workspace(access.get_folder_for_user(request.user, folder_id, need=need), workspace)
-    context = {
-        "workspace": workspace,
-        "folder": folder,
-        "collection": folder.collection,
-        "can_edit": can_edit(workspace),
-        "auth_summary": _auth_summary(folder.collection.auth),
-        "variables": folder.collection.variables or [],
-    }
     if request.method == "GET":
-        return render(request, "requests_app/dialogs/folder_settings.html", context)
+        return render(request, "requests_app/dialogs/folder_settings.html", _folder_context(workspace, folder))
     try:
+        values = folder_settings_from_form(request.POST)
         folder_update(
             user=request.user,
             folder=folder,
-            version=int(request.POST.get("version") or 0),
+            version=_version(request),
             name=request.POST.get("name", folder.name),
-            description=request.POST.get("description", "").replace("\r\n", "\n"),
+            **values,
         )
-    except ServiceError as error:
+    except (EditorInputError, ServiceError) as error:
         folder.refresh_from_db()
-        return render(request, "requests_app/dialogs/folder_settings.html", {**context, "error": error.message})
+        context = _folder_context(workspace, folder, error=error.message)
+        return render(request, "requests_app/dialogs/folder_settings.html", context)
     return _saved()

@@ -21,7 +21,7 @@ from requests_app.services.history import (
     history_list,
     history_spec,
 )
-from requests_app.services.saved_requests import spec_with_collection_auth
+from requests_app.services.inheritance import stored_spec
 from requests_app.templatetags.lazy_json import JsonPointerError, json_children
 from requests_app.views.common import (
     KEEP_RESPONSE_HEADER,
@@ -82,10 +82,7 @@ def request_open(request: HtmxHttpRequest, workspace_id: int, request_id: int) -
     workspace = workspace_for(request, workspace_id)
     saved = in_workspace(access.get_request_for_user(request.user, request_id), workspace)
     data = {part: getattr(saved, part) for part in ("method", "url", "params", "headers", "body", "auth", "options")}
-    # The request's own auth as stored: "inherit" stays "inherit" (the editor names what it inherits).
-    spec = spec_with_collection_auth(data, None)
-    if (saved.auth or {}).get("type", "inherit") == "inherit":
-        spec.auth = Auth(type="inherit")
+    spec = stored_spec(data)  # "inherit" stays "inherit": the editor names what it inherits
     editor = editor_state(spec, environment=active_environment(request, workspace), saved_request=saved)
     if request.htmx and request.headers.get(KEEP_RESPONSE_HEADER):  # Save as…: the response pane stays
         return render(request, "requests_app/editor/editor.html", editor_context(workspace, editor))

@@ -3,12 +3,14 @@ variables (used by the collection's requests), the folder showing what it inheri
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from requests_app.models import Collection
+from requests_app.models import Collection, Folder
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_request_builder import open_tour_request, send, sign_up
 from tests.browser.tree_rows import tree_row
 from tests.fixtures.browser import screenshot
@@ -57,8 +59,9 @@ def test_collection_settings_save_description_auth_and_variables_the_folder_show
     folder_row = tree_row(page, "1 · Methods and query", "folder")
     open_menu_item(page, folder_row, "Settings…")
     expect(dialog.get_by_role("heading", name="Folder settings")).to_be_visible()
-    expect(dialog).to_contain_text("A bearer token in the Authorization header.")
-    expect(dialog.locator("code", has_text="greeting")).to_be_visible()
+    expect(dialog.get_by_label("Type")).to_have_value("inherit")
+    expect(dialog.locator("#folder-auth-parent")).to_contain_text(
+        "Collection “HTTP tour”: A bearer token in the Authorization header.")
     dialog.get_by_label("Description").fill("Methods first.")
     dialog.get_by_role("button", name="Save settings").click()
     expect(dialog).to_be_hidden()
@@ -69,3 +72,46 @@ def test_collection_settings_save_description_auth_and_variables_the_folder_show
     expect(dialog.get_by_label("Token")).to_have_value("{{greeting}}-token")
     expect(dialog.get_by_label("Description")).to_have_value("Everything the tour shows.")
     assert page.errors == []
+
+
+def test_a_folder_bearer_token_set_in_its_dialog_reaches_the_echo_from_a_request_inside(
+    page: Any, live_server: Any
+) -> None:
+    sign_up(page, "folda")
+    folder_row = page.locator("details.folder > summary", has_text="1 · Methods and query")
+    open_menu_item(page, folder_row, "Settings…")
+    dialog = page.locator("dialog#dialog")
+    expect(dialog.get_by_role("heading", name="Folder settings")).to_be_visible()
+    dialog.get_by_label("Type").select_option("bearer")
+    dialog.get_by_label("Token").fill("folder-{{flavour}}-token")
+    keys = dialog.locator('[data-kv-table="vars"] input[name$="-key"]')
+    keys.last.fill("flavour")
+    dialog.locator('[data-kv-table="vars"] input[name$="-value"]').nth(keys.count() - 2).fill("mint")
+    screenshot(page, "comforts-folder-settings")
+    assert serious_violations(page) == []
+    page.locator("#tree").evaluate("(tree) => tree.dataset.before = 'save'")
+    dialog.get_by_role("button", name="Save settings").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#tree[data-before]")).to_have_count(0)  # the tree was reloaded: click the new one
+    folder = Folder.objects.get(name="1 · Methods and query")
+    assert folder.auth == {"type": "bearer", "token": "folder-{{flavour}}-token"}
+    assert {"key": "flavour", "value": "mint", "enabled": True} in folder.variables
+
+    # a request inside, its Auth set to inherit, names the folder and sends the folder's token
+    open_request_in(page, "1 · Methods and query", "GET with query params")
+    page.locator("#editor").get_by_role("tab", name=re.compile("^Auth")).click()
+    page.get_by_label("Auth type").select_option("inherit")
+    expect(page.locator("#inherited-auth")).to_contain_text(
+        "Inherit from folder “1 · Methods and query” (Bearer folder-{{flavour}}-token)")
+    send(page)
+    expect(page.locator("#body-pretty")).to_contain_text("Bearer folder-mint-token")
+    assert page.errors == []
+
+
+def open_request_in(page: Any, folder: str, name: str) -> None:
+    """The folder may be open already (the dialog's save reloads the tree as it was)."""
+    folder_details = page.locator("details.folder", has=page.locator("summary", has_text=folder)).first
+    if folder_details.get_attribute("open") is None:
+        folder_details.locator("summary").first.click()
+    page.locator(".item.request", has_text=name).get_by_role("link").click()
+    expect(page.locator("#request-name")).to_have_text(name)

@@ -175,9 +175,14 @@ def test_graphql_body(shop):
 def test_auth_types_and_inheritance(shop):
     items = by_name(shop.collections[0])
     assert items["List products"].inherits_auth and items["List products"].spec.auth == Auth()
-    # folder auth is resolved onto the requests below it
-    assert items["Create product"].spec.auth == Auth(type="basic", username="admin", password="hunter2")
-    assert not items["Create product"].inherits_auth
+    # folder auth stays on the folder; the requests below inherit it
+    admin = next(folder for folder in shop.collections[0].folders() if folder.name == "Admin")
+    assert admin.auth == Auth(type="basic", username="admin", password="hunter2")
+    assert items["Create product"].inherits_auth
+    sent = {request.name: shop.collections[0].sent_auth(request, folders)
+            for request, folders in shop.collections[0].requests_with_folders()}
+    assert sent["Create product"] == admin.auth
+    assert sent["List products"] == Auth(type="bearer", token="{{accessToken}}")  # Catalog inherits too
     assert items["Import catalog (XML)"].spec.auth == Auth()  # noauth beats the folder's auth
     assert not items["Import catalog (XML)"].inherits_auth
     assert items["Delete product (digest)"].spec.auth == Auth(type="digest", username="ops", password="pw")
@@ -187,6 +192,20 @@ def test_auth_types_and_inheritance(shop):
     assert items["Order status (GraphQL)"].spec.auth == Auth(type="apikey", key="X-Api-Key", value="k-123")
     assert items["OAuth call"].spec.auth == Auth(type="bearer", token="ya29.token")
     assert items["Legacy signed call"].spec.auth == Auth()
+
+
+def test_a_file_run_sends_folder_auth_and_folder_variables(shop):
+    from requests_app.runner.from_import import plan_from_import
+
+    collection = shop.collections[0]
+    catalog = next(folder for folder in collection.folders() if folder.name == "Catalog")
+    catalog.variables = [KeyValue("pageSize", "50")]
+    items = {item.name: item for item in plan_from_import(collection).items}
+    assert items["Create product"].spec.auth == Auth(type="basic", username="admin", password="hunter2")
+    assert items["Import catalog (XML)"].spec.auth == Auth()  # its own noauth
+    assert items["List products"].spec.auth == Auth(type="bearer", token="{{accessToken}}")
+    assert items["List products"].variables == {"pageSize": "50"}  # above the collection's 25
+    assert items["Ping"].variables == {}
 
 
 def test_protocol_profile_behavior_maps_to_options(shop):
@@ -442,7 +461,10 @@ def collections(draw: Any) -> ImportedCollection:
 
     tree = st.recursive(
         requests(),
-        lambda children: st.builds(ImportedFolder, name=word, items=st.lists(children, max_size=3)),
+        lambda children: st.builds(ImportedFolder, name=word, items=st.lists(children, max_size=3),
+                                   auth=st.none() | auths(),
+                                   variables=st.lists(st.builds(KeyValue, key=word, value=word, enabled=st.booleans()),
+                                                      max_size=2)),
         max_leaves=6,
     )
     return ImportedCollection(
@@ -458,7 +480,7 @@ def _meaning(collection: ImportedCollection) -> list[Any]:
     out: list[Any] = [collection.name, collection.description, collection.variables, collection.auth]
     for item in collection.walk():
         if isinstance(item, ImportedFolder):
-            out.append(("folder", item.name, len(item.items)))
+            out.append(("folder", item.name, len(item.items), item.auth, item.variables))
             continue
         spec = item.spec
         out.append(

@@ -28,7 +28,8 @@ def filled(alice: Any, bob: Any, acme: Workspace, settings: Any) -> Workspace:
     collection = collection_create(user=alice, workspace=acme, name="Shop API", description="the shop",
                                    variables=[{"key": "base", "value": "https://shop.example", "enabled": True}],
                                    auth={"type": "bearer", "token": "{{token}}"})
-    outer = folder_create(user=alice, collection=collection, name="Orders")
+    outer = folder_create(user=alice, collection=collection, name="Orders", auth={"type": "bearer", "token": "{{orders}}"},
+                          variables=[{"key": "page", "value": "1", "enabled": True}])
     inner = folder_create(user=alice, collection=collection, name="Refunds", parent=outer)
     request_create(user=alice, collection=collection, name="root", url="{{base}}/health")
     saved = request_create(
@@ -66,7 +67,7 @@ def _tree(workspace: Workspace) -> dict[str, Any]:
         "members": sorted((m.user_id, m.role) for m in Membership.objects.filter(workspace=workspace)),
         "collections": [fields(c, ("name", "description", "variables", "auth", "scripts", "position", "version"))
                         for c in Collection.objects.filter(workspace=workspace).order_by("name")],
-        "folders": sorted((folder_path(f), f.description, f.position, f.version)
+        "folders": sorted((folder_path(f), f.description, f.position, f.version, json.dumps(f.auth), json.dumps(f.variables))
                           for f in Folder.objects.filter(collection__workspace=workspace)),
         "requests": [
             {**fields(r, REQUEST_FIELDS), "folder": folder_path(r.folder), "created_by": r.created_by_id,

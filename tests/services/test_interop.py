@@ -189,11 +189,14 @@ def test_an_import_into_a_chosen_collection_appends_and_merges_collection_parts(
     assert target.variables[0]["value"] == "http://127.0.0.1:9"  # kept, and reported
     assert any(item["path"] == "variable" and "kept its value" in item["message"] for item in outcome.report["items"])
     assert target.scripts["prerequest"].startswith("pm.variables")
-    # requests that inherited Shop API's bearer keep it as their own: Mine has no auth
+    # top-level folders and requests that inherited Shop API's bearer keep it as their own: Mine has
+    # no auth; the requests below still inherit, now from their folder
     listing = SavedRequest.objects.get(collection=target, name="List products")
-    assert listing.auth == {"type": "bearer", "token": "{{accessToken}}"}
+    assert listing.auth == {"type": "inherit"}
+    assert request_spec(listing).auth.token == "{{accessToken}}"
     folders = Folder.objects.filter(collection=target, parent=None).order_by("position")
     assert [f.name for f in folders] == ["Catalog", "Checkout"]
+    assert folders[0].auth == {"type": "bearer", "token": "{{accessToken}}"}
     assert SavedRequest.objects.get(collection=target, name="Existing").position == 0
 
 

@@ -14,7 +14,8 @@ Read: nested folders; requests as a string or an object; `url` as a string or an
 (raw, host, path, query with disabled entries, `:path` variables); headers as a list or
 a string; body modes raw (with options.raw.language), urlencoded, formdata (text and
 file), file, graphql; disabled entries; auth basic, bearer, apikey, digest, awsv4, oauth2 (others are
-reported); collection variables; descriptions (string or {content}); pre-request and
+reported) on the collection, folders (item-groups) and requests; collection and folder
+variables; descriptions (string or {content}); pre-request and
 test scripts (run by webclient as newman runs them; disabled ones are left out and reported); protocolProfileBehavior's redirect,
 TLS and cookie switches. Files are not part of a collection: file fields and bodies are
 created empty and reported as files to attach. Item `response` arrays (saved examples:

@@ -65,57 +65,43 @@ def parse_postman_data(data: Any) -> ImportResult:
         auth=auth_from_postman(root.get("auth"), "auth", report),
         scripts=_scripts(root.get("event"), "event", report, "collection"),
     )
-    collection.items = _items(root["item"], "item", report, collection, folder_auth=None)
+    collection.items = _items(root["item"], "item", report)
     return ImportResult(format="postman", collections=[collection], report=report.items)
 
 
-def _items(
-    value: Any, path: str, report: Report, collection: ImportedCollection, folder_auth: Auth | None
-) -> list[ImportedItem]:
+def _items(value: Any, path: str, report: Report) -> list[ImportedItem]:
     items: list[ImportedItem] = []
     for index, raw in enumerate(_list(value, path)):
         where = f"{path}[{index}]"
         entry = _obj(raw, where)
         if "item" in entry:
-            items.append(_folder(entry, where, report, collection, folder_auth))
+            items.append(_folder(entry, where, report))
         elif "request" in entry:
-            items.append(_request_item(entry, where, report, folder_auth))
+            items.append(_request_item(entry, where, report))
         else:
             raise _fail(where, "is neither a request (no request) nor a folder (no item)")
     return items
 
 
-def _folder(
-    entry: dict[str, Any], path: str, report: Report, collection: ImportedCollection, folder_auth: Auth | None
-) -> ImportedFolder:
-    own_auth = auth_from_postman(entry.get("auth"), _join(path, "auth"), report)
-    folder = ImportedFolder(
+def _folder(entry: dict[str, Any], path: str, report: Report) -> ImportedFolder:
+    """An item-group: its auth (None: inherit) and variables stay on the folder (Folder.auth, .variables)."""
+    return ImportedFolder(
         name=_text(entry.get("name"), _join(path, "name")).strip()[:MAX_NAME_LENGTH] or "Folder",
         description=_description(entry.get("description"), _join(path, "description")),
         scripts=_scripts(entry.get("event"), _join(path, "event"), report, "folder"),
         source_path=path,
+        auth=auth_from_postman(entry.get("auth"), _join(path, "auth"), report),
+        variables=_variables(entry.get("variable"), _join(path, "variable"), report),
+        items=_items(entry["item"], _join(path, "item"), report),
     )
-    folder_variables = _variables(entry.get("variable"), _join(path, "variable"), report)
-    if folder_variables:
-        known = {v.key for v in collection.variables}
-        collection.variables.extend(v for v in folder_variables if v.key not in known)
-        report.downgraded(_join(path, "variable"), "folder variables were moved to the collection's variables")
-    folder.items = _items(
-        entry["item"], _join(path, "item"), report, collection, own_auth if own_auth is not None else folder_auth
-    )
-    return folder
 
 
-def _request_item(entry: dict[str, Any], path: str, report: Report, folder_auth: Auth | None) -> ImportedRequest:
+def _request_item(entry: dict[str, Any], path: str, report: Report) -> ImportedRequest:
     request_path = _join(path, "request")
     spec, own_auth, description = _request(entry["request"], request_path, report)
-    inherits_auth = False
+    inherits_auth = own_auth is None  # the nearest folder's auth, else the collection's
     if own_auth is not None:
         spec.auth = own_auth
-    elif folder_auth is not None:
-        spec.auth = folder_auth
-    else:
-        inherits_auth = True
     _protocol_profile(entry.get("protocolProfileBehavior"), _join(path, "protocolProfileBehavior"), spec, report)
     examples = _examples(entry.get("response"), _join(path, "response"), report)
     if entry.get("variable"):

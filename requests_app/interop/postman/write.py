@@ -70,6 +70,10 @@ def _export_item(item: ImportedItem) -> dict[str, Any]:
             folder["description"] = item.description
         if item.scripts:
             folder["event"] = _export_events(item.scripts)
+        if item.auth is not None:
+            folder["auth"] = auth_to_postman(item.auth)
+        if item.variables:
+            folder["variable"] = [_export_variable(v) for v in item.variables]
         return folder
     spec = item.spec
     request = _export_request(spec)

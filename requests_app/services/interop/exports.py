@@ -21,6 +21,7 @@ from requests_app.models import Collection, Example, Folder, SavedRequest
 from requests_app.services import tree
 from requests_app.services.errors import Forbidden, ValidationFailed
 from requests_app.services.examples import imported_examples
+from requests_app.services.inheritance import inherits
 
 EXPORT_FORMATS = ("postman", "http", "http-folders")
 
@@ -55,11 +56,7 @@ def _export_tree(collection: Collection) -> ImportedCollection:
     root = ImportedCollection(
         name=collection.name,
         description=collection.description,
-        variables=[
-            KeyValue(row.get("key", ""), row.get("value", ""), row.get("enabled", True))
-            for row in collection.variables
-            if isinstance(row, dict)
-        ],
+        variables=_key_values(collection.variables),
         auth=auth,
         scripts=dict(collection.scripts or {}),
     )
@@ -67,7 +64,8 @@ def _export_tree(collection: Collection) -> ImportedCollection:
     def items(folder_id: int | None) -> list[ImportedItem]:
         return [
             ImportedFolder(name=item.name, description=item.description, scripts=dict(item.scripts or {}),
-                           items=items(item.pk))
+                           auth=None if inherits(item.auth) else auth_from_dict(item.auth),
+                           variables=_key_values(item.variables), items=items(item.pk))
             if isinstance(item, Folder) else _exported_request(item, examples.get(item.pk, []))
             for item in loaded.children(folder_id)
         ]
@@ -76,10 +74,18 @@ def _export_tree(collection: Collection) -> ImportedCollection:
     return root
 
 
+def _key_values(rows: Any) -> list[KeyValue]:
+    return [KeyValue(row.get("key", ""), row.get("value", ""), row.get("enabled", True))
+            for row in rows or [] if isinstance(row, dict)]
+
+
 def _mask_tree(root: ImportedCollection) -> None:
     """Every credential of the tree as its {{placeholder}} (interop/credentials.py: one rule for all exports)."""
     if root.auth is not None:
         root.auth = mask_auth(root.auth, TEMPLATE)
+    for folder in root.folders():
+        if folder.auth is not None:
+            folder.auth = mask_auth(folder.auth, TEMPLATE)
     for request in root.requests():
         request.spec = mask_credentials(request.spec, TEMPLATE)
 

@@ -236,7 +236,7 @@ class _ImportWriter:
             Collection.objects.filter(pk=collection.pk).update(**changes)
             for key, value in changes.items():
                 setattr(collection, key, value)
-        # Requests that inherited the imported collection's auth keep it as their own.
+        # Top-level requests and folders that inherited the imported collection's auth keep it as their own.
         inherited = imported.auth if imported.auth is not None and imported.auth.type != "none" else None
         self._items(
             collection,
@@ -274,17 +274,23 @@ class _ImportWriter:
             folders: list[tuple[Folder, ImportedFolder]] = []
             for parent, items in level:
                 for position, item in enumerate(items, start=root_position if first_level else 0):
+                    # Below the root, items inherit through their stored folders.
+                    lent = inherited_auth if first_level else None
                     if isinstance(item, ImportedFolder):
-                        folders.append((self._folder(collection, parent, item, position), item))
+                        folders.append((self._folder(collection, parent, item, position, lent), item))
                     else:
-                        self._pending_requests.append(self._request(collection, parent, item, position, inherited_auth))
+                        self._pending_requests.append(self._request(collection, parent, item, position, lent))
                         self._pending_examples.append(item)
             first_level = False
             created = Folder.objects.bulk_create([row for row, _ in folders])
             self.created["folders"].extend(row.pk for row in created)
             level = [(row, item.items) for row, item in folders if item.items]
 
-    def _folder(self, collection: Collection, parent: Folder | None, item: ImportedFolder, position: int) -> Folder:
+    def _folder(
+        self, collection: Collection, parent: Folder | None, item: ImportedFolder, position: int,
+        inherited_auth: Auth | None,
+    ) -> Folder:
+        auth = item.auth if item.auth is not None else inherited_auth
         try:
             return Folder(
                 collection=collection,
@@ -292,6 +298,8 @@ class _ImportWriter:
                 name=_name(item.name, "Folder"),
                 description=clean_text(item.description, field="description"),
                 scripts=clean_json_object(item.scripts, field="scripts"),
+                auth=clean_auth(auth_to_dict(auth) if auth is not None else None),
+                variables=self._variables(item.variables, f"{item.source_path}.variable".lstrip(".")),
                 position=position,
             )
         except ServiceError as error:

@@ -21,8 +21,8 @@ from requests_app.runner.datafile import DATA_FORMATS, DataFileError, parse_data
 from requests_app.runner.loop import MAX_CONCURRENCY, MAX_DELAY_MS, MAX_ITERATIONS, PlanItem, make_plan_item
 from requests_app.services import tree
 from requests_app.services.errors import NotFound, ServiceError, ValidationFailed
+from requests_app.services.inheritance import chain_of, folder_values, spec_with_inherited_auth
 from requests_app.services.quotas import ensure_run_size
-from requests_app.services.saved_requests import spec_with_collection_auth
 from requests_app.services.scripts import stored_scripts
 from requests_app.services.validation import REQUEST_PARTS
 
@@ -45,25 +45,18 @@ class Target:
 
 
 def tree_order(collection: Collection, *, under: Folder | None = None, only: set[int] | None = None) -> list[SavedRequest]:
-    """Requests in the collection's one order, depth first (as newman runs them). Two queries."""
+    """Requests in the collection's one order, depth first (as newman runs them). Two queries.
+
+    Each request carries its folders (`folder_chain`, outermost first), read from the same two
+    queries: planning resolves inherited auth and folder variables without another one."""
     loaded = tree.load(collection, under=under)
     ordered = loaded.requests_in_order(None if under is None else under.pk)
     if only is not None:
         ordered = [saved for saved in ordered if saved.pk in only]
     for saved in ordered:
         saved.folder_path = loaded.path(saved.folder_id)  # type: ignore[attr-defined]
-        saved.folder_chain = _folder_chain(saved.folder_id, loaded.folders)  # type: ignore[attr-defined]
+        saved.folder_chain = chain_of(saved.folder_id, loaded.folders)[::-1]  # type: ignore[attr-defined]
     return ordered
-
-
-def _folder_chain(folder_id: int | None, by_id: dict[int, Folder]) -> list[Folder]:
-    """The folders above a request, outermost first."""
-    chain: list[Folder] = []
-    while folder_id is not None and folder_id in by_id and len(chain) <= len(by_id):
-        folder = by_id[folder_id]
-        chain.append(folder)
-        folder_id = folder.parent_id
-    return chain[::-1]
 
 
 def resolve_target(
@@ -110,7 +103,9 @@ def plan_items(saved_requests: Iterable[SavedRequest], collection: Collection) -
     items = []
     limit = settings.WEBCLIENT_MAX_RESPONSE_BYTES
     for saved in saved_requests:
-        spec = spec_with_collection_auth({part: getattr(saved, part) for part in REQUEST_PARTS}, collection)
+        folders = getattr(saved, "folder_chain", [])  # outermost first
+        spec = spec_with_inherited_auth({part: getattr(saved, part) for part in REQUEST_PARTS},
+                                        collection=collection, chain=folders[::-1])
         spec.options.max_response_bytes = min(spec.options.max_response_bytes, limit)
         try:
             items.append(
@@ -121,7 +116,8 @@ def plan_items(saved_requests: Iterable[SavedRequest], collection: Collection) -
                     captures=saved.captures,
                     key=saved.pk,
                     path=getattr(saved, "folder_path", ""),
-                    scripts=stored_scripts(collection, getattr(saved, "folder_chain", []), saved),
+                    scripts=stored_scripts(collection, folders, saved),
+                    variables=folder_values(folders[::-1]),
                 )
             )
         except (AssertionFormatError, CaptureFormatError) as error:
