@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from requests_app.models import Collection, Folder
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_request_builder import open_tour_request, send, sign_up
-from tests.browser.tree_rows import tree_row
+from tests.browser.tree_rows import tree_node, tree_row
 from tests.fixtures.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -78,7 +78,7 @@ def test_a_folder_bearer_token_set_in_its_dialog_reaches_the_echo_from_a_request
     page: Any, live_server: Any
 ) -> None:
     sign_up(page, "folda")
-    folder_row = page.locator("details.folder > summary", has_text="1 · Methods and query")
+    folder_row = tree_row(page, "1 · Methods and query", "folder")
     open_menu_item(page, folder_row, "Settings…")
     dialog = page.locator("dialog#dialog")
     expect(dialog.get_by_role("heading", name="Folder settings")).to_be_visible()
@@ -110,8 +110,7 @@ def test_a_folder_bearer_token_set_in_its_dialog_reaches_the_echo_from_a_request
 
 def open_request_in(page: Any, folder: str, name: str) -> None:
     """The folder may be open already (the dialog's save reloads the tree as it was)."""
-    folder_details = page.locator("details.folder", has=page.locator("summary", has_text=folder)).first
-    if folder_details.get_attribute("open") is None:
-        folder_details.locator("summary").first.click()
+    if tree_node(page, folder, "folder").get_attribute("aria-expanded") != "true":
+        tree_row(page, folder, "folder").click()
     page.locator(".item.request", has_text=name).get_by_role("link").click()
     expect(page.locator("#request-name")).to_have_text(name)
