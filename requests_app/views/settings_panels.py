@@ -33,19 +33,23 @@ COLLECTION_AUTH_TYPES = tuple(
 FOLDER_AUTH_TYPES = (("inherit", "Inherit from parent"), *COLLECTION_AUTH_TYPES)
 
 
-def _auth_summary(auth: dict[str, Any] | None) -> str:
-    """What a request that inherits this auth sends, said without the secret itself."""
+def _auth_phrase(auth: dict[str, Any] | None) -> str:
+    """What a request that inherits this auth sends, as the end of a sentence, without the secret."""
     if not auth or auth.get("type") in (None, "", "none"):
-        return "No auth: requests that inherit send no credentials."
+        return "no credentials"
     parsed = auth_from_dict(auth)
     if parsed.type in ("basic", "digest"):
-        return f"{parsed.type.title()} auth as “{parsed.username}”."
+        return f"{parsed.type.title()} auth as “{parsed.username}”"
     if parsed.type == "bearer":
-        return "A bearer token in the Authorization header."
+        return "a bearer token in the Authorization header"
     if parsed.type == "apikey":
         where = "header" if parsed.location == "header" else "query parameter"
-        return f"An API key in the {where} “{parsed.key}”."
-    return f"{dict(AUTH_TYPES).get(parsed.type, parsed.type)} auth."
+        return f"an API key in the {where} “{parsed.key}”"
+    return f"{dict(AUTH_TYPES).get(parsed.type, parsed.type)} auth"
+
+
+def _saved_auth_line(auth: dict[str, Any] | None, *, below: str) -> str:
+    return f"As saved, requests {below} that inherit send {_auth_phrase(auth)}."
 
 
 def _auth_fields(stored: Any, types: tuple[tuple[str, str], ...], *, editable: bool) -> dict[str, Any]:
@@ -68,7 +72,8 @@ def _collection_context(workspace: Workspace, collection: Collection, **extra: o
         "collection": collection,
         "can_edit": editable,
         **_auth_fields(collection.auth or {"type": "none"}, COLLECTION_AUTH_TYPES, editable=editable),
-        "auth_summary": _auth_summary(collection.auth),
+        "saved_auth_type": (collection.auth or {}).get("type") or "none",
+        "auth_summary": _saved_auth_line(collection.auth, below="of the collection"),
         "variables": collection.variables or [],
         **extra,
     }
@@ -86,9 +91,10 @@ def _folder_context(workspace: Workspace, folder: Folder, **extra: object) -> di
         "can_edit": editable,
         **_auth_fields(folder.auth if not inherits(folder.auth) else {"type": "inherit"}, FOLDER_AUTH_TYPES,
                        editable=editable),
-        "auth_summary": _auth_summary(inherited_auth(None, chain, folder.collection).auth),
-        "parent_auth": f"{parent.where[0].upper()}{parent.where[1:]}: {_auth_summary(parent.auth)}"
-        if parent.owner is not None else _auth_summary(None),
+        "saved_auth_type": "inherit" if inherits(folder.auth) else (folder.auth or {}).get("type") or "none",
+        "auth_summary": _saved_auth_line(inherited_auth(None, chain, folder.collection).auth, below="in this folder"),
+        "parent_auth": f"Inherit from parent: the {parent.where} sends {_auth_phrase(parent.auth)}."
+        if parent.owner is not None else "Inherit from parent: nothing above sets auth, so no credentials are sent.",
         "variables": folder.variables or [],
         **extra,
     }

@@ -61,7 +61,7 @@ def test_collection_settings_save_description_auth_and_variables_the_folder_show
     expect(dialog.get_by_role("heading", name="Folder settings")).to_be_visible()
     expect(dialog.get_by_label("Type")).to_have_value("inherit")
     expect(dialog.locator("#folder-auth-parent")).to_contain_text(
-        "Collection “HTTP tour”: A bearer token in the Authorization header.")
+        "Inherit from parent: the collection “HTTP tour” sends a bearer token in the Authorization header.")
     dialog.get_by_label("Description").fill("Methods first.")
     dialog.get_by_role("button", name="Save settings").click()
     expect(dialog).to_be_hidden()
@@ -82,7 +82,10 @@ def test_a_folder_bearer_token_set_in_its_dialog_reaches_the_echo_from_a_request
     open_menu_item(page, folder_row, "Settings…")
     dialog = page.locator("dialog#dialog")
     expect(dialog.get_by_role("heading", name="Folder settings")).to_be_visible()
+    expect(dialog.locator("#folder-auth-now")).to_have_text(
+        "As saved, requests in this folder that inherit send no credentials.")
     dialog.get_by_label("Type").select_option("bearer")
+    expect(dialog.locator("#folder-auth-now")).to_be_hidden()  # Bearer is chosen, not saved: no stale "as saved"
     dialog.get_by_label("Token").fill("folder-{{flavour}}-token")
     keys = dialog.locator('[data-kv-table="vars"] input[name$="-key"]')
     keys.last.fill("flavour")
