@@ -285,6 +285,14 @@ class Run(models.Model):
                    models.Index(fields=["monitor", "id"], name="run_monitor_unchecked",
                                 condition=models.Q(monitor__isnull=False, monitor_checked=False))]
 
+    @property
+    def unchecked(self) -> bool:
+        """Ended without a failure but with nothing checked (no assertion, no pm.test): shown as
+        "No checks", not as a pass, since a 500 answer passes too when nothing looks at it."""
+        totals = self.totals or {}
+        return (self.state == self.State.PASSED and not totals.get("assertions_passed")
+                and not totals.get("assertions_failed"))
+
     def __str__(self) -> str:
         return f"{self.title} ({self.state})"
 

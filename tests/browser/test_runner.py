@@ -91,6 +91,7 @@ def test_edit_tests_of_a_request_and_try_them_against_its_last_response(page: An
     page.reload()
     tree_node(page, "Shop API").locator(".item.request").get_by_role(
         "link", name="stock").click()
+    expect(page.locator("#request-name")).to_have_text("stock")  # the editor swapped in before Send
     send(page)
     expect(page.locator(".status-line")).to_have_text("HTTP/1.1 200 OK")
 

@@ -356,3 +356,20 @@ def test_the_polled_part_costs_the_same_queries_however_many_results(client_for,
     add(60)
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_a_run_that_checked_nothing_reads_no_checks_not_passed(client_for, alice, acme, shop, echo_server):
+    """Requests without assertions or test scripts: a 500 answer "passes" too, so the run page and
+    the runs list say "No checks" in a neutral badge; the state itself stays "passed" (as newman's exit 0)."""
+    bare = request_create(user=alice, collection=shop["collection"], name="bare", url=f"{echo_server.url()}/status/500")
+    run = executed(runs.run_create(workspace=acme, created_by=alice, request_ids=[bare.pk]).pk)
+    assert run.state == Run.State.PASSED and run.unchecked
+    client = client_for(alice)
+    live = client.get(reverse("run_live", args=[acme.pk, run.pk])).content.decode()
+    assert 'class="badge run-state state-unchecked" id="run-state"' in live and ">No checks</span>" in live
+    listing = client.get(runner_url(acme)).content.decode()
+    assert "No checks" in listing
+
+    checked = executed(runs.run_create(workspace=acme, created_by=alice, request_ids=[shop["ok"].pk]).pk)
+    assert checked.state == Run.State.PASSED and not checked.unchecked
+    assert ">Passed</span>" in client.get(reverse("run_live", args=[acme.pk, checked.pk])).content.decode()
