@@ -187,7 +187,7 @@ TOUR: list[tuple[str, list[TourRequest]]] = [
             ),
             TourRequest(
                 "Set a cookie",
-                "Set-Cookie stores a cookie in your jar (see the Cookies tab and the 🍪 button), then redirects.",
+                "Set-Cookie stores a cookie in your jar (see the response's Cookies tab and the Cookies button at the top), then redirects.",
                 path="/cookies/set?flavor=oatmeal&tour=1",
             ),
             TourRequest(

@@ -11,17 +11,20 @@ Usage in a template::
     {{ "timeout"|error_short }} → "Timed out" (a few words, for lists)
     {{ url|url_path }}          → "/users/1?x=2" ({{url|url_host}} → "api.example.com:8443")
     {{ when|day_heading }}      → "Today · Fri 4 Dec 2026", "Yesterday · …", "Mon 30 Nov 2026"
+    {{ text|inline_code }}      → the text escaped, its `backtick spans` as <code> (descriptions)
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from django import template
 from django.utils import dateformat, timezone
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from requests_app.templatetags.pretty import pretty_body
 
@@ -178,3 +181,13 @@ def day_heading(when: Any) -> str:
     if day == today - datetime.timedelta(days=1):
         return f"Yesterday · {date}"
     return date
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+@register.filter
+def inline_code(text: Any) -> SafeString:
+    """A description as people write it in Postman and Markdown: `code` spans shown as code (the
+    text is escaped first, so nothing else in it becomes markup)."""
+    return mark_safe(_CODE_SPAN.sub(r"<code>\1</code>", escape(str(text or ""))))

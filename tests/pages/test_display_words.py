@@ -31,3 +31,11 @@ def test_day_headings_always_carry_the_date() -> None:
     assert day_heading(now - timedelta(days=1)).startswith("Yesterday · ")
     older = day_heading(now - timedelta(days=9))
     assert str((timezone.localdate() - timedelta(days=9)).day) in older and "·" not in older
+
+
+def test_a_description_shows_backtick_spans_as_code_and_nothing_else_as_markup() -> None:
+    from requests_app.templatetags.webclient import inline_code
+
+    assert inline_code("the echo shows `args` as received") == "the echo shows <code>args</code> as received"
+    assert inline_code("<b>`<i>x</i>`</b> and a lone ` tick") == (
+        "&lt;b&gt;<code>&lt;i&gt;x&lt;/i&gt;</code>&lt;/b&gt; and a lone ` tick")
