@@ -1,7 +1,7 @@
 // The Postman sandbox API (pm.*) over plain data handed in by requests_app/scripting/context.py.
 // Loaded once per context after chai; CryptoJS, _, uuid and moment load when first used (LAZY below).
 // Protocol: n = __wc.define(function () {...}) once per script text; then per event
-// __wc.run(input, scripts, then) and, as its answers ask, proceed(), resume() and deliver(replies)
+// __wc.runText(JSON text of [input, scripts, then]) and, as its answers ask, proceed(), resume() and deliver(replies)
 // (see `run` below); outcomes come back as JSON text.
 (function () {
   "use strict";
@@ -464,6 +464,7 @@
     // request's pre-request scripts: one V8 round trip per request instead of two) when the first
     // event ended in this evaluation without pm.sendRequest, setNextRequest or a replaced context,
     // within `then.budget` ms. The host runs the first event again on its own if the evaluation fails.
+    runText: function (text) { var args = parseJSON(text); return wc.run(args[0], args[1], args[2]); },
     run: function (input, scripts, then) {
       evalStarted = Date.now();
       wc.begin(input);
@@ -485,7 +486,7 @@
       return after();
     },
   };
-  var evalStarted = 0;
+  var evalStarted = 0, parseJSON = JSON.parse;
 
   function runScript() {
     var script = state.scripts[state.cursor];
