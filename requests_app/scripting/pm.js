@@ -3,6 +3,8 @@
 // Protocol: n = __wc.define(function () {...}) once per script text; then per event
 // __wc.runText(JSON text of [input, scripts, then]) and, as its answers ask, proceed(), resume() and deliver(replies)
 // (see `run` below); outcomes come back as JSON text.
+// One module past 500 lines: the Postman sandbox is one API over one state (pm, its chai plugin, the
+// lazy libraries, the prototype guard and the host protocol); split, each part would reach into the others' closure.
 (function () {
   "use strict";
   // The other libraries load the first time a script (or pm.js) touches their global or require()s
