@@ -157,3 +157,19 @@ def test_timers_and_promises_run_inside_the_script(ctx):
     stuck = run(ctx, "setTimeout(function () { while (true) {} }, 10);")
     assert [e.name for e in stuck.errors] == ["ScriptTimeout"]  # a timer's time counts as the script's
     still_works(ctx)
+
+
+def test_the_libraries_a_script_first_uses_load_then_and_behave_as_loaded_at_the_start(ctx):
+    outcome = run(ctx, """
+console.log(typeof CryptoJS, CryptoJS.HmacSHA256('a', 'b').toString() === require('crypto-js').HmacSHA256('a', 'b').toString());
+console.log(_.chunk([1, 2, 3], 2).length, require('lodash') === _, window._ === _);
+console.log(uuid.v4().length, require('uuid') === uuid, moment.utc(0).format('YYYY'), require('moment') === moment);
+""")
+    assert outcome.errors == []  # loading a library changes no built-in (no PrototypePollution)
+    assert [c["text"] for c in outcome.console] == ["object true", "2 true true", "36 true 1970 true"]
+    # A global a script set before the library was first used stays the script's; require still gives the library.
+    outcome = run(ctx, "_ = 5; exports = {}; console.log(_, typeof require('lodash').chunk, typeof require('moment')().format);")
+    assert (outcome.errors, [c["text"] for c in outcome.console]) == ([], ["5 function function"])
+    outcome = run(ctx, "console.log(_, typeof lodash, Object.keys(globalThis).indexOf('moment') >= 0)")
+    assert [c["text"] for c in outcome.console] == ["5 undefined true"]
+    still_works(ctx)
