@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+import math
 import os
 import queue
 import select
@@ -152,7 +153,7 @@ class Isolate:
         """The pending task's result pointer; raises queue.Empty after timeout_s."""
         if self._done < 0:
             return self._results.get(timeout=timeout_s)
-        if not self._poll.poll(None if timeout_s is None else max(0, int(timeout_s * 1000))):
+        if not self._poll.poll(None if timeout_s is None else math.ceil(timeout_s * 1000)):
             raise queue.Empty
         return ctypes.cast(ctypes.c_void_p(os.eventfd_read(self._done)), _VALUE_P)
 
