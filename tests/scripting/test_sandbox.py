@@ -173,3 +173,25 @@ console.log(uuid.v4().length, require('uuid') === uuid, moment.utc(0).format('YY
     outcome = run(ctx, "console.log(_, typeof lodash, Object.keys(globalThis).indexOf('moment') >= 0)")
     assert [c["text"] for c in outcome.console] == ["5 undefined true"]
     still_works(ctx)
+
+
+@pytest.mark.parametrize("eventfd", [True, False], ids=["eventfd callback", "python callback"])
+def test_an_isolate_returns_values_errors_and_stops_at_its_time_limit(monkeypatch, eventfd):
+    from requests_app.scripting import v8
+
+    if not eventfd:  # what a system without eventfd uses
+        monkeypatch.setattr(v8, "_EVENTFD_CALLBACK", None)
+    isolate = v8.Isolate()
+    try:
+        assert [isolate.eval(code) for code in ("1 + 1", "'é'", "0.5", "true", "null", "undefined")] == [2, "é", 0.5, True, None, None]
+        with pytest.raises(v8.JSParseError):
+            isolate.eval("var = ;")
+        with pytest.raises(v8.JSEvalError, match="boom"):
+            isolate.eval("throw new Error('boom')")
+        assert isolate.eval("({a: 1})", value=False) is None
+        with pytest.raises(v8.JSTimeoutError):
+            isolate.eval("for (;;) {}", timeout_s=0.2)
+        with pytest.raises(v8.JSTerminatedError):  # closed after the timeout: nothing late is read
+            isolate.eval("1")
+    finally:
+        isolate.close()
