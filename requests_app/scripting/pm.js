@@ -15,7 +15,9 @@
   var LIBS = { chai: chai };
   var librarySources = globalThis.__wcLibrarySources;
   delete globalThis.__wcLibrarySources;
+  // Built-ins captured now: a script may replace them before it first uses a library.
   var globalEval = eval, hasOwn = Object.prototype.hasOwnProperty, ownDescriptor = Object.getOwnPropertyDescriptor;
+  var defineOwn = Object.defineProperty;
   function library(name) {
     if (hasOwn.call(LIBS, name)) return LIBS[name];
     var global = LAZY[name], was = ownDescriptor(globalThis, global), lazy = was && was.get === lazyGetters[name];
@@ -27,7 +29,7 @@
     librarySources[name] = null;
     if (!lazy) {  // a script set or removed the global first: it keeps what the script left
       delete globalThis[global];
-      if (was) Object.defineProperty(globalThis, global, was);
+      if (was) defineOwn(globalThis, global, was);
     }
     return LIBS[name];
   }
@@ -35,9 +37,9 @@
   Object.keys(LAZY).forEach(function (name) {
     var global = LAZY[name];
     lazyGetters[name] = function () { return library(name); };
-    Object.defineProperty(globalThis, global, {
+    defineOwn(globalThis, global, {
       get: lazyGetters[name],
-      set: function (value) { Object.defineProperty(globalThis, global, { value: value, writable: true, enumerable: true, configurable: true }); },
+      set: function (value) { defineOwn(globalThis, global, { value: value, writable: true, enumerable: true, configurable: true }); },
       enumerable: true, configurable: true,
     });
   });
