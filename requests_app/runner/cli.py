@@ -100,11 +100,12 @@ def execute(
     `limits` is called only for a file run (the stored path reads them from settings itself).
     """
     inputs = _inputs(options)
+    content = _read_run_file(options["file"]) if options["file"] else b""
     from requests_app.runner.reporters import CliReporter
 
     cli = CliReporter(stdout) if "cli" in inputs.reporters else None
     if options["file"]:
-        report, file_stem = run_file(options, inputs.data, cli, limits=limits(), stderr=stderr)
+        report, file_stem = run_file(options, content, inputs.data, cli, limits=limits(), stderr=stderr)
     else:
         if run_stored is None:
             raise CliError("stored collections need the database: run this through manage.py")
@@ -154,8 +155,20 @@ def _data(path_text: str | None) -> dict[str, Any] | None:
 # ------------------------------------------------------------------ a file, nothing stored
 
 
+def _read_run_file(path_text: str) -> bytes:
+    """The file's bytes; a Postman collection with scripts starts V8 on a thread at once, so that it
+    starts while the runner, the engine and the reporters are imported and the file is read."""
+    content = read_input(path_text, "file")
+    if Path(path_text).suffix.lower() not in (".http", ".rest") and b'"listen"' in content and b'"exec"' in content:
+        from requests_app.scripting.warm import warm_up
+
+        warm_up()
+    return content
+
+
 def run_file(
     options: Mapping[str, Any],
+    content: bytes,
     data: dict[str, Any] | None,
     cli: CliReporter | None,
     *,
@@ -163,11 +176,6 @@ def run_file(
     stderr: TextIO,
 ) -> tuple[RunReport, str]:
     path = Path(options["file"])
-    content = read_input(options["file"], "file")
-    if path.suffix.lower() not in (".http", ".rest") and b'"listen"' in content and b'"exec"' in content:
-        from requests_app.scripting.warm import warm_up
-
-        warm_up()  # a Postman collection with scripts: V8 starts while the rest is imported and read
     # Only what a file run needs: a CI step pays for every import at start-up.
     from requests_app.interop.model import ImportFormatError
     from requests_app.runner.assertions import AssertionFormatError

@@ -7,7 +7,8 @@ Usage::
     junit_report(report)     # str: as newman's JUnit reporter: a <testsuite> per request, a
                              # <testcase> per test (pm.test or assertion); see junit.py
     json_report(report)      # str
-    html_report(report)      # str: everything escaped, no script, a CSP that forbids any
+    html_report(report)      # str: everything escaped, no script, a CSP that forbids any; scripts'
+                             # console output folded under each request's assertions
     cli = CliReporter(sys.stdout, total=500)   # a progress bar on a terminal, failure lines elsewhere
     cli.on_result(row) ...; cli.finish(report)  # then a summary table
 
@@ -76,6 +77,9 @@ th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:t
 th{background:#f4f4f6}.pass{color:#17702e}.fail{color:#b3261e;font-weight:600}
 code{font:12px ui-monospace,monospace;white-space:pre-wrap;word-break:break-all}
 ul{margin:0;padding-left:1.2rem}
+details.console summary{cursor:pointer;color:#6e6e73;font-size:12px}
+details.console pre{font:12px ui-monospace,monospace;white-space:pre-wrap;word-break:break-all;margin:.3rem 0 0;max-height:20em;overflow:auto}
+.console-warn{color:#8a5a00}.console-error{color:#b3261e}
 """
 
 
@@ -102,8 +106,19 @@ def _html_row(row: ResultRow) -> str:
         f"<tr><td>{row.iteration}</td><td>{_e(row.path + ' / ' if row.path else '')}{_e(row.name)}</td>"
         f"<td><code>{_e(row.method)} {_e(row.url)}</code></td><td>{_e(row.status if row.status is not None else '—')}</td>"
         f"<td>{_e(time_ms)}</td><td>{_e(row.size if row.size is not None else '')}</td><td>{outcome}</td>"
-        f"<td><ul>{checks}</ul></td><td><ul>{captures}</ul></td></tr>"
+        f"<td><ul>{checks}</ul>{_html_console(row)}</td><td><ul>{captures}</ul></td></tr>"
     )
+
+
+def _html_console(row: ResultRow) -> str:
+    """The scripts' console output, folded (as on the run page); stored runs' lines come masked."""
+    if not row.console:
+        return ""
+    lines = "\n".join(
+        f'<span class="console-{_e(line.get("level"))}">{_e(line.get("level"))}: {_e(line.get("text"))}</span>' for line in row.console
+    )
+    return f'<details class="console"><summary>Console ({len(row.console)})</summary><pre>{lines}</pre></details>'
+
 
 
 def html_report(report: RunReport) -> str:

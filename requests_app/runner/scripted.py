@@ -245,7 +245,7 @@ class ScriptedRun:
             event,
             sources,
             request=request_to_script(spec, item.name),
-            response=response_to_script(exchange) if exchange is not None else None,
+            response=_script_response(event, exchange),
             variables=self.typed,
             info=self._info(item, iteration),
             cookies=_cookies(exchange),
@@ -305,6 +305,13 @@ class ScriptedRun:
         between), its pre-request scripts may run in the same evaluation (prerequest() then uses that)."""
         _, step = self._run("test", item, before.spec, exchange, iteration, upcoming)
         return step
+
+
+def _script_response(event: str, exchange: Exchange | None) -> dict[str, Any] | None:
+    """pm.response: the response; for test scripts after a request that got none, an empty one
+    (newman's: code, status, body and times undefined, no headers)."""
+    response = response_to_script(exchange) if exchange is not None else None
+    return {} if response is None and event == "test" else response
 
 
 def _cookies(exchange: Exchange | None) -> list[dict[str, str]]:

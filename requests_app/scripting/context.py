@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import re
 import struct
 from collections.abc import Callable, Mapping, Sequence
@@ -35,18 +34,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from py_mini_racer import JSEvalException, JSOOMException, JSParseException, JSTimeoutException, MiniRacer
-from py_mini_racer._context import _UNCANCELABLE_TASK_CALLBACK_ID as _UNCANCELABLE
-
 from requests_app.scripting import warm
 from requests_app.scripting.sources import ScriptLimits, ScriptSource
+from requests_app.scripting.v8 import Isolate
+from requests_app.scripting.v8 import JSEvalError as JSEvalException
+from requests_app.scripting.v8 import JSOOMError as JSOOMException
+from requests_app.scripting.v8 import JSParseError as JSParseException
+from requests_app.scripting.v8 import JSTimeoutError as JSTimeoutException
 
 HERE = Path(__file__).resolve().parent
-VENDOR = ("chai.js", "crypto-js.js", "lodash.min.js", "uuid.min.js", "moment.min.js")
+VENDOR = ("chai.js",)  # evaluated at the start; the others when a script first uses them (pm.js LAZY)
+LAZY_VENDOR = {"crypto-js": "crypto-js.js", "lodash": "lodash.min.js", "uuid": "uuid.min.js", "moment": "moment.min.js"}
 SCOPES = ("globals", "collectionVariables", "environment", "iterationData", "_variables")
 
 _SOURCES: list[str] | None = None
-CANCEL_GRACE_S = 2.0
 _ASYNC_WORDS = ("async", "await", "Promise", ".then", "queueMicrotask")
 _PARSE_LINE = re.compile(r"(?:<anonymous>|wc-script-\d+\.js):(\d+): (\w+): (.*)")
 
@@ -54,16 +55,19 @@ _PARSE_LINE = re.compile(r"(?:<anonymous>|wc-script-\d+\.js):(\d+): (\w+): (.*)"
 def _library_sources() -> list[str]:
     global _SOURCES
     if _SOURCES is None:
-        files = [HERE / "prelude.js", *(HERE / "vendor" / name for name in VENDOR), HERE / "pm.js"]
+        files = [HERE / "prelude.js", *(HERE / "vendor" / name for name in VENDOR)]
         _SOURCES = [path.read_text(encoding="utf-8") for path in files]
+        lazy = {name: (HERE / "vendor" / file).read_text(encoding="utf-8") for name, file in LAZY_VENDOR.items()}
+        _SOURCES.append(f"globalThis.__wcLibrarySources = {json.dumps(lazy)};")
+        _SOURCES.append((HERE / "pm.js").read_text(encoding="utf-8"))
     return _SOURCES
 
 
-def new_racer() -> MiniRacer:
+def new_racer() -> Isolate:
     """An isolate with the libraries and the pm API loaded (the memory limit is set by its context)."""
-    racer = MiniRacer()
+    racer = Isolate()
     for source in _library_sources():
-        racer.eval(source)
+        racer.eval(source, value=False)
     return racer
 
 
@@ -126,7 +130,7 @@ def _script_list(runnable: Sequence[tuple[ScriptSource, int, bool]]) -> list[lis
 class ScriptContext:
     def __init__(self, limits: ScriptLimits | None = None) -> None:
         self.limits = limits or ScriptLimits()
-        self._racer: MiniRacer | None = None
+        self._racer: Isolate | None = None
         self._compiled: dict[str, int] = {}
 
     def __enter__(self) -> ScriptContext:
@@ -141,7 +145,7 @@ class ScriptContext:
             self._racer = None
             self._compiled = {}
 
-    def _ctx(self) -> MiniRacer:
+    def _ctx(self) -> Isolate:
         if self._racer is None:
             racer = warm.take() or new_racer()
             racer.set_hard_memory_limit(self.limits.max_memory_mb * 2**20)
@@ -149,28 +153,14 @@ class ScriptContext:
         return self._racer
 
     def _eval(self, code: str) -> Any:
+        # V8 is asked to stop the task at the time limit (TerminateExecution, from another
+        # thread); the isolate is then closed (v8.Isolate.eval), so a late result is never read.
         racer = self._ctx()
-        inner = getattr(racer, "_ctx", None)
-        if inner is None or not hasattr(inner, "_non_cancelable_mr_task_results_queue"):
-            return racer.eval(code, timeout=self.limits.timeout_ms)  # another mini-racer: its public path
-        # mini-racer's public eval goes through its asyncio thread (four thread switches, ≈ 0.7 ms
-        # on a busy machine); its synchronous task path is two. V8 is asked to stop the task at the
-        # time limit (mr_cancel_task → TerminateExecution); the context is then dropped, so a late
-        # result can never be read as the next one's.
-        handle = inner._python_to_value_handle(code)
-        task = inner._dll.mr_eval(inner._ctx, handle.raw, _UNCANCELABLE)
-        results = inner._non_cancelable_mr_task_results_queue
         try:
-            value = results.get(timeout=self.limits.timeout_ms / 1000)
-        except queue.Empty:
-            inner._dll.mr_cancel_task(inner._ctx, task)
-            try:
-                results.get(timeout=CANCEL_GRACE_S)
-            except queue.Empty:
-                pass
+            return racer.eval(code, timeout_s=self.limits.timeout_ms / 1000)
+        except JSTimeoutException:
             self.close()
-            raise JSTimeoutException from None
-        return inner._value_handle_to_python(value)
+            raise
 
     def _function(self, text: str) -> int:
         """The index of the script compiled as a function; raises JSParseException for a syntax error."""
@@ -225,14 +215,15 @@ class ScriptContext:
             then = None  # only an event that ends in its first evaluation is folded (pm.js)
         planned.insert(0, (event, runnable, errors, send_request))
         payload = self._input(event, request, response, variables, info, cookies)
-        code = f"__wc.run({json.dumps(payload)}, {json.dumps(_script_list(runnable))}, {json.dumps(then)})"
+        # One JSON text in (JSON.parse in V8 is cheaper than compiling it as an object literal), one out.
+        code = f"__wc.runText({json.dumps(json.dumps([payload, _script_list(runnable), then]))})"
         outcomes: list[EventOutcome] = []
         script_number = 0
         while True:
             try:
                 data = json.loads(self._eval(code))
             except (JSTimeoutException, JSOOMException, JSEvalException) as exc:
-                if then is not None and not outcomes and code.startswith("__wc.run("):
+                if then is not None and not outcomes and code.startswith("__wc.runText("):
                     # Nothing of the first event reached the host yet: run it again, on its own, in a
                     # fresh context, so that each script keeps its own time limit and its own error.
                     self.close()

@@ -1,11 +1,48 @@
 // The Postman sandbox API (pm.*) over plain data handed in by requests_app/scripting/context.py.
-// Loaded once per context after the vendored libraries (chai, CryptoJS, _, uuid, moment).
+// Loaded once per context after chai; CryptoJS, _, uuid and moment load when first used (LAZY below).
 // Protocol: n = __wc.define(function () {...}) once per script text; then per event
-// __wc.run(input, scripts, then) and, as its answers ask, proceed(), resume() and deliver(replies)
+// __wc.runText(JSON text of [input, scripts, then]) and, as its answers ask, proceed(), resume() and deliver(replies)
 // (see `run` below); outcomes come back as JSON text.
+// One module past 500 lines: the Postman sandbox is one API over one state (pm, its chai plugin, the
+// lazy libraries, the prototype guard and the host protocol); split, each part would reach into the others' closure.
 (function () {
   "use strict";
-  var LIBS = { chai: chai, "crypto-js": CryptoJS, lodash: _, uuid: uuid, moment: moment };
+  // The other libraries load the first time a script (or pm.js) touches their global or require()s
+  // them: most scripts use none, and evaluating all four took ≈ 20 ms of every run's start. Each is
+  // evaluated from its own source as it was before (global code, module/exports/define undefined,
+  // its global set by itself); a value a script gave that global before stays the script's.
+  var LAZY = { "crypto-js": "CryptoJS", lodash: "_", uuid: "uuid", moment: "moment" };
+  var LIBS = { chai: chai };
+  var librarySources = globalThis.__wcLibrarySources;
+  delete globalThis.__wcLibrarySources;
+  // Built-ins captured now: a script may replace them before it first uses a library.
+  var globalEval = eval, hasOwn = Object.prototype.hasOwnProperty, ownDescriptor = Object.getOwnPropertyDescriptor;
+  var defineOwn = Object.defineProperty;
+  function library(name) {
+    if (hasOwn.call(LIBS, name)) return LIBS[name];
+    var global = LAZY[name], was = ownDescriptor(globalThis, global), lazy = was && was.get === lazyGetters[name];
+    var globals = [module, exports, define];
+    delete globalThis[global];
+    module = exports = define = undefined;
+    try { globalEval(librarySources[name]); } finally { module = globals[0]; exports = globals[1]; define = globals[2]; }
+    LIBS[name] = globalThis[global];
+    librarySources[name] = null;
+    if (!lazy) {  // a script set or removed the global first: it keeps what the script left
+      delete globalThis[global];
+      if (was) defineOwn(globalThis, global, was);
+    }
+    return LIBS[name];
+  }
+  var lazyGetters = {};
+  Object.keys(LAZY).forEach(function (name) {
+    var global = LAZY[name];
+    lazyGetters[name] = function () { return library(name); };
+    defineOwn(globalThis, global, {
+      get: lazyGetters[name],
+      set: function (value) { defineOwn(globalThis, global, { value: value, writable: true, enumerable: true, configurable: true }); },
+      enumerable: true, configurable: true,
+    });
+  });
   var MAX_CONSOLE = 200, MAX_CONSOLE_CHARS = 10000;
   var state = null;
   var compiled = [];
@@ -202,7 +239,7 @@
       try { parsed = JSON.parse(r._body); } catch (e) { this.assert(false, "expected response body to be a valid json but got error " + e.message); return; }
       if (arguments.length === 0) return;
       if (typeof path === "object") { this.assert(utils.eql(parsed, path), "expected response body json to equal #{exp} but got #{act}", "expected response body json not to equal #{exp}", path, parsed); return; }
-      var has = _.has(parsed, path), got = _.get(parsed, path);
+      var lodash = library("lodash"), has = lodash.has(parsed, path), got = lodash.get(parsed, path);
       if (arguments.length === 1) this.assert(has, "expected #{act} in response to contain property #{exp}", "expected #{act} in response to not contain property #{exp}", path, parsed);
       else this.assert(has && utils.eql(got, value), "expected response to have property with a value #{exp} but got #{act}", "expected response not to have property with a value #{exp}", value, got);
     });
@@ -302,8 +339,8 @@
   }
 
   function requireLib(name) {
-    if (Object.prototype.hasOwnProperty.call(LIBS, name)) return LIBS[name];
-    throw named("ModuleNotAvailable", "require('" + name + "'): the script sandbox offers only " + Object.keys(LIBS).sort().join(", "));
+    if (typeof name === "string" && (hasOwn.call(LIBS, name) || hasOwn.call(LAZY, name))) return library(name);
+    throw named("ModuleNotAvailable", "require('" + name + "'): the script sandbox offers only " + Object.keys(LAZY).concat("chai").sort().join(", "));
   }
 
   function setNext(name) { state.next = { set: true, value: name === null || name === undefined ? null : str(name) }; }
@@ -431,6 +468,7 @@
     // request's pre-request scripts: one V8 round trip per request instead of two) when the first
     // event ended in this evaluation without pm.sendRequest, setNextRequest or a replaced context,
     // within `then.budget` ms. The host runs the first event again on its own if the evaluation fails.
+    runText: function (text) { var args = parseJSON(text); return wc.run(args[0], args[1], args[2]); },
     run: function (input, scripts, then) {
       evalStarted = Date.now();
       wc.begin(input);
@@ -452,7 +490,7 @@
       return after();
     },
   };
-  var evalStarted = 0;
+  var evalStarted = 0, parseJSON = JSON.parse;
 
   function runScript() {
     var script = state.scripts[state.cursor];

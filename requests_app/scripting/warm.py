@@ -36,7 +36,7 @@ def warm_up() -> None:
 
 
 def take() -> Any:
-    """The warmed-up isolate (a MiniRacer with the libraries loaded, no memory limit yet) or None."""
+    """The warmed-up isolate (a v8.Isolate with the libraries loaded, no memory limit yet) or None."""
     global _thread
     with _lock:
         thread, _thread = _thread, None

@@ -125,6 +125,16 @@ def test_html_report_escapes_everything_and_runs_no_script():
     assert page.index("Failures (2)") < page.index("All results (5)")
 
 
+def test_html_report_shows_the_scripts_console_output_escaped():
+    results = rows()
+    results[0].console = [{"level": "log", "text": "token <b>is</b> ••••••"}, {"level": "error", "text": "boom & bust"}]
+    page = html_report(report(results))
+    assert page.count("Console (") == 1 and "<summary>Console (2)</summary>" in page
+    assert '<span class="console-log">log: token &lt;b&gt;is&lt;/b&gt; ••••••</span>\n' in page
+    assert '<span class="console-error">error: boom &amp; bust</span>' in page
+    assert "<b>is</b>" not in page
+
+
 def test_unknown_report_format_is_refused():
     with pytest.raises(ValueError, match="unknown report format"):
         render_report(report(), "pdf")

@@ -157,3 +157,27 @@ def script_errors(base: str) -> dict[str, Any]:
         ],
         variables=[("base", base)],
     )
+
+
+REFUSED_TEST = """
+pm.test("status is 200", function () { pm.response.to.have.status(200); });
+pm.test("does not read the response", function () { pm.expect(1).to.equal(1); });
+pm.test("body", function () { pm.response.to.have.body("x"); });
+pm.test("is ok", function () { pm.response.to.be.ok; });
+pm.test("no headers", function () { pm.expect(pm.response.headers.count()).to.equal(0); });
+try { pm.response.json(); } catch (e) { pm.test("json() throws", function () {}); }
+"""
+
+
+def refused(base: str, refused_base: str) -> dict[str, Any]:
+    """Requests that get no response (connection refused): newman still runs their test scripts."""
+    return collection(
+        "refused",
+        [
+            _request("refused", "GET", f"{refused_base}/nothing", test=REFUSED_TEST),
+            _request("refused, no tests", "GET", f"{refused_base}/nothing"),
+            _request("answered", "GET", "{{base}}/after",
+                     test='pm.test("the run went on", function () { pm.response.to.have.status(200); });'),
+        ],
+        variables=[("base", base)],
+    )

@@ -39,7 +39,7 @@ def test_the_next_pre_request_runs_in_the_same_evaluation_and_sees_the_test_scri
     calls = evaluations(ctx, monkeypatch)
     outcome = fold_run(ctx, "pm.collectionVariables.set('n', pm.response.json().n); console.log('test');",
                        "pm.request.headers.add({key: 'X-N', value: String(pm.collectionVariables.get('n'))}); console.log('pre');")
-    assert [c for c in calls if c != "__wc.define"] == ["__wc.run"]
+    assert [c for c in calls if c != "__wc.define"] == ["__wc.runText"]
     assert outcome.variables == {"collectionVariables": {"n": 7}}
     assert [c["text"] for c in outcome.console] == ["test"]
     assert outcome.following is not None

@@ -66,3 +66,37 @@ def test_junit_report_matches_newmans(newman, tmp_path, build, data):
         assert mine == newmans
     if build is collections.chained:
         assert sum(1 for suite in ours for case in suite[5] if case[2]) == 2  # it does fail tests, twice each
+
+
+def _refused_base() -> str:
+    """http://127.0.0.1:<a port nothing listens on>."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def _counts(path: Path) -> list[tuple]:
+    """Suites, their counts and each testcase's name and outcome (messages differ: newman's chai plugin words them)."""
+    root = ET.parse(path).getroot()
+    return [
+        (suite.get("name"), suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.find("system-err") is not None,
+         [(case.get("name"), case.find("failure") is None) for case in suite.findall("testcase")])
+        for suite in root.findall("testsuite")
+    ]
+
+
+def test_test_scripts_run_after_a_refused_request_as_newmans_do(newman, tmp_path):
+    refused_base = _refused_base()
+
+    def build(base: str) -> dict:
+        return collections.refused(base, refused_base)
+
+    theirs = _counts(_newman_junit(newman, tmp_path / "newman", build, None))
+    ours = _counts(_our_junit(tmp_path / "ours", build, None))
+    assert ours == theirs
+    refused_suite = ours[0]
+    assert refused_suite[1:5] == ("6", "3", "1", True)  # six tests ran, three read the missing response and failed
+    assert [passed for _, passed in refused_suite[5]] == [False, True, False, False, True, True]

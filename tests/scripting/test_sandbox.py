@@ -157,3 +157,41 @@ def test_timers_and_promises_run_inside_the_script(ctx):
     stuck = run(ctx, "setTimeout(function () { while (true) {} }, 10);")
     assert [e.name for e in stuck.errors] == ["ScriptTimeout"]  # a timer's time counts as the script's
     still_works(ctx)
+
+
+def test_the_libraries_a_script_first_uses_load_then_and_behave_as_loaded_at_the_start(ctx):
+    outcome = run(ctx, """
+console.log(typeof CryptoJS, CryptoJS.HmacSHA256('a', 'b').toString() === require('crypto-js').HmacSHA256('a', 'b').toString());
+console.log(_.chunk([1, 2, 3], 2).length, require('lodash') === _, window._ === _);
+console.log(uuid.v4().length, require('uuid') === uuid, moment.utc(0).format('YYYY'), require('moment') === moment);
+""")
+    assert outcome.errors == []  # loading a library changes no built-in (no PrototypePollution)
+    assert [c["text"] for c in outcome.console] == ["object true", "2 true true", "36 true 1970 true"]
+    # A global a script set before the library was first used stays the script's; require still gives the library.
+    outcome = run(ctx, "_ = 5; exports = {}; console.log(_, typeof require('lodash').chunk, typeof require('moment')().format);")
+    assert (outcome.errors, [c["text"] for c in outcome.console]) == ([], ["5 function function"])
+    outcome = run(ctx, "console.log(_, typeof lodash, Object.keys(globalThis).indexOf('moment') >= 0)")
+    assert [c["text"] for c in outcome.console] == ["5 undefined true"]
+    still_works(ctx)
+
+
+@pytest.mark.parametrize("eventfd", [True, False], ids=["eventfd callback", "python callback"])
+def test_an_isolate_returns_values_errors_and_stops_at_its_time_limit(monkeypatch, eventfd):
+    from requests_app.scripting import v8
+
+    if not eventfd:  # what a system without eventfd uses
+        monkeypatch.setattr(v8, "_EVENTFD_CALLBACK", None)
+    isolate = v8.Isolate()
+    try:
+        assert [isolate.eval(code) for code in ("1 + 1", "'é'", "0.5", "true", "null", "undefined")] == [2, "é", 0.5, True, None, None]
+        with pytest.raises(v8.JSParseError):
+            isolate.eval("var = ;")
+        with pytest.raises(v8.JSEvalError, match="boom"):
+            isolate.eval("throw new Error('boom')")
+        assert isolate.eval("({a: 1})", value=False) is None
+        with pytest.raises(v8.JSTimeoutError):
+            isolate.eval("for (;;) {}", timeout_s=0.2)
+        with pytest.raises(v8.JSTerminatedError):  # closed after the timeout: nothing late is read
+            isolate.eval("1")
+    finally:
+        isolate.close()

@@ -179,6 +179,10 @@ def test_a_stored_runs_console_output_is_kept_bounded_masked_and_shown(alice, ac
     assert api["results"][0]["console"] == console
     report = json.loads(api_client_for(alice).get(f"/api/v1/runs/{run.pk}/report?format=json").content)
     assert report["results"][0]["console"] == console
+    html_report = api_client_for(alice).get(f"/api/v1/runs/{run.pk}/report?format=html").content.decode()
+    assert "<summary>Console (101)</summary>" in html_report and '<span class="console-error">error: line 0</span>' in html_report
+    assert '<span class="console-log">log: token is ••••••</span>' in html_report and "Bearer {{token}}" in html_report
+    assert SECRET not in html_report
     client.force_login(alice)
     page = client.get(f"/w/{acme.pk}/runs/{run.pk}/").content.decode()
     assert "Console (101)" in page and '<span class="console-error">error: line 0</span>' in page
