@@ -21,6 +21,8 @@ def test_save_a_response_as_an_example_and_call_the_mock(page: Any, live_server:
     open_tour_request(page, "1 · Methods and query", "GET with query params")
     send(page)
     expect(page.locator(".status-line")).to_have_text("HTTP/1.1 200 OK")
+    page.locator("#save-example summary").click()  # a button first, the name box behind it
+    expect(page.get_by_label("Example name")).to_have_value("200 response")
     page.get_by_label("Example name").fill("Blue shirts")
     # Saving reloads the (hidden) Examples panel; wait for that reload so it can't land later.
     with page.expect_response(re.compile(r"/requests/\d+/examples/$")):
