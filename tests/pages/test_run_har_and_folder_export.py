@@ -1,4 +1,4 @@
-"""The page's "Export HAR" of a run, "Export .http (one file per folder)", and runs in the activity feed."""
+"""The page's "Export HAR" of a run, "Export (.http, one file per folder)", and runs in the activity feed."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_a_finished_run_offers_its_har_to_every_member(client_for, alice, victor
 def test_the_menu_offers_http_files_per_folder_and_they_download_as_a_zip(client_for, victor, carol, acme_content):
     export = reverse("collection_export", args=[acme_content.workspace.pk, acme_content.collection.pk])
     page = client_for(victor).get(reverse("workspace", args=[acme_content.workspace.pk])).content.decode()
-    assert f'href="{export}?format=http-folders"' in page and "Export .http (one file per folder)" in page
+    assert f'href="{export}?format=http-folders"' in page and "Export (.http, one file per folder)" in page
     response = client_for(victor).get(export + "?format=http-folders")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
