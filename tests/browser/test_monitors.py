@@ -43,6 +43,10 @@ def test_create_a_monitor_run_it_and_see_it_passing(page: Any, live_server: Any,
     page.get_by_label("Name").fill("Health check")
     page.get_by_label("What to run").select_option(label="Status API")
     page.get_by_label("Minutes between runs").fill("1")
+    expect(page.get_by_label("Cron (minute hour day month weekday)")).to_be_hidden()  # only for a cron schedule
+    page.get_by_role("radio", name="Cron expression").check()
+    expect(page.get_by_label("Cron (minute hour day month weekday)")).to_be_visible()
+    page.get_by_role("radio", name=re.compile("^Every")).check()
     page.get_by_label("E-mail addresses").fill("ops@example.com")
     screenshot(page, "69-monitor-form", full_page=True)
     problems = check_both_themes(page, "monitor form")
