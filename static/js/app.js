@@ -23,6 +23,12 @@
       if (panel) panel.hidden = !selected;
     });
     if (list.id) sessionStorage.setItem("tab:" + list.id, tab.id);
+    // a strip wider than the window scrolls sideways (phones): keep the chosen tab in sight
+    if (list.scrollWidth > list.clientWidth) {
+      var strip = list.getBoundingClientRect(), box = tab.getBoundingClientRect();
+      if (box.left < strip.left) list.scrollLeft -= strip.left - box.left;
+      else if (box.right > strip.right) list.scrollLeft += box.right - strip.right;
+    }
   }
 
   // ------------------------------------------------------------------ show-if panels

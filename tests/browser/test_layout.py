@@ -87,3 +87,23 @@ def test_on_a_phone_the_sidebar_waits_behind_a_button_and_the_response_comes_int
     expect(page.locator(".status-line")).to_be_in_viewport()
     screenshot(page, "comforts-phone-response")
     assert page.errors == []
+
+
+def test_on_a_phone_the_chosen_editor_tab_is_in_sight_after_a_reload(page: Any, live_server: Any) -> None:
+    """The editor's tab strip scrolls sideways at 390 px; the tab restored after a reload (Tests,
+    near the end) was selected but out of sight."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_up(page, "phoebe")
+    page.get_by_role("button", name="Sidebar").click()
+    open_tour_request(page, "1 · Methods and query", "GET with query params")
+    page.locator("#editor").get_by_role("tab", name="Tests").click()
+    page.reload()
+    tab = page.locator("#editor").get_by_role("tab", name="Tests")
+    expect(tab).to_have_attribute("aria-selected", "true")
+    strip = tab.locator("xpath=ancestor::*[@role='tablist'][1]")
+    inside = strip.evaluate("""(list) => {
+        const tab = list.querySelector('[aria-selected="true"]');
+        const a = list.getBoundingClientRect(), b = tab.getBoundingClientRect();
+        return list.scrollWidth > list.clientWidth && b.left >= a.left - 1 && b.right <= a.right + 1;
+    }""")
+    assert inside
