@@ -107,3 +107,11 @@ def test_on_a_phone_the_chosen_editor_tab_is_in_sight_after_a_reload(page: Any, 
         return list.scrollWidth > list.clientWidth && b.left >= a.left - 1 && b.right <= a.right + 1;
     }""")
     assert inside
+
+
+def test_on_a_phone_the_top_bar_takes_two_rows_not_three(page: Any, live_server: Any) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_up(page, "christopher")
+    box = page.locator(".topbar").bounding_box()
+    assert box is not None and box["height"] < 100, box  # three rows were ≈ 120 px
+    expect(page.get_by_role("button", name="Account menu")).to_be_visible()
