@@ -114,4 +114,4 @@ def test_on_a_phone_the_top_bar_takes_two_rows_not_three(page: Any, live_server:
     sign_up(page, "christopher")
     box = page.locator(".topbar").bounding_box()
     assert box is not None and box["height"] < 100, box  # three rows were ≈ 120 px
-    expect(page.get_by_role("button", name="Account menu")).to_be_visible()
+    expect(page.locator("summary[aria-label=\"Account menu\"]")).to_be_visible()
