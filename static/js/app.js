@@ -298,10 +298,6 @@
       var input = host && host.querySelector("input");
       if (input) input.focus();
     }
-    // close open item menus when clicking elsewhere
-    document.querySelectorAll("details.item-menu[open], details.menu[open]").forEach(function (menu) {
-      if (!menu.contains(target) || target.closest(".menu-items button, .menu-items a")) menu.open = false;
-    });
   });
 
   // An opened row menu scrolls into view: in the phone's short sidebar it would open below the
