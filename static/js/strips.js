@@ -4,6 +4,7 @@
 // an edge past which entries are hidden (app.css: .strip-more-before / .strip-more-after).
 (function () {
   "use strict";
+  var webclient = (window.webclient = window.webclient || {});
   var STRIP = ".team-nav, .tabs";
   var CURRENT = '[aria-current="page"], [aria-selected="true"]';
   var FADE = 28;  // px: the fade's width, kept clear of the current entry
@@ -14,15 +15,21 @@
     strip.classList.toggle("strip-more-after", overflows && strip.scrollLeft + strip.clientWidth < strip.scrollWidth - 1);
   }
 
+  // `item` whole in view, clear of the fades where there is room, by scrolling `strip` alone
+  // (scrollIntoView also scrolls the page itself sideways when it can). Also for tabs.js.
+  function scrollIntoStrip(strip, item) {
+    if (!item || strip.scrollWidth <= strip.clientWidth) return;
+    var box = strip.getBoundingClientRect(), at = item.getBoundingClientRect();
+    var left = at.left - box.left + strip.scrollLeft, right = left + at.width;
+    // on a phone the strip may hold little more than the item: the fades share what is left
+    var room = Math.max(0, Math.min(FADE, (strip.clientWidth - at.width) / 2));
+    if (left - room < strip.scrollLeft || at.width > strip.clientWidth) strip.scrollLeft = Math.max(0, left - room);
+    else if (right + room > strip.scrollLeft + strip.clientWidth) strip.scrollLeft = right + room - strip.clientWidth;
+  }
+  webclient.scrollIntoStrip = scrollIntoStrip;
+
   function reveal(strip) {
-    var current = Array.prototype.filter.call(strip.querySelectorAll(CURRENT), function (el) { return el.parentElement === strip; })[0];
-    if (current && strip.scrollWidth > strip.clientWidth) {
-      var box = strip.getBoundingClientRect(), at = current.getBoundingClientRect();
-      var left = at.left - box.left + strip.scrollLeft, right = left + at.width;
-      var room = Math.max(0, Math.min(FADE, (strip.clientWidth - at.width) / 2));
-      if (left - room < strip.scrollLeft) strip.scrollLeft = Math.max(0, left - room);
-      else if (right + room > strip.scrollLeft + strip.clientWidth) strip.scrollLeft = right + room - strip.clientWidth;
-    }
+    scrollIntoStrip(strip, Array.prototype.filter.call(strip.querySelectorAll(CURRENT), function (el) { return el.parentElement === strip; })[0]);
     hints(strip);
   }
 

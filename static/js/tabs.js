@@ -147,6 +147,25 @@
     });
   }
 
+  // A tab's method, name and ● (with words for screen readers), in its tab or in "⌄ n more".
+  function appendLabel(element, tab) {
+    var method = document.createElement("span");
+    method.className = "rtab-method method-" + String(tab.method || "").toLowerCase();
+    method.textContent = tab.method || "";
+    var name = document.createElement("span");
+    name.className = "rtab-name";
+    name.textContent = tab.name || "Untitled request";
+    element.append(method, name);
+    if (!tab.dirty) return;
+    var mark = document.createElement("span");
+    mark.className = "dirty-mark";
+    mark.textContent = "●";
+    var said = document.createElement("span");
+    said.className = "sr-only";
+    said.textContent = " (unsaved changes)";
+    element.append(mark, said);
+  }
+
   function render() {
     var list = strip.querySelector('[role="tablist"]');
     list.innerHTML = "";
@@ -163,22 +182,7 @@
       button.tabIndex = selected ? 0 : -1;
       button.className = "rtab-button";
       button.title = (tab.method || "") + " " + (tab.address || "") + (tab.dirty ? " — unsaved changes" : "");
-      var method = document.createElement("span");
-      method.className = "rtab-method method-" + String(tab.method || "").toLowerCase();
-      method.textContent = tab.method || "";
-      var name = document.createElement("span");
-      name.className = "rtab-name";
-      name.textContent = tab.name || "Untitled request";
-      button.append(method, name);
-      if (tab.dirty) {
-        var mark = document.createElement("span");
-        mark.className = "dirty-mark";
-        mark.textContent = "●";
-        var said = document.createElement("span");
-        said.className = "sr-only";
-        said.textContent = " (unsaved changes)";
-        button.append(mark, said);
-      }
+      appendLabel(button, tab);
       var closeButton = document.createElement("span");
       closeButton.className = "rtab-close";
       closeButton.dataset.closeTab = tab.key;
@@ -195,21 +199,13 @@
   // ---------------------------------------------------------------- overflow
   // More tabs than the strip holds: it scrolls sideways, faded at the edge where tabs are hidden,
   // and "⌄ n more" lists every open tab with its ● (a dirty tab may be out of sight).
-  var FADE = 28;  // px: the fade's width, kept clear of the active tab
-
   function tabList() { return strip.querySelector(".rtab-list"); }
 
-  // The active tab whole in view: the list alone scrolls (scrollIntoView also scrolled the page
+  // The active tab whole in view, the list alone scrolled (scrollIntoView also scrolled the page
   // itself sideways, leaving it shifted after a layout change).
   function reveal() {
-    var list = tabList(), current = list.querySelector(".is-active");
-    if (current && list.scrollWidth > list.clientWidth) {
-      var left = current.offsetLeft, right = left + current.offsetWidth;
-      // on a phone the strip may hold little more than the tab: the fades share what is left
-      var room = Math.max(0, Math.min(FADE, (list.clientWidth - current.offsetWidth) / 2));
-      if (left - room < list.scrollLeft || current.offsetWidth > list.clientWidth) list.scrollLeft = Math.max(0, left - room);
-      else if (right + room > list.scrollLeft + list.clientWidth) list.scrollLeft = right + room - list.clientWidth;
-    }
+    var list = tabList();
+    if (webclient.scrollIntoStrip) webclient.scrollIntoStrip(list, list.querySelector(".is-active"));
     updateHints();
   }
 
@@ -244,23 +240,7 @@
       entry.dataset.showTab = tab.key;
       entry.className = tab.key === state.active ? "is-active" : "";
       if (tab.key === state.active) entry.setAttribute("aria-current", "true");
-      var method = document.createElement("span");
-      method.className = "rtab-method method-" + String(tab.method || "").toLowerCase();
-      method.textContent = tab.method || "";
-      var name = document.createElement("span");
-      name.className = "rtab-name";
-      name.textContent = tab.name || "Untitled request";
-      entry.append(method, " ", name);
-      if (tab.dirty) {
-        var mark = document.createElement("span");
-        mark.className = "dirty-mark";
-        mark.title = "Unsaved changes";
-        mark.textContent = " ●";
-        var said = document.createElement("span");
-        said.className = "sr-only";
-        said.textContent = " (unsaved changes)";
-        entry.append(mark, said);
-      }
+      appendLabel(entry, tab);
       items.append(entry);
     });
   }
