@@ -24,11 +24,7 @@
     });
     if (list.id) sessionStorage.setItem("tab:" + list.id, tab.id);
     // a strip wider than the window scrolls sideways (phones): keep the chosen tab in sight
-    if (list.scrollWidth > list.clientWidth) {
-      var strip = list.getBoundingClientRect(), box = tab.getBoundingClientRect();
-      if (box.left < strip.left) list.scrollLeft -= strip.left - box.left;
-      else if (box.right > strip.right) list.scrollLeft += box.right - strip.right;
-    }
+    if (webclient.scrollIntoStrip) webclient.scrollIntoStrip(list, tab);
   }
 
   // ------------------------------------------------------------------ show-if panels
@@ -304,10 +300,6 @@
       var input = host && host.querySelector("input");
       if (input) input.focus();
     }
-    // close open item menus when clicking elsewhere
-    document.querySelectorAll("details.item-menu[open], details.menu[open]").forEach(function (menu) {
-      if (!menu.contains(target) || target.closest(".menu-items button, .menu-items a")) menu.open = false;
-    });
   });
 
   // An opened row menu scrolls into view: in the phone's short sidebar it would open below the

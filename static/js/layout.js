@@ -20,6 +20,8 @@
     var toggle = document.getElementById("sidebar-toggle");
     if (!layout || !toggle) return;
     layout.classList.toggle("sidebar-hidden", !open);
+    // a row menu left open must not wait, hidden, to reappear (or keep its box) when the sidebar comes back
+    if (!open && window.webclient && window.webclient.closeMenus) window.webclient.closeMenus(document.getElementById("sidebar"));
     toggle.setAttribute("aria-expanded", String(open));
     if (keep && !narrow()) remember({ sidebarHidden: !open });
   }

@@ -147,6 +147,25 @@
     });
   }
 
+  // A tab's method, name and ● (with words for screen readers), in its tab or in "⌄ n more".
+  function appendLabel(element, tab) {
+    var method = document.createElement("span");
+    method.className = "rtab-method method-" + String(tab.method || "").toLowerCase();
+    method.textContent = tab.method || "";
+    var name = document.createElement("span");
+    name.className = "rtab-name";
+    name.textContent = tab.name || "Untitled request";
+    element.append(method, name);
+    if (!tab.dirty) return;
+    var mark = document.createElement("span");
+    mark.className = "dirty-mark";
+    mark.textContent = "●";
+    var said = document.createElement("span");
+    said.className = "sr-only";
+    said.textContent = " (unsaved changes)";
+    element.append(mark, said);
+  }
+
   function render() {
     var list = strip.querySelector('[role="tablist"]');
     list.innerHTML = "";
@@ -163,22 +182,7 @@
       button.tabIndex = selected ? 0 : -1;
       button.className = "rtab-button";
       button.title = (tab.method || "") + " " + (tab.address || "") + (tab.dirty ? " — unsaved changes" : "");
-      var method = document.createElement("span");
-      method.className = "rtab-method method-" + String(tab.method || "").toLowerCase();
-      method.textContent = tab.method || "";
-      var name = document.createElement("span");
-      name.className = "rtab-name";
-      name.textContent = tab.name || "Untitled request";
-      button.append(method, name);
-      if (tab.dirty) {
-        var mark = document.createElement("span");
-        mark.className = "dirty-mark";
-        mark.textContent = "●";
-        var said = document.createElement("span");
-        said.className = "sr-only";
-        said.textContent = " (unsaved changes)";
-        button.append(mark, said);
-      }
+      appendLabel(button, tab);
       var closeButton = document.createElement("span");
       closeButton.className = "rtab-close";
       closeButton.dataset.closeTab = tab.key;
@@ -188,8 +192,57 @@
       wrap.append(button, closeButton);
       list.append(wrap);
     });
-    var current = list.querySelector(".is-active");
-    if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest", inline: "nearest" });
+    renderMore();
+    reveal();
+  }
+
+  // ---------------------------------------------------------------- overflow
+  // More tabs than the strip holds: it scrolls sideways, faded at the edge where tabs are hidden,
+  // and "⌄ n more" lists every open tab with its ● (a dirty tab may be out of sight).
+  function tabList() { return strip.querySelector(".rtab-list"); }
+
+  // The active tab whole in view, the list alone scrolled (scrollIntoView also scrolled the page
+  // itself sideways, leaving it shifted after a layout change).
+  function reveal() {
+    var list = tabList();
+    if (webclient.scrollIntoStrip) webclient.scrollIntoStrip(list, list.querySelector(".is-active"));
+    updateHints();
+  }
+
+  function hiddenTabs() {
+    var list = tabList(), from = list.scrollLeft, to = from + list.clientWidth;
+    return Array.prototype.filter.call(list.querySelectorAll(".rtab"), function (wrap) {
+      return wrap.offsetLeft < from - 1 || wrap.offsetLeft + wrap.offsetWidth > to + 1;
+    });
+  }
+
+  function updateHints() {
+    var list = tabList(), more = strip.querySelector(".rtab-more");
+    var overflows = list.scrollWidth > list.clientWidth + 1;
+    strip.classList.toggle("more-before", overflows && list.scrollLeft > 1);
+    strip.classList.toggle("more-after", overflows && list.scrollLeft + list.clientWidth < list.scrollWidth - 1);
+    if (!more) return;
+    var hidden = overflows ? hiddenTabs() : [];
+    if (!hidden.length && more.open) more.open = false;
+    more.hidden = !hidden.length;
+    more.querySelector(".rtab-more-count").textContent = String(hidden.length);
+    var keys = hidden.map(function (wrap) { return wrap.dataset.key; });
+    more.querySelector(".rtab-more-dirty").hidden = !state.tabs.some(function (t) { return t.dirty && keys.indexOf(t.key) >= 0; });
+  }
+
+  function renderMore() {
+    var items = strip.querySelector(".rtab-more-items");
+    if (!items) return;
+    items.innerHTML = "";
+    state.tabs.forEach(function (tab) {
+      var entry = document.createElement("button");
+      entry.type = "button";
+      entry.dataset.showTab = tab.key;
+      entry.className = tab.key === state.active ? "is-active" : "";
+      if (tab.key === state.active) entry.setAttribute("aria-current", "true");
+      appendLabel(entry, tab);
+      items.append(entry);
+    });
   }
 
   function init() {
@@ -220,6 +273,10 @@
     trim();
     persist();
     render();
+    tabList().addEventListener("scroll", updateHints, { passive: true });
+    // the strip's width changes with the window, the sidebar, its resizer: the active tab stays in view
+    if (window.ResizeObserver) new ResizeObserver(function () { if (state) reveal(); }).observe(tabList());
+    else window.addEventListener("resize", function () { if (state) reveal(); });
   }
 
   function trim() {
@@ -299,6 +356,8 @@
     var closer = event.target.closest("[data-close-tab]");
     if (closer) { close(closer.dataset.closeTab); return; }
     if (event.target.closest("[data-close-other-tabs]")) { closeOthers(); return; }
+    var listed = event.target.closest("[data-show-tab]");
+    if (listed) { activate(listed.dataset.showTab); return; }
     var tab = event.target.closest("#request-tabs [role=tab]");
     if (tab) activate(tab.closest(".rtab").dataset.key);
   });

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_request_builder import open_tour_request, send, sign_up
+from tests.browser.test_request_builder import open_request, open_tour_request, send, sign_up
+from tests.browser.tree_rows import tree_menu
 from tests.fixtures.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -115,3 +116,38 @@ def test_on_a_phone_the_top_bar_takes_two_rows_not_three(page: Any, live_server:
     box = page.locator(".topbar").bounding_box()
     assert box is not None and box["height"] < 100, box  # three rows were ≈ 120 px
     expect(page.locator("summary[aria-label=\"Account menu\"]")).to_be_visible()
+@pytest.mark.parametrize("viewport", [{"width": 1400, "height": 900}, PHONE], ids=["1400", "390"])
+def test_many_tabs_open_menus_and_a_hidden_sidebar_never_widen_the_page(page: Any, live_server: Any, viewport: dict[str, int]) -> None:
+    """A reviewer measured the page 1450 px wide at 1400 after opening seven tabs, and a row menu's
+    entries past a phone's edge: the page itself never scrolls sideways, whatever is open."""
+    page.set_viewport_size(viewport)
+    sign_up(page, "wideload")
+    if viewport is PHONE:
+        page.get_by_role("button", name="Sidebar").click()
+    open_tour_request(page, "1 · Methods and query", "GET with query params")
+    for name in ("HEAD: headers only", "Custom method", "Send headers"):
+        if viewport is PHONE:
+            page.get_by_role("button", name="Sidebar").click()
+        open_request(page, name)
+    if viewport is PHONE:
+        page.get_by_role("button", name="Sidebar").click()
+    open_tour_request(page, "2 · Sending data", "POST JSON")
+    expect(page.locator("#request-tabs [role=tab]")).to_have_count(5)
+
+    def page_fits() -> None:
+        width, scrolled = page.evaluate("[document.documentElement.scrollWidth, window.scrollX]")
+        assert width <= viewport["width"] and scrolled == 0, (width, scrolled)
+
+    page_fits()
+    for label in ("Workspace menu", "Account menu"):
+        page.get_by_label(label).click()
+        page_fits()
+        page.keyboard.press("Escape")
+    if viewport is PHONE:
+        page.get_by_role("button", name="Sidebar").click()
+    tree_menu(page, "2 · Sending data", "folder").click()
+    page_fits()
+    page.keyboard.press("Control+\\")  # the sidebar hidden with the menu open
+    page_fits()
+    screenshot(page, f"layout-no-sideways-{viewport['width']}")
+    assert page.errors == []

@@ -104,3 +104,66 @@ def test_reloading_their_version_after_a_conflict_refreshes_the_same_tab(page: A
     page.reload()
     expect(page.get_by_label("URL", exact=True)).to_have_value("{{baseUrl}}/anything?theirs=1")
     assert page.errors == []
+
+
+IN_VIEW = """() => {
+      const list = document.querySelector('#request-tabs .rtab-list').getBoundingClientRect();
+      const tab = document.querySelector('#request-tabs .rtab.is-active').getBoundingClientRect();
+      return tab.left >= list.left - 1 && tab.right <= list.right + 1;
+    }"""
+
+
+def active_tab_in_view(page: Any) -> bool:
+    """The active tab lies whole inside the strip's visible part (the list scrolls sideways)."""
+    page.wait_for_function(IN_VIEW, timeout=3000)
+    return True
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_many_tabs_keep_the_active_one_in_view_and_list_the_hidden_ones(page: Any, live_server: Any, theme: str) -> None:
+    page.emulate_media(color_scheme=theme)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    sign_up(page, "manytabs")
+    open_tour_request(page, "1 · Methods and query", "GET with query params")
+    page.get_by_label("URL", exact=True).fill("{{baseUrl}}/anything?dirty=1")  # this first tab has unsaved edits
+    for name in ("HEAD: headers only", "Custom method", "Send headers"):
+        open_request(page, name)
+    open_tour_request(page, "2 · Sending data", "POST JSON")
+    for name in ("POST a form (urlencoded)", "POST multipart with a file", "PUT: replace"):
+        open_request(page, name)
+    expect(page.locator("#request-tabs [role=tab]")).to_have_count(8)
+    assert active_tab_in_view(page)
+    strip = page.locator("#request-tabs")
+    expect(strip).to_have_class(re.compile("more-before"))
+    # "⌄ n more": the dirty first tab is out of sight, and the hint says so
+    more = strip.locator(".rtab-more > summary")
+    expect(more).to_be_visible()
+    expect(more).to_contain_text(re.compile(r"\d+ more"))
+    expect(more.locator(".dirty-mark")).to_be_visible()
+    # the "+" sits after the strip, not over its last tab
+    list_box, plus = strip.locator(".rtab-list").bounding_box(), strip.locator(".rtab-new").bounding_box()
+    assert plus["x"] >= list_box["x"] + list_box["width"], (list_box, plus)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+    screenshot(page, f"tabs-overflow-1400-{theme}")
+    more.click()
+    entries = strip.locator(".rtab-more-items button")
+    expect(entries).to_have_count(8)
+    expect(entries.first).to_contain_text("GET with query params")
+    expect(entries.first.locator(".dirty-mark")).to_be_visible()
+    screenshot(page, f"tabs-more-list-1400-{theme}")
+    entries.first.click()
+    expect(page.locator("#request-name")).to_have_text("GET with query params")
+    expect(page.locator(".rtab-more")).not_to_have_attribute("open", "")
+    expect(tab(page, "GET with query params").get_by_role("tab")).to_have_attribute("aria-selected", "true")
+    assert active_tab_in_view(page)
+
+    # a layout change (sidebar back, a phone's width) and a reload keep the active tab in sight
+    open_request(page, "POST JSON")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert active_tab_in_view(page)
+    page.reload()
+    expect(page.locator("#request-tabs [role=tab]")).to_have_count(8)
+    assert active_tab_in_view(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, f"tabs-overflow-390-{theme}")
+    assert page.errors == []

@@ -181,3 +181,28 @@ def test_a_role_change_queued_right_behind_a_swap_reaches_the_swapped_in_form(si
     expect(owner.get_by_label("Role of bob")).to_have_value("viewer")
     assert Membership.objects.get(workspace=team.workspace, user=victor).role == "editor"
     assert owner.errors == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_on_a_phone_the_workspace_pages_show_their_current_tab_and_the_account_menu(
+    sign_in: Any, team: Team, theme: str
+) -> None:
+    owner = sign_in(team.users["owner"])
+    owner.emulate_media(color_scheme=theme)
+    owner.set_viewport_size({"width": 390, "height": 844})
+    for section, name in (("monitors", "Monitors"), ("settings", "Settings")):
+        owner.goto(f"/w/{team.workspace.pk}/{section}/")
+        nav = owner.get_by_role("navigation", name="Workspace")
+        current = nav.get_by_role("link", name=name, exact=True)
+        expect(current).to_have_attribute("aria-current", "page")
+        expect(current).to_be_in_viewport(ratio=0.95)  # its underline tucks 1 px under the strip's border
+        # more tabs hidden before it: the strip fades out at that edge
+        expect(nav).to_have_class(re.compile("strip-more-before"))
+        assert owner.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(owner, f"teams-nav-390-{section}-{theme}")
+    # the account menu, as on the editor's page: sign out from here
+    owner.get_by_label("Account menu").click()
+    screenshot(owner, f"teams-account-menu-390-{theme}")
+    owner.get_by_role("button", name="Sign out").click()
+    expect(owner).to_have_url(re.compile("/login/"))
+    assert owner.errors == []
