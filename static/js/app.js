@@ -338,11 +338,25 @@
       target.className = "method method-" + target.value.toLowerCase();
       if (target.value === "__custom__") form.elements.method_custom.focus();
     }
+    if (target.matches('.kv-upload input[type="file"]')) showChosenFile(target);
     var table = target.closest("table[data-kv-table]");
     if (table && table.dataset.kvTable === "params" && target.type === "checkbox") urlFromParams(form);
     if (table) updateCounts(form);
     if (form && form.id === "request-form") setDirty(true);
   });
+
+  // A multipart row's file: the chosen file's name and size replace the stored one's (the
+  // native input is hidden, its "No file chosen" would contradict the stored file).
+  function showChosenFile(input) {
+    var upload = input.closest(".kv-upload");
+    var file = input.files && input.files[0];
+    if (!upload || !file) return;
+    var size = file.size < 1024 ? file.size + " B" : file.size < 1048576 ? (file.size / 1024).toFixed(1) + " KB" : (file.size / 1048576).toFixed(1) + " MB";
+    upload.querySelector("[data-file-name]").innerHTML = escapeHtml(file.name) + ' <span class="muted">(' + size + ")</span>";
+    upload.querySelector("[data-file-name]").title = "Chosen: sent with the request, and stored when you save";
+    upload.querySelector("[data-file-pick-text]").textContent = "Replace…";
+    input.setAttribute("aria-label", "Replace " + file.name);
+  }
 
   // ------------------------------------------------------------------ send / save / cancel
   function cancelSend() {

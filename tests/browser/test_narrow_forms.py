@@ -1,0 +1,108 @@
+"""Forms that must stay usable on a phone (390 px) and on a wide screen, light and dark: the
+multipart body's rows, the environment dialog, the shortcut sheet, the response's cookies."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_request_builder import open_tour_request, send, sign_up
+from tests.fixtures.browser import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 900}
+
+
+def no_sideways_scroll(page: Any) -> None:
+    width = page.viewport_size["width"]
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"the page scrolls sideways: {scroll} px wide at {width} px"
+
+
+def width_of(locator: Any) -> float:
+    return locator.bounding_box()["width"]
+
+
+def on_phone(page: Any) -> None:
+    page.set_viewport_size(PHONE)
+    page.reload()
+    page.wait_for_load_state("load")
+
+
+def open_from_tour(page: Any, folder: str, name: str) -> None:
+    if page.get_by_role("button", name="Sidebar").is_visible() and not page.locator("#sidebar").is_visible():
+        page.get_by_role("button", name="Sidebar").click()
+    open_tour_request(page, folder, name)
+
+
+def both_themes(page: Any, name: str) -> None:
+    """Screenshots of the page as it is, light then dark (the theme toggle), back to light."""
+    screenshot(page, f"{name}-light")
+    page.evaluate("document.documentElement.dataset.theme = 'dark'")
+    screenshot(page, f"{name}-dark")
+    page.evaluate("document.documentElement.dataset.theme = 'light'")
+
+
+def test_multipart_rows_fit_a_phone_and_show_a_stored_file_without_native_chooser(page: Any, live_server: Any) -> None:
+    sign_up(page, "mabel")
+    on_phone(page)
+    open_from_tour(page, "2 · Sending data", "POST multipart with a file")
+    page.locator("#editor-tabs").get_by_role("tab", name=re.compile("^Body")).click()
+    table = page.locator('[data-kv-table="multipart"]')
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(3)
+    no_sideways_scroll(page)
+    text_row, file_row, empty_row = rows.nth(0), rows.nth(1), rows.nth(2)
+    # key and value get room to type in: at least half the screen each, one above the other
+    assert width_of(text_row.get_by_label("Key")) >= 200
+    assert width_of(text_row.get_by_label("Value")) >= 180
+    assert width_of(file_row.get_by_label("Key")) >= 200
+    # a text row shows no file control; the file row its stored file and Replace…, not the browser's chooser
+    expect(text_row.get_by_label("Type")).to_have_value("text")
+    expect(text_row.locator(".kv-upload")).to_be_hidden()
+    expect(file_row.get_by_label("Type")).to_have_value("file")
+    expect(file_row.get_by_label("Value")).to_be_hidden()
+    expect(file_row.locator("[data-file-name]")).to_have_text("hello.txt (13 B)")
+    expect(file_row.locator(".file-pick")).to_have_text("Replace…")
+    native = file_row.locator('input[type="file"]')
+    assert width_of(native) <= 1  # visually hidden, reachable by keyboard through its label
+    expect(native).to_have_accessible_name("Replace hello.txt")
+    box, screen = file_row.locator(".file-pick").bounding_box(), PHONE["width"]
+    assert box["x"] + box["width"] <= screen
+    # a new row turns into a file row with its Type
+    empty_row.get_by_label("Type").select_option("file")
+    expect(empty_row.locator(".kv-upload")).to_be_visible()
+    expect(empty_row.locator(".file-pick")).to_have_text("Choose file…")
+    empty_row.get_by_label("Type").select_option("text")
+    both_themes(page, "forms-multipart-390")
+    no_sideways_scroll(page)
+
+    # sent without choosing a file: the stored one goes; saved and reloaded, it is still there
+    send(page)
+    echoed = page.locator("#body-raw-text")
+    expect(echoed).to_contain_text("hello.txt")
+    page.keyboard.press("Control+s")
+    expect(page.locator(".editor-head .notice")).to_have_text("Saved.")
+    page.reload()
+    page.locator("#editor-tabs").get_by_role("tab", name=re.compile("^Body")).click()
+    expect(rows.nth(1).locator("[data-file-name]")).to_have_text("hello.txt (13 B)")
+
+    # a chosen file's name replaces the stored one's, and is what gets sent
+    rows.nth(1).locator('input[type="file"]').set_input_files(
+        files=[{"name": "notes.md", "mimeType": "text/markdown", "buffer": b"# notes\n"}]
+    )
+    expect(rows.nth(1).locator("[data-file-name]")).to_have_text("notes.md (8 B)")
+    send(page)
+    expect(echoed).to_contain_text("notes.md")
+
+    # the same rows on a wide screen: a table with Key, Type, Value columns
+    page.set_viewport_size(DESKTOP)
+    expect(table.locator("thead")).to_be_visible()
+    assert width_of(rows.nth(0).get_by_label("Value")) >= 500
+    both_themes(page, "forms-multipart-1400")
+    assert page.errors == []
