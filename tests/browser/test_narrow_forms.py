@@ -106,3 +106,23 @@ def test_multipart_rows_fit_a_phone_and_show_a_stored_file_without_native_choose
     assert width_of(rows.nth(0).get_by_label("Value")) >= 500
     both_themes(page, "forms-multipart-1400")
     assert page.errors == []
+
+
+def test_shortcut_sheet_on_a_phone_puts_keys_above_what_they_do(page: Any, live_server: Any) -> None:
+    sign_up(page, "shona")
+    on_phone(page)
+    page.locator("body").press("?")
+    sheet = page.locator("#shortcuts-dialog")
+    expect(sheet).to_be_visible()
+    row = sheet.locator("tbody tr", has_text="Move between tabs of a tab strip")
+    keys, words = row.locator("td").nth(0).bounding_box(), row.locator("td").nth(1).bounding_box()
+    assert words["y"] >= keys["y"] + keys["height"] - 1  # below, not beside
+    assert words["width"] >= 250  # a line of words, not one word a line
+    assert row.locator("td").nth(1).evaluate("(td) => td.getClientRects().length && td.offsetHeight") <= 3 * 21
+    no_sideways_scroll(page)
+    both_themes(page, "forms-shortcuts-390")
+    page.set_viewport_size(DESKTOP)
+    keys, words = row.locator("td").nth(0).bounding_box(), row.locator("td").nth(1).bounding_box()
+    assert abs(words["y"] - keys["y"]) < 2  # side by side on a wide screen
+    both_themes(page, "forms-shortcuts-1400")
+    assert page.errors == []
