@@ -60,13 +60,13 @@ def test_multipart_rows_fit_a_phone_and_show_a_stored_file_without_native_choose
     text_row, file_row, empty_row = rows.nth(0), rows.nth(1), rows.nth(2)
     # key and value get room to type in: at least half the screen each, one above the other
     assert width_of(text_row.get_by_label("Key")) >= 200
-    assert width_of(text_row.get_by_label("Value")) >= 180
+    assert width_of(text_row.get_by_label("Value", exact=True)) >= 180
     assert width_of(file_row.get_by_label("Key")) >= 200
     # a text row shows no file control; the file row its stored file and Replace…, not the browser's chooser
     expect(text_row.get_by_label("Type")).to_have_value("text")
     expect(text_row.locator(".kv-upload")).to_be_hidden()
     expect(file_row.get_by_label("Type")).to_have_value("file")
-    expect(file_row.get_by_label("Value")).to_be_hidden()
+    expect(file_row.get_by_label("Value", exact=True)).to_be_hidden()
     expect(file_row.locator("[data-file-name]")).to_have_text("hello.txt (13 B)")
     expect(file_row.locator(".file-pick")).to_have_text("Replace…")
     native = file_row.locator('input[type="file"]')
@@ -125,4 +125,46 @@ def test_shortcut_sheet_on_a_phone_puts_keys_above_what_they_do(page: Any, live_
     keys, words = row.locator("td").nth(0).bounding_box(), row.locator("td").nth(1).bounding_box()
     assert abs(words["y"] - keys["y"]) < 2  # side by side on a wide screen
     both_themes(page, "forms-shortcuts-1400")
+    assert page.errors == []
+
+
+def open_new_environment(page: Any) -> Any:
+    if not page.locator("#sidebar").is_visible():
+        page.get_by_role("button", name="Sidebar").click()
+    page.get_by_role("tab", name="Environments").click()
+    page.get_by_role("button", name="+ Environment").click()
+    dialog = page.locator("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Name").fill("Staging with a rather long environment name")
+    dialog.locator('input[name="vars-0-key"]').fill("baseUrl")
+    dialog.locator('input[name="vars-0-value"]').fill("https://staging.example.com/api/v1/with/a/long/path")
+    return dialog
+
+
+def test_environment_dialog_gives_the_value_the_room_and_stacks_on_a_phone(page: Any, live_server: Any) -> None:
+    sign_up(page, "enid")
+    page.set_viewport_size(DESKTOP)
+    dialog = open_new_environment(page)
+    row = dialog.locator("tbody tr").first
+    value, key, hosts = row.get_by_label("Value", exact=True), row.get_by_label("Variable", exact=True), row.get_by_label("Allowed hosts")
+    assert width_of(value) > width_of(key) + 40 and width_of(value) > width_of(hosts) + 40
+    header = dialog.locator("th", has_text="Allowed hosts")
+    assert header.bounding_box()["height"] < 24  # one line
+    assert hosts.get_attribute("placeholder")
+    both_themes(page, "forms-environment-1400")
+
+    on_phone(page)
+    dialog = open_new_environment(page)
+    row = dialog.locator("tbody tr").first
+    no_sideways_scroll(page)
+    assert width_of(row.get_by_label("Value", exact=True)) >= 250
+    assert width_of(row.get_by_label("Variable", exact=True)) >= 200
+    assert width_of(row.get_by_label("Allowed hosts")) >= 150
+    expect(row.locator(".env-stacked-label")).to_be_visible()
+    for field in (row.get_by_label("Value", exact=True), row.get_by_label("Allowed hosts"), row.get_by_label("Remove variable")):
+        box = field.bounding_box()
+        assert box["x"] + box["width"] <= PHONE["width"]
+    both_themes(page, "forms-environment-390")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
     assert page.errors == []
