@@ -168,3 +168,40 @@ def test_environment_dialog_gives_the_value_the_room_and_stacks_on_a_phone(page:
     dialog.get_by_role("button", name="Save").click()
     expect(dialog).to_be_hidden()
     assert page.errors == []
+
+
+def test_response_cookies_give_the_value_room_and_name_the_host_as_the_jar_does(page: Any, live_server: Any) -> None:
+    sign_up(page, "cookie")
+    page.set_viewport_size(DESKTOP)
+    open_from_tour(page, "4 · Redirects and cookies", "Set a cookie")
+    send(page)
+    page.locator("#response-tabs").get_by_role("tab", name=re.compile("^Cookies")).click()
+    table = page.locator(".cookies-table")
+    flavor = table.locator("tbody tr").first
+    expect(flavor.locator("td").first).to_have_text("flavor")
+    value, name, set_by = flavor.locator(".c-value"), flavor.locator("td").first, flavor.locator(".set-by")
+    expect(value).to_have_text("oatmeal")
+    # one line: "oatmeal" is not broken mid-word, and the URL that set it does not take the room
+    assert value.bounding_box()["height"] <= name.bounding_box()["height"] + 1
+    assert value.evaluate("(td) => td.scrollWidth <= td.clientWidth")
+    assert width_of(set_by) <= 0.3 * width_of(table)
+    assert table.locator("th", has_text="Max-Age").bounding_box()["height"] < 36  # one line
+    expect(flavor.locator("td").nth(2)).to_have_text("localhost")
+    both_themes(page, "forms-cookies-1400")
+
+    # the jar names the same host, and says what it keeps it as (what it matches requests on)
+    page.get_by_role("button", name="Cookies", exact=True).click()
+    jar = page.locator("#cookie-jar")
+    heading = jar.locator(".cookie-domain h3").first
+    expect(heading).to_contain_text(re.compile(r"^localhost kept in the jar as localhost\.local$"))
+    expect(heading.locator(".jar-key")).to_have_attribute("title", re.compile("matches requests on it"))
+    both_themes(page, "forms-cookie-jar-1400")
+    jar.get_by_role("button", name="Close").click()
+
+    on_phone(page)
+    page.locator("#response-tabs").get_by_role("tab", name=re.compile("^Cookies")).click()
+    expect(table).to_be_visible()
+    no_sideways_scroll(page)
+    assert page.locator(".table-scroll").evaluate("(box) => box.scrollWidth > box.clientWidth")  # scrolls in place
+    both_themes(page, "forms-cookies-390")
+    assert page.errors == []
