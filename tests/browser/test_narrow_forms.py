@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_request_builder import open_tour_request, send, sign_up
 from tests.fixtures.browser import screenshot
 
@@ -41,11 +42,15 @@ def open_from_tour(page: Any, folder: str, name: str) -> None:
 
 
 def both_themes(page: Any, name: str) -> None:
-    """Screenshots of the page as it is, light then dark (the theme toggle), back to light."""
-    screenshot(page, f"{name}-light")
-    page.evaluate("document.documentElement.dataset.theme = 'dark'")
-    screenshot(page, f"{name}-dark")
+    """Screenshots of the page as it is, light then dark, back to light; axe finds nothing
+    serious in either (contrast included)."""
+    problems = []
+    for theme in ("light", "dark"):
+        page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+        screenshot(page, f"{name}-{theme}")
+        problems += [f"{name} [{theme}] {v}" for v in serious_violations(page)]
     page.evaluate("document.documentElement.dataset.theme = 'light'")
+    assert problems == [], "\n".join(problems)
 
 
 def test_multipart_rows_fit_a_phone_and_show_a_stored_file_without_native_chooser(page: Any, live_server: Any) -> None:
