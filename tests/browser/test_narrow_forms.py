@@ -84,6 +84,13 @@ def test_multipart_rows_fit_a_phone_and_show_a_stored_file_without_native_choose
     expect(empty_row.locator(".kv-upload")).to_be_visible()
     expect(empty_row.locator(".file-pick")).to_have_text("Choose file…")
     empty_row.get_by_label("Type").select_option("text")
+    # a {{variable}} in a value is marked where it is typed
+    text_row.get_by_label("Value", exact=True).fill("{{baseUrl}}/x")
+    mark, field = text_row.locator(".var").first, text_row.get_by_label("Value", exact=True)
+    expect(mark).to_have_text("{{baseUrl}}")
+    offset = mark.bounding_box()["x"] - field.bounding_box()["x"]
+    assert 6 <= offset <= 10, f"the variable's mark is {offset} px into its field"
+    text_row.get_by_label("Value", exact=True).fill("notes")
     both_themes(page, "forms-multipart-390")
     no_sideways_scroll(page)
 
@@ -101,9 +108,15 @@ def test_multipart_rows_fit_a_phone_and_show_a_stored_file_without_native_choose
     rows.nth(1).locator('input[type="file"]').set_input_files(
         files=[{"name": "notes.md", "mimeType": "text/markdown", "buffer": b"# notes\n"}]
     )
-    expect(rows.nth(1).locator("[data-file-name]")).to_have_text("notes.md (8 B)")
+    shown = rows.nth(1).locator(".kv-upload .file-name:visible")
+    expect(shown).to_have_text("notes.md (8 B)")
+    expect(rows.nth(1).locator('input[type="file"]')).to_have_accessible_name("Replace notes.md")
     send(page)
     expect(echoed).to_contain_text("notes.md")
+    # the choice taken back (as a cancelled file dialog does): the stored file shows again
+    rows.nth(1).locator('input[type="file"]').set_input_files(files=[])
+    expect(shown).to_have_text("hello.txt (13 B)")
+    expect(rows.nth(1).locator(".file-pick")).to_have_text("Replace…")
 
     # the same rows on a wide screen: a table with Key, Type, Value columns
     page.set_viewport_size(DESKTOP)
