@@ -122,6 +122,8 @@ def test_multipart_rows_fit_a_phone_and_show_a_stored_file_without_native_choose
     page.set_viewport_size(DESKTOP)
     expect(table.locator("thead")).to_be_visible()
     assert width_of(rows.nth(0).get_by_label("Value")) >= 500
+    name_box, pick_box = rows.nth(1).locator(".file-name:visible").bounding_box(), rows.nth(1).locator(".file-pick").bounding_box()
+    assert abs((name_box["y"] + name_box["height"] / 2) - (pick_box["y"] + pick_box["height"] / 2)) < 2  # on one line
     both_themes(page, "forms-multipart-1400")
     assert page.errors == []
 
