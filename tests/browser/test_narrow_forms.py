@@ -185,8 +185,29 @@ def test_environment_dialog_gives_the_value_the_room_and_stacks_on_a_phone(page:
         box = field.bounding_box()
         assert box["x"] + box["width"] <= PHONE["width"]
     both_themes(page, "forms-environment-390")
+    secret = dialog.locator("tbody tr").nth(1)
+    secret.get_by_label("Variable", exact=True).fill("token")
+    secret.get_by_label("Value", exact=True).fill("s3cret-value")
+    secret.get_by_label("Secret").check()
+    secret.get_by_label("Allowed hosts").fill("api.example.com")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog).to_be_hidden()
+
+    # opened again: the secret masked with its Reveal button, all inside the screen
+    page.locator("#environment-list .item-link").first.click()
+    expect(dialog).to_be_visible()
+    secret = dialog.locator("tbody tr").nth(1)
+    expect(secret.get_by_role("button", name="Reveal")).to_be_visible()
+    no_sideways_scroll(page)
+    inside = dialog.bounding_box()
+    actions = [dialog.get_by_role("button", name=name, exact=True) for name in ("History", "Use this environment", "Save")]
+    for field in (secret.get_by_label("Value", exact=True), secret.get_by_role("button", name="Reveal"), secret.get_by_label("Allowed hosts"), *actions):
+        box = field.bounding_box()
+        assert inside["x"] < box["x"] and box["x"] + box["width"] < inside["x"] + inside["width"]
+    both_themes(page, "forms-environment-secret-390")
+    page.set_viewport_size(DESKTOP)
+    assert width_of(secret.get_by_label("Value", exact=True)) > width_of(secret.get_by_label("Allowed hosts"))
+    both_themes(page, "forms-environment-secret-1400")
     assert page.errors == []
 
 
