@@ -245,4 +245,10 @@ def test_response_cookies_give_the_value_room_and_name_the_host_as_the_jar_does(
     no_sideways_scroll(page)
     assert page.locator(".table-scroll").evaluate("(box) => box.scrollWidth > box.clientWidth")  # scrolls in place
     both_themes(page, "forms-cookies-390")
+    page.get_by_role("button", name="Cookies", exact=True).click()
+    expect(jar.locator(".cookie-domain h3").first).to_contain_text("localhost")
+    jar_value = jar.locator(".c-value", has_text="oatmeal")
+    assert jar_value.evaluate("(td) => td.offsetHeight") <= jar.locator("td", has_text="flavor").evaluate("(td) => td.offsetHeight") + 1
+    no_sideways_scroll(page)
+    both_themes(page, "forms-cookie-jar-390")
     assert page.errors == []
