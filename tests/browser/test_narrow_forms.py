@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import serious_violations
-from tests.browser.test_request_builder import open_tour_request, send, sign_up
+from tests.browser.test_request_builder import new_environment, open_tour_request, send, sign_up
 from tests.fixtures.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -151,14 +151,7 @@ def test_shortcut_sheet_on_a_phone_puts_keys_above_what_they_do(page: Any, live_
 def open_new_environment(page: Any) -> Any:
     if not page.locator("#sidebar").is_visible():
         page.get_by_role("button", name="Sidebar").click()
-    page.get_by_role("tab", name="Environments").click()
-    page.get_by_role("button", name="+ Environment").click()
-    dialog = page.locator("dialog")
-    expect(dialog).to_be_visible()
-    dialog.get_by_label("Name").fill("Staging with a rather long environment name")
-    dialog.locator('input[name="vars-0-key"]').fill("baseUrl")
-    dialog.locator('input[name="vars-0-value"]').fill("https://staging.example.com/api/v1/with/a/long/path")
-    return dialog
+    return new_environment(page, "Staging with a rather long environment name", "https://staging.example.com/api/v1/with/a/long/path")
 
 
 def test_environment_dialog_gives_the_value_the_room_and_stacks_on_a_phone(page: Any, live_server: Any) -> None:
