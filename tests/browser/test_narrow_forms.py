@@ -230,6 +230,14 @@ def test_response_cookies_give_the_value_room_and_name_the_host_as_the_jar_does(
     expect(heading).to_contain_text(re.compile(r"^localhost kept in the jar as localhost\.local$"))
     expect(heading.locator(".jar-key")).to_have_attribute("title", re.compile("matches requests on it"))
     both_themes(page, "forms-cookie-jar-1400")
+    # edited, it reads localhost too, and stays the one cookie the jar sends to localhost
+    jar.get_by_role("button", name="Edit cookie flavor of localhost").click()
+    expect(jar.get_by_label("Domain")).to_have_value("localhost")
+    jar.get_by_label("Value").fill("ginger")
+    jar.get_by_role("button", name="Save cookie").click()
+    expect(jar.locator(".c-value", has_text="ginger")).to_be_visible()
+    expect(jar.locator(".cookie-domain")).to_have_count(1)
+    expect(jar.locator(".cookie-domain tbody tr")).to_have_count(2)
     jar.get_by_role("button", name="Close").click()
 
     on_phone(page)
@@ -240,7 +248,7 @@ def test_response_cookies_give_the_value_room_and_name_the_host_as_the_jar_does(
     both_themes(page, "forms-cookies-390")
     page.get_by_role("button", name="Cookies", exact=True).click()
     expect(jar.locator(".cookie-domain h3").first).to_contain_text("localhost")
-    jar_value = jar.locator(".c-value", has_text="oatmeal")
+    jar_value = jar.locator(".c-value", has_text="ginger")
     assert jar_value.evaluate("(td) => td.offsetHeight") <= jar.locator("td", has_text="flavor").evaluate("(td) => td.offsetHeight") + 1
     no_sideways_scroll(page)
     both_themes(page, "forms-cookie-jar-390")
