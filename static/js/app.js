@@ -338,7 +338,7 @@
       target.className = "method method-" + target.value.toLowerCase();
       if (target.value === "__custom__") form.elements.method_custom.focus();
     }
-    if (target.matches('.kv-upload input[type="file"]')) showChosenFile(target.closest(".kv-upload"), target.files[0]);
+    if (target.matches('.file-upload input[type="file"]')) showChosenFile(target.closest(".file-upload"), target.files[0]);
     var table = target.closest("table[data-kv-table]");
     if (table && table.dataset.kvTable === "params" && target.type === "checkbox") urlFromParams(form);
     if (table) updateCounts(form);
@@ -364,7 +364,7 @@
     input.setAttribute("aria-label", file ? "Replace " + file.name : input.dataset.label);
   }
   webclient.forgetChosenFiles = function (root) {
-    root.querySelectorAll(".kv-upload").forEach(function (upload) { showChosenFile(upload, null); });
+    root.querySelectorAll(".file-upload").forEach(function (upload) { showChosenFile(upload, null); });
   };
 
   // ------------------------------------------------------------------ send / save / cancel

@@ -69,7 +69,7 @@ def test_multipart_rows_fit_a_phone_and_show_a_stored_file_without_native_choose
     assert width_of(file_row.get_by_label("Key")) >= 200
     # a text row shows no file control; the file row its stored file and Replace…, not the browser's chooser
     expect(text_row.get_by_label("Type")).to_have_value("text")
-    expect(text_row.locator(".kv-upload")).to_be_hidden()
+    expect(text_row.locator(".file-upload")).to_be_hidden()
     expect(file_row.get_by_label("Type")).to_have_value("file")
     expect(file_row.get_by_label("Value", exact=True)).to_be_hidden()
     expect(file_row.locator("[data-file-name]")).to_have_text("hello.txt (13 B)")
@@ -81,7 +81,7 @@ def test_multipart_rows_fit_a_phone_and_show_a_stored_file_without_native_choose
     assert box["x"] + box["width"] <= screen
     # a new row turns into a file row with its Type
     empty_row.get_by_label("Type").select_option("file")
-    expect(empty_row.locator(".kv-upload")).to_be_visible()
+    expect(empty_row.locator(".file-upload")).to_be_visible()
     expect(empty_row.locator(".file-pick")).to_have_text("Choose file…")
     empty_row.get_by_label("Type").select_option("text")
     # a {{variable}} in a value is marked where it is typed
@@ -108,7 +108,7 @@ def test_multipart_rows_fit_a_phone_and_show_a_stored_file_without_native_choose
     rows.nth(1).locator('input[type="file"]').set_input_files(
         files=[{"name": "notes.md", "mimeType": "text/markdown", "buffer": b"# notes\n"}]
     )
-    shown = rows.nth(1).locator(".kv-upload .file-name:visible")
+    shown = rows.nth(1).locator(".file-upload .file-name:visible")
     expect(shown).to_have_text("notes.md (8 B)")
     expect(rows.nth(1).locator('input[type="file"]')).to_have_accessible_name("Replace notes.md")
     send(page)
@@ -252,4 +252,26 @@ def test_response_cookies_give_the_value_room_and_name_the_host_as_the_jar_does(
     assert jar_value.evaluate("(td) => td.offsetHeight") <= jar.locator("td", has_text="flavor").evaluate("(td) => td.offsetHeight") + 1
     no_sideways_scroll(page)
     both_themes(page, "forms-cookie-jar-390")
+    assert page.errors == []
+
+
+def test_binary_body_shows_the_stored_body_with_replace_not_the_native_chooser(page: Any, live_server: Any) -> None:
+    sign_up(page, "bina")
+    page.set_viewport_size(DESKTOP)
+    page.get_by_label("Method", exact=True).select_option("POST")
+    page.get_by_label("URL", exact=True).fill(f"{live_server.url}/echo/anything")
+    page.locator("#editor-tabs").get_by_role("tab", name=re.compile("^Body")).click()
+    page.get_by_label("Binary file", exact=True).check()
+    upload = page.locator(".body-binary .file-upload")
+    expect(upload.locator(".file-name:visible")).to_have_text("No file chosen yet")
+    expect(upload.locator(".file-pick")).to_have_text("Choose file…")
+    upload.locator('input[type="file"]').set_input_files(files=[{"name": "blob.bin", "mimeType": "application/octet-stream", "buffer": b"\x00\x01\x02"}])
+    expect(upload.locator(".file-name:visible")).to_have_text("blob.bin (3 B)")
+    expect(upload.locator(".file-pick")).to_have_text("Replace…")
+    assert width_of(upload.locator('input[type="file"]')) <= 1
+    both_themes(page, "forms-binary-1400")
+    send(page)
+    expect(page.locator("#body-raw-text")).to_contain_text('"Content-Length", "3"')
+    on_phone(page)
+    no_sideways_scroll(page)
     assert page.errors == []
