@@ -59,7 +59,7 @@ EDITOR_BODY_MODES = ("none", "raw", "urlencoded", "multipart", "binary", "graphq
 RAW_TYPES = tuple(RAW_CONTENT_TYPES)  # json, xml, html, text, javascript
 # A raw type select value for a content type outside the list, e.g. "ct:application/vnd.api+json".
 RAW_TYPE_OTHER_PREFIX = "ct:"
-ROW_NAME = re.compile(r"^(?P<table>[a-z]+)-(?P<index>\d{1,6})-(?P<part>key|value|enabled|keep)$")
+ROW_NAME = re.compile(r"^(?P<table>[a-z]+)-(?P<index>\d{1,6})-(?P<part>key|value|enabled|keep|type)$")
 TABLES = ("params", "headers", "urlencoded", "multipart")
 
 # Named errors the editor shows beside the field at fault.
@@ -95,7 +95,8 @@ def _rows(data: QueryDict, table: str) -> list[dict[str, str]]:
     for index in sorted(by_index):
         row = by_index[index]
         row["index"] = str(index)
-        if row.get("key", "") or row.get("value", "") or row.get("keep", ""):
+        kept_file = row.get("keep", "") and row.get("type") != "text"
+        if row.get("key", "") or row.get("value", "") or kept_file:
             rows.append(row)
     return rows
 
@@ -164,7 +165,9 @@ def _form_fields(data: QueryDict, files: MultiValueDict, table: str) -> list[For
     out = []
     for row in _rows(data, table):
         file_part = None
-        if table == "multipart":
+        # A multipart row switched to Text drops its file; rows sent without a type (older pages,
+        # the API's form posts) carry one when they have one.
+        if table == "multipart" and row.get("type") != "text":
             upload = files.get(f"multipart-{row['index']}-file")
             if upload is not None:
                 file_part = _file_part(upload)

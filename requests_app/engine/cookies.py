@@ -18,7 +18,9 @@ The jar is `http.cookiejar.CookieJar` with its DefaultCookiePolicy: a cookie goe
 requests whose domain, path, scheme (Secure) and time (expiry) match, never to another host.
 Note: `http.cookiejar` knows no public-suffix list, so a jar must never be shared between people.
 Host names without a dot are stored with ".local" appended (`localhost` -> `localhost.local`),
-as http.cookiejar does.
+as http.cookiejar does: that is the name it matches requests on, so a cookie typed by hand for
+`localhost` is stored the same way (`jar_domain`). Pages show such a cookie's host without the
+suffix (`shown_host`), saying what the jar keeps it as.
 """
 
 from __future__ import annotations
@@ -183,6 +185,7 @@ class CookieJar:
 
         domain, path = domain.strip(), path.strip() or "/"
         problem = check_cookie(name, value, domain, path)
+        domain = jar_domain(domain)
         if problem is None and expires is not None and expires <= time.time():
             problem = ("expires", COOKIE_EXPIRED)
         if problem is not None:
@@ -236,6 +239,26 @@ class CookieJar:
 _COOKIE_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _COOKIE_VALUE = re.compile(r'^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$')
 _COOKIE_DOMAIN = re.compile(r"^\.?(?:[A-Za-z0-9_\-]{1,63}\.)*[A-Za-z0-9_\-]{1,63}$|^\[[0-9A-Fa-f:.]+\]$")
+
+
+LOCAL_SUFFIX = ".local"
+
+
+def jar_domain(host: str) -> str:
+    """The domain the jar matches a host-only cookie for `host` on: http.cookiejar's effective
+    request host (`eff_request_host`), `host` + ".local" for a name without a dot."""
+    host = host.lower()
+    return host + LOCAL_SUFFIX if host and "." not in host else host
+
+
+def shown_host(domain: str) -> str:
+    """A jar domain as the host people sent the request to: `localhost.local` -> `localhost`
+    (the jar sends that cookie to both names alike); any other domain as it is."""
+    if domain.endswith(LOCAL_SUFFIX) and not domain.startswith("."):
+        host = domain[: -len(LOCAL_SUFFIX)]
+        if host and jar_domain(host) == domain:
+            return host
+    return domain
 
 
 def check_cookie(name: str, value: str, domain: str, path: str) -> tuple[str, str] | None:

@@ -12,6 +12,8 @@ Usage in a template::
     {{ url|url_path }}          → "/users/1?x=2" ({{url|url_host}} → "api.example.com:8443")
     {{ when|day_heading }}      → "Today · Fri 4 Dec 2026", "Yesterday · …", "Mon 30 Nov 2026"
     {{ text|inline_code }}      → the text escaped, its `backtick spans` as <code> (descriptions)
+    {{ domain|cookie_host }}    → "localhost" for the jar's "localhost.local" (engine.cookies.shown_host)
+    {{ url|url_breaks }}        → the URL escaped, a line may break after / ? & (safe HTML)
 """
 
 from __future__ import annotations
@@ -26,11 +28,26 @@ from django.utils import dateformat, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from requests_app.engine.cookies import shown_host
 from requests_app.templatetags.pretty import pretty_body
 
 register = template.Library()
 
 _UNITS = ("B", "KB", "MB", "GB")
+
+
+@register.filter
+def cookie_host(domain: Any) -> str:
+    """A cookie jar's domain as the host the request went to: "localhost.local" -> "localhost"."""
+    return shown_host(str(domain or ""))
+
+
+@register.filter
+def url_breaks(value: Any) -> SafeString:
+    """A URL escaped, with <wbr> after each / ? and &: a narrow column wraps it between its parts
+    instead of mid-word."""
+    text = escape(str(value if value is not None else ""))
+    return SafeString(re.sub(r"(/(?!/)|\?|&amp;)", r"\1<wbr>", text))
 
 
 @register.filter

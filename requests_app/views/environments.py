@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from requests_app import access
+from requests_app.engine.cookies import shown_host
 from requests_app.forms import EnvironmentVariablesForm
 from requests_app.models import Environment, Workspace
 from requests_app.services.cookies import cookie_clear, cookie_delete, cookie_list, cookie_set
@@ -219,7 +220,9 @@ def _cookie_form_for_edit(request: HttpRequest, cookies: list[dict[str, Any]]) -
     for cookie in cookies:
         if (cookie["domain"], cookie["path"], cookie["name"]) == key:
             expires = (cookie["expires"] or "").rstrip("Z")[:16]
-            return {**cookie, "expires": expires, "editing": True, "original": key}
+            # localhost, as typed and shown; saved, it is kept as the jar's localhost.local again
+            domain = shown_host(cookie["domain"])
+            return {**cookie, "domain": domain, "expires": expires, "editing": True, "original": key}
     return {"path": "/"}
 
 

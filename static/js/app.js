@@ -336,11 +336,34 @@
       target.className = "method method-" + target.value.toLowerCase();
       if (target.value === "__custom__") form.elements.method_custom.focus();
     }
+    if (target.matches('.file-upload input[type="file"]')) showChosenFile(target.closest(".file-upload"), target.files[0]);
     var table = target.closest("table[data-kv-table]");
     if (table && table.dataset.kvTable === "params" && target.type === "checkbox") urlFromParams(form);
     if (table) updateCounts(form);
     if (form && form.id === "request-form") setDirty(true);
   });
+
+  // A multipart row's file: the chosen file's name and size stand in for the stored one's (the
+  // native input is hidden, its "No file chosen" would contradict the stored file). Without a
+  // choice (cancelled, or a tab's snapshot, which cannot hold files) the stored one shows again.
+  function showChosenFile(upload, file) {
+    var stored = upload.querySelector("[data-file-name]");
+    var chosen = upload.querySelector("[data-file-chosen]");
+    var pick = upload.querySelector("[data-file-pick-text]");
+    var input = upload.querySelector('input[type="file"]');
+    if (!pick.dataset.text) { pick.dataset.text = pick.textContent; input.dataset.label = input.getAttribute("aria-label"); }
+    if (file) {
+      var size = file.size < 1024 ? file.size + " B" : file.size < 1048576 ? (file.size / 1024).toFixed(1) + " KB" : (file.size / 1048576).toFixed(1) + " MB";
+      chosen.innerHTML = escapeHtml(file.name) + ' <span class="muted">(' + size + ")</span>";
+    }
+    chosen.hidden = !file;
+    stored.hidden = !!file;
+    pick.textContent = file ? "Replace…" : pick.dataset.text;
+    input.setAttribute("aria-label", file ? "Replace " + file.name : input.dataset.label);
+  }
+  webclient.forgetChosenFiles = function (root) {
+    root.querySelectorAll(".file-upload").forEach(function (upload) { showChosenFile(upload, null); });
+  };
 
   // ------------------------------------------------------------------ send / save / cancel
   function cancelSend() {

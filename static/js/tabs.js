@@ -54,6 +54,7 @@
       else if (src.type !== "file") dst.setAttribute("value", src.value);
     });
     clone.querySelectorAll(".CodeMirror, .var-overlay, .json-warning, .busy-overlay ~ .busy-overlay").forEach(function (el) { el.remove(); });
+    if (window.webclient && webclient.forgetChosenFiles) webclient.forgetChosenFiles(clone);  // a snapshot holds no files
     clone.querySelectorAll("textarea[data-code-editor]").forEach(function (t) { t.removeAttribute("style"); });
     return clone.innerHTML;
   }

@@ -43,6 +43,18 @@ def open_request(page: Any, name: str) -> None:
     expect(page.locator("#request-name")).to_have_text(name)
 
 
+def new_environment(page: Any, name: str, base_url: str) -> Any:
+    """The + Environment dialog with its name and a baseUrl variable filled in, not saved yet."""
+    page.get_by_role("tab", name="Environments").click()
+    page.get_by_role("button", name="+ Environment").click()
+    dialog = page.locator("dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Name").fill(name)
+    dialog.locator('input[name="vars-0-key"]').fill("baseUrl")
+    dialog.locator('input[name="vars-0-value"]').fill(base_url)
+    return dialog
+
+
 def send(page: Any) -> None:
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#work")).not_to_have_class(re.compile("htmx-request"))
@@ -96,13 +108,7 @@ def test_first_visit_to_saved_request_with_echoed_edits_environment_error_and_da
     screenshot(page, "04-saved-and-reloaded")
 
     # an environment that points baseUrl at a closed port: the error is shown in place
-    page.get_by_role("tab", name="Environments").click()
-    page.get_by_role("button", name="+ Environment").click()
-    dialog = page.locator("dialog")
-    expect(dialog).to_be_visible()
-    dialog.get_by_label("Name").fill("Nowhere")
-    dialog.locator('input[name="vars-0-key"]').fill("baseUrl")
-    dialog.locator('input[name="vars-0-value"]').fill(f"http://127.0.0.1:{closed_port}/echo")
+    dialog = new_environment(page, "Nowhere", f"http://127.0.0.1:{closed_port}/echo")
     screenshot(page, "05-environment-dialog")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog).to_be_hidden()

@@ -113,3 +113,23 @@ def test_a_cookie_typed_by_hand_is_checked_by_the_jar_and_names_the_field(typed,
         jar.set(cookie.pop("name"), cookie.pop("value"), **cookie)
     assert caught.value.args[0] == field and jar.to_list() == []
     assert jar.set("sid", "abc", domain=" Example.COM ", path="") == ("example.com", "/", "sid")
+
+
+def test_a_cookie_typed_for_a_host_without_a_dot_is_kept_as_the_jar_matches_it_and_sent(echo_server):
+    from requests_app.engine.cookies import jar_domain, shown_host
+
+    jar = CookieJar()
+    # http.cookiejar matches a request to localhost on "localhost.local": a cookie kept as
+    # "localhost" would never be sent
+    assert jar.set("sid", "abc", domain="LocalHost") == ("localhost.local", "/", "sid")
+    sent = send_spec(RequestSpec(url=f"http://localhost:{echo_server.port}/anything"), cookie_jar=jar)
+    assert header_values(echoed(sent), "Cookie") == ["sid=abc"]
+    # what a response sets for localhost is kept the same way, and shown as the host it came from
+    send_spec(RequestSpec(url=f"http://localhost:{echo_server.port}/cookies/set?a=1"), cookie_jar=jar)
+    assert {c.domain for c in jar.list()} == {"localhost.local"}
+    assert [jar_domain(h) for h in ("localhost", "127.0.0.1", "api.example.com", ".example.com")] == [
+        "localhost.local", "127.0.0.1", "api.example.com", ".example.com"
+    ]
+    assert [shown_host(d) for d in ("localhost.local", "printer.lan.local", ".x.local", "127.0.0.1", "")] == [
+        "localhost", "printer.lan.local", ".x.local", "127.0.0.1", ""
+    ]

@@ -8,7 +8,7 @@ import pytest
 
 from requests_app.templatetags.pretty import PRETTY_LIMIT_NODES, pretty_body, pretty_html, pretty_json, pretty_xml
 from requests_app.templatetags.webclient import bytes as size_filter
-from requests_app.templatetags.webclient import duration, status_class
+from requests_app.templatetags.webclient import cookie_host, duration, status_class, url_breaks
 from requests_app.views.response_view import ResponseView
 
 
@@ -25,6 +25,15 @@ def test_durations(value: object, text: str) -> None:
 @pytest.mark.parametrize(("code", "css"), [(200, "s2xx"), (302, "s3xx"), (404, "s4xx"), (503, "s5xx"), (99, "s-none"), (None, "s-none")])
 def test_status_classes(code: object, css: str) -> None:
     assert status_class(code) == css
+
+
+def test_urls_may_break_between_their_parts_and_stay_escaped() -> None:
+    assert url_breaks("302 http://h:1/a/b?x=<i>&y=1") == "302 http://<wbr>h:1/<wbr>a/<wbr>b?<wbr>x=&lt;i&gt;&amp;<wbr>y=1"
+
+
+@pytest.mark.parametrize(("domain", "shown"), [("localhost.local", "localhost"), ("api.example.com", "api.example.com"), (None, "")])
+def test_cookie_hosts_read_as_the_host_the_request_went_to(domain: object, shown: str) -> None:
+    assert cookie_host(domain) == shown
 
 
 def test_json_strings_with_markup_are_escaped() -> None:

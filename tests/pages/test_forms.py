@@ -117,6 +117,14 @@ def test_multipart_files_upload_and_are_kept_when_sent_again() -> None:
     keep = fields.multipart[1]["keep"]
     again = spec_from_editor(post(body_mode="multipart", **{"multipart-0-key": "doc", "multipart-0-keep": keep}))
     assert again.body.fields[0].file == FilePart("a.txt", b"hello", "text/plain")
+    # the editor's Type select: File keeps the stored file, Text drops it for the typed value
+    as_file = spec_from_editor(post(body_mode="multipart", **{"multipart-0-key": "doc", "multipart-0-type": "file", "multipart-0-keep": keep}))
+    assert as_file.body.fields[0].file == FilePart("a.txt", b"hello", "text/plain")
+    as_text = spec_from_editor(post(body_mode="multipart", **{
+        "multipart-0-key": "doc", "multipart-0-value": "typed", "multipart-0-type": "text", "multipart-0-keep": keep,
+        "multipart-1-type": "text", "multipart-1-keep": keep,
+    }), MultiValueDict({"multipart-0-file": [SimpleUploadedFile("b.txt", b"bye")]}))  # fmt: skip
+    assert as_text.body.fields == [FormField("doc", "typed", False)]
 
 
 def test_binary_body_from_an_upload_or_the_kept_content() -> None:
