@@ -302,15 +302,6 @@
     }
   });
 
-  // An opened row menu scrolls into view: in the phone's short sidebar it would open below the
-  // fold of the tree's own scroll area, its last entries (Delete) out of sight.
-  document.addEventListener("toggle", function (event) {
-    var menu = event.target;
-    if (!menu.matches || !menu.matches("details.item-menu[open]")) return;
-    var items = menu.querySelector(".menu-items");
-    if (items) items.scrollIntoView({ block: "nearest" });
-  }, true);
-
   document.addEventListener("input", function (event) {
     var target = event.target;
     var form = target.form;

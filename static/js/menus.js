@@ -35,7 +35,10 @@
   // The tree's row menus have their own placement (app.css: hung from the row, a sheet on a phone).
   function keepInView(menu) {
     var list = menu.querySelector(":scope > .menu-items");
-    if (!list || menu.matches(".item-menu")) return;
+    if (!list) return;
+    // a row menu scrolls the tree's own scroll area, not the window, so its last entries
+    // (Delete) are not below the fold
+    if (menu.matches(".item-menu")) { list.scrollIntoView({ block: "nearest", inline: "nearest" }); return; }
     list.style.left = list.style.right = "";
     var width = document.documentElement.clientWidth, box = list.getBoundingClientRect();
     var anchor = menu.getBoundingClientRect();
