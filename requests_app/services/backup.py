@@ -117,14 +117,18 @@ def _unseal_with(box: Fernet) -> Any:
     def unseal(row: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(row.get("sealed"), str):
             return row
-        try:
-            plain = box.decrypt(row.pop("sealed").encode("ascii")).decode()
-        except (InvalidToken, ValueError, UnicodeError):
-            raise BackupError(WRONG_PASSPHRASE, code="wrong_passphrase") from None
-        row["encrypted"] = encrypt_secret(plain)
+        row["encrypted"] = encrypt_secret(_opened(box, row.pop("sealed")))
         return row
 
     return unseal
+
+
+def _opened(box: Fernet, token: str) -> str:
+    """A sealed value's text; a token this passphrase does not open is the wrong passphrase."""
+    try:
+        return box.decrypt(token.encode("ascii")).decode()
+    except (InvalidToken, ValueError, UnicodeError):
+        raise BackupError(WRONG_PASSPHRASE, code="wrong_passphrase") from None
 
 
 def _sealed_text(box: Fernet, text: str) -> dict[str, str] | str:
@@ -132,12 +136,7 @@ def _sealed_text(box: Fernet, text: str) -> dict[str, str] | str:
 
 
 def _unsealed_text(box: Fernet, value: Any) -> str:
-    if not value:
-        return ""
-    try:
-        return box.decrypt(value["sealed"].encode("ascii")).decode()
-    except (InvalidToken, ValueError, UnicodeError):
-        raise BackupError(WRONG_PASSPHRASE, code="wrong_passphrase") from None
+    return _opened(box, value["sealed"]) if value else ""
 
 
 def _runs_as(account: Any, roles: dict[int, str], owner_id: int) -> int:
