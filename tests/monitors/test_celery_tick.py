@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.services.test_runs_celery import Team, redis  # noqa: F401  (the fixture)
+from tests.services.test_runs_celery import Team, redis, running_team  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -47,13 +47,8 @@ print("sent")
 
 @pytest.fixture(scope="module")
 def team(redis: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
-    team = Team(tmp_path_factory.mktemp("celery-monitors"))
-    team.manage("migrate", "-v0")
-    team.start_worker()
-    try:
+    with running_team(tmp_path_factory.mktemp("celery-monitors")) as team:
         yield team
-    finally:
-        team.stop_worker()
 
 
 def monitor_row(team: Team, monitor_id: int) -> dict[str, object]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.services.test_runs_celery import WAIT_BOUND, Team, redis  # noqa: F401  (the fixture)
+from tests.services.test_runs_celery import WAIT_BOUND, Team, redis, running_team  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.slow
 
@@ -44,14 +44,8 @@ print(job.pk)
 
 @pytest.fixture(scope="module")
 def team(redis: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
-    team = Team(tmp_path_factory.mktemp("celery-deletes"))
-    team.env["WEBCLIENT_DELETE_INLINE_REQUESTS"] = "100"
-    team.manage("migrate", "-v0")
-    team.start_worker()
-    try:
+    with running_team(tmp_path_factory.mktemp("celery-deletes"), WEBCLIENT_DELETE_INLINE_REQUESTS="100") as team:
         yield team
-    finally:
-        team.stop_worker()
 
 
 def job_row(team: Team, job_id: int) -> dict[str, object]:

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -157,15 +158,24 @@ class Team:
             time.sleep(0.2)
 
 
-@pytest.fixture(scope="module")
-def team(redis: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
-    team = Team(tmp_path_factory.mktemp("celery-team"))
+@contextmanager
+def running_team(scratch: Path, **env: str) -> Iterator[Team]:
+    """A migrated scratch database with a real worker on its own queue, stopped on the way out
+    (each Celery test module's `team` fixture)."""
+    team = Team(scratch)
+    team.env.update(env)
     team.manage("migrate", "-v0")
     team.start_worker()
     try:
         yield team
     finally:
         team.stop_worker()
+
+
+@pytest.fixture(scope="module")
+def team(redis: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
+    with running_team(tmp_path_factory.mktemp("celery-team")) as team:
+        yield team
 
 
 @pytest.fixture(scope="module")
