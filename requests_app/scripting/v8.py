@@ -26,10 +26,16 @@ import os
 import queue
 import select
 import threading
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
 V8_FLAGS = b"--single-threaded"  # mini-racer's default
+# How long the host checks for a result before it sleeps until one comes. Most evaluations of a run
+# end within 0.1-0.5 ms; a thread that sleeps for one is woken by another CPU, which on a virtual
+# machine costs ≈ 40 µs per evaluation (bench/runner.py, docs/performance.md). Bounded, so a long
+# script costs at most this much CPU more.
+RESULT_SPIN_S = 0.001
 CANCEL_GRACE_S = 2.0
 
 # mini_racer.cc's value types (mini-racer 0.14, py_mini_racer/_objects.py _MiniRacerTypes)
@@ -107,6 +113,22 @@ def _eventfd_callback() -> Any:
 _EVENTFD_CALLBACK = _eventfd_callback()
 
 
+def _load_without_gil(path: Path) -> None:
+    """dlopen the library through libc, so that the GIL is released meanwhile.
+
+    ctypes.CDLL holds the GIL while the dynamic loader maps and relocates the 74 MB library
+    (≈ 20 ms), which stalls the main thread when the warm-up thread (warm.py) starts V8; a foreign
+    call releases it. The handle is kept (never dlclose'd), so ctypes.CDLL then finds the library
+    loaded and only looks it up."""
+    try:
+        dlopen = ctypes.CDLL(None).dlopen
+    except AttributeError:  # not glibc ≥ 2.34 (dlopen in libdl): ctypes.CDLL loads it with the GIL held
+        return
+    dlopen.argtypes = [ctypes.c_char_p, ctypes.c_int]
+    dlopen.restype = ctypes.c_void_p
+    dlopen(os.fsencode(path), os.RTLD_NOW | os.RTLD_LOCAL)
+
+
 def _library() -> ctypes.CDLL:
     global _dll
     with _lock:
@@ -115,6 +137,7 @@ def _library() -> ctypes.CDLL:
             if spec is None or not spec.submodule_search_locations:
                 raise ImportError("mini-racer is not installed")
             folder = Path(next(iter(spec.submodule_search_locations)))
+            _load_without_gil(folder / "libmini_racer.so")
             dll = ctypes.CDLL(str(folder / "libmini_racer.so"))
             u64 = ctypes.c_uint64
             dll.mr_init_v8.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
@@ -141,7 +164,7 @@ class Isolate:
         self._done = -1  # the eventfd results come through, or -1: through _results
         self._results: queue.SimpleQueue[Any] = queue.SimpleQueue()
         if _EVENTFD_CALLBACK is not None:
-            self._done = os.eventfd(0, os.EFD_CLOEXEC)
+            self._done = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK)
             self._poll = select.poll()
             self._poll.register(self._done, select.POLLIN)
             self._callback = _EVENTFD_CALLBACK
@@ -153,7 +176,15 @@ class Isolate:
         """The pending task's result pointer; raises queue.Empty after timeout_s."""
         if self._done < 0:
             return self._results.get(timeout=timeout_s)
-        if not self._poll.poll(None if timeout_s is None else math.ceil(timeout_s * 1000)):
+        deadline = time.perf_counter() + RESULT_SPIN_S
+        while True:
+            try:
+                return ctypes.cast(ctypes.c_void_p(os.eventfd_read(self._done)), _VALUE_P)
+            except BlockingIOError:  # not yet (the eventfd is non-blocking)
+                if time.perf_counter() >= deadline:
+                    break
+        wait_ms = None if timeout_s is None else max(0, math.ceil((timeout_s - RESULT_SPIN_S) * 1000))
+        if not self._poll.poll(wait_ms):
             raise queue.Empty
         return ctypes.cast(ctypes.c_void_p(os.eventfd_read(self._done)), _VALUE_P)
 
