@@ -10,6 +10,7 @@ with scripts starts its first script ≈ 40 ms sooner (bench/runner.py). No Djan
 
 from __future__ import annotations
 
+import importlib
 import threading
 from typing import Any
 
@@ -17,8 +18,27 @@ _lock = threading.Lock()
 _thread: threading.Thread | None = None
 _ready: list[Any] = []
 
+# The C extension modules a file run loads soon after the warm-up starts (the engine's sockets, TLS
+# and hashes, the reporters' CSV, the JSON and ctypes this module needs). Loading one takes the
+# dynamic loader's lock, which V8's library holds for ≈ 20 ms while it is mapped and relocated:
+# the main thread then stood still that long at its next import. Loaded here first, it finds them
+# loaded (bench/runner.py; tests/scripting/test_warm.py checks that the list is complete).
+PRELOAD = (
+    "_json", "_struct", "_ctypes", "_heapq", "_queue", "select", "binascii", "_bisect", "_random", "_sha512",
+    "_socket", "array", "unicodedata", "_hashlib", "_blake2", "_ssl", "_brotli", "_csv",
+)
+
+
+def _preload() -> None:
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # not built into this Python: nothing to wait for either
+            pass
+
 
 def _load() -> None:
+    _preload()
     from requests_app.scripting.context import new_racer
 
     try:
