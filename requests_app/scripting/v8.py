@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 V8_FLAGS = b"--single-threaded"  # mini-racer's default
-# How long the host checks for a result before it sleeps until one comes. Most evaluations of a run
-# end within 0.1-0.5 ms; a thread that sleeps for one is woken by another CPU, which on a virtual
-# machine costs ≈ 40 µs per evaluation (bench/runner.py, docs/performance.md). Bounded, so a long
-# script costs at most this much CPU more.
+# How long the host checks for a result (yielding its CPU between checks) before it sleeps until one
+# comes. Most evaluations of a run end within 0.1-0.5 ms; a thread that sleeps for one is woken by
+# another CPU, which on a virtual machine costs ≈ 40 µs per evaluation. Bounded, so a long script
+# costs at most this much CPU more. Measured in docs/performance.md ("Scripts in the runner").
 RESULT_SPIN_S = 0.001
 CANCEL_GRACE_S = 2.0
 
@@ -183,6 +183,9 @@ class Isolate:
             except BlockingIOError:  # not yet (the eventfd is non-blocking)
                 if time.perf_counter() >= deadline:
                     break
+                # Let a thread waiting for this CPU run first: on a busy machine that is often
+                # V8's own thread, which a plain spin kept waiting (docs/performance.md: 2.2x against 1.9x).
+                os.sched_yield()
         wait_ms = None if timeout_s is None else max(0, math.ceil((timeout_s - RESULT_SPIN_S) * 1000))
         if not self._poll.poll(wait_ms):
             raise queue.Empty
