@@ -173,6 +173,8 @@ def _form_fields(data: QueryDict, files: MultiValueDict, table: str) -> list[For
                 file_part = _file_part(upload)
             elif row.get("keep"):
                 file_part = decode_kept_file(row["keep"], f"multipart-{row['index']}-file")
+            elif row.get("type") == "file":  # no file chosen yet: still a File row when it comes back
+                file_part = FilePart(filename="", content=b"")
         out.append(FormField(row.get("key", ""), row.get("value", ""), "enabled" in row, file_part))
     # A file chosen in a row with no name yet still counts: the row was kept empty-keyed.
     return out

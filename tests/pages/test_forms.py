@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.utils.datastructures import MultiValueDict
 
 from requests_app.engine.spec import Auth, Body, FilePart, FormField, KeyValue, RequestSpec
@@ -125,6 +126,16 @@ def test_multipart_files_upload_and_are_kept_when_sent_again() -> None:
         "multipart-1-type": "text", "multipart-1-keep": keep,
     }), MultiValueDict({"multipart-0-file": [SimpleUploadedFile("b.txt", b"bye")]}))  # fmt: skip
     assert as_text.body.fields == [FormField("doc", "typed", False)]
+
+
+def test_a_file_row_with_no_file_yet_comes_back_as_a_file_row() -> None:
+    spec = spec_from_editor(post(body_mode="multipart", **{"multipart-0-key": "doc", "multipart-0-type": "file", "multipart-0-enabled": "on"}))
+    assert spec.body.fields == [FormField("doc", "", True, FilePart("", b""))]  # as a Postman import has it
+    row = editor_fields(spec).multipart[0]
+    again = spec_from_editor(post(body_mode="multipart", **{"multipart-0-key": "doc", "multipart-0-type": "file", "multipart-0-keep": row["keep"]}))
+    assert again.body.fields[0].file == FilePart("", b"")
+    html = render_to_string("requests_app/editor/multipart_value.html", {"table": "multipart", "index": 0, "file": row["file"], "keep": row["keep"]})
+    assert '<option value="file" selected>File</option>' in html and "No file chosen yet" in html and "Replace" not in html
 
 
 def test_binary_body_from_an_upload_or_the_kept_content() -> None:
