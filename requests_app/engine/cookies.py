@@ -231,6 +231,9 @@ class CookieJar:
                 raise CookieFormatError(f"cookies[{index}].rest must be an object.")
             if expires is not None and expires <= now:
                 continue
+            if not values["domain_specified"] and "." not in values["domain"]:
+                # typed by hand for `localhost` before set() kept it as the jar matches it: never sent
+                values["domain"] = jar_domain(values["domain"])
             jar.http_jar.set_cookie(http.cookiejar.Cookie(**values))
         return jar
 

@@ -133,3 +133,14 @@ def test_a_cookie_typed_for_a_host_without_a_dot_is_kept_as_the_jar_matches_it_a
     assert [shown_host(d) for d in ("localhost.local", "printer.lan.local", ".x.local", "127.0.0.1", "")] == [
         "localhost", "printer.lan.local", ".x.local", "127.0.0.1", ""
     ]
+
+
+def test_a_stored_cookie_typed_for_localhost_before_the_fix_is_sent_again(echo_server):
+    # stored by the earlier set(): host-only, domain "localhost", which the jar never matched
+    stored = CookieJar()
+    stored.set("sid", "abc", domain="127.0.0.1")
+    [entry] = stored.to_list()
+    jar = CookieJar.from_list([{**entry, "domain": "localhost"}])
+    assert [(c.domain, c.name) for c in jar.list()] == [("localhost.local", "sid")]
+    sent = send_spec(RequestSpec(url=f"http://localhost:{echo_server.port}/anything"), cookie_jar=jar)
+    assert header_values(echoed(sent), "Cookie") == ["sid=abc"]
