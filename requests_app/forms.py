@@ -539,6 +539,5 @@ def _settings_from_form(data: QueryDict) -> dict[str, Any]:
     return {
         "description": data.get("description", "").replace("\r\n", "\n"),
         "variables": [{"key": r.get("key", ""), "value": r.get("value", ""), "enabled": "enabled" in r} for r in _rows(data, "vars")],
-        # auth_keep: an auth kind the dialog has no fields for stays as it is (None = unchanged)
-        "auth": None if data.get("auth_keep") else auth_to_dict(auth_from_post(data)),
+        "auth": auth_to_dict(auth_from_post(data)),
     }

@@ -162,6 +162,7 @@ class EditorState:
     notice: str = ""
     from_history: bool = False
     inherited_auth: str = ""  # what auth "inherit" sends here, in words (inherited_auth_summary)
+    inherits_oauth2: bool = False  # "inherit" here is OAuth 2.0: the Auth tab offers its token box
     conflict: Any = None  # views.versions.ConflictView after a save that came too late
     scripts: dict[str, str] = field(default_factory=dict)  # {"prerequest", "test"} as in the Scripts tab
 
@@ -200,6 +201,10 @@ def editor_state(
             "breadcrumb", " / ".join([saved_request.collection.name, *folder_path(saved_request.folder)])
         )
     extra.setdefault("inherited_auth", inherited_auth_summary(collection, chain, masked=masked))
+    extra.setdefault(
+        "inherits_oauth2",
+        collection is not None and (inherited_auth(None, chain, collection).auth or {}).get("type") == "oauth2",
+    )
     return EditorState(
         fields=editor_fields(spec),
         saved_request=saved_request,
@@ -235,6 +240,8 @@ def inherited_auth_summary(collection: Collection | None, chain: list[Folder], *
         place = "query parameter" if auth.get("location") == "query" else "header"
         key = auth.get("key", "")
         return f"{where} (API key {_glimpse(auth.get('value', ''))}): sends the {place} {key}"
+    if kind == "oauth2":
+        return f"{where} (OAuth 2.0): sends your token for it; get one below."
     if kind != "none":
         return f"{where} ({dict(AUTH_TYPES).get(kind, kind)})."
     if source.owner is None:

@@ -23,13 +23,18 @@ from requests_app.services.errors import ServiceError
 from requests_app.services.folders import folder_update
 from requests_app.services.inheritance import folder_chain, inherited_auth, inherits
 from requests_app.services.masking import credentials_masked
-from requests_app.views.common import AUTH_TYPES, can_edit, in_workspace, with_events, workspace_for
-
-# The kinds these dialogs have fields for; a collection or folder with another kind (set through
-# the API) keeps it untouched and the dialog says so.
-COLLECTION_AUTH_TYPES = tuple(
-    (value, label) for value, label in AUTH_TYPES if value in ("none", "basic", "bearer", "apikey", "digest")
+from requests_app.views.common import (
+    AUTH_TYPES,
+    OAUTH2_GRANT_LABELS,
+    can_edit,
+    in_workspace,
+    with_events,
+    workspace_for,
 )
+
+# Every kind a request has, the editor's fields for AWS Signature and OAuth 2.0 included (a
+# collection cannot inherit; a folder can).
+COLLECTION_AUTH_TYPES = tuple((value, label) for value, label in AUTH_TYPES if value != "inherit")
 FOLDER_AUTH_TYPES = (("inherit", "Inherit from parent"), *COLLECTION_AUTH_TYPES)
 
 
@@ -61,7 +66,7 @@ def _auth_fields(stored: Any, types: tuple[tuple[str, str], ...], *, editable: b
         "auth": auth_from_dict(shown) if kind not in ("none", "inherit") else None,
         "auth_type": kind,
         "auth_types": types,
-        "auth_kept": dict(AUTH_TYPES).get(kind, kind) if kind not in dict(types) else "",
+        "oauth2_grants": OAUTH2_GRANT_LABELS,
     }
 
 

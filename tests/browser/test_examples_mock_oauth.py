@@ -97,7 +97,12 @@ def test_get_an_oauth_token_by_authorization_code_in_the_browser(page: Any, live
     expect(page.locator("#oauth-token")).to_contain_text("expires in")
     expect(page.locator("#oauth-token")).to_contain_text("refreshed automatically")
     screenshot(page, "oauth-02-token-stored")
+    send_and_expect_the_token_accepted(page)
+    assert page.errors == []
+
+
+def send_and_expect_the_token_accepted(page: Any) -> None:
+    """Send the open request (to the live server's /echo/bearer, which asks the provider)."""
     send(page)
     expect(page.locator(".status-line")).to_have_text("HTTP/1.1 200 OK")
     expect(page.locator("#body-pretty")).to_contain_text('"authenticated": true')
-    assert page.errors == []

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from requests_app.models import Collection, Folder
 from tests.browser.test_accessibility import serious_violations
+from tests.browser.test_examples_mock_oauth import send_and_expect_the_token_accepted
 from tests.browser.test_request_builder import open_tour_request, send, sign_up
 from tests.browser.tree_rows import tree_node, tree_row
 from tests.fixtures.browser import screenshot
@@ -31,8 +32,8 @@ def test_collection_settings_save_description_auth_and_variables_the_folder_show
     dialog = page.locator("dialog#dialog")
     expect(dialog.get_by_role("heading", name="Collection settings")).to_be_visible()
     dialog.get_by_label("Description").fill("Everything the tour shows.")
-    dialog.get_by_label("Type").select_option("bearer")
-    dialog.get_by_label("Token").fill("{{greeting}}-token")
+    dialog.get_by_label("Type", exact=True).select_option("bearer")
+    dialog.get_by_label("Token", exact=True).fill("{{greeting}}-token")
     keys = dialog.locator('[data-kv-table="vars"] input[name$="-key"]')
     keys.last.fill("greeting")
     dialog.locator('[data-kv-table="vars"] input[name$="-value"]').nth(keys.count() - 2).fill("hello")
@@ -59,7 +60,7 @@ def test_collection_settings_save_description_auth_and_variables_the_folder_show
     folder_row = tree_row(page, "1 · Methods and query", "folder")
     open_menu_item(page, folder_row, "Settings…")
     expect(dialog.get_by_role("heading", name="Folder settings")).to_be_visible()
-    expect(dialog.get_by_label("Type")).to_have_value("inherit")
+    expect(dialog.get_by_label("Type", exact=True)).to_have_value("inherit")
     expect(dialog.locator("#folder-auth-parent")).to_contain_text(
         "Inherit from parent: the collection “HTTP tour” sends a bearer token in the Authorization header.")
     dialog.get_by_label("Description").fill("Methods first.")
@@ -71,7 +72,7 @@ def test_collection_settings_save_description_auth_and_variables_the_folder_show
 
     # reopened, the collection dialog shows what was saved
     open_menu_item(page, collection_row, "Settings…")
-    expect(dialog.get_by_label("Token")).to_have_value("{{greeting}}-token")
+    expect(dialog.get_by_label("Token", exact=True)).to_have_value("{{greeting}}-token")
     expect(dialog.get_by_label("Description")).to_have_value("Everything the tour shows.")
     assert page.errors == []
 
@@ -86,9 +87,9 @@ def test_a_folder_bearer_token_set_in_its_dialog_reaches_the_echo_from_a_request
     expect(dialog.get_by_role("heading", name="Folder settings")).to_be_visible()
     expect(dialog.locator("#folder-auth-now")).to_have_text(
         "As saved, requests in this folder that inherit send no credentials.")
-    dialog.get_by_label("Type").select_option("bearer")
+    dialog.get_by_label("Type", exact=True).select_option("bearer")
     expect(dialog.locator("#folder-auth-now")).to_be_hidden()  # Bearer is chosen, not saved: no stale "as saved"
-    dialog.get_by_label("Token").fill("folder-{{flavour}}-token")
+    dialog.get_by_label("Token", exact=True).fill("folder-{{flavour}}-token")
     keys = dialog.locator('[data-kv-table="vars"] input[name$="-key"]')
     keys.last.fill("flavour")
     dialog.locator('[data-kv-table="vars"] input[name$="-value"]').nth(keys.count() - 2).fill("mint")
@@ -110,6 +111,44 @@ def test_a_folder_bearer_token_set_in_its_dialog_reaches_the_echo_from_a_request
         "Inherit from folder “1 · Methods and query” (Bearer folder-{{flavour}}-token)")
     send(page)
     expect(page.locator("#body-pretty")).to_contain_text("Bearer folder-mint-token")
+    assert page.errors == []
+
+
+def test_oauth2_set_on_a_folder_gives_the_requests_inside_a_token_box(page: Any, live_server: Any, oauth_provider: Any) -> None:
+    sign_up(page, "oauthy")
+    open_menu_item(page, tree_row(page, "1 · Methods and query", "folder"), "Settings…")
+    dialog = page.locator("dialog#dialog")
+    expect(dialog.get_by_role("heading", name="Folder settings")).to_be_visible()
+    dialog.get_by_label("Type", exact=True).select_option("oauth2")
+    dialog.get_by_label("Grant type").select_option("client_credentials")
+    expect(dialog.get_by_label("Authorization URL")).to_be_hidden()  # authorization code only
+    dialog.get_by_label("Token URL").fill(oauth_provider.url("/o/token/"))
+    dialog.get_by_label("Client id", exact=True).fill("wc-cc")
+    dialog.get_by_label("Client secret", exact=True).fill("cc-secret")
+    dialog.get_by_label("Scope").fill("read")
+    screenshot(page, "comforts-folder-settings-oauth2")
+    assert serious_violations(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "comforts-folder-settings-oauth2-narrow")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.locator("#tree").evaluate("(tree) => tree.dataset.before = 'save'")
+    dialog.get_by_role("button", name="Save settings").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#tree[data-before]")).to_have_count(0)
+    folder = Folder.objects.get(name="1 · Methods and query")
+    assert folder.auth["type"] == "oauth2" and folder.auth["client_id"] == "wc-cc"
+
+    # a request inside that inherits gets its token from its own Auth tab, and sends it
+    open_request_in(page, "1 · Methods and query", "GET with query params")
+    page.get_by_label("URL", exact=True).fill(f"{live_server.url}/echo/bearer")
+    page.locator("#editor").get_by_role("tab", name=re.compile("^Auth")).click()
+    page.get_by_label("Auth type").select_option("inherit")
+    expect(page.locator("#inherited-auth")).to_contain_text("Inherit from folder “1 · Methods and query” (OAuth 2.0)")
+    page.get_by_role("button", name="Get new token").click()
+    expect(page.locator("#oauth-token")).to_contain_text("expires in")
+    screenshot(page, "comforts-inherited-oauth2-token")
+    send_and_expect_the_token_accepted(page)
     assert page.errors == []
 
 

@@ -12,6 +12,8 @@ from django.test import Client
 
 from tests.pages.conftest import AcmeContent
 
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
 
 def settings_url(content: AcmeContent, kind: str) -> str:
     target = content.collection.pk if kind == "collections" else content.folder.pk
@@ -64,19 +66,31 @@ def test_a_stale_version_or_an_inherit_auth_is_a_named_error_and_nothing_is_writ
     assert acme_content.collection.name != "Renamed"
 
 
-def test_an_auth_kind_the_dialog_cannot_edit_is_kept_as_it_is(acme_content: AcmeContent, alice: Any,
-                                                               client_for: Callable[[Any], Client]) -> None:
-    aws = {"type": "awsv4", "access_key": "AKIDEXAMPLE", "secret_key": "secret", "region": "us-east-1", "service": "s3"}
-    collection = acme_content.collection
-    collection.auth = aws
-    collection.save(update_fields=["auth"])
+def test_aws_signature_and_oauth2_are_set_in_the_dialogs_and_masked_for_viewers(
+    acme_content: AcmeContent, alice: Any, victor: Any, client_for: Callable[[Any], Client]
+) -> None:
     client = client_for(alice)
-    html = client.get(settings_url(acme_content, "collections"), HTTP_HX_REQUEST="true").content.decode()
-    assert "AWS Signature v4" in html and 'name="auth_keep"' in html
-    posted = {key: value for key, value in valid_post(acme_content).items() if not key.startswith("auth_")}
+    base = {key: value for key, value in valid_post(acme_content).items() if not key.startswith("auth_")}
+    aws = {"auth_type": "awsv4", "auth_access_key": "AKIDEXAMPLE", "auth_secret_key": "aws-secret-1",
+           "auth_region": "us-east-1", "auth_service": "s3", "auth_unsigned_payload": "on"}
+    assert client.post(settings_url(acme_content, "collections"), {**base, **aws}, **HTMX).status_code == 204
+    collection = acme_content.collection
     collection.refresh_from_db()
-    posted.update(version=str(collection.version), auth_keep="1")
-    assert client.post(settings_url(acme_content, "collections"), posted, HTTP_HX_REQUEST="true").status_code == 204
+    assert collection.auth == {"type": "awsv4", "access_key": "AKIDEXAMPLE", "secret_key": "aws-secret-1",
+                               "session_token": "", "region": "us-east-1", "service": "s3", "unsigned_payload": True}
+    oauth = {"auth_type": "oauth2", "auth_grant_type": "password", "auth_token_url": "https://id.example.com/token",
+             "auth_client_id": "app", "auth_client_secret": "oauth-secret-2", "auth_scope": "read",
+             "auth_client_auth": "basic", "auth_oauth_username": "ann", "auth_oauth_password": "pw-3",
+             "auth_token_in": "header", "auth_header_prefix": "Bearer", "auth_extra_params": "prompt=none"}
+    base["version"] = str(collection.version)
+    assert client.post(settings_url(acme_content, "collections"), {**base, **oauth}, **HTMX).status_code == 204
     collection.refresh_from_db()
-    assert collection.auth["type"] == "awsv4" and collection.auth["access_key"] == "AKIDEXAMPLE"
-    assert collection.description == "About it"
+    assert collection.auth["type"] == "oauth2" and collection.auth["grant_type"] == "password"
+    assert (collection.auth["client_secret"], collection.auth["password"]) == ("oauth-secret-2", "pw-3")
+    assert collection.auth["extra_params"] == [{"key": "prompt", "value": "none", "enabled": True}]
+    editor_html = client.get(settings_url(acme_content, "collections"), **HTMX).content.decode()
+    assert 'value="https://id.example.com/token"' in editor_html and "oauth-secret-2" in editor_html
+    assert '<option value="password" selected>' in editor_html
+    viewer_html = client_for(victor).get(settings_url(acme_content, "collections"), **HTMX).content.decode()
+    assert 'value="https://id.example.com/token"' in viewer_html
+    assert "oauth-secret-2" not in viewer_html and "pw-3" not in viewer_html
