@@ -248,8 +248,16 @@ def test_response_cookies_give_the_value_room_and_name_the_host_as_the_jar_does(
     both_themes(page, "forms-cookies-390")
     page.get_by_role("button", name="Cookies", exact=True).click()
     expect(jar.locator(".cookie-domain h3").first).to_contain_text("localhost")
+    # each cookie in three lines (name and its buttons, value, path · expires · flags), nothing
+    # off to the side of the dialog
     jar_value = jar.locator(".c-value", has_text="ginger")
-    assert jar_value.evaluate("(td) => td.offsetHeight") <= jar.locator("td", has_text="flavor").evaluate("(td) => td.offsetHeight") + 1
+    row = jar.locator(".cookie-domain tbody tr", has_text="ginger")
+    assert jar_value.bounding_box()["y"] > row.locator(".c-name").bounding_box()["y"]
+    expect(row.get_by_role("button", name="Edit cookie flavor of localhost")).to_be_in_viewport()
+    assert jar.evaluate("(box) => box.closest('dialog').scrollWidth <= box.closest('dialog').clientWidth")
+    for cell in (row.locator(".c-value"), row.locator(".c-path"), row.locator(".c-flags")):
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= jar.bounding_box()["x"] + jar.bounding_box()["width"] + 1
     no_sideways_scroll(page)
     both_themes(page, "forms-cookie-jar-390")
     assert page.errors == []
