@@ -264,10 +264,12 @@ def _oauth2(data: QueryDict) -> Auth:
     for number, line in enumerate(data.get("auth_extra_params", "").splitlines(), start=1):
         if not line.strip():
             continue
-        name, equals, value = line.partition("=")
+        # "# name=value": a parameter kept but not sent (a Postman import's disabled one)
+        enabled = not line.lstrip().startswith("#")
+        name, equals, value = (line.lstrip()[1:] if not enabled else line).partition("=")
         if not equals or not name.strip():
             raise EditorInputError("auth_extra_params", OAUTH_EXTRA_LINE_INVALID.format(line=number))
-        extra.append(KeyValue(name.strip(), value.strip()))
+        extra.append(KeyValue(name.strip(), value.strip(), enabled))
 
     def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
         value = data.get(name, default)
@@ -535,9 +537,36 @@ def folder_settings_from_form(data: QueryDict) -> dict[str, Any]:
     return _settings_from_form(data)
 
 
+def settings_as_typed(data: QueryDict) -> dict[str, Any]:
+    """What the settings dialog held when its save failed, to show it again as typed: name,
+    description, variables, auth (its extra token parameters left out when they do not parse,
+    with `extra_params_text` the text as typed; None when they parse)."""
+    typed: dict[str, Any] = {
+        "name": data.get("name", ""),
+        "description": data.get("description", "").replace("\r\n", "\n"),
+        "variables": _settings_variables(data),
+        "extra_params_text": None,
+    }
+    try:
+        typed["auth"] = auth_to_dict(auth_from_post(data))
+    except EditorInputError:
+        without = data.copy()
+        without["auth_extra_params"] = ""
+        try:
+            typed["auth"] = auth_to_dict(auth_from_post(without))
+        except EditorInputError:
+            typed["auth"] = None
+        typed["extra_params_text"] = data.get("auth_extra_params", "").replace("\r\n", "\n")
+    return typed
+
+
+def _settings_variables(data: QueryDict) -> list[dict[str, Any]]:
+    return [{"key": r.get("key", ""), "value": r.get("value", ""), "enabled": "enabled" in r} for r in _rows(data, "vars")]
+
+
 def _settings_from_form(data: QueryDict) -> dict[str, Any]:
     return {
         "description": data.get("description", "").replace("\r\n", "\n"),
-        "variables": [{"key": r.get("key", ""), "value": r.get("value", ""), "enabled": "enabled" in r} for r in _rows(data, "vars")],
+        "variables": _settings_variables(data),
         "auth": auth_to_dict(auth_from_post(data)),
     }

@@ -120,9 +120,11 @@ def _load_without_gil(path: Path) -> None:
     (≈ 20 ms), which stalls the main thread when the warm-up thread (warm.py) starts V8; a foreign
     call releases it. The handle is kept (never dlclose'd), so ctypes.CDLL then finds the library
     loaded and only looks it up."""
+    if os.name != "posix" or not hasattr(os, "RTLD_NOW"):
+        return
     try:
         dlopen = ctypes.CDLL(None).dlopen
-    except AttributeError:  # not glibc ≥ 2.34 (dlopen in libdl): ctypes.CDLL loads it with the GIL held
+    except (AttributeError, OSError, TypeError):  # no dlopen in libc (glibc < 2.34: libdl): loaded with the GIL held
         return
     dlopen.argtypes = [ctypes.c_char_p, ctypes.c_int]
     dlopen.restype = ctypes.c_void_p
@@ -176,7 +178,8 @@ class Isolate:
         """The pending task's result pointer; raises queue.Empty after timeout_s."""
         if self._done < 0:
             return self._results.get(timeout=timeout_s)
-        deadline = time.perf_counter() + RESULT_SPIN_S
+        started = time.perf_counter()
+        deadline = started + RESULT_SPIN_S
         while True:
             try:
                 return ctypes.cast(ctypes.c_void_p(os.eventfd_read(self._done)), _VALUE_P)
@@ -186,7 +189,8 @@ class Isolate:
                 # Let a thread waiting for this CPU run first: on a busy machine that is often
                 # V8's own thread, which a plain spin kept waiting (docs/performance.md: 2.2x against 1.9x).
                 os.sched_yield()
-        wait_ms = None if timeout_s is None else max(0, math.ceil((timeout_s - RESULT_SPIN_S) * 1000))
+        # the time limit counts from the call: a spin stretched by a busy machine is not added to it
+        wait_ms = None if timeout_s is None else max(0, math.ceil((started + timeout_s - time.perf_counter()) * 1000))
         if not self._poll.poll(wait_ms):
             raise queue.Empty
         return ctypes.cast(ctypes.c_void_p(os.eventfd_read(self._done)), _VALUE_P)
@@ -215,6 +219,10 @@ class Isolate:
                     pass
                 self.close()  # a late result can never be read as the next evaluation's
                 raise JSTimeoutError(f"the evaluation ran longer than {timeout_s} s") from None
+            except BaseException:  # interrupted while waiting (Ctrl+C, a worker's soft time limit)
+                dll.mr_cancel_task(ctx, task)
+                self.close()  # its result, still to come, must never be read as the next one's
+                raise
         finally:
             if self._ctx is not None:
                 dll.mr_free_value(ctx, handle)

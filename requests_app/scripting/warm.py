@@ -24,7 +24,7 @@ _ready: list[Any] = []
 # the main thread then stood still that long at its next import. Loaded here first, it finds them
 # loaded (bench/runner.py; tests/scripting/test_warm.py checks that the list is complete).
 PRELOAD = (
-    "_json", "_struct", "_ctypes", "_heapq", "_queue", "select", "binascii", "_bisect", "_random", "_sha512",
+    "_json", "_struct", "_ctypes", "_heapq", "_queue", "select", "binascii", "_bisect", "_random", "_sha512", "_sha2",
     "_socket", "array", "unicodedata", "_hashlib", "_blake2", "_ssl", "_brotli", "_csv",
 )
 
@@ -33,7 +33,7 @@ def _preload() -> None:
     for name in PRELOAD:
         try:
             importlib.import_module(name)
-        except ImportError:  # not built into this Python: nothing to wait for either
+        except ImportError:  # not in this Python (_sha2 is 3.12's _sha512): nothing to wait for either
             pass
 
 

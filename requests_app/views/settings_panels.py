@@ -16,10 +16,15 @@ from django.views.decorators.http import require_http_methods
 
 from requests_app import access
 from requests_app.engine.spec import auth_from_dict
-from requests_app.forms import EditorInputError, collection_settings_from_form, folder_settings_from_form
+from requests_app.forms import (
+    EditorInputError,
+    collection_settings_from_form,
+    folder_settings_from_form,
+    settings_as_typed,
+)
 from requests_app.models import Collection, Folder, Workspace
 from requests_app.services.collections import collection_update
-from requests_app.services.errors import ServiceError
+from requests_app.services.errors import ServiceError, VersionConflict
 from requests_app.services.folders import folder_update
 from requests_app.services.inheritance import folder_chain, inherited_auth, inherits
 from requests_app.services.masking import credentials_masked
@@ -105,6 +110,15 @@ def _folder_context(workspace: Workspace, folder: Folder, **extra: object) -> di
     }
 
 
+def _as_typed(obj: Any, request: HttpRequest) -> Any:
+    """`obj` (not saved) holding what the dialog held when its save failed: nothing typed is lost."""
+    typed = settings_as_typed(request.POST)
+    obj.name, obj.description, obj.variables = typed["name"] or obj.name, typed["description"], typed["variables"]
+    if typed["auth"] is not None:
+        obj.auth = typed["auth"]
+    return obj
+
+
 def _version(request: HttpRequest) -> int:
     """The version the dialog showed; anything else is 0, which the save answers as a conflict."""
     value = request.POST.get("version") or ""
@@ -136,7 +150,11 @@ def collection_settings(request: HttpRequest, workspace_id: int, collection_id: 
         )
     except (EditorInputError, ServiceError) as error:
         collection.refresh_from_db()
-        context = _collection_context(workspace, collection, error=error.message)
+        if isinstance(error, VersionConflict):  # what the other person saved, to apply the change again on
+            context = _collection_context(workspace, collection, error=error.message)
+        else:  # a mistake in what was typed: the dialog as typed, nothing lost
+            context = _collection_context(workspace, _as_typed(collection, request), error=error.message,
+                            extra_params_text=settings_as_typed(request.POST)["extra_params_text"])
         return render(request, "requests_app/dialogs/collection_settings.html", context)
     return _saved()
 
@@ -159,6 +177,10 @@ def folder_settings(request: HttpRequest, workspace_id: int, folder_id: int) -> 
         )
     except (EditorInputError, ServiceError) as error:
         folder.refresh_from_db()
-        context = _folder_context(workspace, folder, error=error.message)
+        if isinstance(error, VersionConflict):  # what the other person saved, to apply the change again on
+            context = _folder_context(workspace, folder, error=error.message)
+        else:  # a mistake in what was typed: the dialog as typed, nothing lost
+            context = _folder_context(workspace, _as_typed(folder, request), error=error.message,
+                            extra_params_text=settings_as_typed(request.POST)["extra_params_text"])
         return render(request, "requests_app/dialogs/folder_settings.html", context)
     return _saved()

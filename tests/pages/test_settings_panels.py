@@ -94,3 +94,41 @@ def test_aws_signature_and_oauth2_are_set_in_the_dialogs_and_masked_for_viewers(
     viewer_html = client_for(victor).get(settings_url(acme_content, "collections"), **HTMX).content.decode()
     assert 'value="https://id.example.com/token"' in viewer_html
     assert "oauth-secret-2" not in viewer_html and "pw-3" not in viewer_html
+
+
+def test_oauth2_settings_saved_unchanged_stay_as_stored(acme_content: AcmeContent, alice: Any,
+                                                       client_for: Callable[[Any], Client]) -> None:
+    from django.template.loader import render_to_string
+
+    from requests_app.engine.spec import auth_from_dict
+
+    stored = {"type": "oauth2", "grant_type": "client_credentials", "token_url": "https://id.example.com/token",
+              "client_id": "app", "header_prefix": "",
+              "extra_params": [{"key": "debug", "value": "1", "enabled": False}, {"key": "prompt", "value": "none", "enabled": True}]}
+    html = render_to_string("requests_app/editor/auth_oauth2_fields.html", {"auth": auth_from_dict(stored), "oauth2_grants": []})
+    assert 'name="auth_header_prefix" value=""' in html  # a bare token, not "Bearer"
+    assert ">\n# debug=1\nprompt=none\n</textarea>" in html.replace('spellcheck="false">', ">\n")
+    base = {key: value for key, value in valid_post(acme_content).items() if not key.startswith("auth_")}
+    posted = {**base, "auth_type": "oauth2", "auth_grant_type": "client_credentials", "auth_client_auth": "body",
+              "auth_token_url": "https://id.example.com/token", "auth_client_id": "app", "auth_token_in": "header",
+              "auth_header_prefix": "", "auth_extra_params": "# debug=1\nprompt=none\n"}
+    assert client_for(alice).post(settings_url(acme_content, "collections"), posted, **HTMX).status_code == 204
+    acme_content.collection.refresh_from_db()
+    auth = acme_content.collection.auth
+    assert auth["header_prefix"] == ""
+    assert auth["extra_params"] == stored["extra_params"]
+
+
+def test_a_mistake_in_the_dialog_keeps_what_was_typed(acme_content: AcmeContent, alice: Any,
+                                                      client_for: Callable[[Any], Client]) -> None:
+    base = {key: value for key, value in valid_post(acme_content).items() if not key.startswith("auth_")}
+    posted = {**base, "name": "Typed name", "description": "Typed description", "auth_type": "oauth2",
+              "auth_grant_type": "client_credentials", "auth_client_auth": "body", "auth_token_in": "header",
+              "auth_token_url": "https://typed.example.com/token", "auth_extra_params": "no equals here"}
+    html = client_for(alice).post(settings_url(acme_content, "collections"), posted, **HTMX).content.decode()
+    assert "Line 1 of the extra parameters" in html
+    assert 'value="Typed name"' in html and "Typed description" in html
+    assert 'value="https://typed.example.com/token"' in html and "no equals here</textarea>" in html
+    assert 'value="abc"' in html  # the variables typed
+    acme_content.collection.refresh_from_db()
+    assert acme_content.collection.name != "Typed name"  # nothing was saved

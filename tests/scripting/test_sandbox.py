@@ -195,3 +195,30 @@ def test_an_isolate_returns_values_errors_and_stops_at_its_time_limit(monkeypatc
             isolate.eval("1")
     finally:
         isolate.close()
+
+
+def test_an_evaluation_interrupted_while_waiting_closes_its_isolate():
+    # Ctrl+C or a Celery soft time limit arrives while V8 still runs: the isolate is closed, so
+    # that result, still to come, can never be read as the next evaluation's.
+    import signal
+
+    from requests_app.scripting.v8 import Isolate, JSTerminatedError
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(*_args):
+        raise Interrupted
+
+    isolate = Isolate()
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        with pytest.raises(Interrupted):
+            isolate.eval("while (true) {}", timeout_s=5)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(JSTerminatedError):
+        isolate.eval("1 + 1", timeout_s=1)  # before: waited behind the busy loop, then timed out
+    assert Isolate().eval("1 + 1") == 2  # other isolates are unaffected
