@@ -97,7 +97,8 @@ def test_usage_and_input_errors_exit_2(tmp_path, echo_server, args, message):
 
 # ------------------------------------------------------------------ file runs start without Django
 
-PROBE = """
+# `manage.py run_collection <the probe's arguments>` in the probe's own process; `code` its exit code.
+RUN_COLLECTION_IN_PROCESS = """
 import runpy, sys
 sys.argv = ["manage.py", "run_collection", *sys.argv[1:]]
 code = 0
@@ -105,6 +106,8 @@ try:
     runpy.run_path("manage.py", run_name="__main__")
 except SystemExit as end:
     code = end.code
+"""
+PROBE = RUN_COLLECTION_IN_PROCESS + """
 print("exit", code, "django" if any(m == "django" or m.startswith("django.") for m in sys.modules) else "no-django")
 """
 

@@ -16,11 +16,12 @@ import sys
 from pathlib import Path
 
 from requests_app.scripting.warm import PRELOAD
+from tests.runner.test_cli import RUN_COLLECTION_IN_PROCESS
 
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
-import importlib.machinery, runpy, sys
+import importlib.machinery
 started, taken, loaded_after = [], [], []
 create_module = importlib.machinery.ExtensionFileLoader.create_module
 
@@ -45,12 +46,7 @@ def take_recorded():
 
 warm.warm_up = warm_up_recorded
 warm.take = take_recorded
-sys.argv = ["manage.py", "run_collection", *sys.argv[1:]]
-code = 0
-try:
-    runpy.run_path("manage.py", run_name="__main__")
-except SystemExit as end:
-    code = end.code
+""" + RUN_COLLECTION_IN_PROCESS + """
 print("RESULT", {"exit": code, "started": bool(started), "taken": bool(taken), "loaded_after": sorted(set(loaded_after))})
 """
 
