@@ -110,13 +110,20 @@ def _folder_context(workspace: Workspace, folder: Folder, **extra: object) -> di
     }
 
 
-def _as_typed(obj: Any, request: HttpRequest) -> Any:
-    """`obj` (not saved) holding what the dialog held when its save failed: nothing typed is lost."""
+def _failed_save(request: HttpRequest, template: str, context_for: Any, workspace: Workspace, obj: Collection | Folder,
+                 error: EditorInputError | ServiceError) -> HttpResponse:
+    """The dialog again after a save that failed. A version conflict shows what the other person
+    saved (to apply the change again on); a mistake in what was typed shows the dialog as typed
+    (`obj` holds it, not saved), so nothing typed is lost."""
+    obj.refresh_from_db()
+    if isinstance(error, VersionConflict):
+        return render(request, template, context_for(workspace, obj, error=error.message))
     typed = settings_as_typed(request.POST)
     obj.name, obj.description, obj.variables = typed["name"] or obj.name, typed["description"], typed["variables"]
     if typed["auth"] is not None:
         obj.auth = typed["auth"]
-    return obj
+    context = context_for(workspace, obj, error=error.message, extra_params_text=typed["extra_params_text"])
+    return render(request, template, context)
 
 
 def _version(request: HttpRequest) -> int:
@@ -149,13 +156,7 @@ def collection_settings(request: HttpRequest, workspace_id: int, collection_id: 
             **values,
         )
     except (EditorInputError, ServiceError) as error:
-        collection.refresh_from_db()
-        if isinstance(error, VersionConflict):  # what the other person saved, to apply the change again on
-            context = _collection_context(workspace, collection, error=error.message)
-        else:  # a mistake in what was typed: the dialog as typed, nothing lost
-            context = _collection_context(workspace, _as_typed(collection, request), error=error.message,
-                            extra_params_text=settings_as_typed(request.POST)["extra_params_text"])
-        return render(request, "requests_app/dialogs/collection_settings.html", context)
+        return _failed_save(request, "requests_app/dialogs/collection_settings.html", _collection_context, workspace, collection, error)
     return _saved()
 
 
@@ -176,11 +177,5 @@ def folder_settings(request: HttpRequest, workspace_id: int, folder_id: int) -> 
             **values,
         )
     except (EditorInputError, ServiceError) as error:
-        folder.refresh_from_db()
-        if isinstance(error, VersionConflict):  # what the other person saved, to apply the change again on
-            context = _folder_context(workspace, folder, error=error.message)
-        else:  # a mistake in what was typed: the dialog as typed, nothing lost
-            context = _folder_context(workspace, _as_typed(folder, request), error=error.message,
-                            extra_params_text=settings_as_typed(request.POST)["extra_params_text"])
-        return render(request, "requests_app/dialogs/folder_settings.html", context)
+        return _failed_save(request, "requests_app/dialogs/folder_settings.html", _folder_context, workspace, folder, error)
     return _saved()
