@@ -23,7 +23,7 @@ from requests_app.models import Collection, Environment, Folder, SavedRequest, W
 from requests_app.services.environments import environment_variables
 from requests_app.services.errors import NotFound, ValidationFailed
 from requests_app.services.history import HISTORY_FILTERS, HISTORY_ORDER, history_hosts, history_list
-from requests_app.services.inheritance import enabled_values, folder_chain, inherited_auth
+from requests_app.services.inheritance import InheritedAuth, enabled_values, folder_chain, inherited_auth
 from requests_app.services.masking import credentials_masked
 from requests_app.services.sidebar import SidebarTree, sidebar_tree
 from requests_app.views.response_view import ResponseView
@@ -200,11 +200,9 @@ def editor_state(
         extra.setdefault(
             "breadcrumb", " / ".join([saved_request.collection.name, *folder_path(saved_request.folder)])
         )
-    extra.setdefault("inherited_auth", inherited_auth_summary(collection, chain, masked=masked))
-    extra.setdefault(
-        "inherits_oauth2",
-        collection is not None and (inherited_auth(None, chain, collection).auth or {}).get("type") == "oauth2",
-    )
+    source = inherited_auth(None, chain, collection) if collection is not None else None
+    extra.setdefault("inherited_auth", inherited_auth_summary(source, masked=masked))
+    extra.setdefault("inherits_oauth2", source is not None and (source.auth or {}).get("type") == "oauth2")
     return EditorState(
         fields=editor_fields(spec),
         saved_request=saved_request,
@@ -220,12 +218,12 @@ def _glimpse(secret: str) -> str:
     return secret[:4] + "…" if len(secret) > 11 else "•" * 6
 
 
-def inherited_auth_summary(collection: Collection | None, chain: list[Folder], *, masked: bool) -> str:
-    """“Inherit from folder “Admin” (Bearer abcd…)”: what a request with auth "inherit" sends
-    under `chain` (its folders, innermost first); `masked`: credentials as the mask (viewers)."""
-    if collection is None:
+def inherited_auth_summary(source: InheritedAuth | None, *, masked: bool) -> str:
+    """“Inherit from folder “Admin” (Bearer abcd…)”: what a request with auth "inherit" sends,
+    `source` the walk's answer for it (services.inheritance.inherited_auth; None: not saved in a
+    collection yet); `masked`: credentials as the mask (viewers)."""
+    if source is None:
         return "Uses the auth of the folder or collection it is saved in; not saved yet, so no auth is sent."
-    source = inherited_auth(None, chain, collection)
     auth = (credentials_masked(source.auth) if masked else source.auth) or {}
     kind = auth.get("type", "none")
     where = f"Inherit from {source.where}"
