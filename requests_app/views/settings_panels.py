@@ -118,11 +118,14 @@ def _failed_save(request: HttpRequest, template: str, context_for: Any, workspac
     obj.refresh_from_db()
     if isinstance(error, VersionConflict):
         return render(request, template, context_for(workspace, obj, error=error.message))
+    saved = context_for(workspace, obj)
     typed = settings_as_typed(request.POST)
     obj.name, obj.description, obj.variables = typed["name"] or obj.name, typed["description"], typed["variables"]
     if typed["auth"] is not None:
         obj.auth = typed["auth"]
     context = context_for(workspace, obj, error=error.message, extra_params_text=typed["extra_params_text"])
+    # the "As saved, …" line stays about what is saved, not about what failed to save
+    context.update(saved_auth_type=saved["saved_auth_type"], auth_summary=saved["auth_summary"])
     return render(request, template, context)
 
 

@@ -391,6 +391,9 @@
       if (target.innerHTML.trim() && !dialog().open) dialog().showModal();
       var focus = target.querySelector("[autofocus]");
       if (focus) focus.focus();
+      // A save that failed comes back scrolled where its button was: bring its error into view.
+      var problem = target.querySelector(".alert-error, [role=alert]");
+      if (problem) problem.scrollIntoView({ block: "nearest" });
     }
     if (target.id === "editor") setDirty(false);
   });

@@ -158,3 +158,23 @@ def open_request_in(page: Any, folder: str, name: str) -> None:
         tree_row(page, folder, "folder").click()
     page.locator(".item.request", has_text=name).get_by_role("link").click()
     expect(page.locator("#request-name")).to_have_text(name)
+
+
+def test_a_mistake_in_the_dialog_is_shown_in_view_and_keeps_what_was_typed(page: Any, live_server: Any) -> None:
+    sign_up(page, "typo")
+    open_menu_item(page, tree_row(page, "HTTP tour"), "Settings…")
+    dialog = page.locator("dialog#dialog")
+    dialog.get_by_label("Description").fill("Typed description")
+    dialog.get_by_label("Type", exact=True).select_option("oauth2")
+    dialog.get_by_label("Token URL").fill("https://id.example.com/token")
+    dialog.locator('textarea[name="auth_extra_params"]').fill("# debug=1\nno equals here")
+    dialog.get_by_role("button", name="Save settings").click()  # at the bottom of a long dialog
+    error = dialog.locator(".alert-error")
+    expect(error).to_have_text("Line 2 of the extra parameters has no '=': write one name=value per line.")
+    # the answer comes back scrolled where the button was: the error is brought into view
+    assert error.evaluate("(el) => { const r = el.getBoundingClientRect(), d = el.closest('dialog').getBoundingClientRect();"
+                          " return r.top >= d.top && r.bottom <= d.bottom; }")
+    expect(dialog.get_by_label("Description")).to_have_value("Typed description")
+    expect(dialog.locator('textarea[name="auth_extra_params"]')).to_have_value("# debug=1\nno equals here")
+    screenshot(page, "comforts-collection-settings-mistake")
+    assert Collection.objects.get(name="HTTP tour").description != "Typed description"

@@ -130,5 +130,6 @@ def test_a_mistake_in_the_dialog_keeps_what_was_typed(acme_content: AcmeContent,
     assert 'value="Typed name"' in html and "Typed description" in html
     assert 'value="https://typed.example.com/token"' in html and "no equals here</textarea>" in html
     assert 'value="abc"' in html  # the variables typed
+    assert "As saved, requests of the collection that inherit send no credentials." in html  # not the typed OAuth 2.0
     acme_content.collection.refresh_from_db()
     assert acme_content.collection.name != "Typed name"  # nothing was saved
